@@ -1,0 +1,86 @@
+// Scheduler: the queue of pending jobs, the resource state, and the policy that decides
+// which jobs start now and which hold reservations for later.
+//
+// Pure and deterministic: no I/O and no clock of its own; every call carries the current
+// time. The same inputs in the same order produce the same decisions. Not thread-safe:
+// one owner (the simulator's loop or the instance's event loop) drives it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "jobspec/jobspec.h"
+#include "resource/graph.h"
+#include "sched/allocation.h"
+#include "sched/policy.h"
+
+namespace converge::sched {
+
+using JobId = int64_t;
+using Time = int64_t;  // seconds since an arbitrary epoch chosen by the caller
+
+struct SchedulerOptions {
+  QueuePolicy queue_policy = QueuePolicy::kEasy;  // fcfs, easy or conservative
+  // Pending jobs (in priority order) that may hold reservations; -1 = the policy's default
+  // (fcfs 0, easy 1, conservative unlimited). Values between give "depth-k" backfilling.
+  int reservation_depth = -1;
+  MatchPolicy match_policy = MatchPolicy::kFirst;
+  // Duration assumed for jobs whose jobspec has none (0 = unlimited); used for planning.
+  Time default_duration = 365 * 24 * 3600;
+};
+
+struct JobRequest {
+  JobId id = 0;
+  int64_t priority = 0;  // higher runs first; ties break on submit order
+  Time submit_time = 0;
+  jobspec::Jobspec spec;
+};
+
+// A job the scheduler decided to start now.
+struct StartDecision {
+  JobId id = 0;
+  Time start = 0;
+  Time expected_end = 0;  // start + duration (planning horizon)
+  Allocation allocation;
+};
+
+class Scheduler {
+ public:
+  static Result<std::unique_ptr<Scheduler>> Create(const resource::Graph& graph,
+                                                   SchedulerOptions options);
+  ~Scheduler();
+
+  // Adds a job to the pending queue. Errors: kInvalidArgument (the jobspec cannot be
+  // compiled to a request), kUnsatisfiable (the whole graph could never hold it; the
+  // message says which part), kInvalidArgument for a duplicate id.
+  Status Submit(JobRequest request);
+
+  // Decides which pending jobs start at `now`, allocates them and returns them in start
+  // order. REQUIRES: now is not earlier than any previous call's now.
+  std::vector<StartDecision> Schedule(Time now);
+
+  // Frees the resources of a running job (it completed, failed or was canceled).
+  Status Release(JobId id, Time now);
+  // Removes a pending job from the queue.
+  Status CancelPending(JobId id);
+
+  // Why is `id` not running? A sentence for humans, e.g. "waiting for 2 of 4 nodes with
+  // 4 free GPUs; reserved to start at t+1800 s behind job 17". kNotFound if not pending.
+  Result<std::string> WhyPending(JobId id, Time now) const;
+  // The start time reserved for a pending job at the last Schedule(), if any.
+  std::optional<Time> ReservedStart(JobId id) const;
+
+  size_t pending_count() const;
+  size_t running_count() const;
+
+ private:
+  class Impl;
+  explicit Scheduler(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace converge::sched
