@@ -1,0 +1,54 @@
+// Planner: the earliest time a request can start and keep its resources for a duration,
+// given the running jobs (which free their resources at their expected end) and the
+// reservations already promised (which hold theirs over [start, end)).
+//
+// It plans on the live ResourceState: it gives back running jobs in end order, overlays
+// the reservations that overlap each candidate window, asks the matcher, and then undoes
+// every change, so the state is exactly as before on return. The earliest start is
+// always "now", a running job's end, or a reservation's end: only those instants free
+// resources.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "sched/allocation.h"
+#include "sched/matcher.h"
+
+namespace converge::sched {
+
+using Time = int64_t;
+using JobId = int64_t;
+
+struct Booking {
+  JobId job = 0;
+  Time start = 0;
+  Time end = 0;  // exclusive
+  Allocation allocation;
+};
+
+struct Plan {
+  Time start = 0;
+  Allocation allocation;
+  JobId behind = -1;  // the job whose end made room at `start` (-1 when start is now)
+};
+
+class Planner {
+ public:
+  Planner(ResourceState& state, Matcher& matcher) : state_(state), matcher_(matcher) {}
+
+  // REQUIRES: `running` sorted by end; every running end > now; the state holds exactly
+  // the running allocations (no reservation overlaid). Returns nullopt when even with every
+  // running job and reservation gone the request does not fit.
+  // Cost: O((R + B) · (match + B)) for R running jobs and B reservations, worst case.
+  std::optional<Plan> EarliestStart(const Request& request, const HostFilter* filter, Time now,
+                                    Time duration, std::span<const Booking* const> running,
+                                    std::span<const Booking> reservations);
+
+ private:
+  ResourceState& state_;
+  Matcher& matcher_;
+};
+
+}  // namespace converge::sched

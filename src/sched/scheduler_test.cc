@@ -1,0 +1,171 @@
+#include "sched/scheduler.h"
+
+#include <gtest/gtest.h>
+
+#include "sched/testing/fixtures.h"
+
+namespace converge::sched {
+namespace {
+
+using testing::MakeCluster;
+using testing::Res;
+using testing::Slot;
+using testing::Spec;
+
+// 4 nodes x 8 cores = 32 cores.
+class SchedulerTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Scheduler> Make(QueuePolicy policy, int depth = -1) {
+    auto scheduler = Scheduler::Create(graph_, {.queue_policy = policy,
+                                                .reservation_depth = depth});
+    EXPECT_TRUE(scheduler.ok());
+    return std::move(scheduler).value();
+  }
+  static JobRequest Cores(JobId id, int64_t cores, double duration, int64_t priority = 0) {
+    return {id, priority, 0, Spec({Slot(cores, {Res("core", 1)})}, duration)};
+  }
+  static std::vector<JobId> Ids(const std::vector<StartDecision>& decisions) {
+    std::vector<JobId> ids;
+    for (const auto& decision : decisions) ids.push_back(decision.id);
+    return ids;
+  }
+
+  resource::Graph graph_ = MakeCluster({.nodes = 4});
+};
+
+TEST_F(SchedulerTest, RejectsWhatTheGraphCanNeverHold) {
+  auto scheduler = Make(QueuePolicy::kEasy);
+  Status too_big = scheduler->Submit(Cores(1, 33, 10));
+  EXPECT_EQ(too_big.code(), Code::kUnsatisfiable);
+  EXPECT_NE(too_big.message().find("33 cores"), std::string::npos) << too_big.message();
+  Status no_gpus = scheduler->Submit({2, 0, 0, Spec({Slot(1, {Res("gpu", 1)})})});
+  EXPECT_EQ(no_gpus.code(), Code::kUnsatisfiable);
+  EXPECT_EQ(no_gpus.where(), "resources[0].with[0]");
+  EXPECT_EQ(scheduler->pending_count(), 0u);
+}
+
+TEST_F(SchedulerTest, RejectsDuplicateIds) {
+  auto scheduler = Make(QueuePolicy::kEasy);
+  ASSERT_TRUE(scheduler->Submit(Cores(1, 1, 10)).ok());
+  EXPECT_EQ(scheduler->Submit(Cores(1, 1, 10)).code(), Code::kInvalidArgument);
+}
+
+TEST_F(SchedulerTest, FcfsNeverPassesTheBlockedHead) {
+  auto scheduler = Make(QueuePolicy::kFcfs);
+  ASSERT_TRUE(scheduler->Submit(Cores(1, 24, 100)).ok());
+  ASSERT_TRUE(scheduler->Submit(Cores(2, 32, 100)).ok());
+  ASSERT_TRUE(scheduler->Submit(Cores(3, 1, 10)).ok());
+  EXPECT_EQ(Ids(scheduler->Schedule(0)), std::vector<JobId>{1});
+  Result<std::string> why = scheduler->WhyPending(3, 0);
+  ASSERT_TRUE(why.ok());
+  EXPECT_NE(why->find("queued behind job 2"), std::string::npos) << *why;
+}
+
+TEST_F(SchedulerTest, EasyBackfillsOnlyWhatEndsBeforeTheReservation) {
+  auto scheduler = Make(QueuePolicy::kEasy);
+  ASSERT_TRUE(scheduler->Submit(Cores(1, 24, 100)).ok());
+  ASSERT_TRUE(scheduler->Submit(Cores(2, 32, 100)).ok());
+  ASSERT_TRUE(scheduler->Submit(Cores(3, 8, 200)).ok());  // would delay job 2
+  ASSERT_TRUE(scheduler->Submit(Cores(4, 8, 50)).ok());   // ends in time
+  EXPECT_EQ(Ids(scheduler->Schedule(0)), (std::vector<JobId>{1, 4}));
+  EXPECT_EQ(scheduler->ReservedStart(2), 100);
+  EXPECT_EQ(scheduler->ReservedStart(3), std::nullopt);  // easy: one reservation
+  Result<std::string> why = scheduler->WhyPending(2, 0);
+  ASSERT_TRUE(why.ok());
+  EXPECT_NE(why->find("reserved to start at t+100 s behind job 1"), std::string::npos) << *why;
+  // Job 4 ends early; job 1 ends at 100 and job 2 starts on time.
+  ASSERT_TRUE(scheduler->Release(4, 50).ok());
+  EXPECT_TRUE(scheduler->Schedule(50).empty());
+  ASSERT_TRUE(scheduler->Release(1, 100).ok());
+  EXPECT_EQ(Ids(scheduler->Schedule(100)), std::vector<JobId>{2});
+}
+
+TEST_F(SchedulerTest, ConservativeReservesEveryBlockedJob) {
+  auto scheduler = Make(QueuePolicy::kConservative);
+  ASSERT_TRUE(scheduler->Submit(Cores(1, 24, 100)).ok());
+  ASSERT_TRUE(scheduler->Submit(Cores(2, 32, 100)).ok());
+  ASSERT_TRUE(scheduler->Submit(Cores(3, 8, 200)).ok());
+  ASSERT_TRUE(scheduler->Submit(Cores(4, 8, 50)).ok());
+  EXPECT_EQ(Ids(scheduler->Schedule(0)), (std::vector<JobId>{1, 4}));
+  EXPECT_EQ(scheduler->ReservedStart(2), 100);
+  EXPECT_EQ(scheduler->ReservedStart(3), 200);
+}
+
+TEST_F(SchedulerTest, DepthTwoReservesTwoJobs) {
+  auto scheduler = Make(QueuePolicy::kEasy, 2);
+  ASSERT_TRUE(scheduler->Submit(Cores(1, 32, 100)).ok());
+  ASSERT_TRUE(scheduler->Submit(Cores(2, 32, 100)).ok());
+  ASSERT_TRUE(scheduler->Submit(Cores(3, 32, 100)).ok());
+  ASSERT_TRUE(scheduler->Submit(Cores(4, 32, 100)).ok());
+  scheduler->Schedule(0);
+  EXPECT_EQ(scheduler->ReservedStart(2), 100);
+  EXPECT_EQ(scheduler->ReservedStart(3), 200);
+  EXPECT_EQ(scheduler->ReservedStart(4), std::nullopt);
+}
+
+TEST_F(SchedulerTest, HigherPriorityRunsFirstThenSubmitOrder) {
+  auto scheduler = Make(QueuePolicy::kFcfs);
+  ASSERT_TRUE(scheduler->Submit(Cores(1, 32, 10, 0)).ok());
+  ASSERT_TRUE(scheduler->Submit(Cores(2, 32, 10, 5)).ok());
+  ASSERT_TRUE(scheduler->Submit(Cores(3, 32, 10, 5)).ok());
+  EXPECT_EQ(Ids(scheduler->Schedule(0)), std::vector<JobId>{2});
+  ASSERT_TRUE(scheduler->Release(2, 10).ok());
+  EXPECT_EQ(Ids(scheduler->Schedule(10)), std::vector<JobId>{3});
+  ASSERT_TRUE(scheduler->Release(3, 20).ok());
+  EXPECT_EQ(Ids(scheduler->Schedule(20)), std::vector<JobId>{1});
+}
+
+TEST_F(SchedulerTest, CancelPendingAndReleaseUnknown) {
+  auto scheduler = Make(QueuePolicy::kEasy);
+  ASSERT_TRUE(scheduler->Submit(Cores(1, 32, 10)).ok());
+  ASSERT_TRUE(scheduler->Submit(Cores(2, 32, 10)).ok());
+  scheduler->Schedule(0);
+  EXPECT_TRUE(scheduler->CancelPending(2).ok());
+  EXPECT_EQ(scheduler->CancelPending(2).code(), Code::kNotFound);
+  EXPECT_EQ(scheduler->Release(99, 0).code(), Code::kNotFound);
+  EXPECT_EQ(scheduler->WhyPending(1, 0).status().code(), Code::kNotFound);
+}
+
+TEST_F(SchedulerTest, SameInputsGiveTheSameSchedule) {
+  auto run = [&] {
+    auto scheduler = Make(QueuePolicy::kEasy);
+    std::vector<std::pair<JobId, int64_t>> starts;
+    for (JobId id = 1; id <= 40; ++id) {
+      EXPECT_TRUE(scheduler->Submit(Cores(id, 1 + (id * 7) % 16, 10 + (id * 13) % 50)).ok());
+    }
+    std::vector<std::pair<int64_t, JobId>> ends;
+    for (int64_t now = 0; now < 2000 && (scheduler->pending_count() > 0 || !ends.empty());
+         ++now) {
+      for (auto it = ends.begin(); it != ends.end();) {
+        if (it->first == now) {
+          EXPECT_TRUE(scheduler->Release(it->second, now).ok());
+          it = ends.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      for (const StartDecision& decision : scheduler->Schedule(now)) {
+        starts.push_back({decision.id, now});
+        ends.push_back({decision.expected_end, decision.id});
+      }
+    }
+    return starts;
+  };
+  auto first = run();
+  EXPECT_EQ(first.size(), 40u);
+  EXPECT_EQ(first, run());
+}
+
+TEST_F(SchedulerTest, NodeShapeExplainsMissingNodes) {
+  auto scheduler = Make(QueuePolicy::kEasy);
+  ASSERT_TRUE(scheduler->Submit(Cores(1, 20, 100)).ok());
+  jobspec::ResourceRequest nodes = Res("node", 4, {Slot(1, {Res("core", 8)})});
+  ASSERT_TRUE(scheduler->Submit({2, 0, 0, Spec({nodes}, 60)}).ok());
+  scheduler->Schedule(0);
+  Result<std::string> why = scheduler->WhyPending(2, 0);
+  ASSERT_TRUE(why.ok());
+  EXPECT_NE(why->find("waiting for 3 of 4 nodes with 8 cores free"), std::string::npos) << *why;
+}
+
+}  // namespace
+}  // namespace converge::sched
