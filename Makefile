@@ -1,0 +1,50 @@
+# converge — the two set-up commands are `make run` and `make test`.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+TRACE      ?= ../shared/traces/CTC-SP2-1996-3.1-cln.swf.gz
+DEMO_DIR   := $(BUILD)/demo
+CMAKE_FLAGS ?=
+
+.PHONY: all deps configure build test run bench fuzz fuzz-smoke asan-test clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+configure: deps
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure --timeout 900
+
+run: build
+	@scripts/demo $(BUILD) $(TRACE) $(DEMO_DIR)
+
+bench: build
+	@scripts/bench $(BUILD)
+
+# Unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
+asan-test: deps
+	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCONVERGE_SANITIZE=ON \
+	  -DCONVERGE_BENCH=OFF >/dev/null
+	@cmake --build $(ASAN_BUILD)
+	cd $(ASAN_BUILD) && ctest --output-on-failure -L unit --timeout 900
+
+# Each libFuzzer target for FUZZ_SECONDS seconds, seeded from the repository's examples.
+fuzz: deps
+	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCONVERGE_FUZZ=ON -DCONVERGE_BENCH=OFF >/dev/null
+	@cmake --build $(FUZZ_BUILD) --target fuzz_targets
+	@scripts/fuzz $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=15
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
