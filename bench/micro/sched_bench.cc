@@ -132,7 +132,7 @@ void ReserveWhenFull(benchmark::State& state, const Cluster* cluster, const Shap
     auto start = std::chrono::steady_clock::now();
     std::optional<sched::Allocation> now = matcher.Match(request, nullptr);
     std::optional<sched::Plan> plan;
-    if (!now) plan = planner.EarliestStart(request, nullptr, 0, 3600, by_end, {});
+    if (!now) plan = planner.EarliestStart(request, nullptr, 0, 3600, by_end, std::span<const sched::Booking* const>());
     double elapsed = MicrosSince(start);
     state.SetIterationTime(elapsed / 1e6);
     micros.push_back(elapsed);

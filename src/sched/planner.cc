@@ -18,13 +18,15 @@ bool EnoughInTotal(const ResourceState& state, const Request& request) {
 std::optional<Plan> Planner::EarliestStart(const Request& request, const HostFilter* filter,
                                            Time now, Time duration,
                                            std::span<const Booking* const> running,
-                                           std::span<const Booking> reservations) {
+                                           std::span<const Booking* const> reservations) {
   // Candidate instants, visited lazily in time order: now, then running ends (already
   // sorted) merged with reservation ends (sorted here; there are few). Only the running
   // jobs actually passed are given back, so an early answer costs little.
   std::vector<std::pair<Time, JobId>> reservation_ends;
   reservation_ends.reserve(reservations.size());
-  for (const Booking& booking : reservations) reservation_ends.push_back({booking.end, booking.job});
+  for (const Booking* booking : reservations) {
+    reservation_ends.push_back({booking->end, booking->job});
+  }
   std::sort(reservation_ends.begin(), reservation_ends.end());
 
   std::vector<char> overlaid(reservations.size(), 0);
@@ -43,12 +45,12 @@ std::optional<Plan> Planner::EarliestStart(const Request& request, const HostFil
       ++next_reservation_end;
     }
     for (size_t r = 0; r < reservations.size(); ++r) {
-      bool overlaps = reservations[r].start < t + duration && reservations[r].end > t;
+      bool overlaps = reservations[r]->start < t + duration && reservations[r]->end > t;
       if (overlaps == static_cast<bool>(overlaid[r])) continue;
       if (overlaps) {
-        matcher_.Claim(reservations[r].allocation);
+        matcher_.Claim(reservations[r]->allocation);
       } else {
-        matcher_.Release(reservations[r].allocation);
+        matcher_.Release(reservations[r]->allocation);
       }
       overlaid[r] = overlaps;
     }
@@ -81,7 +83,7 @@ std::optional<Plan> Planner::EarliestStart(const Request& request, const HostFil
   }
   for (size_t i = 0; i < released; ++i) matcher_.Claim(running[i]->allocation);
   for (size_t r = 0; r < reservations.size(); ++r) {
-    if (overlaid[r]) matcher_.Release(reservations[r].allocation);
+    if (overlaid[r]) matcher_.Release(reservations[r]->allocation);
   }
   return plan;
 }

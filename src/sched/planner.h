@@ -44,7 +44,7 @@ class Planner {
   // Cost: O((R + B) · (match + B)) for R running jobs and B reservations, worst case.
   std::optional<Plan> EarliestStart(const Request& request, const HostFilter* filter, Time now,
                                     Time duration, std::span<const Booking* const> running,
-                                    std::span<const Booking> reservations);
+                                    std::span<const Booking* const> reservations);
 
  private:
   ResourceState& state_;

@@ -42,6 +42,60 @@ struct QueueKey {
   }
 };
 
+// Claims the reservations that overlap a candidate's window, so the matcher steers around
+// them, and gives them back on Clear() or destruction.
+class Overlay {
+ public:
+  Overlay(Matcher& matcher, const ResourceState& state)
+      : matcher_(matcher), state_(state), hidden_(state.pool_count(), 0) {}
+  ~Overlay() { Clear(); }
+  Overlay(const Overlay&) = delete;
+  Overlay& operator=(const Overlay&) = delete;
+
+  // Claims exactly the bookings that start before `horizon`, except the one of `except`.
+  // REQUIRES: every booking ends after now; bookings are not erased while claimed.
+  void Set(const std::map<JobId, Booking>& bookings, Time horizon, JobId except) {
+    for (const auto& [job, booking] : bookings) {
+      bool want = booking.start < horizon && job != except;
+      bool have = applied_.count(job) > 0;
+      if (want == have) continue;
+      std::vector<int64_t> before = RootFree();
+      if (want) {
+        matcher_.Claim(booking.allocation);
+        applied_.emplace(job, &booking);
+      } else {
+        matcher_.Release(booking.allocation);
+        applied_.erase(job);
+      }
+      std::vector<int64_t> after = RootFree();
+      for (size_t p = 0; p < hidden_.size(); ++p) hidden_[p] += before[p] - after[p];
+    }
+  }
+
+  void Clear() {
+    for (const auto& [job, booking] : applied_) matcher_.Release(booking->allocation);
+    applied_.clear();
+    std::fill(hidden_.begin(), hidden_.end(), 0);
+  }
+
+  // Root free units of pool p currently hidden by claimed bookings.
+  int64_t hidden(size_t p) const { return hidden_[p]; }
+
+ private:
+  std::vector<int64_t> RootFree() const {
+    std::vector<int64_t> free(hidden_.size());
+    for (size_t p = 0; p < free.size(); ++p) {
+      free[p] = state_.Free(state_.graph().root(), static_cast<int>(p));
+    }
+    return free;
+  }
+
+  Matcher& matcher_;
+  const ResourceState& state_;
+  std::map<JobId, const Booking*> applied_;
+  std::vector<int64_t> hidden_;
+};
+
 int EffectiveDepth(const SchedulerOptions& options) {
   if (options.queue_policy == QueuePolicy::kFcfs) return 0;
   if (options.reservation_depth >= 0) return options.reservation_depth;
@@ -95,42 +149,38 @@ class Scheduler::Impl {
 
   std::vector<StartDecision> Schedule(Time now) {
     std::vector<StartDecision> started;
-    std::vector<Booking> reservations;
-    std::vector<char> overlaid;
     const int depth = EffectiveDepth(options_);
+    // Conservative keeps reservations from pass to pass and only moves them earlier, so
+    // no job is ever delayed by a later one; depth-k policies re-plan every pass.
+    const bool persistent = depth == std::numeric_limits<int>::max();
+    if (!persistent) reservations_.clear();
+    Overlay overlay(matcher_, state_);
     JobId head_blocker = -1;
-    // Overlays the reservations that begin before `horizon` (all end after now).
-    auto set_horizon = [&](Time horizon) {
-      for (size_t r = 0; r < reservations.size(); ++r) {
-        bool want = reservations[r].start < horizon;
-        if (want == static_cast<bool>(overlaid[r])) continue;
-        if (want) {
-          matcher_.Claim(reservations[r].allocation);
-        } else {
-          matcher_.Release(reservations[r].allocation);
-        }
-        overlaid[r] = want;
-      }
-    };
+    JobId last_reserved = -1;
+    bool blocked = false;
 
     std::vector<JobId> order;
     order.reserve(queue_.size());
     for (const auto& [key, id] : queue_) order.push_back(id);
-    bool blocked = false;
     for (JobId id : order) {
       PendingJob& job = pending_.at(id);
-      job.reservation.reset();
+      const HostFilter* filter = job.filter ? &*job.filter : nullptr;
       job.queued_behind = -1;
+      if (!persistent) job.reservation.reset();
       if (blocked) {  // fcfs: nobody passes the blocked head
         job.queued_behind = head_blocker;
         continue;
       }
+      auto own = reservations_.find(id);
       std::optional<Allocation> allocation;
-      set_horizon(now + job.duration);
-      if (EnoughFreeNow(job.request)) {
-        allocation = matcher_.Match(job.request, job.filter ? &*job.filter : nullptr);
+      if (CouldFitWithout(overlay, job.request)) {
+        overlay.Set(reservations_, now + job.duration, id);
+        if (EnoughFreeNow(job.request)) allocation = matcher_.Match(job.request, filter);
       }
       if (allocation) {
+        overlay.Clear();
+        if (own != reservations_.end()) reservations_.erase(own);
+        job.reservation.reset();
         StartDecision decision{id, now, now + job.duration, std::move(*allocation)};
         running_order_.insert({decision.expected_end, id});
         running_.emplace(id, RunningJob{Booking{id, now, decision.expected_end,
@@ -143,37 +193,41 @@ class Scheduler::Impl {
         head_blocker = id;
         continue;
       }
-      if (static_cast<int>(reservations.size()) >= depth) {
-        job.queued_behind = reservations.empty() ? -1 : reservations.back().job;
+      const bool reserved = own != reservations_.end();
+      if (!reserved && static_cast<int>(reservations_.size()) >= depth) {
+        job.queued_behind = last_reserved;
         continue;
       }
-      set_horizon(std::numeric_limits<Time>::min());
-      std::vector<const Booking*> running = RunningByEnd(now);
-      std::optional<Plan> plan =
-          planner_.EarliestStart(job.request, job.filter ? &*job.filter : nullptr, now,
-                                 job.duration, running, reservations);
+      last_reserved = id;
+      if (reserved && !room_freed_) continue;  // nothing ended early: it cannot move earlier
+      overlay.Clear();
+      std::vector<const Booking*> others;
+      for (const auto& [other, booking] : reservations_) {
+        if (other != id) others.push_back(&booking);
+      }
+      std::optional<Plan> plan = planner_.EarliestStart(job.request, filter, now, job.duration,
+                                                        RunningByEnd(now), others);
+      if (reserved && (!plan || plan->start >= own->second.start)) continue;  // keep it
       if (!plan) continue;  // nothing will ever free enough (e.g. hosts down)
-      reservations.push_back(Booking{id, plan->start, plan->start + job.duration,
-                                     plan->allocation});
-      overlaid.push_back(0);
+      reservations_[id] = Booking{id, plan->start, plan->start + job.duration, plan->allocation};
       job.reservation = std::move(plan);
     }
-    set_horizon(std::numeric_limits<Time>::min());
+    overlay.Clear();
     for (const StartDecision& decision : started) {
       queue_.erase(keys_.at(decision.id));
       keys_.erase(decision.id);
       pending_.erase(decision.id);
     }
-    last_schedule_ = now;
+    room_freed_ = false;
     return started;
   }
-
   Status Release(JobId id, Time now) {
     auto it = running_.find(id);
     if (it == running_.end()) {
       return Status(Code::kNotFound, "job " + std::to_string(id) + " is not running");
     }
     matcher_.Release(it->second.booking.allocation);
+    if (now < it->second.booking.end) room_freed_ = true;
     running_order_.erase({it->second.booking.end, id});
     running_.erase(it);
     return Status::Ok();
@@ -187,6 +241,7 @@ class Scheduler::Impl {
     queue_.erase(keys_.at(id));
     keys_.erase(id);
     pending_.erase(it);
+    if (reservations_.erase(id) > 0) room_freed_ = true;
     return Status::Ok();
   }
 
@@ -220,6 +275,15 @@ class Scheduler::Impl {
   bool EnoughFreeNow(const Request& request) const {
     for (size_t p = 0; p < request.total_demand.size(); ++p) {
       if (state_.Free(graph_.root(), static_cast<int>(p)) < request.total_demand[p]) return false;
+    }
+    return true;
+  }
+
+  // Quick rejection on totals: could the job fit if no reservation were overlaid?
+  bool CouldFitWithout(const Overlay& overlay, const Request& request) const {
+    for (size_t p = 0; p < request.total_demand.size(); ++p) {
+      int64_t free = state_.Free(graph_.root(), static_cast<int>(p)) + overlay.hidden(p);
+      if (free < request.total_demand[p]) return false;
     }
     return true;
   }
@@ -259,8 +323,11 @@ class Scheduler::Impl {
   std::unordered_map<JobId, RunningJob> running_;
   std::set<std::pair<Time, JobId>> running_order_;
   std::vector<Booking> overdue_;
+  // Reservations by job; kept across passes only under conservative.
+  std::map<JobId, Booking> reservations_;
+  // Whether resources came back earlier than planned since the last pass.
+  bool room_freed_ = true;
   uint64_t next_sequence_ = 0;
-  Time last_schedule_ = 0;
 };
 
 Result<std::unique_ptr<Scheduler>> Scheduler::Create(const resource::Graph& graph,
