@@ -18,7 +18,14 @@ bool EnoughInTotal(const ResourceState& state, const Request& request) {
 std::optional<Plan> Planner::EarliestStart(const Request& request, const HostFilter* filter,
                                            Time now, Time duration,
                                            std::span<const Booking* const> running,
-                                           std::span<const Booking* const> reservations) {
+                                           std::span<const Booking* const> reservations,
+                                           const RunningIndex* index) {
+  Time walk_from = now;
+  if (index != nullptr) {
+    std::optional<Plan> fast =
+        HostShapedStart(request, filter, now, duration, reservations, *index, &walk_from);
+    if (fast) return fast;
+  }
   // Candidate instants, visited lazily in time order: now, then running ends (already
   // sorted) merged with reservation ends (sorted here; there are few). Only the running
   // jobs actually passed are given back, so an early answer costs little.
@@ -32,7 +39,7 @@ std::optional<Plan> Planner::EarliestStart(const Request& request, const HostFil
   std::vector<char> overlaid(reservations.size(), 0);
   size_t released = 0;
   size_t next_reservation_end = 0;
-  Time t = now;
+  Time t = std::max(now, walk_from);
   JobId behind = -1;
   std::optional<Plan> plan;
   while (true) {
@@ -85,6 +92,119 @@ std::optional<Plan> Planner::EarliestStart(const Request& request, const HostFil
   for (size_t r = 0; r < reservations.size(); ++r) {
     if (overlaid[r]) matcher_.Release(reservations[r]->allocation);
   }
+  return plan;
+}
+
+std::vector<char> Planner::OverlayReservations(std::span<const Booking* const> reservations,
+                                              Time t, Time duration) {
+  std::vector<char> overlaid(reservations.size(), 0);
+  for (size_t r = 0; r < reservations.size(); ++r) {
+    if (reservations[r]->start < t + duration && reservations[r]->end > t) {
+      matcher_.Claim(reservations[r]->allocation);
+      overlaid[r] = 1;
+    }
+  }
+  return overlaid;
+}
+
+void Planner::RemoveOverlay(std::span<const Booking* const> reservations,
+                            const std::vector<char>& overlaid) {
+  for (size_t r = 0; r < reservations.size(); ++r) {
+    if (overlaid[r]) matcher_.Release(reservations[r]->allocation);
+  }
+}
+
+std::optional<Plan> Planner::HostShapedStart(const Request& request, const HostFilter* filter,
+                                             Time now, Time duration,
+                                             std::span<const Booking* const> reservations,
+                                             const RunningIndex& index, Time* lower_bound) {
+  *lower_bound = now;
+  const Graph& graph = state_.graph();
+  if (request.roots.size() != 1 || request.roots[0].type != resource::kNode ||
+      state_.HostOf(graph.root()) >= 0) {
+    return std::nullopt;
+  }
+  const RequestNode& node = request.roots[0];
+  const bool need_idle = node.exclusive || request.exclusive_hosts;
+  const size_t pools = node.demand.size();
+  auto effective_end = [now](int64_t end) { return std::max<Time>(end, now + 1); };
+
+  // When could each host alone hold one node's share?
+  std::vector<std::pair<Time, int32_t>> ready;
+  std::vector<int64_t> free(pools);
+  for (int32_t host = 0; host < static_cast<int32_t>(state_.hosts().size()); ++host) {
+    VertexId vertex = state_.hosts()[host];
+    if (!state_.HostAvailable(host)) continue;
+    if (filter != nullptr && !filter->Accepts(graph, vertex)) continue;
+    bool possible = true;
+    for (size_t p = 0; p < pools; ++p) {
+      possible = possible && state_.Capacity(vertex, static_cast<int>(p)) >= node.demand[p];
+    }
+    if (!possible) continue;
+    const std::vector<RunningIndex::Entry>& entries = index.OnHost(host);
+    if (need_idle) {
+      ready.push_back({entries.empty() ? now : effective_end(entries.back().end), host});
+      continue;
+    }
+    auto fits = [&] {
+      for (size_t p = 0; p < pools; ++p) {
+        if (free[p] < node.demand[p]) return false;
+      }
+      return true;
+    };
+    for (size_t p = 0; p < pools; ++p) free[p] = state_.Free(vertex, static_cast<int>(p));
+    if (fits()) {
+      ready.push_back({now, host});
+      continue;
+    }
+    for (const RunningIndex::Entry& entry : entries) {
+      for (size_t p = 0; p < pools; ++p) free[p] += entry.usage[p];
+      if (fits()) {
+        ready.push_back({effective_end(entry.end), host});
+        break;
+      }
+    }
+  }
+  if (node.count <= 0 || ready.size() < static_cast<size_t>(node.count)) return std::nullopt;
+  auto nth = ready.begin() + (node.count - 1);
+  std::nth_element(ready.begin(), nth, ready.end());
+  const Time start = nth->first;
+  *lower_bound = start;
+
+  // Check it: give back only the chosen hosts' jobs that end by `start`.
+  std::vector<std::pair<int64_t, const RunningIndex::Entry*>> ended;
+  for (const auto& [time, host] : ready) {
+    if (time > start) continue;
+    for (const RunningIndex::Entry& entry : index.OnHost(host)) {
+      if (effective_end(entry.end) > start) break;
+      ended.push_back({entry.job, &entry});
+    }
+  }
+  std::sort(ended.begin(), ended.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  ended.erase(std::unique(ended.begin(), ended.end(),
+                          [](const auto& a, const auto& b) { return a.first == b.first; }),
+              ended.end());
+  JobId behind = -1;
+  Time latest = now;
+  for (const auto& [job, entry] : ended) {
+    matcher_.Release(*entry->allocation);
+    if (effective_end(entry->end) >= latest) {
+      latest = effective_end(entry->end);
+      behind = job;
+    }
+  }
+  std::vector<char> overlaid = OverlayReservations(reservations, start, duration);
+  std::optional<Plan> plan;
+  if (EnoughInTotal(state_, request)) {
+    std::optional<Allocation> allocation = matcher_.Match(request, filter);
+    if (allocation) {
+      matcher_.Release(*allocation);
+      plan = Plan{start, std::move(*allocation), start > now ? behind : -1};
+    }
+  }
+  RemoveOverlay(reservations, overlaid);
+  for (const auto& [job, entry] : ended) matcher_.Claim(*entry->allocation);
   return plan;
 }
 

@@ -15,6 +15,7 @@
 
 #include "sched/allocation.h"
 #include "sched/matcher.h"
+#include "sched/running_index.h"
 
 namespace converge::sched {
 
@@ -42,11 +43,29 @@ class Planner {
   // the running allocations (no reservation overlaid). Returns nullopt when even with every
   // running job and reservation gone the request does not fit.
   // Cost: O((R + B) · (match + B)) for R running jobs and B reservations, worst case.
+  //
+  // With `index` (the same running jobs, per host), requests of the shape node[N] first get
+  // a per-host answer: the time each host alone could hold one node's share, from its own
+  // jobs' ends; the N-th smallest is a lower bound, checked by releasing only those hosts'
+  // jobs. That costs O(hosts + jobs on the chosen hosts) instead of a walk over every end.
   std::optional<Plan> EarliestStart(const Request& request, const HostFilter* filter, Time now,
                                     Time duration, std::span<const Booking* const> running,
-                                    std::span<const Booking* const> reservations);
+                                    std::span<const Booking* const> reservations,
+                                    const RunningIndex* index = nullptr);
 
  private:
+  // The per-host fast path. Returns a plan, or nullopt with *lower_bound set to the
+  // earliest instant worth walking from (now when the request has another shape).
+  std::optional<Plan> HostShapedStart(const Request& request, const HostFilter* filter,
+                                      Time now, Time duration,
+                                      std::span<const Booking* const> reservations,
+                                      const RunningIndex& index, Time* lower_bound);
+  // Overlays the reservations overlapping [t, t + duration); returns which were claimed.
+  std::vector<char> OverlayReservations(std::span<const Booking* const> reservations, Time t,
+                                        Time duration);
+  void RemoveOverlay(std::span<const Booking* const> reservations,
+                     const std::vector<char>& overlaid);
+
   ResourceState& state_;
   Matcher& matcher_;
 };

@@ -12,6 +12,7 @@
 #include "sched/planner.h"
 #include "sched/request.h"
 #include "sched/resource_state.h"
+#include "sched/running_index.h"
 
 namespace converge::sched {
 
@@ -112,6 +113,7 @@ class Scheduler::Impl {
         state_(graph, /*honour_status=*/true),
         matcher_(state_, options.match_policy),
         planner_(state_, matcher_),
+        running_index_(state_),
         empty_state_(graph, /*honour_status=*/false),
         empty_matcher_(empty_state_, MatchPolicy::kFirst) {}
 
@@ -183,8 +185,9 @@ class Scheduler::Impl {
         job.reservation.reset();
         StartDecision decision{id, now, now + job.duration, std::move(*allocation)};
         running_order_.insert({decision.expected_end, id});
-        running_.emplace(id, RunningJob{Booking{id, now, decision.expected_end,
-                                                decision.allocation}});
+        auto [entry, inserted] = running_.emplace(
+            id, RunningJob{Booking{id, now, decision.expected_end, decision.allocation}});
+        running_index_.Add(id, decision.expected_end, entry->second.booking.allocation);
         started.push_back(std::move(decision));
         continue;
       }
@@ -206,7 +209,8 @@ class Scheduler::Impl {
         if (other != id) others.push_back(&booking);
       }
       std::optional<Plan> plan = planner_.EarliestStart(job.request, filter, now, job.duration,
-                                                        RunningByEnd(now), others);
+                                                        RunningByEnd(now), others,
+                                                        &running_index_);
       if (reserved && (!plan || plan->start >= own->second.start)) continue;  // keep it
       if (!plan) continue;  // nothing will ever free enough (e.g. hosts down)
       reservations_[id] = Booking{id, plan->start, plan->start + job.duration, plan->allocation};
@@ -227,6 +231,7 @@ class Scheduler::Impl {
       return Status(Code::kNotFound, "job " + std::to_string(id) + " is not running");
     }
     matcher_.Release(it->second.booking.allocation);
+    running_index_.Remove(id, it->second.booking.allocation);
     if (now < it->second.booking.end) room_freed_ = true;
     running_order_.erase({it->second.booking.end, id});
     running_.erase(it);
@@ -314,6 +319,7 @@ class Scheduler::Impl {
   ResourceState state_;
   Matcher matcher_;
   Planner planner_;
+  RunningIndex running_index_;
   ResourceState empty_state_;
   Matcher empty_matcher_;
 
