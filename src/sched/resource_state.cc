@@ -83,6 +83,7 @@ void ResourceState::Apply(VertexId leaf, int64_t amount) {
     busy_leaves_[v] += busy_delta;
   }
   MarkHostDirty(leaf);
+  if (free_delta > 0 || busy_delta < 0) ++loosened_;
 }
 
 void ResourceState::MarkHostDirty(VertexId v) {
@@ -95,6 +96,7 @@ void ResourceState::MarkHostDirty(VertexId v) {
 void ResourceState::SetHostAvailable(int32_t host, bool available) {
   available_[host] = available;
   MarkHostDirty(hosts_[host]);
+  ++loosened_;
 }
 
 std::pair<int32_t, int32_t> ResourceState::HostRangeIn(VertexId v) const {
@@ -131,11 +133,30 @@ void ResourceState::RefreshSegment(size_t seg) {
 }
 
 void ResourceState::FlushHosts() {
+  loosened_ = 0;
+  if (dirty_hosts_.empty()) return;
+  std::vector<size_t> level;
+  level.reserve(dirty_hosts_.size());
   for (int32_t host : dirty_hosts_) {
     host_dirty_[host] = 0;
-    for (size_t seg = seg_leaves_ + host; seg >= 1; seg /= 2) RefreshSegment(seg);
+    RefreshSegment(seg_leaves_ + host);
+    level.push_back((seg_leaves_ + host) / 2);
   }
   dirty_hosts_.clear();
+  if (level.size() > seg_leaves_ / 8) {
+    for (size_t seg = seg_leaves_ - 1; seg >= 1; --seg) RefreshSegment(seg);
+    return;
+  }
+  // Refresh each ancestor once, level by level, however many dirty hosts share it.
+  while (!level.empty() && level.front() >= 1) {
+    std::sort(level.begin(), level.end());
+    level.erase(std::unique(level.begin(), level.end()), level.end());
+    for (size_t& seg : level) {
+      RefreshSegment(seg);
+      seg /= 2;
+    }
+    if (level.front() == 0) break;
+  }
 }
 
 bool ResourceState::HostFits(int32_t host, const HostQuery& query) const {
@@ -179,9 +200,33 @@ int32_t ResourceState::FindInSegment(size_t seg, int32_t lo, int32_t hi, int32_t
 int32_t ResourceState::FindHost(int32_t first, int32_t last, bool reverse,
                                 const HostQuery& query) {
   CHECK(query.demand.empty() || query.demand.size() == pools_, "HostQuery demand size");
-  FlushHosts();
+  // Segments that only lost room since the last flush overstate it, which a forward or
+  // backward search tolerates (every host found is checked against live counts); room
+  // that came back, or a search for busy hosts, needs exact segments.
+  if (loosened_ > 0 || query.need_busy || dirty_hosts_.size() > kMaxStaleHosts) FlushHosts();
   if (first >= last) return -1;
-  return FindInSegment(1, 0, static_cast<int32_t>(seg_leaves_), first, last, reverse, query);
+  // Finger search: start at the end of the range the search begins from and climb only as
+  // far as needed, so consecutive searches (slot after slot) cost O(1) amortised.
+  size_t seg = seg_leaves_ + (reverse ? last - 1 : first);
+  int32_t start = reverse ? last - 1 : first;
+  if (SegmentMayFit(seg, query) && HostFits(start, query)) return start;
+  size_t width = 1;
+  while (true) {
+    bool at_edge = reverse ? (seg % 2 == 0) : (seg % 2 == 1);
+    while (at_edge) {
+      seg /= 2;
+      width *= 2;
+      if (seg <= 1) return -1;
+      at_edge = reverse ? (seg % 2 == 0) : (seg % 2 == 1);
+    }
+    if (seg <= 1) return -1;  // the root has no siblings
+    seg = reverse ? seg - 1 : seg + 1;
+    int32_t lo = static_cast<int32_t>(seg * width - seg_leaves_);
+    int32_t hi = lo + static_cast<int32_t>(width);
+    if (reverse ? hi <= first : lo >= last) return -1;
+    int32_t found = FindInSegment(seg, lo, hi, first, last, reverse, query);
+    if (found >= 0) return found;
+  }
 }
 
 int32_t ResourceState::FindRoomiestHost(int32_t first, int32_t last, int pool,

@@ -101,6 +101,9 @@ class ResourceState {
   std::vector<uint8_t> available_;
   std::vector<int32_t> dirty_hosts_;
   std::vector<uint8_t> host_dirty_;
+  // Changes since the last flush that gave room back (releases, hosts coming up).
+  int64_t loosened_ = 0;
+  static constexpr size_t kMaxStaleHosts = 64;
 
   // Segment tree over hosts (1-based heap layout, size 2*leaves). Per segment and pool:
   // max free among available hosts, and among available non-idle hosts; plus the number

@@ -62,6 +62,32 @@ TEST(ResourceStateTest, FindHostHonoursDemandDirectionIdleAndAvailability) {
   EXPECT_EQ(state.FindRoomiestHost(0, 4, core, {}), 2);
 }
 
+TEST(ResourceStateTest, FindHostScansEveryRangeBothWays) {
+  for (int nodes : {1, 2, 3, 5, 8, 13}) {
+    Graph graph = MakeCluster({.nodes = nodes, .sockets = 1, .cores_per_socket = 1});
+    ResourceState state(graph, true);
+    for (int32_t first = 0; first < nodes; ++first) {
+      for (int32_t last = first; last <= nodes; ++last) {
+        for (int32_t busy = 0; busy <= nodes; ++busy) {
+          if (busy < nodes) state.Apply(graph.VerticesOfType(resource::kCore)[busy], 1);
+          int32_t expect_forward = -1, expect_reverse = -1;
+          for (int32_t h = first; h < last; ++h) {
+            if (h == busy) continue;
+            if (expect_forward < 0) expect_forward = h;
+            expect_reverse = h;
+          }
+          ResourceState::HostQuery idle{.need_idle = true};
+          EXPECT_EQ(state.FindHost(first, last, false, idle), expect_forward)
+              << nodes << " " << first << " " << last << " " << busy;
+          EXPECT_EQ(state.FindHost(first, last, true, idle), expect_reverse)
+              << nodes << " " << first << " " << last << " " << busy;
+          if (busy < nodes) state.Apply(graph.VerticesOfType(resource::kCore)[busy], -1);
+        }
+      }
+    }
+  }
+}
+
 TEST(ResourceStateTest, DrainedHostsInTheGraphStartUnavailable) {
   resource::GraphBuilder builder;
   builder.Open({.type = "cluster"});
