@@ -157,22 +157,15 @@ class Scheduler::Impl {
     const bool persistent = depth == std::numeric_limits<int>::max();
     if (!persistent) reservations_.clear();
     Overlay overlay(matcher_, state_);
-    JobId head_blocker = -1;
     JobId last_reserved = -1;
-    bool blocked = false;
+    fcfs_head_ = -1;
 
-    std::vector<JobId> order;
-    order.reserve(queue_.size());
-    for (const auto& [key, id] : queue_) order.push_back(id);
-    for (JobId id : order) {
+    // The queue is not modified during the pass: started jobs leave it afterwards.
+    for (const auto& [key, id] : queue_) {
       PendingJob& job = pending_.at(id);
       const HostFilter* filter = job.filter ? &*job.filter : nullptr;
       job.queued_behind = -1;
       if (!persistent) job.reservation.reset();
-      if (blocked) {  // fcfs: nobody passes the blocked head
-        job.queued_behind = head_blocker;
-        continue;
-      }
       auto own = reservations_.find(id);
       std::optional<Allocation> allocation;
       if (CouldFitWithout(overlay, job.request)) {
@@ -192,9 +185,8 @@ class Scheduler::Impl {
         continue;
       }
       if (options_.queue_policy == QueuePolicy::kFcfs) {
-        blocked = true;
-        head_blocker = id;
-        continue;
+        fcfs_head_ = id;  // nobody passes the blocked head
+        break;
       }
       const bool reserved = own != reservations_.end();
       if (!reserved && static_cast<int>(reservations_.size()) >= depth) {
@@ -262,6 +254,9 @@ class Scheduler::Impl {
                                            : std::nullopt;
     facts.reserved_behind = job.reservation ? job.reservation->behind : -1;
     facts.queued_behind = job.queued_behind;
+    if (options_.queue_policy == QueuePolicy::kFcfs && id != fcfs_head_) {
+      facts.queued_behind = fcfs_head_;
+    }
     facts.fcfs = options_.queue_policy == QueuePolicy::kFcfs;
     facts.reservation_depth = EffectiveDepth(options_);
     return ExplainPending(job.request, job.filter ? &*job.filter : nullptr, state_, facts);
@@ -333,6 +328,8 @@ class Scheduler::Impl {
   std::map<JobId, Booking> reservations_;
   // Whether resources came back earlier than planned since the last pass.
   bool room_freed_ = true;
+  // Under fcfs, the blocked job at the head of the queue after the last pass (-1: none).
+  JobId fcfs_head_ = -1;
   uint64_t next_sequence_ = 0;
 };
 
