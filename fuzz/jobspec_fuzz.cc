@@ -1,0 +1,27 @@
+// libFuzzer target: Parse() in both modes must never crash, hang or leak; whatever parses must
+// round-trip through ToYaml() and ToJson() to an equal Jobspec.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "jobspec/parse.h"
+#include "jobspec/write.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using converge::jobspec::Jobspec;
+  using converge::jobspec::ParseOptions;
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  for (bool v1 : {false, true}) {
+    ParseOptions options;
+    options.v1 = v1;
+    converge::Result<Jobspec> spec = converge::jobspec::Parse(text, options);
+    if (!spec.ok()) continue;
+    converge::Result<Jobspec> again = converge::jobspec::Parse(converge::jobspec::ToYaml(*spec), options);
+    if (!again.ok() || !(*again == *spec)) std::abort();
+    converge::Result<Jobspec> from_json =
+        converge::jobspec::Parse(converge::jobspec::ToJson(*spec).dump(), options);
+    if (!from_json.ok() || !(*from_json == *spec)) std::abort();
+  }
+  return 0;
+}

@@ -1,0 +1,97 @@
+#include "sim/report.h"
+
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "sim/report_csv.h"
+#include "sim/report_svg.h"
+
+namespace converge::sim {
+namespace {
+
+Metrics Sample() {
+  Metrics m;
+  m.jobs = 3;
+  m.skipped = 2;
+  m.unsatisfiable = 1;
+  m.procs = 4;
+  m.policy = "easy";
+  m.avg_wait_s = 56.5;
+  m.median_wait_s = 80;
+  m.p95_wait_s = 90;
+  m.avg_bsld = 4.1;
+  m.max_bsld = 8.5;
+  m.utilization = 0.85;
+  m.makespan_s = 150;
+  return m;
+}
+
+TEST(MetricsJson, KeysInOrder) {
+  std::string text = MetricsJson(Sample(), 0.25);
+  nlohmann::ordered_json json = nlohmann::ordered_json::parse(text);
+  std::vector<std::string> keys;
+  for (const auto& item : json.items()) keys.push_back(item.key());
+  EXPECT_EQ(keys, (std::vector<std::string>{"jobs", "skipped", "unsatisfiable", "procs", "policy",
+                                            "avg_wait_s", "median_wait_s", "p95_wait_s",
+                                            "avg_bsld", "max_bsld", "utilization", "makespan_s",
+                                            "sim_seconds"}));
+  EXPECT_EQ(json["jobs"], 3);
+  EXPECT_EQ(json["policy"], "easy");
+  EXPECT_EQ(json["makespan_s"], 150);
+  EXPECT_DOUBLE_EQ(json["sim_seconds"].get<double>(), 0.25);
+  EXPECT_EQ(text.back(), '\n');
+}
+
+TEST(MetricsText, MentionsTheFigures) {
+  std::string text = MetricsText(Sample(), 0.25);
+  EXPECT_NE(text.find("3 simulated, 2 skipped (1 larger than the machine)"), std::string::npos);
+  EXPECT_NE(text.find("avg 56.5 s"), std::string::npos);
+  EXPECT_NE(text.find("85.00 %"), std::string::npos);
+}
+
+TEST(JobsCsv, HeaderAndRows) {
+  std::vector<JobOutcome> jobs = {{1, 0, 0, 100, 4, 200, 100, 4}, {2, 10, 100, 150, 2, 60, 50, 2}};
+  EXPECT_EQ(JobsCsv(jobs),
+            "job_id,submit_time,start_time,end_time,procs,requested_time,run_time\n"
+            "1,0,0,100,4,200,100\n"
+            "2,10,100,150,2,60,50\n");
+  EXPECT_EQ(JobsCsv({}), "job_id,submit_time,start_time,end_time,procs,requested_time,run_time\n");
+}
+
+TEST(BinAverages, IntegratesAStepFunction) {
+  // 2 from t=0 to 5, then 4 from 5 to 10; bins of width 5 and 2.5.
+  std::vector<double> two = BinAverages({{0, 2}, {5, 2}, {10, -4}}, 0, 10, 2);
+  ASSERT_EQ(two.size(), 2u);
+  EXPECT_DOUBLE_EQ(two[0], 2);
+  EXPECT_DOUBLE_EQ(two[1], 4);
+  std::vector<double> three = BinAverages({{0, 3}, {1, -3}}, 0, 3, 3);
+  EXPECT_DOUBLE_EQ(three[0], 3);
+  EXPECT_DOUBLE_EQ(three[1], 0);
+  std::vector<double> half = BinAverages({{0, 2}, {3, -2}}, 0, 4, 2);
+  EXPECT_DOUBLE_EQ(half[0], 2);
+  EXPECT_DOUBLE_EQ(half[1], 1);
+}
+
+TEST(UtilizationSvg, TwoPanelsWithLabels) {
+  std::vector<JobOutcome> jobs = {{1, 0, 0, 100, 4, 200, 100, 4}, {2, 10, 100, 150, 2, 60, 50, 2}};
+  std::string svg = UtilizationSvg(jobs, 4, {.title = "test <trace>", .bins = 10});
+  EXPECT_EQ(svg.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0), 0u);
+  EXPECT_NE(svg.find("</svg>"), std::string::npos);
+  EXPECT_NE(svg.find("utilization (%)"), std::string::npos);
+  EXPECT_NE(svg.find("queue length (jobs)"), std::string::npos);
+  EXPECT_NE(svg.find("time since first submission (hours)"), std::string::npos);
+  EXPECT_NE(svg.find("test &lt;trace&gt;"), std::string::npos);
+  size_t polylines = 0;
+  for (size_t pos = svg.find("<polyline"); pos != std::string::npos;
+       pos = svg.find("<polyline", pos + 1)) {
+    ++polylines;
+  }
+  EXPECT_EQ(polylines, 2u);
+  EXPECT_EQ(svg, UtilizationSvg(jobs, 4, {.title = "test <trace>", .bins = 10}));
+  EXPECT_NE(UtilizationSvg({}, 4).find("</svg>"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace converge::sim
