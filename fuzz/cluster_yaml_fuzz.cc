@@ -23,8 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!graph.ok()) return 0;
   std::string jgf = WriteJgf(*graph);
   converge::Result<Graph> reread = ReadJgf(jgf);
-  CHECK(reread.ok(), "JGF written from a cluster file must read back: " +
-                         reread.status().ToString());
+  CHECK(reread.ok(),
+        "JGF written from a cluster file must read back: " + reread.status().ToString());
   CHECK(WriteJgf(*reread) == jgf, "JGF round trip must be byte-identical");
   return 0;
 }

@@ -26,8 +26,7 @@ std::optional<resource::Graph> LoadOrReport(const ResourceOptions& options) {
                                       : resource::LoadResourceFile(options.resources);
   if (!graph.ok()) {
     std::string source = options.resources.empty() ? "hwloc" : options.resources;
-    std::fprintf(stderr, "converge: %s: %s\n", source.c_str(),
-                 graph.status().ToString().c_str());
+    std::fprintf(stderr, "converge: %s: %s\n", source.c_str(), graph.status().ToString().c_str());
     return std::nullopt;
   }
   return std::move(graph).value();

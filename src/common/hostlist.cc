@@ -26,8 +26,8 @@ Result<int64_t> ParseNumber(std::string_view digits, std::string_view whole) {
   }
   for (char c : digits) {
     if (!IsDigit(c)) {
-      return Status::Invalid("", "unexpected character '" + std::string(1, c) + "' in '" +
-                                     std::string(whole) + "'");
+      return Status::Invalid(
+          "", "unexpected character '" + std::string(1, c) + "' in '" + std::string(whole) + "'");
     }
   }
   int64_t value = 0;
@@ -41,9 +41,8 @@ Result<std::vector<Range>> ParseRanges(std::string_view text) {
   size_t start = 0;
   while (true) {
     size_t comma = text.find(',', start);
-    std::string_view item =
-        text.substr(start, comma == std::string_view::npos ? std::string_view::npos
-                                                           : comma - start);
+    std::string_view item = text.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
     if (item.empty()) return Status::Invalid("", "empty range in '" + std::string(text) + "'");
     size_t dash = item.find('-');
     std::string_view lo_text = item.substr(0, dash);

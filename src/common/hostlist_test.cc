@@ -43,9 +43,9 @@ TEST(HostlistTest, ExpandIsTheInverse) {
 }
 
 TEST(HostlistTest, ExpandRejectsBadSyntax) {
-  for (const char* bad : {"node[", "node]", "node[1-", "node[3-1]", "node[a]", "node[]",
-                          "node[1,,2]", "a,,b", ",", "node[1]x[2]", "node[[1]]",
-                          "node[1-2-3]", "n[1234567890123456789]"}) {
+  for (const char* bad :
+       {"node[", "node]", "node[1-", "node[3-1]", "node[a]", "node[]", "node[1,,2]", "a,,b", ",",
+        "node[1]x[2]", "node[[1]]", "node[1-2-3]", "n[1234567890123456789]"}) {
     Result<std::vector<std::string>> names = ExpandHostlist(bad);
     EXPECT_FALSE(names.ok()) << bad;
     if (!names.ok()) {

@@ -1,5 +1,6 @@
 // End-to-end tests of `converge resource list|export`.
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "resource/readers/jgf.h"
@@ -14,8 +15,8 @@ using testutil::RunConverge;
 using testutil::TempDir;
 
 std::string Describe(const CommandResult& result) {
-  return "exit " + std::to_string(result.exit_code) + "\nstdout:\n" + result.out +
-         "\nstderr:\n" + result.err;
+  return "exit " + std::to_string(result.exit_code) + "\nstdout:\n" + result.out + "\nstderr:\n" +
+         result.err;
 }
 
 TEST(ResourceCliTest, ListsSmallClusterByState) {
@@ -56,7 +57,8 @@ TEST(ResourceCliTest, ExportRoundTripsThroughJgf) {
   ASSERT_EQ(first.exit_code, 0) << Describe(first);
   TempDir dir;
   std::string path = dir.Write("small.json", first.out);
-  CommandResult second = RunConverge({"resource", "export", "--resources", path, "--format", "jgf"});
+  CommandResult second =
+      RunConverge({"resource", "export", "--resources", path, "--format", "jgf"});
   ASSERT_EQ(second.exit_code, 0) << Describe(second);
   EXPECT_EQ(first.out, second.out);
   CommandResult listed = RunConverge({"resource", "list", "-R", path});

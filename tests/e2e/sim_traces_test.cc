@@ -4,6 +4,7 @@
 //
 // Default lane: full traces for fcfs and easy, the first kConservativeLimit records for
 // conservative. Slow lane (CONVERGE_SIM_SLOW_LANE): full traces for conservative.
+#include <ostream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -35,6 +36,11 @@ struct Case {
   std::string policy;
   int64_t limit;  // -1: whole trace
 };
+
+void PrintTo(const Case& c, std::ostream* out) {
+  *out << c.trace << " --policy " << c.policy;
+  if (c.limit >= 0) *out << " --limit " << c.limit;
+}
 
 std::vector<Case> Cases() {
   std::vector<Case> cases;

@@ -52,8 +52,7 @@ Result<int64_t> ParseInt(std::string_view text) {
   return value;
 }
 
-Result<int64_t> GetInt(const YAML::Node& node, const std::string& path, int64_t min,
-                       int64_t max) {
+Result<int64_t> GetInt(const YAML::Node& node, const std::string& path, int64_t min, int64_t max) {
   if (!node.IsScalar()) return Status::Invalid(path, "must be an integer");
   Result<int64_t> value = ParseInt(node.Scalar());
   if (!value.ok()) return value.status().WithPrefix(path);
@@ -127,10 +126,10 @@ Status ParseProperties(const YAML::Node& node, const std::string& path, Properti
 
 Status ParseTemplate(const YAML::Node& node, const std::string& path, NodeTemplate& t) {
   if (!node.IsMap()) return Status::Invalid(path, "must be a mapping");
-  CONVERGE_RETURN_IF_ERROR(CheckKeys(
-      node, path,
-      {"count", "basename", "start", "padding", "sockets", "cores_per_socket", "gpus_per_socket",
-       "memory_per_socket", "properties", "status"}));
+  CONVERGE_RETURN_IF_ERROR(
+      CheckKeys(node, path,
+                {"count", "basename", "start", "padding", "sockets", "cores_per_socket",
+                 "gpus_per_socket", "memory_per_socket", "properties", "status"}));
   struct IntField {
     const char* key;
     int64_t* target;
@@ -181,8 +180,8 @@ Status ParseTemplate(const YAML::Node& node, const std::string& path, NodeTempla
   int64_t per_node = t.VerticesPerNode();
   if (per_node > kMaxClusterVertices) {
     return Status::Invalid(path, "one node would have " + std::to_string(per_node) +
-                                     " vertices (limit " +
-                                     std::to_string(kMaxClusterVertices) + ")");
+                                     " vertices (limit " + std::to_string(kMaxClusterVertices) +
+                                     ")");
   }
   return Status::Ok();
 }
@@ -254,17 +253,17 @@ Result<ClusterSpec> ParseRoot(const YAML::Node& root) {
     total += t.count * t.VerticesPerNode();  // each factor <= 5e7: no overflow
     node_count += t.count;
     if (total > kMaxClusterVertices) {
-      return Status::Invalid(Index("nodes", i), "the cluster would exceed " +
-                                                    std::to_string(kMaxClusterVertices) +
-                                                    " vertices");
+      return Status::Invalid(
+          Index("nodes", i),
+          "the cluster would exceed " + std::to_string(kMaxClusterVertices) + " vertices");
     }
     spec.nodes.push_back(std::move(t));
   }
   if (spec.nodes_per_rack > 0) {
     total += (node_count + spec.nodes_per_rack - 1) / spec.nodes_per_rack;
     if (total > kMaxClusterVertices) {
-      return Status::Invalid("racks", "the cluster would exceed " +
-                                          std::to_string(kMaxClusterVertices) + " vertices");
+      return Status::Invalid(
+          "racks", "the cluster would exceed " + std::to_string(kMaxClusterVertices) + " vertices");
     }
   }
   CONVERGE_RETURN_IF_ERROR(ResolveStarts(spec));
@@ -278,8 +277,8 @@ Result<int64_t> ParseMemoryMiB(std::string_view text) {
   size_t digits = 0;
   while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
   if (digits == 0 || digits > 15) {
-    return Status::Invalid("", "must be an amount like 512MiB, 128GiB or 2TiB, got '" +
-                                   std::string(text) + "'");
+    return Status::Invalid(
+        "", "must be an amount like 512MiB, 128GiB or 2TiB, got '" + std::string(text) + "'");
   }
   Result<int64_t> value = ParseInt(text.substr(0, digits));
   if (!value.ok()) return value.status();
@@ -300,9 +299,10 @@ Result<int64_t> ParseMemoryMiB(std::string_view text) {
 
 Result<ClusterSpec> ParseClusterSpec(std::string_view text) {
   if (text.size() > kMaxClusterFileBytes) {
-    return Status::Invalid("", "cluster file is larger than " +
-                                   std::to_string(kMaxClusterFileBytes) + " bytes");
+    return Status::Invalid(
+        "", "cluster file is larger than " + std::to_string(kMaxClusterFileBytes) + " bytes");
   }
+  CONVERGE_RETURN_IF_ERROR(CheckUtf8(text));
   CONVERGE_RETURN_IF_ERROR(CheckYamlNesting(text));
   YAML::Node root;
   try {

@@ -21,11 +21,11 @@ constexpr int64_t kMaxClusterVertices = 50'000'000;
 constexpr size_t kMaxClusterFileBytes = 4 << 20;
 
 struct NodeTemplate {
-  int64_t count = 1;               // nodes made from this template
-  std::string basename = "node";   // node names are basename + (start + i), zero padded
-  int64_t start = -1;              // first index; -1: continue after the previous template
-                                   // with the same basename (0 for the first one)
-  int padding = 0;                 // minimum digits of the index ("node007" for 3)
+  int64_t count = 1;              // nodes made from this template
+  std::string basename = "node";  // node names are basename + (start + i), zero padded
+  int64_t start = -1;             // first index; -1: continue after the previous template
+                                  // with the same basename (0 for the first one)
+  int padding = 0;                // minimum digits of the index ("node007" for 3)
   int64_t sockets = 1;
   int64_t cores_per_socket = 1;
   int64_t gpus_per_socket = 0;
@@ -35,8 +35,8 @@ struct NodeTemplate {
 
   // Vertices one node of this template contributes (the node included).
   int64_t VerticesPerNode() const {
-    return 1 + sockets * (1 + cores_per_socket + gpus_per_socket +
-                          (memory_per_socket_mib > 0 ? 1 : 0));
+    return 1 +
+           sockets * (1 + cores_per_socket + gpus_per_socket + (memory_per_socket_mib > 0 ? 1 : 0));
   }
 };
 

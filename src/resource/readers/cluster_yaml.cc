@@ -102,10 +102,11 @@ Result<Graph> BuildClusterGraph(const ClusterSpec& spec) {
     node_count += t.count;
     total += t.count * t.VerticesPerNode();
   }
-  if (spec.nodes_per_rack > 0) total += (node_count + spec.nodes_per_rack - 1) / spec.nodes_per_rack;
+  if (spec.nodes_per_rack > 0)
+    total += (node_count + spec.nodes_per_rack - 1) / spec.nodes_per_rack;
   if (total > kMaxClusterVertices) {
-    return Status::Invalid("nodes", "the cluster would exceed " +
-                                        std::to_string(kMaxClusterVertices) + " vertices");
+    return Status::Invalid(
+        "nodes", "the cluster would exceed " + std::to_string(kMaxClusterVertices) + " vertices");
   }
   Result<std::vector<VertexStatus>> status = ResolveStatus(spec, node_count);
   if (!status.ok()) return status.status();

@@ -141,6 +141,11 @@ TEST(ClusterYamlTest, RejectsSyntaxErrorsWithLines) {
   ExpectError(deep + "x\n", "line 2", "too deep");
 }
 
+// Found by cluster_yaml_fuzz: invalid UTF-8 in a property made WriteJgf throw.
+TEST(ClusterYamlTest, RejectsInvalidUtf8) {
+  ExpectError("nodes: [{count: 1, properties: {a: \"\xff\"}}]", "line 1", "invalid UTF-8");
+}
+
 TEST(ClusterYamlTest, MemoryUnits) {
   EXPECT_EQ(*ParseMemoryMiB("512"), 512);
   EXPECT_EQ(*ParseMemoryMiB("512MiB"), 512);

@@ -12,7 +12,7 @@
 namespace converge::resource {
 
 // Deepest nesting any resource file legitimately needs is far below these.
-constexpr int kMaxFlowDepth = 64;       // [ and { levels
+constexpr int kMaxFlowDepth = 64;        // [ and { levels
 constexpr size_t kMaxBlockIndent = 256;  // leading spaces and "- " / "? " indicators per line
 
 // Fails (kInvalidArgument, where "line N") when YAML text nests flow collections deeper than
@@ -24,6 +24,11 @@ Status CheckYamlNesting(std::string_view text);
 // Fails (kInvalidArgument, where "line N") when JSON text nests arrays/objects deeper than
 // kMaxFlowDepth. Brackets inside strings are ignored.
 Status CheckJsonNesting(std::string_view text);
+
+// Fails (kInvalidArgument, where "line N") unless `text` is valid UTF-8 (no overlong forms,
+// surrogates or code points above U+10FFFF). Resource names end up in JSON, which must be
+// UTF-8.
+Status CheckUtf8(std::string_view text);
 
 // "line N" for the 0-based byte offset `offset` of `text` (1-based line numbers).
 std::string LineOf(std::string_view text, size_t offset);

@@ -1,8 +1,7 @@
 #include "resource/readers/jgf.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -157,8 +156,8 @@ Result<Tree> ParseGraph(const json& graph) {
   if (!nodes_it->is_array()) return Status::Invalid("graph.nodes", "must be an array");
   if (nodes_it->empty()) return Status::Invalid("graph.nodes", "must not be empty");
   if (static_cast<int64_t>(nodes_it->size()) > kMaxJgfVertices) {
-    return Status::Invalid("graph.nodes", "has more than " + std::to_string(kMaxJgfVertices) +
-                                              " nodes");
+    return Status::Invalid("graph.nodes",
+                           "has more than " + std::to_string(kMaxJgfVertices) + " nodes");
   }
   std::unordered_map<std::string, int64_t> index;
   index.reserve(nodes_it->size());
@@ -274,7 +273,8 @@ Result<Graph> ReadJgf(std::string_view text) {
     json document = json::parse(text.begin(), text.end());
     if (!document.is_object()) return Status::Invalid("", "JGF must be a JSON object");
     const json* top = &document;
-    if (auto it = document.find("scheduling"); it != document.end() && !document.contains("graph")) {
+    if (auto it = document.find("scheduling");
+        it != document.end() && !document.contains("graph")) {
       if (!it->is_object()) return Status::Invalid("scheduling", "must be an object");
       top = &*it;
     }

@@ -7,8 +7,8 @@ namespace {
 
 std::string Node(const std::string& id, const std::string& type, int64_t local_id,
                  const std::string& extra = "") {
-  return R"({"id": ")" + id + R"(", "metadata": {"type": ")" + type + R"(", "basename": ")" +
-         type + R"(", "id": )" + std::to_string(local_id) + extra + "}}";
+  return R"({"id": ")" + id + R"(", "metadata": {"type": ")" + type + R"(", "basename": ")" + type +
+         R"(", "id": )" + std::to_string(local_id) + extra + "}}";
 }
 
 std::string Edge(const std::string& source, const std::string& target,
@@ -36,14 +36,14 @@ void ExpectError(const std::string& text, const std::string& where, const std::s
 
 TEST(JgfReaderTest, BuildsPreOrderFromUnorderedNodes) {
   // Children listed before parents; the second socket's core comes first in the file.
-  std::string text = Jgf(
-      {Node("c1", "core", 1), Node("s1", "socket", 1), Node("c0", "core", 0),
-       Node("n", "node", 0, R"(, "name": "alpha", "properties": {"arch": "arm"}, "rank": 3)"),
-       Node("m", "memory", 0, R"(, "size": 2, "unit": "GiB")"), Node("s0", "socket", 0),
-       Node("root", "cluster", 0, R"(, "basename": "tiny")")},
-      {Edge("root", "n"), Edge("n", "s0", R"({"name": {"containment": "contains"}})"),
-       Edge("n", "s1"), Edge("s0", "c0"), Edge("s1", "c1"), Edge("s0", "m"),
-       Edge("c0", "c1", R"({"subsystem": "power"})")});
+  std::string text =
+      Jgf({Node("c1", "core", 1), Node("s1", "socket", 1), Node("c0", "core", 0),
+           Node("n", "node", 0, R"(, "name": "alpha", "properties": {"arch": "arm"}, "rank": 3)"),
+           Node("m", "memory", 0, R"(, "size": 2, "unit": "GiB")"), Node("s0", "socket", 0),
+           Node("root", "cluster", 0, R"(, "basename": "tiny")")},
+          {Edge("root", "n"), Edge("n", "s0", R"({"name": {"containment": "contains"}})"),
+           Edge("n", "s1"), Edge("s0", "c0"), Edge("s1", "c1"), Edge("s0", "m"),
+           Edge("c0", "c1", R"({"subsystem": "power"})")});
   Result<Graph> graph = ReadJgf(text);
   ASSERT_TRUE(graph.ok()) << graph.status().ToString();
   ASSERT_EQ(graph->size(), 7);
@@ -52,8 +52,7 @@ TEST(JgfReaderTest, BuildsPreOrderFromUnorderedNodes) {
   // Children follow their position in "nodes": s1 (index 1) before s0 (index 5), and under
   // s0, c0 (index 2) before m (index 4). The power edge is ignored.
   EXPECT_EQ(order, (std::vector<std::string>{"/tiny0", "/tiny0/alpha", "/tiny0/alpha/socket1",
-                                             "/tiny0/alpha/socket1/core1",
-                                             "/tiny0/alpha/socket0",
+                                             "/tiny0/alpha/socket1/core1", "/tiny0/alpha/socket0",
                                              "/tiny0/alpha/socket0/core0",
                                              "/tiny0/alpha/socket0/memory0"}));
   VertexId node = graph->VerticesOfType(kNode)[0];
@@ -88,8 +87,9 @@ TEST(JgfReaderTest, RejectsStructuralErrors) {
   ExpectError(Jgf({Node("0", "cluster", 0), Node("1", "node", 0), Node("2", "node", 1)},
                   {Edge("1", "2"), Edge("2", "1")}),
               "graph.nodes[1]", "cycle");
-  ExpectError(Jgf({Node("0", "cluster", 0), Node("1", "node", 0)}, {Edge("1", "0"), Edge("0", "1")}),
-              "graph.edges", "cycle");
+  ExpectError(
+      Jgf({Node("0", "cluster", 0), Node("1", "node", 0)}, {Edge("1", "0"), Edge("0", "1")}),
+      "graph.edges", "cycle");
   ExpectError(Jgf({Node("0", "cluster", 0)}, {Edge("0", "0")}), "graph.edges[0]", "itself");
 }
 
@@ -105,8 +105,8 @@ TEST(JgfReaderTest, RejectsBadFields) {
               "graph.nodes[0].metadata.type", "empty");
   ExpectError(Jgf({Node("0", "node", 0, R"(, "size": -1)")}, {}), "graph.nodes[0].metadata.size",
               ">= 0");
-  ExpectError(Jgf({Node("0", "node", 0, R"(, "size": 1.5)")}, {}),
-              "graph.nodes[0].metadata.size", "integer");
+  ExpectError(Jgf({Node("0", "node", 0, R"(, "size": 1.5)")}, {}), "graph.nodes[0].metadata.size",
+              "integer");
   ExpectError(Jgf({Node("0", "node", -2)}, {}), "graph.nodes[0].metadata.id", ">= -1");
   ExpectError(Jgf({Node("0", "node", 0, R"(, "rank": 99999999999)")}, {}),
               "graph.nodes[0].metadata.rank", "<=");

@@ -24,8 +24,8 @@ Result<Graph> LoadResourceFile(const std::string& path) {
     file.read(buffer, sizeof(buffer));
     text.append(buffer, static_cast<size_t>(file.gcount()));
     if (text.size() > kMaxResourceFileBytes) {
-      return Status::Invalid("", "file is larger than " +
-                                     std::to_string(kMaxResourceFileBytes >> 20) + " MiB");
+      return Status::Invalid(
+          "", "file is larger than " + std::to_string(kMaxResourceFileBytes >> 20) + " MiB");
     }
   }
   if (file.bad()) return Status(Code::kNotFound, "read error");

@@ -20,7 +20,8 @@ std::string WriteTemp(const std::string& name, const std::string& content) {
 TEST(LoadResourceFileTest, ChoosesReaderByContent) {
   std::string yaml = WriteTemp("a.yaml", "nodes: [{count: 3}]\n");
   std::string json = WriteTemp(
-      "a.json", "  \n {\"graph\": {\"nodes\": [{\"id\": \"0\", \"metadata\": {\"type\": \"node\"}}]}}");
+      "a.json",
+      "  \n {\"graph\": {\"nodes\": [{\"id\": \"0\", \"metadata\": {\"type\": \"node\"}}]}}");
   Result<Graph> from_yaml = LoadResourceFile(yaml);
   ASSERT_TRUE(from_yaml.ok()) << from_yaml.status().ToString();
   EXPECT_EQ(from_yaml->VerticesOfType(kNode).size(), 3u);

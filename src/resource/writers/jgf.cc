@@ -1,7 +1,6 @@
 #include "resource/writers/jgf.h"
 
 #include <nlohmann/json.hpp>
-
 #include <vector>
 
 namespace converge::resource {
@@ -31,11 +30,13 @@ std::string WriteJgf(const Graph& graph) {
       for (const auto& [key, value] : graph.properties(v)) properties[key] = value;
       metadata["properties"] = std::move(properties);
     }
-    if (graph.status(v) != VertexStatus::kUp) metadata["status"] = VertexStatusName(graph.status(v));
+    if (graph.status(v) != VertexStatus::kUp)
+      metadata["status"] = VertexStatusName(graph.status(v));
     ordered_json node;
     node["id"] = std::to_string(v);
     node["metadata"] = std::move(metadata);
-    out += node.dump();
+    // Readers only accept UTF-8; replacing keeps a graph built by hand from throwing here.
+    out += node.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
     out += v + 1 < graph.size() ? ",\n" : "\n";
   }
   out += "], \"edges\": [\n";

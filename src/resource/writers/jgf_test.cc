@@ -75,8 +75,9 @@ TEST(JgfWriterTest, WritesFluxFields) {
             std::string::npos)
       << text;
   EXPECT_NE(text.find(R"("unit":"MiB","size":2048)"), std::string::npos);
-  EXPECT_NE(text.find(R"({"source": "0", "target": "1", "metadata": {"subsystem": "containment"}})"),
-            std::string::npos);
+  EXPECT_NE(
+      text.find(R"({"source": "0", "target": "1", "metadata": {"subsystem": "containment"}})"),
+      std::string::npos);
 }
 
 }  // namespace

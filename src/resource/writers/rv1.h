@@ -1,9 +1,8 @@
 // Writer for Flux RV1, the resource set R of RFC 20 (docs/formats/rv1.md).
 #pragma once
 
-#include <vector>
-
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "resource/graph.h"
 

@@ -3,17 +3,16 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "resource/graph.h"
 
 namespace converge::resource {
 
 struct StateSummary {
-  std::string state;     // "up", "down" or "drained"
+  std::string state;  // "up", "down" or "drained"
   int64_t nnodes = 0;
   int64_t ncores = 0;
   int64_t ngpus = 0;
