@@ -84,22 +84,28 @@ GraphBuilder::GraphBuilder() {
 }
 
 TypeId GraphBuilder::InternType(std::string_view name) {
-  for (size_t t = 0; t < graph_.type_names_.size(); ++t) {
-    if (graph_.type_names_[t] == name) return static_cast<TypeId>(t);
+  auto found = type_index_.find(std::string(name));
+  if (found != type_index_.end()) return found->second;
+  if (graph_.type_names_.size() >= UINT16_MAX) {
+    too_many_names_ = true;
+    return kCluster;
   }
+  type_index_.emplace(std::string(name), static_cast<TypeId>(graph_.type_names_.size()));
   graph_.type_names_.emplace_back(name);
-  graph_.basenames_.reserve(graph_.type_names_.size());
   graph_.by_type_.emplace_back();
   next_id_.push_back(0);
-  // The type's own name is also its default basename, interned at the same index when possible.
-  InternBasename(name);
+  type_basename_.push_back(InternBasename(name));
   return static_cast<TypeId>(graph_.type_names_.size() - 1);
 }
 
 uint16_t GraphBuilder::InternBasename(std::string_view name) {
-  for (size_t b = 0; b < graph_.basenames_.size(); ++b) {
-    if (graph_.basenames_[b] == name) return static_cast<uint16_t>(b);
+  auto found = basename_index_.find(std::string(name));
+  if (found != basename_index_.end()) return found->second;
+  if (graph_.basenames_.size() >= UINT16_MAX) {
+    too_many_names_ = true;
+    return 0;
   }
+  basename_index_.emplace(std::string(name), static_cast<uint16_t>(graph_.basenames_.size()));
   graph_.basenames_.emplace_back(name);
   return static_cast<uint16_t>(graph_.basenames_.size() - 1);
 }
@@ -143,7 +149,7 @@ VertexId GraphBuilder::Open(TypeId type, int64_t id, int64_t size) {
   graph_.size_.push_back(size);
   graph_.rank_.push_back(rank);
   graph_.status_.push_back(static_cast<uint8_t>(VertexStatus::kUp));
-  graph_.basename_.push_back(static_cast<uint16_t>(type));
+  graph_.basename_.push_back(type_basename_[type]);
   graph_.props_.push_back(0);
   graph_.by_type_[type].push_back(v);
   open_.push_back(v);
@@ -183,6 +189,10 @@ Result<Graph> GraphBuilder::Build() {
   if (!open_.empty()) {
     return Status(Code::kInternal, "resource graph has " + std::to_string(open_.size()) +
                                        " vertices left open");
+  }
+  if (too_many_names_) {
+    return Status(Code::kInvalidArgument,
+                  "resource graph has more than 65,535 distinct types or basenames");
   }
   if (extra_roots_ > 0) {
     return Status(Code::kInvalidArgument, "resource graph must have exactly one root vertex");

@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -159,10 +160,13 @@ class GraphBuilder {
 
   Graph graph_;
   std::vector<VertexId> open_;
-  std::vector<int64_t> next_id_;  // per type
+  std::vector<int64_t> next_id_;         // per type
+  std::vector<uint16_t> type_basename_;  // per type: its default basename (the type name)
+  std::unordered_map<std::string, TypeId> type_index_;
+  std::unordered_map<std::string, uint16_t> basename_index_;
   int32_t next_rank_ = 0;
-  bool root_closed_ = false;
   bool built_ = false;
+  bool too_many_names_ = false;  // more than 65,535 types or basenames
   int extra_roots_ = 0;
 };
 

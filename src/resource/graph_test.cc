@@ -37,6 +37,19 @@ TEST(GraphTest, SubtreesAreContiguousRanges) {
   EXPECT_EQ(graph.Path(last_core), "/cluster0/node1/socket3/core15");
 }
 
+TEST(GraphTest, CustomBasenamesDoNotShiftLaterTypes) {
+  GraphBuilder builder;
+  builder.Open({.type = "cluster", .basename = "tiny"});
+  builder.Open({.type = "node", .basename = "compute"});
+  builder.Add({.type = "widget"});  // a user type interned after two custom basenames
+  builder.Close();
+  builder.Close();
+  Graph graph = std::move(builder.Build().value());
+  EXPECT_EQ(graph.name(0), "tiny0");
+  EXPECT_EQ(graph.name(1), "compute0");
+  EXPECT_EQ(graph.name(2), "widget0");
+}
+
 TEST(GraphTest, BuildRejectsUnbalancedOrEmpty) {
   GraphBuilder empty;
   EXPECT_FALSE(empty.Build().ok());
