@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bench/micro/synthetic_cluster.h"
+#include "resource/readers/cluster_yaml.h"
 #include "sched/matcher.h"
 #include "sched/planner.h"
 #include "sched/request.h"
@@ -163,6 +164,25 @@ void GraphBuild(benchmark::State& state, int nodes, bool gpus) {
   state.counters["bytes_per_vertex"] = static_cast<double>(bytes) / vertices;
 }
 
+// Loads the same clusters from the few-line cluster file a user would write.
+void GraphLoadYaml(benchmark::State& state, int nodes, bool gpus) {
+  std::string yaml = "cluster: { name: bench }\nnodes:\n  - { count: " + std::to_string(nodes) +
+                     ", sockets: 2, cores_per_socket: 16" +
+                     (gpus ? ", gpus_per_socket: 2, memory_per_socket: 128GiB" : "") + " }\n";
+  size_t vertices = 0, bytes = 0;
+  for (auto _ : state) {
+    Result<resource::Graph> graph = resource::ReadClusterYaml(yaml);
+    if (!graph.ok()) {
+      state.SkipWithError(graph.status().ToString().c_str());
+      break;
+    }
+    vertices = graph->size();
+    bytes = graph->MemoryBytes();
+  }
+  state.counters["vertices"] = static_cast<double>(vertices);
+  state.counters["bytes_per_vertex"] = vertices ? static_cast<double>(bytes) / vertices : 0;
+}
+
 // Fills the cluster with one-core jobs through the matcher alone.
 void FillWithMatcher(benchmark::State& state, const Cluster* cluster) {
   sched::Request request;
@@ -209,6 +229,9 @@ int main(int argc, char** argv) {
     for (bool gpus : {false, true}) {
       std::string suffix = std::to_string(nodes) + (gpus ? "/gpu" : "/cpu");
       benchmark::RegisterBenchmark(("graph_build/" + suffix).c_str(), GraphBuild, nodes, gpus)
+          ->Unit(benchmark::kMillisecond);
+      benchmark::RegisterBenchmark(("graph_load_yaml/" + suffix).c_str(), GraphLoadYaml, nodes,
+                                   gpus)
           ->Unit(benchmark::kMillisecond);
       clusters.push_back(std::make_unique<Cluster>(nodes, gpus));
       const Cluster* cluster = clusters.back().get();
