@@ -17,6 +17,7 @@
 #include "sched/request.h"
 #include "sched/resource_state.h"
 #include "sched/scheduler.h"
+#include "sched/testing/fixtures.h"
 
 namespace converge::bench {
 namespace {
@@ -24,27 +25,13 @@ namespace {
 using jobspec::ResourceRequest;
 using sched::MatchPolicy;
 
-ResourceRequest Res(const std::string& type, int64_t count, std::vector<ResourceRequest> with = {},
-                    bool exclusive = false) {
-  ResourceRequest request;
-  request.type = type;
-  request.count = jobspec::Count::Fixed(count);
-  request.with = std::move(with);
-  if (exclusive) request.exclusive = true;
-  if (type == "slot") request.label = "task";
-  return request;
-}
+using sched::testing::Res;
+using sched::testing::Slot;
+using sched::testing::Spec;
 
-jobspec::Jobspec Spec(std::vector<ResourceRequest> resources, double duration) {
-  jobspec::Jobspec spec;
-  spec.resources = std::move(resources);
-  jobspec::Task task;
-  task.command = {"app"};
-  task.slot = "task";
-  task.count.per_slot = 1;
-  spec.tasks.push_back(task);
-  spec.system.duration = duration;
-  return spec;
+ResourceRequest Exclusive(ResourceRequest request) {
+  request.exclusive = true;
+  return request;
 }
 
 struct Shape {
@@ -55,13 +42,13 @@ struct Shape {
 
 std::vector<Shape> Shapes() {
   return {
-      {"1core", false, Spec({Res("slot", 1, {Res("core", 1)})}, 3600)},
-      {"1node_excl", false, Spec({Res("node", 1, {Res("slot", 1, {Res("core", 1)})}, true)}, 3600)},
-      {"4nodes_x32cores", false, Spec({Res("node", 4, {Res("slot", 1, {Res("core", 32)})})}, 3600)},
+      {"1core", false, Spec({Slot(1, {Res("core", 1)})}, 3600)},
+      {"1node_excl", false, Spec({Exclusive(Res("node", 1, {Slot(1, {Res("core", 1)})}))}, 3600)},
+      {"4nodes_x32cores", false, Spec({Res("node", 4, {Slot(1, {Res("core", 32)})})}, 3600)},
       {"1node_8cores_4gpus", true,
-       Spec({Res("node", 1, {Res("slot", 1, {Res("core", 8), Res("gpu", 4)})})}, 3600)},
+       Spec({Res("node", 1, {Slot(1, {Res("core", 8), Res("gpu", 4)})})}, 3600)},
       {"128nodes_excl", false,
-       Spec({Res("node", 128, {Res("slot", 1, {Res("core", 1)})}, true)}, 3600)},
+       Spec({Exclusive(Res("node", 128, {Slot(1, {Res("core", 1)})}))}, 3600)},
   };
 }
 
@@ -112,7 +99,7 @@ void ReserveWhenFull(benchmark::State& state, const Cluster* cluster, const Shap
   sched::Matcher matcher(resources, policy);
   sched::Planner planner(resources, matcher);
   sched::Request one_core =
-      sched::CompileRequest(Spec({Res("slot", 1, {Res("core", 1)})}, 0), resources).value();
+      sched::CompileRequest(Spec({Slot(1, {Res("core", 1)})}, 0), resources).value();
   std::mt19937_64 rng(42);
   std::vector<sched::Booking> running;
   for (sched::JobId id = 0;; ++id) {
@@ -190,7 +177,7 @@ void FillWithMatcher(benchmark::State& state, const Cluster* cluster) {
   for (auto _ : state) {
     sched::ResourceState resources(cluster->graph, true);
     sched::Matcher matcher(resources, MatchPolicy::kFirst);
-    request = sched::CompileRequest(Spec({Res("slot", 1, {Res("core", 1)})}, 0), resources).value();
+    request = sched::CompileRequest(Spec({Slot(1, {Res("core", 1)})}, 0), resources).value();
     jobs = 0;
     while (matcher.Match(request, nullptr)) ++jobs;
   }
@@ -201,7 +188,7 @@ void FillWithMatcher(benchmark::State& state, const Cluster* cluster) {
 void FillWithScheduler(benchmark::State& state, const Cluster* cluster) {
   int64_t started = 0;
   const int64_t cores = cluster->graph.CountIn(cluster->graph.root(), resource::kCore);
-  jobspec::Jobspec spec = Spec({Res("slot", 1, {Res("core", 1)})}, 3600);
+  jobspec::Jobspec spec = Spec({Slot(1, {Res("core", 1)})}, 3600);
   for (auto _ : state) {
     auto scheduler = sched::Scheduler::Create(cluster->graph,
                                               {.queue_policy = sched::QueuePolicy::kFcfs})

@@ -26,6 +26,9 @@ struct ParseOptions {
   // Most YAML nodes visited (aliases are counted each time they are reached, which stops
   // "billion laughs" alias bombs).
   size_t max_nodes = 200000;
+  // Most bytes of keys and scalars after alias expansion (a 4 KiB document can otherwise
+  // expand to gigabytes through aliases of long strings).
+  size_t max_expanded_bytes = 16 << 20;
 };
 
 // Parses and validates `text`. Complexity: O(size + visited nodes).

@@ -194,6 +194,23 @@ TEST(Parse, SurvivesBillionLaughs) {
   EXPECT_NE(spec.status().message().find("nodes"), std::string::npos)
       << spec.status().ToString();
 }
+// Regression (found by jobspec_fuzz): aliases of long keys expanded a 4 KiB input to > 1 GiB.
+TEST(Parse, SurvivesAliasesOfLongStrings) {
+  const std::string key(3000, 'k');
+  std::string text = "a: &a {" + key + ": " + key + "}\n";
+  std::string previous = "a";
+  for (int i = 0; i < 6; ++i) {
+    const std::string name = "l" + std::to_string(i);
+    text += name + ": &" + name + " [";
+    for (int k = 0; k < 10; ++k) text += (k ? ", *" : "*") + previous;
+    text += "]\n";
+    previous = name;
+  }
+  Result<Jobspec> spec = Parse(text, ParseOptions{.max_bytes = 1 << 20});
+  ASSERT_FALSE(spec.ok());
+  EXPECT_NE(spec.status().message().find("bytes (alias expansion counted)"), std::string::npos)
+      << spec.status().ToString();
+}
 TEST(Parse, RejectsInvalidUtf8) {
   ExpectError(Spec("1", "    cwd: \"\xff\"\n"), "attributes.system.cwd", "must be valid UTF-8");
 }

@@ -117,24 +117,25 @@ std::string Join(const std::string& path, const std::string& key) {
   return path.empty() ? key : path + "." + key;
 }
 
+// Converts a yaml-cpp tree, tracking the field path as a stack of segments that is only
+// joined into a string when an error is reported (aliases can make a small document visit
+// many nodes; per-node path strings would multiply its size).
 class Converter {
  public:
   explicit Converter(const ParseOptions& options) : options_(options) {}
 
-  Result<json> Convert(const YAML::Node& node, const std::string& path, int depth) {
+  Result<json> Convert(const YAML::Node& node, int depth) {
     if (++visited_ > options_.max_nodes) {
-      return Status::Invalid(path.empty() ? "document" : path,
-                             "document has more than " + std::to_string(options_.max_nodes) +
-                                 " nodes (alias expansion counted)");
+      return Fail("document has more than " + std::to_string(options_.max_nodes) +
+                  " nodes (alias expansion counted)");
     }
     switch (node.Type()) {
       case YAML::NodeType::Undefined:
       case YAML::NodeType::Null:
         return json(nullptr);
       case YAML::NodeType::Scalar: {
-        if (!IsValidUtf8(node.Scalar())) {
-          return Status::Invalid(path.empty() ? "document" : path, "must be valid UTF-8");
-        }
+        CONVERGE_RETURN_IF_ERROR(Charge(node.Scalar().size()));
+        if (!IsValidUtf8(node.Scalar())) return Fail("must be valid UTF-8");
         return ScalarToJson(node);
       }
       case YAML::NodeType::Sequence:
@@ -142,14 +143,15 @@ class Converter {
         break;
     }
     if (depth > options_.max_depth) {
-      return Status::Invalid(path.empty() ? "document" : path,
-                             "nesting deeper than " + std::to_string(options_.max_depth));
+      return Fail("nesting deeper than " + std::to_string(options_.max_depth));
     }
     if (node.IsSequence()) {
       json array = json::array();
       size_t index = 0;
       for (const YAML::Node& item : node) {
-        Result<json> value = Convert(item, path + "[" + std::to_string(index++) + "]", depth + 1);
+        segments_.push_back({nullptr, index++});
+        Result<json> value = Convert(item, depth + 1);
+        segments_.pop_back();
         if (!value.ok()) return value.status();
         array.push_back(std::move(*value));
       }
@@ -158,16 +160,18 @@ class Converter {
     json object = json::object();
     for (const auto& entry : node) {
       const YAML::Node& key_node = entry.first;
-      if (!key_node.IsScalar()) {
-        return Status::Invalid(path.empty() ? "document" : path, "mapping keys must be strings");
-      }
+      if (!key_node.IsScalar()) return Fail("mapping keys must be strings");
       const std::string& key = key_node.Scalar();
-      if (!IsValidUtf8(key)) {
-        return Status::Invalid(path.empty() ? "document" : path, "keys must be valid UTF-8");
+      CONVERGE_RETURN_IF_ERROR(Charge(key.size()));
+      if (!IsValidUtf8(key)) return Fail("keys must be valid UTF-8");
+      segments_.push_back({&key, 0});
+      if (object.contains(key)) {
+        Status duplicate = Fail("duplicate key");
+        segments_.pop_back();
+        return duplicate;
       }
-      const std::string child_path = Join(path, key);
-      if (object.contains(key)) return Status::Invalid(child_path, "duplicate key");
-      Result<json> value = Convert(entry.second, child_path, depth + 1);
+      Result<json> value = Convert(entry.second, depth + 1);
+      segments_.pop_back();
       if (!value.ok()) return value.status();
       object[key] = std::move(*value);
     }
@@ -175,8 +179,36 @@ class Converter {
   }
 
  private:
+  struct Segment {
+    const std::string* key;  // null for a sequence index
+    size_t index;
+  };
+
+  Status Fail(const std::string& message) const {
+    std::string path;
+    for (const Segment& segment : segments_) {
+      if (segment.key == nullptr) {
+        path += "[" + std::to_string(segment.index) + "]";
+      } else {
+        path = Join(path, *segment.key);
+      }
+    }
+    return Status::Invalid(path.empty() ? "document" : path, message);
+  }
+
+  Status Charge(size_t bytes) {
+    expanded_bytes_ += bytes;
+    if (expanded_bytes_ > options_.max_expanded_bytes) {
+      return Fail("document expands to more than " + std::to_string(options_.max_expanded_bytes) +
+                  " bytes (alias expansion counted)");
+    }
+    return Status::Ok();
+  }
+
   const ParseOptions& options_;
   size_t visited_ = 0;
+  size_t expanded_bytes_ = 0;
+  std::vector<Segment> segments_;
 };
 
 std::string MarkWhere(const YAML::Mark& mark) {
@@ -275,7 +307,7 @@ Result<json> YamlToJson(std::string_view text, const ParseOptions& options) {
     if (documents.empty()) return Status::Invalid("document", "is empty");
     if (documents.size() > 1) return Status::Invalid("document", "must be a single YAML document");
     Converter converter(options);
-    return converter.Convert(documents.front(), "", 1);
+    return converter.Convert(documents.front(), 1);
   } catch (const YAML::Exception& error) {
     return Status::Invalid(MarkWhere(error.mark), "invalid YAML: " + error.msg);
   } catch (const std::exception& error) {

@@ -2,22 +2,12 @@
 
 #include <cmath>
 
+#include "jobspec/memory.h"
 #include "sched/resource_state.h"
 
 namespace converge::sched {
 
 namespace {
-
-// Multiplier from a memory unit to MiB. Decimal-looking units (KB, MB, GB, TB) are taken
-// as their binary counterparts, as most HPC tools do. An empty unit means MiB.
-Result<double> UnitToMiB(const std::string& unit) {
-  if (unit.empty() || unit == "MB" || unit == "MiB" || unit == "M") return 1.0;
-  if (unit == "B") return 1.0 / (1024 * 1024);
-  if (unit == "KB" || unit == "KiB" || unit == "K") return 1.0 / 1024;
-  if (unit == "GB" || unit == "GiB" || unit == "G") return 1024.0;
-  if (unit == "TB" || unit == "TiB" || unit == "T") return 1024.0 * 1024;
-  return Status::Invalid("unit", "unknown memory unit '" + unit + "'");
-}
 
 struct Compiler {
   const ResourceState& state;
@@ -52,11 +42,9 @@ struct Compiler {
     if (node.pool >= 0) {
       int64_t units = node.count;
       if (node.type == resource::kMemory) {
-        Result<double> factor = UnitToMiB(in.unit);
-        if (!factor.ok()) return factor.status().WithPrefix(path);
-        double mib = std::ceil(static_cast<double>(node.count) * *factor);
-        if (!(mib < 9.0e18)) return Status::Invalid(path + ".count", "memory amount too large");
-        units = static_cast<int64_t>(mib);
+        Result<int64_t> mib = jobspec::MemoryMiB(in);
+        if (!mib.ok()) return mib.status().WithPrefix(path);
+        units = *mib;
       }
       node.count = units;
       node.demand[node.pool] = 1;  // per unit; the parent multiplies by count
