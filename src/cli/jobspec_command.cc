@@ -63,7 +63,8 @@ int RunValidate(const ValidateFlags& flags, const std::vector<std::string>& extr
   for (const std::string& file : flags.files) {
     std::optional<std::string> text = ReadCapped(file, options.max_bytes);
     if (!text) {
-      std::cerr << file << ": " << "file: cannot be read\n";
+      std::cerr << file << ": "
+                << "file: cannot be read\n";
       status = 1;
       continue;
     }
@@ -107,10 +108,10 @@ int RunCreate(const CreateFlags& flags, const std::vector<std::string>& extras) 
     const std::string* text;
     int64_t* out;
   };
-  for (const IntFlag& flag : {IntFlag{"-N", &flags.nodes, &options.nodes},
-                              IntFlag{"-n", &flags.tasks, &options.tasks},
-                              IntFlag{"-c", &flags.cores, &options.cores_per_task},
-                              IntFlag{"-g", &flags.gpus, &options.gpus_per_task}}) {
+  for (const IntFlag& flag :
+       {IntFlag{"-N", &flags.nodes, &options.nodes}, IntFlag{"-n", &flags.tasks, &options.tasks},
+        IntFlag{"-c", &flags.cores, &options.cores_per_task},
+        IntFlag{"-g", &flags.gpus, &options.gpus_per_task}}) {
     if (flag.text->empty()) continue;
     std::optional<int64_t> value = ToInt(*flag.text);
     if (!value) return UsageError(flag.name, "'" + *flag.text + "' is not an integer");
@@ -145,8 +146,9 @@ void AddJobspecCommand(CLI::App& app, int* exit_code) {
 
   auto validate_flags = std::make_shared<ValidateFlags>();
   CLI::App* validate = jobspec->add_subcommand(
-      "validate", "Check jobspec files (RFC 14; --v1 adds RFC 25). Problems go to stderr as "
-                  "'FILE: PATH: message'; exit 1 if any");
+      "validate",
+      "Check jobspec files (RFC 14; --v1 adds RFC 25). Problems go to stderr as "
+      "'FILE: PATH: message'; exit 1 if any");
   validate->allow_extras();
   validate->add_flag("--v1", validate_flags->v1, "Enforce jobspec version 1 (RFC 25)");
   validate->add_option("files", validate_flags->files, "Jobspec files (YAML or JSON)");

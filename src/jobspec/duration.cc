@@ -16,11 +16,21 @@ Result<double> ParseDuration(std::string_view text) {
     number = text.substr(0, text.size() - 2);
   } else {
     switch (text.back()) {
-      case 's': scale = 1; break;
-      case 'm': scale = 60; break;
-      case 'h': scale = 3600; break;
-      case 'd': scale = 86400; break;
-      default: scale = 0; break;
+      case 's':
+        scale = 1;
+        break;
+      case 'm':
+        scale = 60;
+        break;
+      case 'h':
+        scale = 3600;
+        break;
+      case 'd':
+        scale = 86400;
+        break;
+      default:
+        scale = 0;
+        break;
     }
     if (scale != 0) {
       number = text.substr(0, text.size() - 1);
@@ -33,15 +43,15 @@ Result<double> ParseDuration(std::string_view text) {
   if (number[0] == '-') return Status::Invalid("", "duration " + quoted + " must be >= 0");
   for (char c : number) {
     if (!((c >= '0' && c <= '9') || c == '.')) {
-      return Status::Invalid("", "duration " + quoted +
-                                     " is not a number with an optional ms/s/m/h/d suffix");
+      return Status::Invalid(
+          "", "duration " + quoted + " is not a number with an optional ms/s/m/h/d suffix");
     }
   }
   double value = 0;
   auto [end, error] = std::from_chars(number.data(), number.data() + number.size(), value);
   if (error != std::errc() || end != number.data() + number.size()) {
-    return Status::Invalid("", "duration " + quoted +
-                                   " is not a number with an optional ms/s/m/h/d suffix");
+    return Status::Invalid(
+        "", "duration " + quoted + " is not a number with an optional ms/s/m/h/d suffix");
   }
   const double seconds = value * scale;
   if (!std::isfinite(seconds)) return Status::Invalid("", "duration " + quoted + " is too large");

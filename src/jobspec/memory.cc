@@ -9,8 +9,8 @@ Result<int64_t> MemoryUnitBytes(const std::string& unit) {
   if (unit.empty() || unit == "M" || unit == "MB" || unit == "MiB") return kKiB * kKiB;
   if (unit == "G" || unit == "GB" || unit == "GiB") return kKiB * kKiB * kKiB;
   if (unit == "T" || unit == "TB" || unit == "TiB") return kKiB * kKiB * kKiB * kKiB;
-  return Status::Invalid("unit", "unknown memory unit '" + unit +
-                                     "' (use B, KB, MB, GB, TB or KiB, MiB, GiB, TiB)");
+  return Status::Invalid(
+      "unit", "unknown memory unit '" + unit + "' (use B, KB, MB, GB, TB or KiB, MiB, GiB, TiB)");
 }
 
 Result<int64_t> MemoryMiB(const ResourceRequest& request) {

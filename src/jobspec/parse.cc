@@ -2,9 +2,8 @@
 
 #include <cmath>
 #include <initializer_list>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "jobspec/count.h"
 #include "jobspec/validate.h"
@@ -87,8 +86,8 @@ Result<Count> DecodeCount(const json& value, const std::string& path) {
   CONVERGE_RETURN_IF_ERROR(Require(value, path, "min"));
   const bool has_max = value.contains("max");
   for (const char* key : {"max", "operator", "operand"}) {
-    if (value.contains(key) || !(value.contains("max") || value.contains("operator") ||
-                                 value.contains("operand"))) {
+    if (value.contains(key) ||
+        !(value.contains("max") || value.contains("operator") || value.contains("operand"))) {
       continue;
     }
     return Status::Invalid(Join(path, key), "is required with max, operator or operand");
@@ -161,8 +160,7 @@ Result<ResourceRequest> DecodeVertex(const json& value, const std::string& path)
 }
 
 Status DecodeEnvironment(const json& value, const std::string& path,
-                         std::map<std::string, std::string>* set,
-                         std::vector<std::string>* unset) {
+                         std::map<std::string, std::string>* set, std::vector<std::string>* unset) {
   CONVERGE_RETURN_IF_ERROR(ExpectObject(value, path));
   for (const auto& [name, entry] : value.items()) {
     if (name.empty()) return Status::Invalid(path, "names must not be empty");
@@ -249,8 +247,8 @@ Result<Task> DecodeTask(const json& value, const std::string& path) {
     CONVERGE_RETURN_IF_ERROR(ExpectObject(attributes, attributes_path));
     for (const auto& [key, entry] : attributes.items()) {
       if (key == "environment") {
-        CONVERGE_RETURN_IF_ERROR(DecodeEnvironment(entry, Join(attributes_path, key), nullptr,
-                                                   nullptr));
+        CONVERGE_RETURN_IF_ERROR(
+            DecodeEnvironment(entry, Join(attributes_path, key), nullptr, nullptr));
       } else if (!entry.is_string()) {
         return Status::Invalid(Join(attributes_path, key), "must be a string");
       }
@@ -283,7 +281,7 @@ Result<Constraint> DecodeConstraintTerm(const std::string& key, const json& valu
     return constraint;
   }
   if (key == "and" || key == "or" || key == "not") {
-    constraint.op = key == "and" ? Constraint::Op::kAnd
+    constraint.op = key == "and"  ? Constraint::Op::kAnd
                     : key == "or" ? Constraint::Op::kOr
                                   : Constraint::Op::kNot;
     size_t index = 0;
@@ -294,8 +292,9 @@ Result<Constraint> DecodeConstraintTerm(const std::string& key, const json& valu
     }
     return constraint;
   }
-  return Status::Invalid(path, "unknown constraint operator (use properties, hostlist, ranks, "
-                               "and, or, not)");
+  return Status::Invalid(path,
+                         "unknown constraint operator (use properties, hostlist, ranks, "
+                         "and, or, not)");
 }
 
 }  // namespace
@@ -412,8 +411,8 @@ Result<Jobspec> Decode(const json& root, bool v1) {
   CONVERGE_RETURN_IF_ERROR(ExpectObject(attributes, "attributes"));
   CONVERGE_RETURN_IF_ERROR(CheckKeys(attributes, "attributes", {"system", "user"}));
   if (attributes.contains("system")) {
-    CONVERGE_RETURN_IF_ERROR(DecodeSystem(attributes["system"], "attributes.system", v1,
-                                          &spec.system));
+    CONVERGE_RETURN_IF_ERROR(
+        DecodeSystem(attributes["system"], "attributes.system", v1, &spec.system));
   } else if (v1) {
     return Status::Invalid("attributes.system.duration", "is required in jobspec V1");
   }

@@ -25,7 +25,7 @@ struct ParseOptions {
   int max_depth = 64;
   // Most YAML nodes visited (aliases are counted each time they are reached, which stops
   // "billion laughs" alias bombs).
-  size_t max_nodes = 200000;
+  size_t max_nodes = 100000;
   // Most bytes of keys and scalars after alias expansion (a 4 KiB document can otherwise
   // expand to gigabytes through aliases of long strings).
   size_t max_expanded_bytes = 16 << 20;

@@ -68,8 +68,7 @@ class Validator {
     }
     if (r.id) return Status::Invalid(path + ".id", "is not allowed in jobspec V1");
     if (r.exclusive && !may_be_exclusive) {
-      return Status::Invalid(path + ".exclusive", "is not allowed on " + r.type +
-                                                      " in jobspec V1");
+      return Status::Invalid(path + ".exclusive", "is not allowed on " + r.type + " in jobspec V1");
     }
     if (!r.label.empty() && r.type != "slot") {
       return Status::Invalid(path + ".label", "is not allowed on " + r.type + " in jobspec V1");
@@ -79,8 +78,8 @@ class Validator {
 
   Status V1Slot(const ResourceRequest& slot, const std::string& path) {
     if (slot.type != "slot") {
-      return Status::Invalid(path + ".type", "must be slot in jobspec V1 (got '" + slot.type +
-                                                 "')");
+      return Status::Invalid(path + ".type",
+                             "must be slot in jobspec V1 (got '" + slot.type + "')");
     }
     CONVERGE_RETURN_IF_ERROR(V1Plain(slot, path, true));
     if (slot.with.empty() || slot.with.size() > 2) {
@@ -96,17 +95,18 @@ class Validator {
       } else if (child.type == "gpu") {
         ++gpus;
       } else {
-        return Status::Invalid(child_path + ".type", "must be core or gpu in jobspec V1 (got '" +
-                                                         child.type + "')");
+        return Status::Invalid(child_path + ".type",
+                               "must be core or gpu in jobspec V1 (got '" + child.type + "')");
       }
       CONVERGE_RETURN_IF_ERROR(V1Plain(child, child_path, false));
       if (!child.with.empty()) {
-        return Status::Invalid(child_path + ".with", "is not allowed on " + child.type +
-                                                         " in jobspec V1");
+        return Status::Invalid(child_path + ".with",
+                               "is not allowed on " + child.type + " in jobspec V1");
       }
     }
     if (cores != 1 || gpus > 1) {
-      return Status::Invalid(path + ".with", "must hold one core and at most one gpu in jobspec V1");
+      return Status::Invalid(path + ".with",
+                             "must hold one core and at most one gpu in jobspec V1");
     }
     slot_label_ = slot.label;
     return Status::Ok();
@@ -133,13 +133,14 @@ class Validator {
     if (task.command.empty()) return Status::Invalid(path + ".command", "must not be empty");
     if (task.slot.empty()) return Status::Invalid(path + ".slot", "must not be empty");
     if (v1_ && task.slot != slot_label_) {
-      return Status::Invalid(path + ".slot", "'" + task.slot + "' does not name the slot label '" +
-                                                 slot_label_ + "'");
+      return Status::Invalid(
+          path + ".slot", "'" + task.slot + "' does not name the slot label '" + slot_label_ + "'");
     }
     const TaskCount& count = task.count;
     const int set = (count.per_slot != 0) + (count.total != 0) + (count.per_resource_count != 0);
     if (set != 1) {
-      return Status::Invalid(path + ".count", "must have exactly one of per_slot, total, per_resource");
+      return Status::Invalid(path + ".count",
+                             "must have exactly one of per_slot, total, per_resource");
     }
     if (count.per_slot < 0) return Status::Invalid(path + ".count.per_slot", "must be >= 1");
     if (count.total < 0) return Status::Invalid(path + ".count.total", "must be >= 1");
@@ -189,7 +190,8 @@ class Validator {
     if (!std::isfinite(system.duration) || system.duration < 0) {
       return Status::Invalid(path + ".duration", "must be a finite number >= 0");
     }
-    if (system.cwd && system.cwd->empty()) return Status::Invalid(path + ".cwd", "must not be empty");
+    if (system.cwd && system.cwd->empty())
+      return Status::Invalid(path + ".cwd", "must not be empty");
     for (const auto& [name, value] : system.environment) {
       if (name.empty()) return Status::Invalid(path + ".environment", "names must not be empty");
     }
@@ -212,8 +214,8 @@ class Validator {
       CONVERGE_RETURN_IF_ERROR(CheckConstraint(*system.constraints, path + ".constraints", 1));
     }
     if (!system.extra.is_object()) return Status::Invalid(path, "extra must be a mapping");
-    for (const char* key : {"duration", "cwd", "environment", "queue", "dependencies",
-                            "constraints"}) {
+    for (const char* key :
+         {"duration", "cwd", "environment", "queue", "dependencies", "constraints"}) {
       if (system.extra.contains(key)) {
         return Status::Invalid(path + "." + key, "is a typed field; do not put it in extra");
       }

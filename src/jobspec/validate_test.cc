@@ -7,7 +7,8 @@
 namespace converge::jobspec {
 namespace {
 
-ResourceRequest Res(const std::string& type, int64_t count, std::vector<ResourceRequest> with = {}) {
+ResourceRequest Res(const std::string& type, int64_t count,
+                    std::vector<ResourceRequest> with = {}) {
   ResourceRequest request;
   request.type = type;
   request.count = Count::Fixed(count);
@@ -36,8 +37,9 @@ void ExpectInvalid(const Jobspec& spec, bool v1, const std::string& where,
 }
 
 TEST(Validate, AcceptsNodeSlotCoreGpuAsV1) {
-  EXPECT_TRUE(Validate(Spec({Res("node", 2, {Res("slot", 1, {Res("core", 2), Res("gpu", 0)})})}),
-                       true).ok());
+  EXPECT_TRUE(
+      Validate(Spec({Res("node", 2, {Res("slot", 1, {Res("core", 2), Res("gpu", 0)})})}), true)
+          .ok());
 }
 TEST(Validate, RejectsZeroCount) {
   ExpectInvalid(Spec({Res("slot", 1, {Res("core", 0)})}), false, "resources[0].with[0].count",
@@ -49,7 +51,8 @@ TEST(Validate, RejectsSlotWithoutLabel) {
   ExpectInvalid(spec, false, "resources[0].label", "is required for a slot");
 }
 TEST(Validate, RejectsEmptySlot) {
-  ExpectInvalid(Spec({Res("slot", 1)}), false, "resources[0].with", "a slot must contain resources");
+  ExpectInvalid(Spec({Res("slot", 1)}), false, "resources[0].with",
+                "a slot must contain resources");
 }
 TEST(Validate, RejectsDuplicateLabels) {
   ExpectInvalid(Spec({Res("slot", 1, {Res("core", 1)}), Res("slot", 1, {Res("core", 1)})}), false,
@@ -58,7 +61,8 @@ TEST(Validate, RejectsDuplicateLabels) {
 TEST(Validate, RejectsBadRange) {
   Jobspec spec = Spec({Res("slot", 1, {Res("core", 1)})});
   spec.resources[0].with[0].count = Count{2, 8, '*', 1, true, {}};
-  ExpectInvalid(spec, false, "resources[0].with[0].count.operand", "must be >= 2 with operator '*'");
+  ExpectInvalid(spec, false, "resources[0].with[0].count.operand",
+                "must be >= 2 with operator '*'");
   spec.resources[0].with[0].count = Count{2, 8, '/', 1, true, {}};
   ExpectInvalid(spec, false, "resources[0].with[0].count.operator", "must be one of '+', '*', '^'");
 }
@@ -82,13 +86,14 @@ TEST(Validate, V1RejectsSocketInsideNode) {
                 "must be slot in jobspec V1 (got 'socket')");
 }
 TEST(Validate, V1RejectsTwoCores) {
-  ExpectInvalid(Spec({Res("slot", 1, {Res("core", 1), Res("core", 1)})}), true,
-                "resources[0].with", "must hold one core and at most one gpu in jobspec V1");
+  ExpectInvalid(Spec({Res("slot", 1, {Res("core", 1), Res("core", 1)})}), true, "resources[0].with",
+                "must hold one core and at most one gpu in jobspec V1");
 }
 TEST(Validate, V1RejectsExclusiveCore) {
   Jobspec spec = Spec({Res("slot", 1, {Res("core", 1)})});
   spec.resources[0].with[0].exclusive = true;
-  ExpectInvalid(spec, true, "resources[0].with[0].exclusive", "is not allowed on core in jobspec V1");
+  ExpectInvalid(spec, true, "resources[0].with[0].exclusive",
+                "is not allowed on core in jobspec V1");
 }
 TEST(Validate, V1RejectsPerSlotAboveOne) {
   Jobspec spec = Spec({Res("slot", 1, {Res("core", 1)})});

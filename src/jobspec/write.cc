@@ -49,12 +49,24 @@ ordered VertexToJson(const ResourceRequest& request) {
 ordered ConstraintToJson(const Constraint& constraint) {
   const char* name = "and";
   switch (constraint.op) {
-    case Constraint::Op::kProperties: name = "properties"; break;
-    case Constraint::Op::kHostlist: name = "hostlist"; break;
-    case Constraint::Op::kRanks: name = "ranks"; break;
-    case Constraint::Op::kAnd: name = "and"; break;
-    case Constraint::Op::kOr: name = "or"; break;
-    case Constraint::Op::kNot: name = "not"; break;
+    case Constraint::Op::kProperties:
+      name = "properties";
+      break;
+    case Constraint::Op::kHostlist:
+      name = "hostlist";
+      break;
+    case Constraint::Op::kRanks:
+      name = "ranks";
+      break;
+    case Constraint::Op::kAnd:
+      name = "and";
+      break;
+    case Constraint::Op::kOr:
+      name = "or";
+      break;
+    case Constraint::Op::kNot:
+      name = "not";
+      break;
   }
   ordered operands = ordered::array();
   for (const std::string& value : constraint.values) operands.push_back(value);

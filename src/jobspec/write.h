@@ -7,9 +7,8 @@
 // Parse(ToYaml(x)) == x and Parse(ToJson(x).dump()) == x. Pure.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "jobspec/jobspec.h"
 

@@ -41,11 +41,11 @@ TEST(ToJson, RoundTripsThroughParse) {
   EXPECT_EQ(*again, spec);
 }
 TEST(ToYaml, RoundTripsCountForms) {
-  for (const char* count : {"3", "{min: 2}", "{min: 2, max: 8, operator: '*', operand: 2}",
-                            "\"4,9,16\"", "\"1-4\""}) {
+  for (const char* count :
+       {"3", "{min: 2}", "{min: 2, max: 8, operator: '*', operand: 2}", "\"4,9,16\"", "\"1-4\""}) {
     const std::string text = std::string("version: 2\nresources: [{type: node, count: ") + count +
-                              "}]\ntasks: [{command: [a], slot: s, count: {total: 1}}]\n"
-                              "attributes: {}\n";
+                             "}]\ntasks: [{command: [a], slot: s, count: {total: 1}}]\n"
+                             "attributes: {}\n";
     Result<Jobspec> spec = Parse(text, ParseOptions{});
     ASSERT_TRUE(spec.ok()) << spec.status().ToString();
     Result<Jobspec> again = Parse(ToYaml(*spec), ParseOptions{});
@@ -78,7 +78,9 @@ TEST(ToYaml, IsCanonical) {
 }
 TEST(ToYaml, EscapesControlCharacters) {
   Jobspec spec = Rich();
-  spec.tasks[0].command = {std::string("a\x01\x7f\xc2\x85z", 6), "\xef\xbb\xbf" "bom"};
+  spec.tasks[0].command = {std::string("a\x01\x7f\xc2\x85z", 6),
+                           "\xef\xbb\xbf"
+                           "bom"};
   Result<Jobspec> again = Parse(ToYaml(spec), ParseOptions{});
   ASSERT_TRUE(again.ok()) << again.status().ToString() << ToYaml(spec);
   EXPECT_EQ(again->tasks[0].command, spec.tasks[0].command);

@@ -1,12 +1,14 @@
 #include "jobspec/yaml_tree.h"
 
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/yaml.h>
+
 #include <cmath>
 #include <cstdlib>
 #include <exception>
+#include <sstream>
 #include <string>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 namespace converge::jobspec {
 
@@ -211,6 +213,34 @@ class Converter {
   std::vector<Segment> segments_;
 };
 
+// Ignores every event: used only to count documents without building nodes.
+class DocumentCounter : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+// Counts documents, stopping at `limit`. Never YAML::LoadAll: yaml-cpp 0.7's LoadAll loops
+// forever, allocating, on input such as "," (a token no document consumes).
+int CountDocuments(const std::string& text, int limit) {
+  std::istringstream stream(text);
+  YAML::Parser parser(stream);
+  DocumentCounter counter;
+  int documents = 0;
+  while (documents < limit && parser.HandleNextDocument(counter)) ++documents;
+  return documents;
+}
+
 std::string MarkWhere(const YAML::Mark& mark) {
   if (mark.is_null()) return "document";
   return "line " + std::to_string(mark.line + 1) + ", column " + std::to_string(mark.column + 1);
@@ -292,22 +322,23 @@ int EstimateYamlDepth(std::string_view text) {
 
 Result<json> YamlToJson(std::string_view text, const ParseOptions& options) {
   if (text.size() > options.max_bytes) {
-    return Status::Invalid("document", "larger than " + std::to_string(options.max_bytes) +
-                                           " bytes");
+    return Status::Invalid("document",
+                           "larger than " + std::to_string(options.max_bytes) + " bytes");
   }
   // yaml-cpp's parser recurses once per nesting level; keep it off deep inputs. The estimate
   // over-counts, so allow slack above max_depth; the exact check happens during conversion.
   const int limit = 4 * options.max_depth + 16;
   if (EstimateYamlDepth(text) > limit) {
-    return Status::Invalid("document", "nesting deeper than " +
-                                           std::to_string(options.max_depth));
+    return Status::Invalid("document", "nesting deeper than " + std::to_string(options.max_depth));
   }
   try {
-    std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
-    if (documents.empty()) return Status::Invalid("document", "is empty");
-    if (documents.size() > 1) return Status::Invalid("document", "must be a single YAML document");
+    const std::string copy(text);
+    const int documents = CountDocuments(copy, 2);
+    if (documents == 0) return Status::Invalid("document", "is empty");
+    if (documents > 1) return Status::Invalid("document", "must be a single YAML document");
+    const YAML::Node root = YAML::Load(copy);
     Converter converter(options);
-    return converter.Convert(documents.front(), 1);
+    return converter.Convert(root, 1);
   } catch (const YAML::Exception& error) {
     return Status::Invalid(MarkWhere(error.mark), "invalid YAML: " + error.msg);
   } catch (const std::exception& error) {

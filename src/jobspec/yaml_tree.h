@@ -7,9 +7,8 @@
 // yaml-cpp runs, a depth cap and a visited-node cap (aliases re-count each time).
 #pragma once
 
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "common/status.h"
 #include "jobspec/parse.h"

@@ -21,9 +21,10 @@ const char kRoot[] = "../shared/conformance/flux-jobspec";
 std::vector<std::string> Files(const std::string& dir) {
   std::vector<std::string> files;
   std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator(std::string(kRoot) + "/" + dir,
-                                                               error)) {
-    if (entry.path().extension() == ".yaml") files.push_back(dir + "/" + entry.path().filename().string());
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(kRoot) + "/" + dir, error)) {
+    if (entry.path().extension() == ".yaml")
+      files.push_back(dir + "/" + entry.path().filename().string());
   }
   std::sort(files.begin(), files.end());
   return files;
@@ -159,8 +160,7 @@ INSTANTIATE_TEST_SUITE_P(
         Expected{"invalid/attributes_null.yaml", "attributes", "must be a mapping"},
         Expected{"invalid/dependency_invalid.yaml", "attributes.system.dependencies[0].value",
                  "must be a string"},
-        Expected{"invalid_v1/duration_missing.yaml", "attributes.system.duration",
-                 "is required"},
+        Expected{"invalid_v1/duration_missing.yaml", "attributes.system.duration", "is required"},
         Expected{"invalid_v1/version_wrong.yaml", "version", "must be 1 in jobspec V1"},
         Expected{"invalid_v1/slot_node.yaml", "resources[0].with[0].type",
                  "must be core or gpu in jobspec V1 (got 'node')"},

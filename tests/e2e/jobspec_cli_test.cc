@@ -56,9 +56,9 @@ TEST(JobspecCli, ValidateWithoutFilesIsAUsageError) {
   EXPECT_NE(result.err.find("at least one FILE"), std::string::npos);
 }
 TEST(JobspecCli, CreatePrintsV1YamlThatValidates) {
-  testutil::CommandResult result = RunConverge(
-      {"jobspec", "create", "-N", "2", "-n", "8", "-c", "2", "-g", "1", "-x", "-t", "1h", "-q",
-       "batch", "--", "app", "-n", "3"});
+  testutil::CommandResult result =
+      RunConverge({"jobspec", "create", "-N", "2", "-n", "8", "-c", "2", "-g", "1", "-x", "-t",
+                   "1h", "-q", "batch", "--", "app", "-n", "3"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   Result<jobspec::Jobspec> spec = jobspec::Parse(result.out, jobspec::ParseOptions{.v1 = true});
   ASSERT_TRUE(spec.ok()) << spec.status().ToString() << "\n" << result.out;
@@ -70,8 +70,8 @@ TEST(JobspecCli, CreatePrintsV1YamlThatValidates) {
   EXPECT_EQ(spec->system.queue, "batch");
 }
 TEST(JobspecCli, CreateJsonParses) {
-  testutil::CommandResult result = RunConverge({"jobspec", "create", "--json", "-n", "2", "--",
-                                                "hostname"});
+  testutil::CommandResult result =
+      RunConverge({"jobspec", "create", "--json", "-n", "2", "--", "hostname"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(result.out.front(), '{');
   EXPECT_TRUE(jobspec::Parse(result.out, jobspec::ParseOptions{.v1 = true}).ok());
