@@ -7,7 +7,7 @@ TRACE      ?= ../shared/traces/CTC-SP2-1996-3.1-cln.swf.gz
 DEMO_DIR   := $(BUILD)/demo
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test run bench fuzz fuzz-smoke asan-test clean
+.PHONY: all deps configure build test test-slow run bench fuzz fuzz-smoke asan-test clean
 
 all: build
 
@@ -20,8 +20,12 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD)
 
+# Every test but those labelled slow (full-trace conservative runs): see `make test-slow`.
 test: build
-	cd $(BUILD) && ctest --output-on-failure --timeout 900
+	cd $(BUILD) && ctest --output-on-failure --timeout 900 -j2 -LE slow
+
+test-slow: build
+	cd $(BUILD) && ctest --output-on-failure --timeout 3600 -L slow
 
 run: build
 	@scripts/demo $(BUILD) $(TRACE) $(DEMO_DIR)
