@@ -19,47 +19,60 @@ std::optional<Plan> Planner::EarliestStart(const Request& request, const HostFil
                                            Time now, Time duration,
                                            std::span<const Booking* const> running,
                                            std::span<const Booking* const> reservations,
-                                           const RunningIndex* index) {
+                                           const RunningIndex* index, Time before) {
   Time walk_from = now;
   if (index != nullptr) {
     std::optional<Plan> fast =
         HostShapedStart(request, filter, now, duration, reservations, *index, &walk_from);
-    if (fast) return fast;
+    if (fast) {
+      if (fast->start < before) return fast;
+      return std::nullopt;
+    }
   }
+  if (walk_from >= before) return std::nullopt;
   // Candidate instants, visited lazily in time order: now, then running ends (already
   // sorted) merged with reservation ends (sorted here; there are few). Only the running
   // jobs actually passed are given back, so an early answer costs little.
-  std::vector<std::pair<Time, JobId>> reservation_ends;
-  reservation_ends.reserve(reservations.size());
-  for (const Booking* booking : reservations) {
-    reservation_ends.push_back({booking->end, booking->job});
-  }
-  std::sort(reservation_ends.begin(), reservation_ends.end());
+  // Reservations overlap [t, t + duration) once they start before t + duration and until
+  // they end by t; both edges only move forward with t, so each reservation is claimed
+  // and given back at most once, in start order and end order.
+  const size_t count = reservations.size();
+  std::vector<size_t> by_start(count), by_end(count);
+  for (size_t r = 0; r < count; ++r) by_start[r] = by_end[r] = r;
+  std::sort(by_start.begin(), by_start.end(), [&](size_t a, size_t b) {
+    return reservations[a]->start != reservations[b]->start
+               ? reservations[a]->start < reservations[b]->start
+               : reservations[a]->job < reservations[b]->job;
+  });
+  std::sort(by_end.begin(), by_end.end(), [&](size_t a, size_t b) {
+    return reservations[a]->end != reservations[b]->end
+               ? reservations[a]->end < reservations[b]->end
+               : reservations[a]->job < reservations[b]->job;
+  });
+  enum : char { kPending, kClaimed, kEnded };
+  std::vector<char> overlay(count, kPending);
+  size_t next_start = 0, next_end = 0;
 
-  std::vector<char> overlaid(reservations.size(), 0);
   size_t released = 0;
-  size_t next_reservation_end = 0;
   Time t = std::max(now, walk_from);
   JobId behind = -1;
   std::optional<Plan> plan;
-  while (true) {
+  while (t < before) {
     while (released < running.size() && running[released]->end <= t) {
       matcher_.Release(running[released]->allocation);
       ++released;
     }
-    while (next_reservation_end < reservation_ends.size() &&
-           reservation_ends[next_reservation_end].first <= t) {
-      ++next_reservation_end;
+    for (; next_end < count && reservations[by_end[next_end]]->end <= t; ++next_end) {
+      size_t r = by_end[next_end];
+      if (overlay[r] == kClaimed) matcher_.Release(reservations[r]->allocation);
+      overlay[r] = kEnded;
     }
-    for (size_t r = 0; r < reservations.size(); ++r) {
-      bool overlaps = reservations[r]->start < t + duration && reservations[r]->end > t;
-      if (overlaps == static_cast<bool>(overlaid[r])) continue;
-      if (overlaps) {
-        matcher_.Claim(reservations[r]->allocation);
-      } else {
-        matcher_.Release(reservations[r]->allocation);
-      }
-      overlaid[r] = overlaps;
+    for (; next_start < count && reservations[by_start[next_start]]->start < t + duration;
+         ++next_start) {
+      size_t r = by_start[next_start];
+      if (overlay[r] != kPending) continue;
+      matcher_.Claim(reservations[r]->allocation);
+      overlay[r] = kClaimed;
     }
     if (EnoughInTotal(state_, request)) {
       std::optional<Allocation> allocation = matcher_.Match(request, filter);
@@ -71,15 +84,15 @@ std::optional<Plan> Planner::EarliestStart(const Request& request, const HostFil
     }
     // Advance to the next instant at which something ends.
     bool have_running = released < running.size();
-    bool have_reservation = next_reservation_end < reservation_ends.size();
+    bool have_reservation = next_end < count;
     if (!have_running && !have_reservation) break;
     if (have_running &&
-        (!have_reservation || running[released]->end <= reservation_ends[next_reservation_end].first)) {
+        (!have_reservation || running[released]->end <= reservations[by_end[next_end]]->end)) {
       t = running[released]->end;
       behind = running[released]->job;
     } else {
-      t = reservation_ends[next_reservation_end].first;
-      behind = reservation_ends[next_reservation_end].second;
+      t = reservations[by_end[next_end]]->end;
+      behind = reservations[by_end[next_end]]->job;
     }
     // Several jobs may end at t: name the last of them, which completes the room.
     while (released + 1 < running.size() && running[released + 1]->end == t) {
@@ -89,8 +102,8 @@ std::optional<Plan> Planner::EarliestStart(const Request& request, const HostFil
     }
   }
   for (size_t i = 0; i < released; ++i) matcher_.Claim(running[i]->allocation);
-  for (size_t r = 0; r < reservations.size(); ++r) {
-    if (overlaid[r]) matcher_.Release(reservations[r]->allocation);
+  for (size_t r = 0; r < count; ++r) {
+    if (overlay[r] == kClaimed) matcher_.Release(reservations[r]->allocation);
   }
   return plan;
 }

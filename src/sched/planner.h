@@ -9,6 +9,7 @@
 // resources.
 #pragma once
 
+#include <limits>
 #include <optional>
 #include <span>
 #include <vector>
@@ -44,6 +45,9 @@ class Planner {
   // running job and reservation gone the request does not fit.
   // Cost: O((R + B) · (match + B)) for R running jobs and B reservations, worst case.
   //
+  // Only starts earlier than `before` are looked for (a job that already holds a
+  // reservation asks whether it can move earlier), which bounds the walk.
+  //
   // With `index` (the same running jobs, per host), requests of the shape node[N] first get
   // a per-host answer: the time each host alone could hold one node's share, from its own
   // jobs' ends; the N-th smallest is a lower bound, checked by releasing only those hosts'
@@ -51,7 +55,8 @@ class Planner {
   std::optional<Plan> EarliestStart(const Request& request, const HostFilter* filter, Time now,
                                     Time duration, std::span<const Booking* const> running,
                                     std::span<const Booking* const> reservations,
-                                    const RunningIndex* index = nullptr);
+                                    const RunningIndex* index = nullptr,
+                                    Time before = std::numeric_limits<Time>::max());
 
  private:
   // The per-host fast path. Returns a plan, or nullopt with *lower_bound set to the

@@ -200,9 +200,10 @@ class Scheduler::Impl {
       for (const auto& [other, booking] : reservations_) {
         if (other != id) others.push_back(&booking);
       }
+      const Time before = reserved ? own->second.start : std::numeric_limits<Time>::max();
       std::optional<Plan> plan = planner_.EarliestStart(job.request, filter, now, job.duration,
                                                         RunningByEnd(now), others,
-                                                        &running_index_);
+                                                        &running_index_, before);
       if (reserved && (!plan || plan->start >= own->second.start)) continue;  // keep it
       if (!plan) continue;  // nothing will ever free enough (e.g. hosts down)
       reservations_[id] = Booking{id, plan->start, plan->start + job.duration, plan->allocation};
