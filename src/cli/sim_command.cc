@@ -70,7 +70,7 @@ struct SimFlags {
   std::string policy = "easy";
   std::string match = "first";
   std::string resources;
-  int64_t nodes = 0;
+  int64_t nodes = -1;  // -1: not given
   int64_t cores_per_node = 0;
   int64_t limit = -1;
   bool json = false;
@@ -147,10 +147,10 @@ int RunSim(const SimFlags& flags) {
   if (!policy.ok()) return Usage("--policy: " + policy.status().message());
   Result<sched::MatchPolicy> match = sched::ParseMatchPolicy(flags.match);
   if (!match.ok()) return Usage("--match: " + match.status().message());
-  if (flags.cores_per_node != 0 && flags.nodes == 0) {
+  if (flags.cores_per_node != 0 && flags.nodes == -1) {
     return Usage("--cores-per-node needs --nodes");
   }
-  if (flags.nodes < 0 || flags.cores_per_node < 0) {
+  if ((flags.nodes != -1 && flags.nodes < 1) || flags.cores_per_node < 0) {
     return Usage("--nodes and --cores-per-node must be >= 1");
   }
 

@@ -1,4 +1,6 @@
 // converge: the single binary. Dispatches to the subcommands in cli/.
+#include <cstdio>
+
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
@@ -11,10 +13,19 @@ int main(int argc, char** argv) {
   converge::cli::AddJobspecCommand(app, &exit_code);
   converge::cli::AddResourceCommand(app, &exit_code);
   converge::cli::AddSimCommand(app, &exit_code);
+  if (argc > 1 && argv[1][0] != '-') {
+    try {
+      app.get_subcommand(argv[1]);
+    } catch (const CLI::OptionNotFound&) {
+      std::fprintf(stderr, "converge: unknown command '%s' (see converge --help)\n", argv[1]);
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    return app.exit(error);
+    int status = app.exit(error);
+    return status == 0 ? 0 : 2;  // usage errors exit 2, like the commands' own checks
   }
   return exit_code;
 }
