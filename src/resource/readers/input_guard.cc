@@ -12,6 +12,24 @@ std::string LineOf(std::string_view text, size_t offset) {
   return "line " + std::to_string(line);
 }
 
+namespace {
+
+// Updates the bracket depth for text[i]; fails once it passes kMaxFlowDepth.
+Status TrackFlowDepth(std::string_view text, size_t i, int* depth) {
+  char c = text[i];
+  if (c == '[' || c == '{') {
+    if (++*depth > kMaxFlowDepth) {
+      return Status::Invalid(LineOf(text, i), "nesting too deep (more than " +
+                                                  std::to_string(kMaxFlowDepth) + " levels)");
+    }
+  } else if (c == ']' || c == '}') {
+    *depth = std::max(0, *depth - 1);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status CheckYamlNesting(std::string_view text) {
   int depth = 0;
   bool at_line_start = true;
@@ -34,13 +52,8 @@ Status CheckYamlNesting(std::string_view text) {
     }
     if (c == '\n') {
       at_line_start = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxFlowDepth) {
-        return Status::Invalid(LineOf(text, i), "nesting too deep (more than " +
-                                                    std::to_string(kMaxFlowDepth) + " levels)");
-      }
-    } else if (c == ']' || c == '}') {
-      depth = std::max(0, depth - 1);
+    } else {
+      CONVERGE_RETURN_IF_ERROR(TrackFlowDepth(text, i, &depth));
     }
   }
   return Status::Ok();
@@ -59,13 +72,8 @@ Status CheckJsonNesting(std::string_view text) {
       }
     } else if (c == '"') {
       in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxFlowDepth) {
-        return Status::Invalid(LineOf(text, i), "nesting too deep (more than " +
-                                                    std::to_string(kMaxFlowDepth) + " levels)");
-      }
-    } else if (c == ']' || c == '}') {
-      depth = std::max(0, depth - 1);
+    } else {
+      CONVERGE_RETURN_IF_ERROR(TrackFlowDepth(text, i, &depth));
     }
   }
   return Status::Ok();
