@@ -1,0 +1,47 @@
+// HttpClient: a blocking HTTP/1.1 client for the CLI (keep-alive, one connection).
+//
+// Not thread-safe; one per thread. Errors are Status values: kNotFound "no instance at ADDRESS
+// (is converge start running?)" when nothing listens, kInternal for broken connections.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "api/address.h"
+#include "api/http_types.h"
+#include "common/status.h"
+
+namespace converge::api {
+
+class HttpClient {
+ public:
+  // Connects to `address`; `token` is sent as a bearer token when non-empty.
+  static Result<std::unique_ptr<HttpClient>> Connect(const Address& address, std::string token);
+  // Connects to the instance named by CONVERGE_URI, or the default socket; the token comes from
+  // CONVERGE_TOKEN, CONVERGE_TOKEN_FILE or the default token file (see docs/api.md).
+  static Result<std::unique_ptr<HttpClient>> ConnectFromEnvironment();
+  ~HttpClient();
+
+  // One request; reconnects once if the kept-alive connection was closed by the server.
+  Result<HttpResponse> Call(const std::string& method, const std::string& target,
+                            const std::string& body = "",
+                            const std::string& content_type = "application/json");
+  // A streamed request: `on_chunk` gets the body as it arrives (return false to stop early).
+  // Returns the status code once the server ends the stream.
+  Result<int> Stream(const std::string& method, const std::string& target,
+                     const std::function<bool(std::string_view chunk)>& on_chunk);
+
+  const Address& address() const;
+
+ private:
+  class Impl;
+  explicit HttpClient(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// The default instance's state folder: $XDG_STATE_HOME/converge/default or
+// ~/.local/state/converge/default.
+std::string DefaultStateDir();
+
+}  // namespace converge::api

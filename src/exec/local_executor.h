@@ -1,0 +1,61 @@
+// LocalExecutor: runs jobs on this machine, one `converge-shim` process per job.
+//
+// Runs on the instance's io_context: Start() writes the spec and spawns the shim with
+// posix_spawn; completion is noticed through a pidfd and reported with the on_exit callback on
+// the io_context thread. After an instance restart, Reattach() recovers each job that was
+// running: the shim either still runs (watched again), already finished (its result is read),
+// or is gone without a result (lost). Not thread-safe: io_context thread only.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+
+#include "common/status.h"
+#include "exec/shim_spec.h"
+
+namespace converge::exec {
+
+struct LocalExecutorOptions {
+  std::string run_dir;     // where ID.spec.json / ID.lock / ID.result.json live (created 0700)
+  std::string shim_path;   // the converge-shim binary
+};
+
+class LocalExecutor {
+ public:
+  // Called once per job when its shim ended: the result it wrote, or an error Status whose
+  // message says why there is none (e.g. "shim exited with 78 without a result").
+  using ExitCallback = std::function<void(int64_t job_id, Result<ShimResult> result)>;
+
+  LocalExecutor(boost::asio::io_context& io, LocalExecutorOptions options, ExitCallback on_exit);
+  ~LocalExecutor();
+
+  // Writes ID.spec.json and spawns the shim. Errors: kInternal (spawn failed, with errno text).
+  Status Start(const ShimSpec& spec);
+  // Asks the shim of `job_id` to terminate its tasks (SIGTERM to the shim). No-op if unknown.
+  void Terminate(int64_t job_id);
+
+  enum class ReattachState { kRunning, kFinished, kLost };
+  struct Reattached {
+    ReattachState state = ReattachState::kLost;
+    ShimResult result;  // kFinished only
+  };
+  // For a job the store says was running: decides its fate without ever running it twice.
+  // kRunning: the shim lives; on_exit will fire later. kFinished: the result file was there.
+  // kLost: no shim and no result; any shim that starts late will find the lock taken and exit.
+  Reattached Reattach(int64_t job_id);
+  // Removes the job's files once the instance has durably recorded its end.
+  void Forget(int64_t job_id);
+
+  size_t running_count() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace converge::exec
