@@ -243,6 +243,46 @@ class Scheduler::Impl {
     return Status::Ok();
   }
 
+  Status Restore(JobRequest job, Allocation allocation, Time start) {
+    if (pending_.count(job.id) || running_.count(job.id)) {
+      return Status::Invalid("id", "job " + std::to_string(job.id) + " is already known");
+    }
+    Result<Request> request = CompileRequest(job.spec, state_);
+    if (!request.ok()) return request.status();
+    for (const Allocation::Item& item : allocation.items) {
+      if (item.vertex < 0 || item.vertex >= static_cast<VertexId>(graph_.size()) ||
+          !graph_.IsLeaf(item.vertex) || state_.PoolOf(graph_.type(item.vertex)) < 0 ||
+          item.amount <= 0 ||
+          state_.LeafFree(item.vertex) < item.amount) {
+        return Status::Invalid("allocation", "vertex " + std::to_string(item.vertex) +
+                                                 " is not a free leaf of this graph");
+      }
+    }
+    const Time duration = request->duration > 0 ? request->duration : options_.default_duration;
+    matcher_.Claim(allocation);
+    const Time end = start + duration;
+    running_order_.insert({end, job.id});
+    auto [entry, inserted] =
+        running_.emplace(job.id, RunningJob{Booking{job.id, start, end, std::move(allocation)}});
+    running_index_.Add(job.id, end, entry->second.booking.allocation);
+    return Status::Ok();
+  }
+
+  Status SetHostAvailable(VertexId host, bool available) {
+    if (host < 0 || host >= static_cast<VertexId>(graph_.size())) {
+      return Status(Code::kNotFound, "vertex " + std::to_string(host) + " does not exist");
+    }
+    const int32_t index = state_.HostOf(host);
+    if (index < 0 || state_.hosts()[index] != host) {
+      return Status(Code::kNotFound, graph_.name(host) + " is not a host");
+    }
+    if (state_.HostAvailable(index) == available) return Status::Ok();
+    state_.SetHostAvailable(index, available);
+    if (available) room_freed_ = true;
+    if (!available) reservations_.clear();  // plans may have used the host
+    return Status::Ok();
+  }
+
   Result<std::string> WhyPending(JobId id, Time now) {
     auto it = pending_.find(id);
     if (it == pending_.end()) {
@@ -349,6 +389,12 @@ Status Scheduler::Submit(JobRequest request) { return impl_->Submit(std::move(re
 std::vector<StartDecision> Scheduler::Schedule(Time now) { return impl_->Schedule(now); }
 Status Scheduler::Release(JobId id, Time now) { return impl_->Release(id, now); }
 Status Scheduler::CancelPending(JobId id) { return impl_->CancelPending(id); }
+Status Scheduler::Restore(JobRequest request, Allocation allocation, Time start) {
+  return impl_->Restore(std::move(request), std::move(allocation), start);
+}
+Status Scheduler::SetHostAvailable(resource::VertexId host, bool available) {
+  return impl_->SetHostAvailable(host, available);
+}
 Result<std::string> Scheduler::WhyPending(JobId id, Time now) const {
   return impl_->WhyPending(id, now);
 }

@@ -67,6 +67,14 @@ class Scheduler {
   Status Release(JobId id, Time now);
   // Removes a pending job from the queue.
   Status CancelPending(JobId id);
+  // Re-admits a job that was already running with `allocation` since `start` (an instance
+  // restarting with jobs still running). Errors: kInvalidArgument (duplicate id, a vertex
+  // that is not a leaf of this graph, or resources the allocation names are not free).
+  Status Restore(JobRequest request, Allocation allocation, Time start);
+  // Drains (available = false) or undrains a host: a drained host takes no new work, while
+  // jobs already on it keep running. `host` is a node vertex (or the root of a graph without
+  // nodes). Errors: kNotFound when `host` is not a host.
+  Status SetHostAvailable(resource::VertexId host, bool available);
 
   // Why is `id` not running? A sentence for humans, e.g. "waiting for 2 of 4 nodes with
   // 4 free GPUs; reserved to start at t+1800 s behind job 17". kNotFound if not pending.

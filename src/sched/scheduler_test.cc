@@ -167,5 +167,41 @@ TEST_F(SchedulerTest, NodeShapeExplainsMissingNodes) {
   EXPECT_NE(why->find("waiting for 3 of 4 nodes with 8 cores free"), std::string::npos) << *why;
 }
 
+TEST_F(SchedulerTest, RestoreClaimsTheRecordedAllocation) {
+  auto first = Make(QueuePolicy::kEasy);
+  ASSERT_TRUE(first->Submit(Cores(1, 24, 100)).ok());
+  std::vector<StartDecision> started = first->Schedule(0);
+  ASSERT_EQ(started.size(), 1u);
+
+  auto restarted = Make(QueuePolicy::kEasy);
+  ASSERT_TRUE(restarted->Restore(Cores(1, 24, 100), started[0].allocation, 0).ok());
+  EXPECT_EQ(restarted->running_count(), 1u);
+  EXPECT_EQ(restarted->Restore(Cores(2, 24, 100), started[0].allocation, 0).code(),
+            Code::kInvalidArgument);  // the same cores cannot be held twice
+  ASSERT_TRUE(restarted->Submit(Cores(3, 16, 10)).ok());
+  EXPECT_TRUE(restarted->Schedule(1).empty());  // only 8 cores are free
+  ASSERT_TRUE(restarted->Release(1, 2).ok());
+  EXPECT_EQ(Ids(restarted->Schedule(2)), std::vector<JobId>{3});
+}
+
+TEST_F(SchedulerTest, DrainedHostsTakeNoNewWork) {
+  auto scheduler = Make(QueuePolicy::kEasy);
+  std::vector<resource::VertexId> nodes;
+  for (resource::VertexId v = 0; v < graph_.size(); ++v) {
+    if (graph_.type(v) == resource::kNode) nodes.push_back(v);
+  }
+  ASSERT_EQ(nodes.size(), 4u);
+  for (size_t i = 0; i < 3; ++i) ASSERT_TRUE(scheduler->SetHostAvailable(nodes[i], false).ok());
+  ASSERT_TRUE(scheduler->Submit(Cores(1, 16, 10)).ok());
+  EXPECT_TRUE(scheduler->Schedule(0).empty());
+  ASSERT_TRUE(scheduler->SetHostAvailable(nodes[0], true).ok());
+  std::vector<StartDecision> started = scheduler->Schedule(1);
+  ASSERT_EQ(started.size(), 1u);
+  for (resource::VertexId node : started[0].allocation.nodes) {
+    EXPECT_TRUE(node == nodes[0] || node == nodes[3]);
+  }
+  EXPECT_EQ(scheduler->SetHostAvailable(graph_.root(), false).code(), Code::kNotFound);
+}
+
 }  // namespace
 }  // namespace converge::sched
