@@ -1,0 +1,43 @@
+// JobRecord and Event: the durable shape of a job and of one entry of its eventlog.
+// Plain values shared by the store and the instance (docs/formats/eventlog.md).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace converge::store {
+
+struct JobRecord {
+  int64_t id = 0;
+  int64_t uid = -1;
+  std::string user;
+  std::string name;
+  std::string state;          // NEW DEPEND PRIORITY SCHED RUN CLEANUP INACTIVE
+  std::string result;         // completed failed canceled timeout; "" until INACTIVE
+  int exit_code = 0;
+  int signal = 0;
+  int64_t ntasks = 0;
+  int64_t nnodes = 0;
+  std::string nodelist;
+  std::string queue;
+  int64_t priority = 16;
+  double duration = 0;        // time limit in seconds, 0 = none
+  double submit_time = 0;     // epoch seconds
+  double start_time = 0;
+  double end_time = 0;
+  std::string reason;         // why pending, or why it failed
+  std::string output;         // resolved stdout path
+  std::string error_output;   // resolved stderr path
+  std::string dependencies;   // JSON array of "scheme:value" strings
+  std::string allocation;     // JSON (instance-defined), "" when none
+};
+
+struct Event {
+  int64_t job_id = 0;
+  int64_t seq = 0;            // 0, 1, 2 ... per job
+  double timestamp = 0;       // epoch seconds
+  std::string name;           // submit validate depend priority alloc start exception ...
+  std::string context;        // JSON object text
+};
+
+}  // namespace converge::store

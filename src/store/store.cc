@@ -1,0 +1,340 @@
+#include "store/store.h"
+
+#include <variant>
+
+#include <sqlite3.h>
+
+namespace converge::store {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS jobs (
+  id INTEGER PRIMARY KEY, uid INTEGER NOT NULL, user TEXT NOT NULL, name TEXT NOT NULL,
+  state TEXT NOT NULL, result TEXT NOT NULL, exit_code INTEGER NOT NULL, signal INTEGER NOT NULL,
+  ntasks INTEGER NOT NULL, nnodes INTEGER NOT NULL, nodelist TEXT NOT NULL, queue TEXT NOT NULL,
+  priority INTEGER NOT NULL, duration REAL NOT NULL, submit_time REAL NOT NULL,
+  start_time REAL NOT NULL, end_time REAL NOT NULL, reason TEXT NOT NULL, output TEXT NOT NULL,
+  error_output TEXT NOT NULL, dependencies TEXT NOT NULL, allocation TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS jobspecs (id INTEGER PRIMARY KEY, jobspec TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+  job_id INTEGER NOT NULL, seq INTEGER NOT NULL, timestamp REAL NOT NULL, name TEXT NOT NULL,
+  context TEXT NOT NULL, PRIMARY KEY (job_id, seq)) WITHOUT ROWID;
+)sql";
+
+constexpr const char* kJobColumns =
+    "id, uid, user, name, state, result, exit_code, signal, ntasks, nnodes, nodelist, queue, "
+    "priority, duration, submit_time, start_time, end_time, reason, output, error_output, "
+    "dependencies, allocation";
+
+// One prepared statement, finalized on destruction.
+class Statement {
+ public:
+  Statement() = default;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement() { sqlite3_finalize(stmt_); }
+  sqlite3_stmt** out() { return &stmt_; }
+  sqlite3_stmt* get() const { return stmt_; }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+void BindText(sqlite3_stmt* stmt, int index, const std::string& text) {
+  sqlite3_bind_text(stmt, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+}
+
+std::string ColumnText(sqlite3_stmt* stmt, int index) {
+  const unsigned char* text = sqlite3_column_text(stmt, index);
+  return text ? std::string(reinterpret_cast<const char*>(text),
+                            static_cast<size_t>(sqlite3_column_bytes(stmt, index)))
+              : std::string();
+}
+
+JobRecord ReadJobRow(sqlite3_stmt* stmt) {
+  JobRecord job;
+  int c = 0;
+  job.id = sqlite3_column_int64(stmt, c++);
+  job.uid = sqlite3_column_int64(stmt, c++);
+  job.user = ColumnText(stmt, c++);
+  job.name = ColumnText(stmt, c++);
+  job.state = ColumnText(stmt, c++);
+  job.result = ColumnText(stmt, c++);
+  job.exit_code = sqlite3_column_int(stmt, c++);
+  job.signal = sqlite3_column_int(stmt, c++);
+  job.ntasks = sqlite3_column_int64(stmt, c++);
+  job.nnodes = sqlite3_column_int64(stmt, c++);
+  job.nodelist = ColumnText(stmt, c++);
+  job.queue = ColumnText(stmt, c++);
+  job.priority = sqlite3_column_int64(stmt, c++);
+  job.duration = sqlite3_column_double(stmt, c++);
+  job.submit_time = sqlite3_column_double(stmt, c++);
+  job.start_time = sqlite3_column_double(stmt, c++);
+  job.end_time = sqlite3_column_double(stmt, c++);
+  job.reason = ColumnText(stmt, c++);
+  job.output = ColumnText(stmt, c++);
+  job.error_output = ColumnText(stmt, c++);
+  job.dependencies = ColumnText(stmt, c++);
+  job.allocation = ColumnText(stmt, c++);
+  return job;
+}
+
+struct JobspecWrite {
+  int64_t id;
+  std::string text;
+};
+struct MetaWrite {
+  std::string key;
+  std::string value;
+};
+using Write = std::variant<JobRecord, JobspecWrite, Event, MetaWrite>;
+
+}  // namespace
+
+class Store::Impl {
+ public:
+  Impl(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  // sqlite3_close_v2 waits for the statements below, finalized after this body.
+  ~Impl() {
+    sqlite3_close_v2(db_);
+  }
+
+  Status Error(const std::string& what) const {
+    return Status(Code::kInternal, what + ": " + sqlite3_errmsg(db_), path_);
+  }
+
+  Status Exec(const char* sql) {
+    char* message = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+      std::string text = message ? message : "unknown error";
+      sqlite3_free(message);
+      return Status(Code::kInternal, std::string("sqlite: ") + text, path_);
+    }
+    return Status::Ok();
+  }
+
+  Status Prepare(Statement& statement, const std::string& sql) const {
+    if (sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, statement.out(),
+                           nullptr) != SQLITE_OK) {
+      return Error("prepare " + sql.substr(0, 40));
+    }
+    return Status::Ok();
+  }
+
+  Status PrepareAll() {
+    CONVERGE_RETURN_IF_ERROR(Prepare(put_job_, std::string("INSERT OR REPLACE INTO jobs (") +
+                                                  kJobColumns +
+                                                  ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+                                                  "?,?,?,?,?)"));
+    CONVERGE_RETURN_IF_ERROR(
+        Prepare(put_jobspec_, "INSERT OR REPLACE INTO jobspecs (id, jobspec) VALUES (?, ?)"));
+    CONVERGE_RETURN_IF_ERROR(Prepare(
+        append_event_,
+        "INSERT INTO events (job_id, seq, timestamp, name, context) VALUES (?, ?, ?, ?, ?)"));
+    CONVERGE_RETURN_IF_ERROR(
+        Prepare(put_meta_, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)"));
+    return Status::Ok();
+  }
+
+  Status Migrate() {
+    CONVERGE_RETURN_IF_ERROR(Exec(kSchema));
+    Result<std::optional<std::string>> version = GetMeta("schema_version");
+    if (!version.ok()) return version.status();
+    if (*version && std::stoi(**version) > kSchemaVersion) {
+      return Status::Invalid(path_, "written by a newer converge (schema version " + **version +
+                                        ", this one knows " + std::to_string(kSchemaVersion) +
+                                        ")");
+    }
+    if (!*version) {
+      writes_.push_back(MetaWrite{"schema_version", std::to_string(kSchemaVersion)});
+      return Commit();
+    }
+    return Status::Ok();
+  }
+
+  Status Apply(const Write& write) {
+    sqlite3_stmt* stmt = nullptr;
+    if (const auto* job = std::get_if<JobRecord>(&write)) {
+      stmt = put_job_.get();
+      int c = 1;
+      sqlite3_bind_int64(stmt, c++, job->id);
+      sqlite3_bind_int64(stmt, c++, job->uid);
+      BindText(stmt, c++, job->user);
+      BindText(stmt, c++, job->name);
+      BindText(stmt, c++, job->state);
+      BindText(stmt, c++, job->result);
+      sqlite3_bind_int(stmt, c++, job->exit_code);
+      sqlite3_bind_int(stmt, c++, job->signal);
+      sqlite3_bind_int64(stmt, c++, job->ntasks);
+      sqlite3_bind_int64(stmt, c++, job->nnodes);
+      BindText(stmt, c++, job->nodelist);
+      BindText(stmt, c++, job->queue);
+      sqlite3_bind_int64(stmt, c++, job->priority);
+      sqlite3_bind_double(stmt, c++, job->duration);
+      sqlite3_bind_double(stmt, c++, job->submit_time);
+      sqlite3_bind_double(stmt, c++, job->start_time);
+      sqlite3_bind_double(stmt, c++, job->end_time);
+      BindText(stmt, c++, job->reason);
+      BindText(stmt, c++, job->output);
+      BindText(stmt, c++, job->error_output);
+      BindText(stmt, c++, job->dependencies);
+      BindText(stmt, c++, job->allocation);
+    } else if (const auto* spec = std::get_if<JobspecWrite>(&write)) {
+      stmt = put_jobspec_.get();
+      sqlite3_bind_int64(stmt, 1, spec->id);
+      BindText(stmt, 2, spec->text);
+    } else if (const auto* event = std::get_if<Event>(&write)) {
+      stmt = append_event_.get();
+      sqlite3_bind_int64(stmt, 1, event->job_id);
+      sqlite3_bind_int64(stmt, 2, event->seq);
+      sqlite3_bind_double(stmt, 3, event->timestamp);
+      BindText(stmt, 4, event->name);
+      BindText(stmt, 5, event->context);
+    } else {
+      const auto& meta = std::get<MetaWrite>(write);
+      stmt = put_meta_.get();
+      BindText(stmt, 1, meta.key);
+      BindText(stmt, 2, meta.value);
+    }
+    int rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    if (rc != SQLITE_DONE) return Error("write");
+    return Status::Ok();
+  }
+
+  Status Commit() {
+    if (writes_.empty()) return Status::Ok();
+    CONVERGE_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    for (const Write& write : writes_) {
+      Status status = Apply(write);
+      if (!status.ok()) {
+        Exec("ROLLBACK");
+        return status;
+      }
+    }
+    Status committed = Exec("COMMIT");
+    if (!committed.ok()) {
+      Exec("ROLLBACK");
+      return committed;
+    }
+    writes_.clear();
+    return Status::Ok();
+  }
+
+  Result<std::optional<std::string>> GetMeta(const std::string& key) const {
+    Statement stmt;
+    CONVERGE_RETURN_IF_ERROR(Prepare(stmt, "SELECT value FROM meta WHERE key = ?"));
+    BindText(stmt.get(), 1, key);
+    int rc = sqlite3_step(stmt.get());
+    if (rc == SQLITE_ROW) return std::optional<std::string>(ColumnText(stmt.get(), 0));
+    if (rc == SQLITE_DONE) return std::optional<std::string>();
+    return Error("read meta");
+  }
+
+  Result<std::vector<JobRecord>> LoadJobs(const std::string& where, int64_t id) const {
+    Statement stmt;
+    CONVERGE_RETURN_IF_ERROR(
+        Prepare(stmt, std::string("SELECT ") + kJobColumns + " FROM jobs " + where));
+    if (id >= 0) sqlite3_bind_int64(stmt.get(), 1, id);
+    std::vector<JobRecord> jobs;
+    int rc;
+    while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) jobs.push_back(ReadJobRow(stmt.get()));
+    if (rc != SQLITE_DONE) return Error("read jobs");
+    return jobs;
+  }
+
+  Result<std::string> ReadJobspec(int64_t id) const {
+    Statement stmt;
+    CONVERGE_RETURN_IF_ERROR(Prepare(stmt, "SELECT jobspec FROM jobspecs WHERE id = ?"));
+    sqlite3_bind_int64(stmt.get(), 1, id);
+    int rc = sqlite3_step(stmt.get());
+    if (rc == SQLITE_ROW) return ColumnText(stmt.get(), 0);
+    if (rc == SQLITE_DONE) {
+      return Status(Code::kNotFound, "no jobspec for job " + std::to_string(id));
+    }
+    return Error("read jobspec");
+  }
+
+  Result<std::vector<Event>> ReadEvents(int64_t id) const {
+    Statement stmt;
+    CONVERGE_RETURN_IF_ERROR(Prepare(
+        stmt, "SELECT seq, timestamp, name, context FROM events WHERE job_id = ? ORDER BY seq"));
+    sqlite3_bind_int64(stmt.get(), 1, id);
+    std::vector<Event> events;
+    int rc;
+    while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+      events.push_back(Event{id, sqlite3_column_int64(stmt.get(), 0),
+                             sqlite3_column_double(stmt.get(), 1), ColumnText(stmt.get(), 2),
+                             ColumnText(stmt.get(), 3)});
+    }
+    if (rc != SQLITE_DONE) return Error("read events");
+    return events;
+  }
+
+  std::vector<Write> writes_;
+
+ private:
+  sqlite3* db_;
+  std::string path_;
+  Statement put_job_;
+  Statement put_jobspec_;
+  Statement append_event_;
+  Statement put_meta_;
+};
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& path, StoreOptions options) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db);
+    return Status(Code::kInternal, "cannot open database: " + message, path);
+  }
+  auto impl = std::make_unique<Impl>(db, path);
+  sqlite3_busy_timeout(db, 5000);
+  CONVERGE_RETURN_IF_ERROR(impl->Exec("PRAGMA journal_mode=WAL"));
+  CONVERGE_RETURN_IF_ERROR(impl->Exec(options.synchronous_full ? "PRAGMA synchronous=FULL"
+                                                               : "PRAGMA synchronous=NORMAL"));
+  CONVERGE_RETURN_IF_ERROR(impl->Exec("PRAGMA foreign_keys=OFF"));
+  CONVERGE_RETURN_IF_ERROR(impl->Exec(kSchema));
+  CONVERGE_RETURN_IF_ERROR(impl->PrepareAll());
+  CONVERGE_RETURN_IF_ERROR(impl->Migrate());
+  return std::unique_ptr<Store>(new Store(std::move(impl)));
+}
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::~Store() = default;
+
+void Store::PutJob(const JobRecord& job) { impl_->writes_.push_back(job); }
+void Store::PutJobspec(int64_t id, std::string jobspec_json) {
+  impl_->writes_.push_back(JobspecWrite{id, std::move(jobspec_json)});
+}
+void Store::AppendEvent(Event event) { impl_->writes_.push_back(std::move(event)); }
+void Store::PutMeta(const std::string& key, const std::string& value) {
+  impl_->writes_.push_back(MetaWrite{key, value});
+}
+Status Store::Commit() { return impl_->Commit(); }
+size_t Store::buffered() const { return impl_->writes_.size(); }
+
+Result<std::vector<JobRecord>> Store::LoadJobs() const {
+  return impl_->LoadJobs("ORDER BY id", -1);
+}
+Result<std::optional<JobRecord>> Store::LoadJob(int64_t id) const {
+  Result<std::vector<JobRecord>> jobs = impl_->LoadJobs("WHERE id = ?", id);
+  if (!jobs.ok()) return jobs.status();
+  if (jobs->empty()) return std::optional<JobRecord>();
+  return std::optional<JobRecord>(std::move(jobs->front()));
+}
+Result<std::string> Store::ReadJobspec(int64_t id) const { return impl_->ReadJobspec(id); }
+Result<std::vector<Event>> Store::ReadEvents(int64_t id) const { return impl_->ReadEvents(id); }
+Result<std::optional<std::string>> Store::GetMeta(const std::string& key) const {
+  return impl_->GetMeta(key);
+}
+
+}  // namespace converge::store
