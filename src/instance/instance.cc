@@ -1,0 +1,249 @@
+#include "instance/instance.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "api/http_server.h"
+#include "api/router.h"
+#include "exec/local_executor.h"
+#include "instance/job_manager.h"
+#include "instance/routes.h"
+#include "resource/readers/hwloc.h"
+#include "resource/readers/load.h"
+#include "store/store.h"
+
+namespace converge::instance {
+namespace {
+
+double WallClock() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Status MakeDir(const std::string& path, mode_t mode) {
+  if (::mkdir(path.c_str(), mode) == 0 || errno == EEXIST) {
+    struct stat info;
+    if (::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) return Status::Ok();
+    return Status(Code::kInvalidArgument, "exists and is not a folder", path);
+  }
+  return Status(Code::kInternal, std::string("cannot create folder: ") + std::strerror(errno),
+                path);
+}
+
+// Creates the parent folders of `path` as needed (like mkdir -p), mode 0700.
+Status MakeDirs(const std::string& path) {
+  for (size_t slash = path.find('/', 1); slash != std::string::npos;
+       slash = path.find('/', slash + 1)) {
+    std::string prefix = path.substr(0, slash);
+    if (::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) {
+      return Status(Code::kInternal, std::string("cannot create folder: ") + std::strerror(errno),
+                    prefix);
+    }
+  }
+  return MakeDir(path, 0700);
+}
+
+// The bearer token in STATE/token, created (0600, 32 random bytes as hex) when missing.
+Result<std::string> LoadOrCreateToken(const std::string& path) {
+  std::ifstream in(path);
+  std::string token;
+  if (in && std::getline(in, token) && !token.empty()) return token;
+  std::random_device random;
+  std::ostringstream hex;
+  for (int i = 0; i < 8; ++i) hex << std::hex << static_cast<uint32_t>(random());
+  token = hex.str();
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return Status(Code::kInternal, std::string("cannot write token: ") + std::strerror(errno),
+                  path);
+  }
+  std::string line = token + "\n";
+  bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  ::close(fd);
+  if (!written) return Status(Code::kInternal, "cannot write token", path);
+  return token;
+}
+
+int64_t CountType(const resource::Graph& graph, resource::TypeId type) {
+  int64_t count = 0;
+  for (resource::VertexId v = 0; v < graph.size(); ++v) count += graph.type(v) == type;
+  return count;
+}
+
+}  // namespace
+
+class Instance::Impl {
+ public:
+  Impl(boost::asio::io_context& io, InstanceOptions options)
+      : io_(io), options_(std::move(options)) {}
+
+  ~Impl() {
+    if (lock_fd_ >= 0) ::close(lock_fd_);
+  }
+
+  Status Start() {
+    const std::string& state = options_.state_dir;
+    if (state.empty()) return Status::Invalid("--state", "must not be empty");
+    CONVERGE_RETURN_IF_ERROR(MakeDirs(state));
+    lock_fd_ = ::open((state + "/instance.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lock_fd_ < 0 || ::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+      return Status(Code::kInvalidArgument,
+                    "another instance is using this state folder (stop it with converge stop)",
+                    state);
+    }
+    CONVERGE_RETURN_IF_ERROR(MakeDir(state + "/run", 0700));
+    CONVERGE_RETURN_IF_ERROR(MakeDir(state + "/output", 0700));
+
+    Result<resource::Graph> graph = options_.resources_path.empty()
+                                        ? resource::ReadLocalMachine()
+                                        : resource::LoadResourceFile(options_.resources_path);
+    if (!graph.ok()) {
+      return graph.status().WithPrefix(options_.resources_path.empty() ? "hwloc"
+                                                                       : options_.resources_path);
+    }
+    graph_ = std::make_unique<resource::Graph>(std::move(graph).value());
+
+    Result<std::unique_ptr<store::Store>> store =
+        store::Store::Open(state + "/state.db", {.synchronous_full = options_.sync_full});
+    if (!store.ok()) return store.status();
+    store_ = std::move(store).value();
+
+    executor_ = std::make_unique<exec::LocalExecutor>(
+        io_, exec::LocalExecutorOptions{state + "/run", options_.shim_path},
+        [this](int64_t id, Result<exec::ShimResult> result) {
+          jobs_->OnShimExit(id, std::move(result));
+        });
+
+    std::vector<std::string> listen = options_.listen;
+    if (listen.empty()) listen.push_back("unix:" + state + "/converge.sock");
+    std::vector<api::Address> wanted;
+    bool tcp = false;
+    for (const std::string& text : listen) {
+      Result<api::Address> address = api::ParseAddress(text);
+      if (!address.ok()) return address.status().WithPrefix("--listen");
+      tcp = tcp || address->kind == api::Address::Kind::kTcp;
+      wanted.push_back(*address);
+    }
+    std::string uri;
+    for (const api::Address& address : wanted) {
+      if (address.kind == api::Address::Kind::kUnix && uri.empty()) uri = address.ToString();
+    }
+
+    machine_cpus_ = static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN));
+    JobManagerOptions manager;
+    manager.scheduler.queue_policy = options_.policy;
+    manager.output_dir = state + "/output";
+    manager.tasks.bind_cores = options_.resources_path.empty();
+    manager.tasks.machine_cpus = machine_cpus_;
+    manager.tasks.base_environment = {{"PATH", "/usr/local/bin:/usr/bin:/bin"}};
+    if (!uri.empty()) manager.tasks.base_environment["CONVERGE_URI"] = uri;
+    manager.grace_ms = static_cast<int64_t>(options_.grace_seconds * 1000);
+    manager.run_as_submitter = ::geteuid() == 0;
+    Result<std::unique_ptr<JobManager>> jobs = JobManager::Create(
+        io_, *graph_, *store_, *executor_, std::move(manager), WallClock);
+    if (!jobs.ok()) return jobs.status();
+    jobs_ = std::move(jobs).value();
+    CONVERGE_RETURN_IF_ERROR(jobs_->Recover());
+
+    context_ = std::make_unique<RouteContext>(RouteContext{
+        io_, *jobs_, static_cast<int64_t>(::geteuid()), WallClock(), WallClock,
+        [this] { Shutdown(); }});
+    AddRoutes(router_, *context_);
+    api::HttpServerOptions server_options;
+    if (tcp) {
+      Result<std::string> token = LoadOrCreateToken(state + "/token");
+      if (!token.ok()) return token.status();
+      server_options.token = *token;
+    }
+    server_ = std::make_unique<api::HttpServer>(
+        io_, server_options,
+        [this](api::HttpRequest request, std::shared_ptr<api::Responder> responder) {
+          router_.Dispatch(std::move(request), std::move(responder));
+        });
+    for (const api::Address& address : wanted) {
+      Result<api::Address> bound = server_->Listen(address);
+      if (!bound.ok()) return bound.status().WithPrefix(address.ToString());
+      addresses_.push_back(*bound);
+    }
+    return Status::Ok();
+  }
+
+  std::string Banner() const {
+    const int64_t nodes = CountType(*graph_, resource::kNode);
+    const int64_t cores = CountType(*graph_, resource::kCore);
+    const int64_t gpus = CountType(*graph_, resource::kGpu);
+    std::ostringstream out;
+    out << "converge: instance started (pid " << ::getpid() << ")\n";
+    out << "  resources: " << nodes << (nodes == 1 ? " node, " : " nodes, ") << cores
+        << " cores, " << gpus << " GPUs from "
+        << (options_.resources_path.empty() ? "this machine (hwloc)" : options_.resources_path)
+        << "\n";
+    if (!options_.resources_path.empty() && (nodes > 1 || cores > machine_cpus_)) {
+      out << "  test mode: the graph declares more than this machine has (" << machine_cpus_
+          << " cpus); every task runs here, placement and environment follow the graph, and "
+             "tasks are not bound to cores\n";
+    }
+    for (const api::Address& address : addresses_) {
+      out << "  listening: " << address.ToString() << "\n";
+    }
+    out << "  state: " << options_.state_dir << "\n";
+    out << "  policy: " << sched::QueuePolicyName(options_.policy) << "\n";
+    return out.str();
+  }
+
+  void Shutdown() {
+    jobs_->Shutdown([this] {
+      // Give the replies in flight (e.g. the shutdown request's own) a moment to leave.
+      stop_timer_.expires_after(std::chrono::milliseconds(200));
+      stop_timer_.async_wait([this](const boost::system::error_code&) { Detach(); });
+    });
+  }
+
+  void Detach() {
+    if (server_) server_->Stop();
+    io_.stop();
+  }
+
+  std::vector<api::Address> addresses_;
+
+ private:
+  boost::asio::io_context& io_;
+  InstanceOptions options_;
+  int lock_fd_ = -1;
+  int machine_cpus_ = 1;
+  std::unique_ptr<resource::Graph> graph_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<exec::LocalExecutor> executor_;
+  std::unique_ptr<JobManager> jobs_;
+  std::unique_ptr<RouteContext> context_;
+  api::Router router_;
+  std::unique_ptr<api::HttpServer> server_;
+  boost::asio::steady_timer stop_timer_{io_};
+};
+
+Result<std::unique_ptr<Instance>> Instance::Start(boost::asio::io_context& io,
+                                                  InstanceOptions options) {
+  auto impl = std::make_unique<Impl>(io, std::move(options));
+  CONVERGE_RETURN_IF_ERROR(impl->Start());
+  return std::unique_ptr<Instance>(new Instance(std::move(impl)));
+}
+
+Instance::Instance(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Instance::~Instance() = default;
+std::string Instance::Banner() const { return impl_->Banner(); }
+const std::vector<api::Address>& Instance::addresses() const { return impl_->addresses_; }
+void Instance::Shutdown() { impl_->Shutdown(); }
+void Instance::Detach() { impl_->Detach(); }
+
+}  // namespace converge::instance

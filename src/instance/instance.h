@@ -1,0 +1,57 @@
+// Instance: a running converge instance — resource graph, store, executor, job manager and
+// HTTP server wired onto one io_context.
+//
+// Layout of the state folder (created 0700): state.db (SQLite, WAL), converge.sock (default
+// listener, 0600), token (bearer token for TCP listeners, 0600), run/ (shim files), output/
+// (default job output). Not thread-safe: everything runs on the io_context's thread.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "api/address.h"
+#include "common/status.h"
+#include "sched/policy.h"
+
+namespace converge::instance {
+
+struct InstanceOptions {
+  std::string state_dir;              // required
+  std::string resources_path;         // cluster YAML or JGF; "" = this machine (hwloc)
+  std::vector<std::string> listen;    // addresses; empty = unix:STATE/converge.sock
+  sched::QueuePolicy policy = sched::QueuePolicy::kEasy;
+  std::string shim_path;              // the converge-shim binary
+  double grace_seconds = 5;           // SIGTERM -> SIGKILL on cancel and time limit
+  bool sync_full = true;              // fsync every commit (see store/store.h)
+};
+
+class Instance {
+ public:
+  // Loads the resources, opens the store, recovers jobs and starts listening.
+  // Errors name what failed (a bad resources file, a state folder in use, a bad address).
+  static Result<std::unique_ptr<Instance>> Start(boost::asio::io_context& io,
+                                                 InstanceOptions options);
+  ~Instance();
+
+  // A few lines for `converge start` to print: resources, listeners, state folder, and a
+  // note when the declared resources exceed this machine.
+  std::string Banner() const;
+  // The addresses actually listened on (tcp port 0 resolved).
+  const std::vector<api::Address>& addresses() const;
+  // Cancels running jobs, waits for them, then stops serving and stops the io_context.
+  // Pending jobs stay queued for the next start.
+  void Shutdown();
+  // Stops serving and the io_context at once; running jobs keep running under their shims
+  // and are re-attached by the next start.
+  void Detach();
+
+ private:
+  class Impl;
+  explicit Instance(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace converge::instance

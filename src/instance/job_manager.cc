@@ -1,0 +1,410 @@
+#include "instance/job_manager.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+#include <boost/asio/post.hpp>
+
+#include "common/hostlist.h"
+#include "instance/job_json.h"
+#include "jobspec/write.h"
+#include "instance/job_request.h"
+#include "instance/users.h"
+
+namespace converge::instance {
+
+JobManager::JobManager(boost::asio::io_context& io, const resource::Graph& graph,
+                       store::Store& store, exec::LocalExecutor& executor,
+                       JobManagerOptions options, Clock clock,
+                       std::unique_ptr<sched::Scheduler> scheduler)
+    : io_(io),
+      graph_(graph),
+      store_(store),
+      executor_(executor),
+      options_(std::move(options)),
+      clock_(std::move(clock)),
+      scheduler_(std::move(scheduler)),
+      journal_(store),
+      used_(static_cast<size_t>(graph.size()), 0) {
+  for (resource::VertexId v = 0; v < graph_.size(); ++v) {
+    if (graph_.type(v) == resource::kNode) nodes_by_name_[graph_.name(v)] = v;
+  }
+}
+
+JobManager::~JobManager() = default;
+
+Result<std::unique_ptr<JobManager>> JobManager::Create(boost::asio::io_context& io,
+                                                       const resource::Graph& graph,
+                                                       store::Store& store,
+                                                       exec::LocalExecutor& executor,
+                                                       JobManagerOptions options, Clock clock) {
+  Result<std::unique_ptr<sched::Scheduler>> scheduler =
+      sched::Scheduler::Create(graph, options.scheduler);
+  if (!scheduler.ok()) return scheduler.status();
+  return std::unique_ptr<JobManager>(new JobManager(io, graph, store, executor,
+                                                    std::move(options), std::move(clock),
+                                                    std::move(scheduler).value()));
+}
+
+Result<std::vector<int64_t>> JobManager::Submit(const Caller& caller,
+                                                std::vector<std::string> jobspec_texts) {
+  std::vector<Job> prepared;
+  prepared.reserve(jobspec_texts.size());
+  for (size_t i = 0; i < jobspec_texts.size(); ++i) {
+    Result<Job> job = Prepare(caller, jobspec_texts[i], next_id_ + static_cast<int64_t>(i));
+    if (!job.ok()) {
+      for (const Job& done : prepared) scheduler_->CancelPending(done.record.id);
+      if (jobspec_texts.size() == 1) return job.status();
+      return job.status().WithPrefix("[" + std::to_string(i) + "]");
+    }
+    prepared.push_back(std::move(job).value());
+  }
+  std::vector<int64_t> ids;
+  for (size_t i = 0; i < prepared.size(); ++i) {
+    const int64_t id = next_id_++;
+    ids.push_back(id);
+    Job& job = jobs_.emplace(id, std::move(prepared[i])).first->second;
+    journal_.PutJobspec(id, jobspec::ToJson(job.active->spec).dump());
+    Post(job, "submit", {{"userid", job.record.uid}, {"priority", job.record.priority}});
+    Post(job, "validate");
+    SetState(job, JobState::kDepend);
+    for (const Dependency& dependency : job.active->dependencies) {
+      dependents_[dependency.job].push_back(id);
+    }
+    Advance(job);
+  }
+  return ids;
+}
+
+Result<Job> JobManager::Prepare(const Caller& caller, const std::string& text, int64_t id) {
+  Result<JobRequestFacts> facts = ReadJobRequest(text, options_.output_dir, id);
+  if (!facts.ok()) return facts.status();
+  Job job;
+  job.record.id = id;
+  job.record.uid = caller.uid;
+  job.record.user = UserName(caller.uid);
+  job.record.name = facts->name;
+  job.record.state = JobStateName(JobState::kNew);
+  job.record.queue = facts->spec.system.queue;
+  job.record.priority = facts->priority;
+  job.record.duration = facts->spec.system.duration;
+  job.record.submit_time = clock_();
+  job.record.output = facts->stdout_path;
+  job.record.error_output = facts->stderr_path;
+  nlohmann::json dependencies = nlohmann::json::array();
+  for (const Dependency& dependency : facts->dependencies) {
+    auto target = jobs_.find(dependency.job);
+    if (target == jobs_.end() || dependency.job >= id) {
+      return Status::Invalid("attributes.system.dependencies",
+                             dependency.ToString() + ": no such job");
+    }
+    dependencies.push_back(dependency.ToString());
+  }
+  job.record.dependencies = dependencies.dump();
+  // Probe: can this instance's resources ever hold the job?
+  sched::JobRequest probe{id, job.record.priority, static_cast<sched::Time>(clock_()),
+                          facts->spec};
+  CONVERGE_RETURN_IF_ERROR(scheduler_->Submit(std::move(probe)));
+  scheduler_->CancelPending(id);
+  job.active = std::make_unique<ActiveJob>();
+  job.active->spec = std::move(facts->spec);
+  job.active->dependencies = std::move(facts->dependencies);
+  return job;
+}
+
+void JobManager::Post(Job& job, const std::string& name, nlohmann::json context) {
+  store::Event event{job.record.id, job.next_seq++, clock_(), name, context.dump()};
+  posted_.push_back(event);
+  journal_.AppendEvent(std::move(event));
+  journal_.Touch(job.record.id);
+  RequestFlush();
+}
+
+void JobManager::SetState(Job& job, JobState state) {
+  job.state = state;
+  job.record.state = JobStateName(state);
+  journal_.Touch(job.record.id);
+}
+
+// Dependency verdict for one dependency on a job that may have finished.
+enum class Verdict { kWait, kMet, kNever };
+
+static Verdict Judge(const Dependency& dependency, const Job* target) {
+  if (target == nullptr) return Verdict::kNever;
+  if (target->state != JobState::kInactive) return Verdict::kWait;
+  const bool ok = target->record.result == "completed";
+  switch (dependency.kind) {
+    case Dependency::Kind::kAfterAny:
+      return Verdict::kMet;
+    case Dependency::Kind::kAfterOk:
+      return ok ? Verdict::kMet : Verdict::kNever;
+    case Dependency::Kind::kAfterNotOk:
+      return ok ? Verdict::kNever : Verdict::kMet;
+  }
+  return Verdict::kWait;
+}
+
+void JobManager::Advance(Job& job) {
+  if (job.state != JobState::kDepend) return;
+  for (const Dependency& dependency : job.active->dependencies) {
+    const Job* target = Find(dependency.job);
+    Verdict verdict = Judge(dependency, target);
+    if (verdict == Verdict::kWait) return;
+    if (verdict == Verdict::kNever) {
+      const std::string why = "dependency " + dependency.ToString() + " can never be met (job " +
+                              std::to_string(dependency.job) + " " +
+                              (target ? target->record.result : "is gone") + ")";
+      Post(job, "exception", {{"type", "dependency"}, {"severity", 0}, {"note", why}});
+      Finish(job, "failed", 0, 0, why);
+      return;
+    }
+  }
+  Post(job, "depend");
+  SetState(job, JobState::kPriority);
+  Post(job, "priority", {{"priority", job.record.priority}});
+  Enqueue(job);
+}
+
+void JobManager::Enqueue(Job& job) {
+  SetState(job, JobState::kSched);
+  sched::JobRequest request{job.record.id, job.record.priority,
+                            static_cast<sched::Time>(job.record.submit_time), job.active->spec};
+  Status status = scheduler_->Submit(std::move(request));
+  if (!status.ok()) {
+    Post(job, "exception", {{"type", "alloc"}, {"severity", 0}, {"note", status.ToString()}});
+    Finish(job, "failed", 0, 0, status.ToString());
+    return;
+  }
+  RequestSchedule();
+}
+
+void JobManager::RunSchedulePass() {
+  schedule_posted_ = false;
+  if (stopping_) return;
+  const double now = clock_();
+  std::vector<sched::StartDecision> decisions =
+      scheduler_->Schedule(static_cast<sched::Time>(std::floor(now)));
+  for (sched::StartDecision& decision : decisions) {
+    Job& job = jobs_.at(decision.id);
+    for (const auto& item : decision.allocation.items) used_[item.vertex] += item.amount;
+    std::vector<std::string> names;
+    for (resource::VertexId node : decision.allocation.nodes) names.push_back(graph_.name(node));
+    job.record.nodelist = CompressHostlist(names);
+    job.record.nnodes = static_cast<int64_t>(decision.allocation.nodes.size());
+    job.record.ntasks = TaskCount(job.active->spec,
+                                  static_cast<int64_t>(decision.allocation.slot_hosts.size()));
+    job.record.start_time = now;
+    nlohmann::json allocation = AllocationToJson(decision.allocation);
+    job.record.allocation = allocation.dump();
+    job.active->allocation = std::move(decision.allocation);
+    SetState(job, JobState::kRun);
+    Post(job, "alloc", {{"nodelist", job.record.nodelist}, {"allocation", allocation}});
+    const int64_t id = job.record.id;
+    journal_.AfterCommit([this, id] { Launch(id); });
+  }
+}
+
+void JobManager::Launch(int64_t id) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end() || it->second.state != JobState::kRun) return;
+  Job& job = it->second;
+  if (job.active->cancel_requested) {
+    Finish(job, "canceled", 0, 0, "canceled before it started");
+    return;
+  }
+  Result<std::vector<exec::TaskSpec>> tasks = PlanTasks(job, graph_, options_.tasks);
+  Status status = tasks.status();
+  if (tasks.ok()) {
+    exec::ShimSpec spec;
+    spec.job_id = id;
+    spec.tasks = std::move(tasks).value();
+    spec.cwd = job.active->spec.system.cwd.value_or("");
+    spec.stdout_path = job.record.output;
+    spec.stderr_path = job.record.error_output;
+    if (options_.run_as_submitter && job.record.uid > 0) {
+      spec.uid = job.record.uid;
+      spec.gid = UserGroup(job.record.uid);
+    }
+    if (job.record.duration > 0) {
+      spec.deadline_ms = static_cast<int64_t>((job.record.start_time + job.record.duration) * 1e3);
+    }
+    spec.grace_ms = options_.grace_ms;
+    status = executor_.Start(spec);
+  }
+  if (!status.ok()) {
+    Post(job, "exception", {{"type", "exec"}, {"severity", 0}, {"note", status.ToString()}});
+    Finish(job, "failed", 0, 0, status.ToString());
+    return;
+  }
+  job.active->started = true;
+  Post(job, "start");
+}
+
+void JobManager::OnShimExit(int64_t id, Result<exec::ShimResult> outcome) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end() || it->second.state != JobState::kRun) return;
+  Job& job = it->second;
+  if (!outcome.ok()) {
+    const std::string why = outcome.status().message();
+    Post(job, "exception", {{"type", "exec"}, {"severity", 0}, {"note", why}});
+    Finish(job, "failed", 0, 0, why);
+    return;
+  }
+  const exec::ShimResult& shim = *outcome;
+  Post(job, "finish", {{"status", shim.exit_code}, {"exit_code", shim.exit_code},
+                       {"signal", shim.signal}});
+  std::string result = shim.exit_code == 0 && shim.signal == 0 ? "completed" : "failed";
+  std::string reason;
+  if (!shim.exec_error.empty()) {
+    Post(job, "exception", {{"type", "exec"}, {"severity", 0}, {"note", shim.exec_error}});
+    result = "failed";
+    reason = shim.exec_error;
+  } else if (shim.timed_out) {
+    Post(job, "exception", {{"type", "timeout"}, {"severity", 0},
+                            {"note", "time limit of " + std::to_string(job.record.duration) +
+                                         " s reached"}});
+    result = "timeout";
+    reason = "time limit reached";
+  } else if (job.active->cancel_requested || shim.terminated) {
+    result = "canceled";
+    reason = "canceled";
+  }
+  if (shim.end_ms > 0) job.record.end_time = static_cast<double>(shim.end_ms) / 1e3;
+  Finish(job, result, shim.exit_code, shim.signal, reason);
+}
+
+void JobManager::Finish(Job& job, const std::string& result, int exit_code, int signal,
+                        const std::string& reason) {
+  const int64_t id = job.record.id;
+  const bool was_running = job.state == JobState::kRun;
+  if (job.state == JobState::kSched) scheduler_->CancelPending(id);
+  if (was_running) {
+    SetState(job, JobState::kCleanup);
+    scheduler_->Release(id, static_cast<sched::Time>(std::floor(clock_())));
+    for (const auto& item : job.active->allocation->items) used_[item.vertex] -= item.amount;
+    Post(job, "release");
+    if (job.active->started) journal_.AfterCommit([this, id] { executor_.Forget(id); });
+    RequestSchedule();
+  }
+  job.record.result = result;
+  job.record.exit_code = exit_code;
+  job.record.signal = signal;
+  job.record.reason = reason;
+  if (job.record.end_time == 0) job.record.end_time = clock_();
+  job.record.allocation.clear();
+  SetState(job, JobState::kInactive);
+  Post(job, "clean", {{"result", result}});
+  job.active.reset();
+  ResolveDependents(job);
+  CheckShutdown();
+}
+
+void JobManager::ResolveDependents(const Job& finished) {
+  auto it = dependents_.find(finished.record.id);
+  if (it == dependents_.end()) return;
+  std::vector<int64_t> waiting = std::move(it->second);
+  dependents_.erase(it);
+  for (int64_t id : waiting) {
+    auto job = jobs_.find(id);
+    if (job != jobs_.end()) Advance(job->second);
+  }
+}
+
+Status JobManager::Cancel(const Caller& caller, int64_t id) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) return Status(Code::kNotFound, "job " + std::to_string(id) + " not found");
+  Job& job = it->second;
+  if (!caller.admin && caller.uid != job.record.uid) {
+    return Status(Code::kSkip, "job " + std::to_string(id) + " belongs to " + job.record.user);
+  }
+  if (job.state == JobState::kInactive) {
+    return Status::Invalid("id", "job " + std::to_string(id) + " is already inactive");
+  }
+  if (job.active->cancel_requested) return Status::Ok();
+  job.active->cancel_requested = true;
+  Post(job, "exception", {{"type", "cancel"}, {"severity", 0}, {"note", "canceled by uid " +
+                                                                     std::to_string(caller.uid)}});
+  if (job.state == JobState::kRun) {
+    if (job.active->started) journal_.AfterCommit([this, id] { executor_.Terminate(id); });
+    return Status::Ok();
+  }
+  Finish(job, "canceled", 0, 0, "canceled");
+  return Status::Ok();
+}
+
+void JobManager::AfterCommit(std::function<void()> action) {
+  journal_.AfterCommit(std::move(action));
+  RequestFlush();
+}
+
+void JobManager::RequestFlush() {
+  if (flush_posted_) return;
+  flush_posted_ = true;
+  boost::asio::post(io_, [this] { Flush(); });
+}
+
+void JobManager::RequestSchedule() {
+  if (schedule_posted_) return;
+  schedule_posted_ = true;
+  boost::asio::post(io_, [this] { RunSchedulePass(); });
+}
+
+void JobManager::Flush() {
+  flush_posted_ = false;
+  if (!posted_.empty()) {
+    std::vector<store::Event> events;
+    events.swap(posted_);
+    journal_.AfterCommit([this, events = std::move(events)] {
+      for (const store::Event& event : events) {
+        if (watchers_.empty()) break;
+        auto it = watchers_.find(event.job_id);
+        if (it == watchers_.end()) continue;
+        auto& list = it->second;
+        list.erase(std::remove_if(list.begin(), list.end(),
+                                  [&](const auto& watcher) {
+                                    return !watcher(event) || event.name == "clean";
+                                  }),
+                   list.end());
+        if (list.empty()) watchers_.erase(it);
+      }
+    });
+  }
+  Status status = journal_.Flush([this](int64_t id) -> const store::JobRecord& {
+    return jobs_.at(id).record;
+  });
+  if (!status.ok()) {
+    // The durable state is behind memory: stop, and let a restart recover from the store.
+    std::fprintf(stderr, "converge: cannot commit to the store: %s; stopping\n",
+                 status.ToString().c_str());
+    std::_Exit(70);
+  }
+}
+
+void JobManager::Watch(int64_t id, std::function<bool(const store::Event&)> on_event) {
+  watchers_[id].push_back(std::move(on_event));
+}
+
+void JobManager::Shutdown(std::function<void()> done) {
+  shutdown_done_ = std::move(done);
+  stopping_ = true;
+  std::vector<int64_t> active;
+  for (const auto& [id, job] : jobs_) {
+    if (job.state == JobState::kRun) active.push_back(id);
+  }
+  for (int64_t id : active) Cancel(Caller{0, true}, id);
+  CheckShutdown();
+}
+
+void JobManager::CheckShutdown() {
+  if (!shutdown_done_) return;
+  for (const auto& [id, job] : jobs_) {
+    if (job.state == JobState::kRun || job.state == JobState::kCleanup) return;
+  }
+  auto done = std::move(shutdown_done_);
+  shutdown_done_ = nullptr;
+  AfterCommit(std::move(done));
+}
+
+}  // namespace converge::instance

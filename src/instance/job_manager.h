@@ -1,0 +1,151 @@
+// JobManager: the job state machine of a running instance.
+//
+// Owns every job and drives NEW → DEPEND → PRIORITY → SCHED → RUN → CLEANUP → INACTIVE.
+// Each transition is appended to the job's eventlog through the Journal and acted upon
+// (replies sent, shims spawned or signalled, files removed) only after the batch that holds
+// it has been committed. Work that arrives while the loop is busy shares one commit.
+// Not thread-safe: every method runs on the instance's io_context thread.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+#include "exec/local_executor.h"
+#include "instance/job.h"
+#include "instance/journal.h"
+#include "instance/task_plan.h"
+#include "resource/graph.h"
+#include "sched/scheduler.h"
+#include "store/store.h"
+
+namespace converge::instance {
+
+// Who asks: the uid owning new jobs, and whether they may act on everybody's jobs.
+struct Caller {
+  int64_t uid = -1;
+  bool admin = false;
+};
+
+struct JobManagerOptions {
+  sched::SchedulerOptions scheduler;   // queue policy etc.
+  std::string output_dir;              // default stdout/stderr files: DIR/ID.out, DIR/ID.err
+  TaskPlanOptions tasks;               // environment and binding of tasks
+  int64_t grace_ms = 5000;             // SIGTERM -> SIGKILL on cancel and timeout
+  bool run_as_submitter = false;       // tasks run as the job's uid (the instance is root)
+};
+
+// Filters of List(); empty sets mean "any".
+struct JobFilter {
+  std::set<JobState> states;
+  std::set<int64_t> uids;
+  int64_t after = 0;     // ids greater than this
+  size_t limit = 1000;
+};
+
+class JobManager {
+ public:
+  using Clock = std::function<double()>;  // epoch seconds
+
+  // `graph`, `store` and `executor` must outlive the manager.
+  static Result<std::unique_ptr<JobManager>> Create(boost::asio::io_context& io,
+                                                    const resource::Graph& graph,
+                                                    store::Store& store,
+                                                    exec::LocalExecutor& executor,
+                                                    JobManagerOptions options, Clock clock);
+  ~JobManager();
+
+  // Loads the store: finished jobs stay finished, pending jobs are queued again, running jobs
+  // are re-attached through the executor or, when their fate cannot be known, failed with
+  // "lost on instance restart". Call once, before serving requests.
+  Status Recover();
+
+  // Validates and accepts jobspecs (all or none). Returns the new ids; they are durable once
+  // the callback passed to AfterCommit() runs. Errors: kInvalidArgument (field named, with an
+  // "[i]." prefix for arrays), kUnsatisfiable (can never run on this instance's resources).
+  Result<std::vector<int64_t>> Submit(const Caller& caller,
+                                      std::vector<std::string> jobspec_texts);
+  // Cancels a job. Errors: kNotFound, kInvalidArgument "already inactive" (the API's 409),
+  // kSkip "not your job" (the API's 403).
+  Status Cancel(const Caller& caller, int64_t id);
+  // Runs `action` once everything done so far is durable.
+  void AfterCommit(std::function<void()> action);
+
+  const Job* Find(int64_t id) const;
+  std::vector<const Job*> List(const JobFilter& filter) const;
+  // The committed eventlog of a job. Errors: kNotFound.
+  Result<std::vector<store::Event>> Events(int64_t id) const;
+  Result<std::string> Jobspec(int64_t id) const;
+  // Calls `on_event` with every event of `id` committed from now on, until it returns false
+  // or the job's `clean` event was delivered.
+  void Watch(int64_t id, std::function<bool(const store::Event&)> on_event);
+
+  // Why a DEPEND or SCHED job waits, for humans; "" for other states.
+  std::string QueueReason(const Job& job) const;
+  nlohmann::json ResourcesJson() const;
+  nlohmann::json QueueJson() const;
+  // Drains or undrains the nodes named by the hostlist `targets`. Errors: kNotFound naming
+  // an unknown node.
+  Status SetDrained(const std::string& targets, bool drained, const std::string& reason);
+
+  // Cancels every active job and calls `done` when none is running any more.
+  void Shutdown(std::function<void()> done);
+
+  size_t active_count() const;
+  const resource::Graph& graph() const { return graph_; }
+
+  // The executor reports a shim's end here.
+  void OnShimExit(int64_t id, Result<exec::ShimResult> result);
+
+ private:
+  JobManager(boost::asio::io_context& io, const resource::Graph& graph, store::Store& store,
+             exec::LocalExecutor& executor, JobManagerOptions options, Clock clock,
+             std::unique_ptr<sched::Scheduler> scheduler);
+
+  Result<Job> Prepare(const Caller& caller, const std::string& text, int64_t id);
+  void Post(Job& job, const std::string& name, nlohmann::json context = nlohmann::json::object());
+  void SetState(Job& job, JobState state);
+  void Advance(Job& job);  // from DEPEND onwards as far as dependencies allow
+  void Enqueue(Job& job);
+  void RunSchedulePass();
+  void Launch(int64_t id);
+  void Finish(Job& job, const std::string& result, int exit_code, int signal,
+              const std::string& reason);
+  void ResolveDependents(const Job& finished);
+  void RequestFlush();
+  void RequestSchedule();
+  void Flush();
+  void CheckShutdown();
+
+  boost::asio::io_context& io_;
+  const resource::Graph& graph_;
+  store::Store& store_;
+  exec::LocalExecutor& executor_;
+  JobManagerOptions options_;
+  Clock clock_;
+  std::unique_ptr<sched::Scheduler> scheduler_;
+  Journal journal_;
+
+  std::map<int64_t, Job> jobs_;
+  int64_t next_id_ = 1;
+  std::unordered_map<int64_t, std::vector<int64_t>> dependents_;  // target -> waiting jobs
+  std::vector<store::Event> posted_;  // events of the current batch, for watchers
+  std::unordered_map<int64_t, std::vector<std::function<bool(const store::Event&)>>> watchers_;
+  std::vector<int64_t> used_;        // per vertex: amount held by running jobs
+  std::map<std::string, resource::VertexId> nodes_by_name_;
+  std::map<std::string, std::string> drained_;  // node name -> reason
+  bool flush_posted_ = false;
+  bool schedule_posted_ = false;
+  bool stopping_ = false;  // Shutdown() began: nothing new starts
+  std::function<void()> shutdown_done_;
+};
+
+}  // namespace converge::instance

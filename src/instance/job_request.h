@@ -1,0 +1,35 @@
+// ReadJobRequest: a submitted jobspec text (YAML or JSON) -> the jobspec plus the facts the
+// instance takes from it: name, priority, dependencies and resolved output paths.
+// Errors are kInvalidArgument naming the field (docs/api.md lists the attributes read).
+// Pure: no I/O.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "instance/job.h"
+#include "jobspec/jobspec.h"
+
+namespace converge::instance {
+
+struct JobRequestFacts {
+  jobspec::Jobspec spec;
+  std::string name;                      // attributes.system.job.name, else command basename
+  int64_t priority = 16;                 // attributes.system.priority, 0..31
+  std::vector<Dependency> dependencies;  // attributes.system.dependencies
+  std::string stdout_path;               // absolute, {{id}} substituted
+  std::string stderr_path;
+};
+
+// `default_output_dir` holds ID.out / ID.err when the jobspec names no output; `id` is the
+// id the job will get (for {{id}}).
+Result<JobRequestFacts> ReadJobRequest(const std::string& text,
+                                       const std::string& default_output_dir, int64_t id);
+
+// Substitutes {{id}} in `path_template` and makes it absolute against `cwd`. Errors: a `..`
+// component, an empty template.
+Result<std::string> ResolveOutputPath(const std::string& path_template, const std::string& cwd,
+                                      int64_t id, const std::string& field);
+
+}  // namespace converge::instance

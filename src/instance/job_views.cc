@@ -1,0 +1,181 @@
+// JobManager's read-side: lookups, listings, resource and queue views, and drain.
+#include <cmath>
+
+#include "common/hostlist.h"
+#include "instance/job_manager.h"
+
+namespace converge::instance {
+
+const Job* JobManager::Find(int64_t id) const {
+  auto it = jobs_.find(id);
+  return it == jobs_.end() ? nullptr : &it->second;
+}
+
+std::vector<const Job*> JobManager::List(const JobFilter& filter) const {
+  std::vector<const Job*> jobs;
+  for (auto it = jobs_.upper_bound(filter.after); it != jobs_.end(); ++it) {
+    const Job& job = it->second;
+    if (!filter.states.empty() && !filter.states.count(job.state)) continue;
+    if (!filter.uids.empty() && !filter.uids.count(job.record.uid)) continue;
+    jobs.push_back(&job);
+    if (jobs.size() >= filter.limit) break;
+  }
+  return jobs;
+}
+
+Result<std::vector<store::Event>> JobManager::Events(int64_t id) const {
+  if (!jobs_.count(id)) return Status(Code::kNotFound, "job " + std::to_string(id) + " not found");
+  return store_.ReadEvents(id);
+}
+
+Result<std::string> JobManager::Jobspec(int64_t id) const {
+  if (!jobs_.count(id)) return Status(Code::kNotFound, "job " + std::to_string(id) + " not found");
+  return store_.ReadJobspec(id);
+}
+
+size_t JobManager::active_count() const {
+  size_t count = 0;
+  for (const auto& [id, job] : jobs_) count += job.state != JobState::kInactive;
+  return count;
+}
+
+std::string JobManager::QueueReason(const Job& job) const {
+  if (job.state == JobState::kDepend) {
+    std::string waiting;
+    for (const Dependency& dependency : job.active->dependencies) {
+      const Job* target = Find(dependency.job);
+      if (target && target->state != JobState::kInactive) {
+        waiting += (waiting.empty() ? "" : ", ") + dependency.ToString();
+      }
+    }
+    return "waiting for " + (waiting.empty() ? std::string("dependencies") : waiting);
+  }
+  if (job.state != JobState::kSched) return "";
+  if (stopping_) return "the instance is stopping";
+  Result<std::string> why =
+      scheduler_->WhyPending(job.record.id, static_cast<sched::Time>(std::floor(clock_())));
+  return why.ok() ? *why : "";
+}
+
+nlohmann::json JobManager::ResourcesJson() const {
+  nlohmann::json nodes = nlohmann::json::array();
+  std::map<std::string, std::vector<std::string>> names_by_state;
+  std::map<std::string, std::array<int64_t, 3>> counts_by_state;  // nodes, cores, gpus
+  int64_t total_cores = 0, free_cores = 0, total_gpus = 0, free_gpus = 0;
+  for (const auto& [name, node] : nodes_by_name_) {
+    int64_t cores = 0, cores_free = 0, gpus = 0, gpus_free = 0, memory = 0;
+    for (resource::VertexId v = node; v < graph_.SubtreeEnd(node); ++v) {
+      const resource::TypeId type = graph_.type(v);
+      if (type == resource::kCore) {
+        ++cores;
+        cores_free += used_[v] == 0;
+      } else if (type == resource::kGpu) {
+        ++gpus;
+        gpus_free += used_[v] == 0;
+      } else if (type == resource::kMemory) {
+        memory += graph_.capacity(v);
+      }
+    }
+    std::string state = "free";
+    if (graph_.status(node) == resource::VertexStatus::kDown) {
+      state = "down";
+    } else if (drained_.count(name) || graph_.status(node) == resource::VertexStatus::kDrained) {
+      state = "drained";
+    } else if (cores_free == 0 && gpus_free == 0 && cores + gpus > 0) {
+      state = "allocated";
+    } else if (cores_free < cores || gpus_free < gpus) {
+      state = "mixed";
+    }
+    auto reason = drained_.find(name);
+    nodes.push_back({{"name", name},
+                     {"state", state},
+                     {"cores", cores},
+                     {"cores_free", cores_free},
+                     {"gpus", gpus},
+                     {"gpus_free", gpus_free},
+                     {"memory_mib", memory},
+                     {"reason", reason == drained_.end() ? "" : reason->second}});
+    names_by_state[state].push_back(name);
+    auto& counts = counts_by_state[state];
+    counts[0] += 1;
+    counts[1] += cores;
+    counts[2] += gpus;
+    total_cores += cores;
+    free_cores += cores_free;
+    total_gpus += gpus;
+    free_gpus += gpus_free;
+  }
+  nlohmann::json states = nlohmann::json::array();
+  for (const char* state : {"free", "mixed", "allocated", "drained", "down"}) {
+    auto it = names_by_state.find(state);
+    if (it == names_by_state.end()) continue;
+    const auto& counts = counts_by_state[state];
+    states.push_back({{"state", state},
+                      {"nnodes", counts[0]},
+                      {"ncores", counts[1]},
+                      {"ngpus", counts[2]},
+                      {"nodelist", CompressHostlist(it->second)}});
+  }
+  return {{"totals",
+           {{"nodes", nodes_by_name_.size()},
+            {"cores", total_cores},
+            {"cores_free", free_cores},
+            {"gpus", total_gpus},
+            {"gpus_free", free_gpus}}},
+          {"nodes", nodes},
+          {"states", states}};
+}
+
+nlohmann::json JobManager::QueueJson() const {
+  std::map<std::string, int64_t> counts;
+  for (const char* state : {"DEPEND", "PRIORITY", "SCHED", "RUN", "CLEANUP"}) counts[state] = 0;
+  nlohmann::json pending = nlohmann::json::array();
+  for (const auto& [id, job] : jobs_) {
+    if (job.state == JobState::kInactive) continue;
+    counts[JobStateName(job.state)] += 1;
+    if (job.state != JobState::kDepend && job.state != JobState::kSched) continue;
+    if (pending.size() >= 1000) continue;
+    std::optional<sched::Time> reserved = scheduler_->ReservedStart(id);
+    pending.push_back({{"id", id},
+                       {"user", job.record.user},
+                       {"name", job.record.name},
+                       {"state", job.record.state},
+                       {"reason", QueueReason(job)},
+                       {"reserved_start", reserved ? nlohmann::json(*reserved) : nullptr}});
+  }
+  const char* policy = options_.scheduler.queue_policy == sched::QueuePolicy::kFcfs ? "fcfs"
+                       : options_.scheduler.queue_policy == sched::QueuePolicy::kEasy
+                           ? "easy"
+                           : "conservative";
+  return {{"policy", policy}, {"counts", counts}, {"pending", pending},
+          {"stopping", stopping_}};
+}
+
+Status JobManager::SetDrained(const std::string& targets, bool drained,
+                              const std::string& reason) {
+  Result<std::vector<std::string>> names = ExpandHostlist(targets);
+  if (!names.ok()) return names.status().WithPrefix("targets");
+  std::vector<resource::VertexId> vertices;
+  for (const std::string& name : *names) {
+    auto it = nodes_by_name_.find(name);
+    if (it == nodes_by_name_.end()) {
+      return Status(Code::kNotFound, "no node named '" + name + "'", "targets");
+    }
+    vertices.push_back(it->second);
+  }
+  for (size_t i = 0; i < vertices.size(); ++i) {
+    CONVERGE_RETURN_IF_ERROR(scheduler_->SetHostAvailable(vertices[i], !drained));
+    if (drained) {
+      drained_[(*names)[i]] = reason;
+    } else {
+      drained_.erase((*names)[i]);
+    }
+  }
+  nlohmann::json persisted = drained_;
+  store_.PutMeta("drained", persisted.dump());
+  RequestFlush();
+  if (!drained) RequestSchedule();
+  return Status::Ok();
+}
+
+}  // namespace converge::instance

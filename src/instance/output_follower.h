@@ -1,0 +1,37 @@
+// OutputFollower: streams a job's output file as it grows (`output?follow=true`).
+//
+// Reads what was appended every 50 ms and writes it to the stream; Finish() (the job became
+// inactive) sends the rest and closes the stream. Stops early when the client goes away.
+// Lives on the io_context thread; keep it in a shared_ptr while the timer runs.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "api/http_types.h"
+
+namespace converge::instance {
+
+class OutputFollower : public std::enable_shared_from_this<OutputFollower> {
+ public:
+  OutputFollower(boost::asio::io_context& io, std::string path, int64_t offset,
+                 std::shared_ptr<api::Stream> stream);
+  void Start();
+  void Finish();
+  bool done() const { return done_; }
+
+ private:
+  void Pump();  // sends what the file gained since the last read
+  void Arm();
+
+  boost::asio::steady_timer timer_;
+  std::string path_;
+  int64_t offset_;
+  std::shared_ptr<api::Stream> stream_;
+  bool done_ = false;
+};
+
+}  // namespace converge::instance

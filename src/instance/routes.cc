@@ -1,0 +1,344 @@
+#include "instance/routes.h"
+
+#include <unistd.h>
+
+#include <charconv>
+#include <fstream>
+
+#include "instance/job_json.h"
+#include "instance/output_follower.h"
+#include "instance/users.h"
+#include "resource/writers/rv1.h"
+
+namespace converge::instance {
+namespace {
+
+using api::HttpRequest;
+using api::HttpResponse;
+using api::JsonError;
+using api::JsonResponse;
+using api::Responder;
+using Reply = std::shared_ptr<Responder>;
+
+constexpr const char* kVersion = "0.1.0";
+
+Caller CallerOf(const HttpRequest& request, const RouteContext& context) {
+  const int64_t uid = request.peer.unix_socket ? request.peer.uid : context.owner_uid;
+  return Caller{uid, request.peer.token_holder || uid == context.owner_uid || uid == 0};
+}
+
+HttpResponse ErrorFor(const Status& status) {
+  switch (status.code()) {
+    case Code::kNotFound:
+      return JsonError(404, status.message(), status.where());
+    case Code::kUnsatisfiable:
+      return JsonError(422, status.message(), status.where());
+    case Code::kSkip:
+      return JsonError(403, status.message(), status.where());
+    case Code::kInvalidArgument:
+      return JsonError(400, status.message(), status.where());
+    default:
+      return JsonError(500, status.message(), status.where());
+  }
+}
+
+// The {id} parameter, or an error reply.
+std::optional<int64_t> JobIdOf(const HttpRequest& request, Responder& reply) {
+  const std::string& text = request.params.at("id");
+  int64_t id = 0;
+  auto [ptr, error] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (error != std::errc() || ptr != text.data() + text.size() || id <= 0) {
+    reply.Reply(JsonError(400, "'" + text + "' is not a job id", "id"));
+    return std::nullopt;
+  }
+  return id;
+}
+
+std::optional<int64_t> NumberQuery(const HttpRequest& request, const std::string& name,
+                                   int64_t fallback, Responder& reply) {
+  const std::string text = request.Query(name);
+  if (text.empty()) return fallback;
+  int64_t value = 0;
+  auto [ptr, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || ptr != text.data() + text.size() || value < 0) {
+    reply.Reply(JsonError(400, "must be a non-negative integer", name));
+    return std::nullopt;
+  }
+  return value;
+}
+
+struct SubmitBody {
+  std::vector<std::string> texts;
+  bool array = false;  // the body was a JSON array: answer with "ids"
+};
+
+// Splits the submit body into jobspec texts: a JSON array holds several.
+Result<SubmitBody> JobspecTexts(const HttpRequest& request) {
+  const std::string& body = request.body;
+  size_t first = body.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return Status::Invalid("body", "is empty: send a jobspec");
+  if (body[first] != '[') return SubmitBody{{body}, false};
+  nlohmann::json array = nlohmann::json::parse(body, nullptr, false);
+  if (array.is_discarded() || !array.is_array()) {
+    return Status::Invalid("body", "is not valid JSON");
+  }
+  if (array.empty()) return Status::Invalid("body", "the array of jobspecs is empty");
+  std::vector<std::string> texts;
+  texts.reserve(array.size());
+  for (const auto& item : array) texts.push_back(item.dump());
+  return SubmitBody{std::move(texts), true};
+}
+
+void Submit(RouteContext& context, const HttpRequest& request, Reply reply) {
+  Result<SubmitBody> submitted = JobspecTexts(request);
+  if (!submitted.ok()) return reply->Reply(ErrorFor(submitted.status()));
+  const bool many = submitted->array;
+  Result<std::vector<int64_t>> ids = context.jobs.Submit(CallerOf(request, context),
+                                                         std::move(submitted->texts));
+  if (!ids.ok()) return reply->Reply(ErrorFor(ids.status()));
+  nlohmann::json body = many ? nlohmann::json{{"ids", *ids}} : nlohmann::json{{"id", ids->front()}};
+  context.jobs.AfterCommit([reply, text = body.dump()] { reply->Reply(JsonResponse(201, text)); });
+}
+
+Result<JobFilter> FilterOf(const RouteContext& context, const HttpRequest& request) {
+  JobFilter filter;
+  const std::string states = request.Query("state", "active");
+  if (states == "active") {
+    filter.states = {JobState::kNew,   JobState::kDepend, JobState::kPriority,
+                     JobState::kSched, JobState::kRun,    JobState::kCleanup};
+  } else if (states == "inactive") {
+    filter.states = {JobState::kInactive};
+  } else if (states != "all") {
+    size_t start = 0;
+    while (start <= states.size()) {
+      size_t comma = std::min(states.find(',', start), states.size());
+      std::string name = states.substr(start, comma - start);
+      for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      std::optional<JobState> state = ParseJobState(name);
+      if (!state) return Status::Invalid("state", "'" + name + "' is not a job state");
+      filter.states.insert(*state);
+      start = comma + 1;
+    }
+  }
+  const std::string user = request.Query("user", "all");
+  if (user != "all") {
+    int64_t uid = UserId(user);
+    if (uid < 0) return Status::Invalid("user", "no user named '" + user + "'");
+    filter.uids.insert(uid);
+  }
+  return filter;
+}
+
+void ListJobs(RouteContext& context, const HttpRequest& request, Reply reply) {
+  Result<JobFilter> filter = FilterOf(context, request);
+  if (!filter.ok()) return reply->Reply(ErrorFor(filter.status()));
+  std::optional<int64_t> limit = NumberQuery(request, "limit", 1000, *reply);
+  if (!limit) return;
+  std::optional<int64_t> after = NumberQuery(request, "after", 0, *reply);
+  if (!after) return;
+  filter->limit = static_cast<size_t>(std::clamp<int64_t>(*limit, 1, 100000));
+  filter->after = *after;
+  std::vector<const Job*> jobs = context.jobs.List(*filter);
+  nlohmann::json list = nlohmann::json::array();
+  for (const Job* job : jobs) {
+    nlohmann::json item = JobToJson(job->record);
+    if (job->state == JobState::kDepend || job->state == JobState::kSched) {
+      item["reason"] = context.jobs.QueueReason(*job);
+    }
+    list.push_back(std::move(item));
+  }
+  nlohmann::json next = jobs.size() == filter->limit ? nlohmann::json(jobs.back()->record.id)
+                                                     : nlohmann::json(nullptr);
+  reply->Reply(JsonResponse(200, nlohmann::json{{"jobs", list}, {"next_after", next}}.dump()));
+}
+
+// The RV1 of a job from its `alloc` event, or null.
+nlohmann::json RFromEvents(const resource::Graph& graph, const std::vector<store::Event>& events,
+                           const store::JobRecord& record) {
+  for (const store::Event& event : events) {
+    if (event.name != "alloc") continue;
+    nlohmann::json context = nlohmann::json::parse(event.context, nullptr, false);
+    if (context.is_discarded() || !context.contains("allocation")) return nullptr;
+    Result<sched::Allocation> allocation = AllocationFromJson(context["allocation"]);
+    if (!allocation.ok()) return nullptr;
+    std::vector<resource::VertexId> leaves;
+    for (const auto& item : allocation->items) {
+      if (item.vertex >= 0 && item.vertex < graph.size()) leaves.push_back(item.vertex);
+    }
+    const double expiration = record.duration > 0 ? event.timestamp + record.duration : 0;
+    return resource::WriteRv1(graph, leaves, event.timestamp, expiration);
+  }
+  return nullptr;
+}
+
+void GetJob(RouteContext& context, const HttpRequest& request, Reply reply) {
+  std::optional<int64_t> id = JobIdOf(request, *reply);
+  if (!id) return;
+  const Job* job = context.jobs.Find(*id);
+  if (!job) return reply->Reply(JsonError(404, "job " + std::to_string(*id) + " not found", "id"));
+  nlohmann::json body = JobToJson(job->record);
+  if (job->state == JobState::kDepend || job->state == JobState::kSched) {
+    body["reason"] = context.jobs.QueueReason(*job);
+  }
+  Result<std::string> spec = context.jobs.Jobspec(*id);
+  body["jobspec"] = spec.ok() ? nlohmann::json::parse(*spec, nullptr, false) : nullptr;
+  Result<std::vector<store::Event>> events = context.jobs.Events(*id);
+  body["R"] = events.ok() ? RFromEvents(context.jobs.graph(), *events, job->record) : nullptr;
+  reply->Reply(JsonResponse(200, body.dump()));
+}
+
+void CancelJob(RouteContext& context, const HttpRequest& request, Reply reply) {
+  std::optional<int64_t> id = JobIdOf(request, *reply);
+  if (!id) return;
+  Status status = context.jobs.Cancel(CallerOf(request, context), *id);
+  if (status.code() == Code::kInvalidArgument) {
+    return reply->Reply(JsonError(409, status.message(), "id"));
+  }
+  if (!status.ok()) return reply->Reply(ErrorFor(status));
+  context.jobs.AfterCommit([&context, reply, id = *id] {
+    const Job* job = context.jobs.Find(id);
+    reply->Reply(JsonResponse(200, JobToJson(job->record).dump()));
+  });
+}
+
+nlohmann::json EventToJson(const store::Event& event) {
+  nlohmann::json context = nlohmann::json::parse(event.context, nullptr, false);
+  if (context.is_discarded()) context = nlohmann::json::object();
+  if (event.name == "alloc") context.erase("allocation");  // internal vertex ids
+  return {{"seq", event.seq}, {"timestamp", event.timestamp}, {"name", event.name},
+          {"context", context}};
+}
+
+void JobEvents(RouteContext& context, const HttpRequest& request, Reply reply) {
+  std::optional<int64_t> id = JobIdOf(request, *reply);
+  if (!id) return;
+  Result<std::vector<store::Event>> events = context.jobs.Events(*id);
+  if (!events.ok()) return reply->Reply(ErrorFor(events.status()));
+  if (request.Query("watch") != "true") {
+    nlohmann::json list = nlohmann::json::array();
+    for (const store::Event& event : *events) list.push_back(EventToJson(event));
+    return reply->Reply(JsonResponse(200, nlohmann::json{{"events", list}}.dump()));
+  }
+  std::shared_ptr<api::Stream> stream = reply->StartStream(200, "application/x-ndjson");
+  bool ended = false;
+  for (const store::Event& event : *events) {
+    stream->Write(EventToJson(event).dump() + "\n");
+    ended = ended || event.name == "clean";
+  }
+  if (ended) return stream->Close();
+  context.jobs.Watch(*id, [stream](const store::Event& event) {
+    if (stream->closed()) return false;
+    stream->Write(EventToJson(event).dump() + "\n");
+    if (event.name == "clean") stream->Close();
+    return true;
+  });
+}
+
+void JobOutput(RouteContext& context, const HttpRequest& request, Reply reply) {
+  std::optional<int64_t> id = JobIdOf(request, *reply);
+  if (!id) return;
+  const Job* job = context.jobs.Find(*id);
+  if (!job) return reply->Reply(JsonError(404, "job " + std::to_string(*id) + " not found", "id"));
+  const Caller caller = CallerOf(request, context);
+  if (!caller.admin && caller.uid != job->record.uid) {
+    return reply->Reply(JsonError(403, "job " + std::to_string(*id) + " belongs to " +
+                                           job->record.user));
+  }
+  const std::string which = request.Query("stream", "stdout");
+  if (which != "stdout" && which != "stderr") {
+    return reply->Reply(JsonError(400, "must be stdout or stderr", "stream"));
+  }
+  std::optional<int64_t> offset = NumberQuery(request, "offset", 0, *reply);
+  if (!offset) return;
+  const std::string& path = which == "stdout" ? job->record.output : job->record.error_output;
+  if (request.Query("follow") != "true" || job->state == JobState::kInactive) {
+    std::ifstream file(path, std::ios::binary);
+    std::string bytes;
+    if (file) {
+      file.seekg(*offset);
+      bytes.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+    }
+    HttpResponse response;
+    response.content_type = "text/plain";
+    response.body = std::move(bytes);
+    return reply->Reply(std::move(response));
+  }
+  auto follower = std::make_shared<OutputFollower>(context.io, path, *offset,
+                                                   reply->StartStream(200, "text/plain"));
+  follower->Start();
+  context.jobs.Watch(*id, [follower](const store::Event& event) {
+    if (event.name == "clean") follower->Finish();
+    return !follower->done();
+  });
+}
+
+bool RequireAdmin(const RouteContext& context, const HttpRequest& request, Responder& reply) {
+  if (CallerOf(request, context).admin) return true;
+  reply.Reply(JsonError(403, "only the instance owner may do this"));
+  return false;
+}
+
+void Drain(RouteContext& context, const HttpRequest& request, Reply reply, bool drain) {
+  if (!RequireAdmin(context, request, *reply)) return;
+  nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    return reply->Reply(JsonError(400, "must be a JSON object", "body"));
+  }
+  for (const auto& [key, value] : body.items()) {
+    if (key != "targets" && key != "reason") {
+      return reply->Reply(JsonError(400, "unknown field", key));
+    }
+    if (!value.is_string()) return reply->Reply(JsonError(400, "must be a string", key));
+  }
+  if (!body.contains("targets")) return reply->Reply(JsonError(400, "is required", "targets"));
+  const std::string targets = body["targets"].get<std::string>();
+  Status status = context.jobs.SetDrained(targets, drain, body.value("reason", ""));
+  if (!status.ok()) return reply->Reply(ErrorFor(status));
+  context.jobs.AfterCommit([reply, targets, drain] {
+    reply->Reply(JsonResponse(200, nlohmann::json{{drain ? "drained" : "undrained", targets}}
+                                       .dump()));
+  });
+}
+
+}  // namespace
+
+void AddRoutes(api::Router& router, RouteContext& context) {
+  RouteContext* c = &context;
+  router.Add({"GET", "/v1/health", "anyone", [c](HttpRequest, Reply reply) {
+                nlohmann::json body = {{"status", "ok"},
+                                       {"pid", static_cast<int64_t>(getpid())},
+                                       {"version", kVersion},
+                                       {"uptime", c->clock() - c->started_at},
+                                       {"owner", UserName(c->owner_uid)}};
+                reply->Reply(JsonResponse(200, body.dump()));
+              }});
+  router.Add({"POST", "/v1/jobs", "anyone",
+              [c](HttpRequest request, Reply reply) { Submit(*c, request, reply); }});
+  router.Add({"GET", "/v1/jobs", "anyone",
+              [c](HttpRequest request, Reply reply) { ListJobs(*c, request, reply); }});
+  router.Add({"GET", "/v1/jobs/{id}", "anyone",
+              [c](HttpRequest request, Reply reply) { GetJob(*c, request, reply); }});
+  router.Add({"POST", "/v1/jobs/{id}/cancel", "job user or owner",
+              [c](HttpRequest request, Reply reply) { CancelJob(*c, request, reply); }});
+  router.Add({"GET", "/v1/jobs/{id}/events", "anyone",
+              [c](HttpRequest request, Reply reply) { JobEvents(*c, request, reply); }});
+  router.Add({"GET", "/v1/jobs/{id}/output", "job user or owner",
+              [c](HttpRequest request, Reply reply) { JobOutput(*c, request, reply); }});
+  router.Add({"GET", "/v1/resources", "anyone", [c](HttpRequest, Reply reply) {
+                reply->Reply(JsonResponse(200, c->jobs.ResourcesJson().dump()));
+              }});
+  router.Add({"POST", "/v1/resources/drain", "owner",
+              [c](HttpRequest request, Reply reply) { Drain(*c, request, reply, true); }});
+  router.Add({"POST", "/v1/resources/undrain", "owner",
+              [c](HttpRequest request, Reply reply) { Drain(*c, request, reply, false); }});
+  router.Add({"GET", "/v1/queue", "anyone", [c](HttpRequest, Reply reply) {
+                reply->Reply(JsonResponse(200, c->jobs.QueueJson().dump()));
+              }});
+  router.Add({"POST", "/v1/shutdown", "owner", [c](HttpRequest request, Reply reply) {
+                if (!RequireAdmin(*c, request, *reply)) return;
+                reply->Reply(JsonResponse(202, R"({"status":"stopping"})"));
+                c->shutdown();
+              }});
+}
+
+}  // namespace converge::instance

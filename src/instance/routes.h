@@ -1,0 +1,28 @@
+// The instance's HTTP routes (docs/api.md): each handler turns a request into JobManager
+// calls and renders the answer. Replies that report a transition are sent only once the
+// transition is durable (JobManager::AfterCommit).
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+
+#include "api/router.h"
+#include "instance/job_manager.h"
+
+namespace converge::instance {
+
+struct RouteContext {
+  boost::asio::io_context& io;
+  JobManager& jobs;
+  int64_t owner_uid = 0;          // who started the instance
+  double started_at = 0;          // epoch seconds
+  std::function<double()> clock;  // epoch seconds
+  std::function<void()> shutdown; // cancels running jobs, then stops the instance
+};
+
+// Registers every /v1 route on `router`. `context` must outlive the router.
+void AddRoutes(api::Router& router, RouteContext& context);
+
+}  // namespace converge::instance

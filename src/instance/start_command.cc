@@ -1,0 +1,179 @@
+// `converge start`: runs an instance in the foreground, or in the background with --detach.
+#include "instance/start_command.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "api/http_client.h"
+#include "instance/instance.h"
+
+namespace converge::instance {
+namespace {
+
+struct StartFlags {
+  std::string resources;
+  std::string state;
+  std::vector<std::string> listen;
+  std::string policy = "easy";
+  bool detach = false;
+  double grace = 5;
+  std::string sync = "full";
+};
+
+// The converge-shim binary installed beside this one.
+std::string ShimBesideSelf() {
+  char path[4096];
+  ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
+  if (n <= 0) return "converge-shim";
+  std::string self(path, static_cast<size_t>(n));
+  return self.substr(0, self.rfind('/') + 1) + "converge-shim";
+}
+
+void WriteAll(int fd, const std::string& text) {
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n <= 0) return;
+    done += static_cast<size_t>(n);
+  }
+}
+
+// Starts the instance and runs it until it stops. `report` gets "" and the banner on success,
+// or the error. Returns the exit status.
+int RunInstance(const InstanceOptions& options,
+                const std::function<void(const std::string& error, const std::string& banner)>&
+                    report) {
+  boost::asio::io_context io(1);
+  Result<std::unique_ptr<Instance>> instance = Instance::Start(io, options);
+  if (!instance.ok()) {
+    report(instance.status().ToString(), "");
+    return 1;
+  }
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& error, int) {
+    if (!error) (*instance)->Detach();  // jobs keep running; the next start re-attaches them
+  });
+  report("", (*instance)->Banner());
+  io.run();
+  return 0;
+}
+
+int Start(const StartFlags& flags) {
+  InstanceOptions options;
+  options.state_dir = flags.state.empty() ? api::DefaultStateDir() : flags.state;
+  options.resources_path = flags.resources;
+  options.listen = flags.listen;
+  options.grace_seconds = flags.grace;
+  options.sync_full = flags.sync == "full";
+  Result<sched::QueuePolicy> policy = sched::ParseQueuePolicy(flags.policy);
+  if (!policy.ok()) {
+    std::fprintf(stderr, "converge start: --policy: %s\n", policy.status().ToString().c_str());
+    return 2;
+  }
+  options.policy = *policy;
+  options.shim_path = ShimBesideSelf();
+  if (::access(options.shim_path.c_str(), X_OK) != 0) {
+    std::fprintf(stderr, "converge start: %s is missing: it runs every job\n",
+                 options.shim_path.c_str());
+    return 1;
+  }
+  ::signal(SIGPIPE, SIG_IGN);
+
+  if (!flags.detach) {
+    return RunInstance(options, [](const std::string& error, const std::string& banner) {
+      if (!error.empty()) {
+        std::fprintf(stderr, "converge start: %s\n", error.c_str());
+      } else {
+        std::fputs(banner.c_str(), stdout);
+        std::fflush(stdout);
+      }
+    });
+  }
+
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
+    std::perror("converge start: pipe");
+    return 1;
+  }
+  std::fflush(nullptr);
+  pid_t child = ::fork();
+  if (child < 0) {
+    std::perror("converge start: fork");
+    return 1;
+  }
+  if (child > 0) {
+    ::close(pipe_fds[1]);
+    std::string message;
+    char buffer[4096];
+    ssize_t n;
+    while ((n = ::read(pipe_fds[0], buffer, sizeof buffer)) > 0) message.append(buffer, n);
+    ::close(pipe_fds[0]);
+    if (message.rfind("ok\n", 0) == 0) {
+      std::fputs(message.c_str() + 3, stdout);
+      return 0;
+    }
+    std::fprintf(stderr, "converge start: %s\n",
+                 message.empty() ? "the instance exited during start-up"
+                                 : message.substr(message.find('\n') + 1).c_str());
+    return 1;
+  }
+  ::close(pipe_fds[0]);
+  ::setsid();
+  int rc = RunInstance(options, [&](const std::string& error, const std::string& banner) {
+    if (!error.empty()) {
+      WriteAll(pipe_fds[1], "error\n" + error);
+      ::close(pipe_fds[1]);
+      return;
+    }
+    const std::string log = options.state_dir + "/instance.log";
+    int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
+    if (log_fd >= 0) {
+      ::dup2(log_fd, STDOUT_FILENO);
+      ::dup2(log_fd, STDERR_FILENO);
+    }
+    std::fputs(banner.c_str(), stdout);
+    std::fflush(stdout);
+    WriteAll(pipe_fds[1], "ok\n" + banner + "  log: " + log + "\n");
+    ::close(pipe_fds[1]);
+  });
+  std::fflush(nullptr);
+  ::_exit(rc);
+}
+
+}  // namespace
+
+void AddStartCommand(CLI::App& app, int* exit_code) {
+  auto flags = std::make_shared<StartFlags>();
+  CLI::App* start = app.add_subcommand("start", "Start an instance (the daemon)");
+  start->add_option("--resources", flags->resources,
+                    "Cluster YAML or JGF file (default: this machine, from hwloc)");
+  start->add_option("--state", flags->state,
+                    "State folder (default: $XDG_STATE_HOME/converge/default)");
+  start->add_option("--listen", flags->listen,
+                    "unix:PATH or tcp:HOST:PORT, repeatable (default: unix:STATE/converge.sock)");
+  start->add_option("--policy", flags->policy, "Queue policy: fcfs, easy or conservative")
+      ->capture_default_str();
+  start->add_option("--grace", flags->grace,
+                    "Seconds between SIGTERM and SIGKILL on cancel and time limit")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 3600.0));
+  start->add_option("--sync", flags->sync,
+                    "full: fsync every commit (survives power loss); normal: survives the "
+                    "instance being killed")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"full", "normal"}));
+  start->add_flag("--detach", flags->detach, "Run in the background once started");
+  start->callback([flags, exit_code] { *exit_code = Start(*flags); });
+}
+
+}  // namespace converge::instance

@@ -1,0 +1,36 @@
+// TaskPlan: turns a job's jobspec and allocation into the processes the shim starts —
+// one TaskSpec per task with its rank, logical node, cores, GPUs and environment.
+//
+// Tasks are laid out over the allocation's slots in order: `per_slot` tasks per slot, or
+// `total` tasks dealt round-robin over the slots. A slot's cores (and GPUs) are those the
+// allocation holds on the slot's node, split evenly between the slots on that node.
+// Pure: no I/O; the caller supplies the base environment and the machine facts.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "exec/shim_spec.h"
+#include "instance/job.h"
+#include "resource/graph.h"
+
+namespace converge::instance {
+
+struct TaskPlanOptions {
+  // Bind tasks to their cores: only when the graph's core ids are this machine's cpus.
+  bool bind_cores = false;
+  int machine_cpus = 0;  // cpus this machine has; ids >= this are never bound
+  // Variables every task gets before the jobspec's own (e.g. PATH, CONVERGE_URI).
+  std::map<std::string, std::string> base_environment;
+};
+
+// REQUIRES: job.active with its allocation set.
+Result<std::vector<exec::TaskSpec>> PlanTasks(const Job& job, const resource::Graph& graph,
+                                              const TaskPlanOptions& options);
+
+// The number of tasks a jobspec asks for, given how many slots were allocated.
+int64_t TaskCount(const jobspec::Jobspec& spec, int64_t slots);
+
+}  // namespace converge::instance
