@@ -159,7 +159,7 @@ class Instance::Impl {
     context_ = std::make_unique<RouteContext>(RouteContext{
         io_, *jobs_, static_cast<int64_t>(::geteuid()), WallClock(), WallClock,
         [this] { Shutdown(); }});
-    AddRoutes(router_, *context_);
+    AddRoutes(router_, context_.get());
     api::HttpServerOptions server_options;
     if (tcp) {
       Result<std::string> token = LoadOrCreateToken(state + "/token");
@@ -175,7 +175,11 @@ class Instance::Impl {
       Result<api::Address> bound = server_->Listen(address);
       if (!bound.ok()) return bound.status().WithPrefix(address.ToString());
       addresses_.push_back(*bound);
+      if (options_.multiuser && bound->kind == api::Address::Kind::kUnix) {
+        ::chmod(bound->path.c_str(), 0666);
+      }
     }
+    if (options_.multiuser) ::chmod(state.c_str(), 0711);
     return Status::Ok();
   }
 

@@ -26,6 +26,9 @@ struct InstanceOptions {
   std::string shim_path;              // the converge-shim binary
   double grace_seconds = 5;           // SIGTERM -> SIGKILL on cancel and time limit
   bool sync_full = true;              // fsync every commit (see store/store.h)
+  // Let every local user reach the Unix sockets (mode 0666, state folder 0711); callers are
+  // still told apart by SO_PEERCRED and may act only on their own jobs.
+  bool multiuser = false;
 };
 
 class Instance {

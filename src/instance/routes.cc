@@ -302,8 +302,7 @@ void Drain(RouteContext& context, const HttpRequest& request, Reply reply, bool 
 
 }  // namespace
 
-void AddRoutes(api::Router& router, RouteContext& context) {
-  RouteContext* c = &context;
+void AddRoutes(api::Router& router, RouteContext* c) {
   router.Add({"GET", "/v1/health", "anyone", [c](HttpRequest, Reply reply) {
                 nlohmann::json body = {{"status", "ok"},
                                        {"pid", static_cast<int64_t>(getpid())},

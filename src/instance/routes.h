@@ -22,7 +22,8 @@ struct RouteContext {
   std::function<void()> shutdown; // cancels running jobs, then stops the instance
 };
 
-// Registers every /v1 route on `router`. `context` must outlive the router.
-void AddRoutes(api::Router& router, RouteContext& context);
+// Registers every /v1 route on `router`. `context` must outlive the router; it may be null
+// when the routes are only listed (routes()), never dispatched.
+void AddRoutes(api::Router& router, RouteContext* context);
 
 }  // namespace converge::instance

@@ -26,6 +26,7 @@ struct StartFlags {
   bool detach = false;
   double grace = 5;
   std::string sync = "full";
+  bool multiuser = false;
 };
 
 // The converge-shim binary installed beside this one.
@@ -73,6 +74,7 @@ int Start(const StartFlags& flags) {
   options.listen = flags.listen;
   options.grace_seconds = flags.grace;
   options.sync_full = flags.sync == "full";
+  options.multiuser = flags.multiuser;
   Result<sched::QueuePolicy> policy = sched::ParseQueuePolicy(flags.policy);
   if (!policy.ok()) {
     std::fprintf(stderr, "converge start: --policy: %s\n", policy.status().ToString().c_str());
@@ -173,6 +175,9 @@ void AddStartCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str()
       ->check(CLI::IsMember({"full", "normal"}));
   start->add_flag("--detach", flags->detach, "Run in the background once started");
+  start->add_flag("--multiuser", flags->multiuser,
+                  "Let all local users submit through the Unix socket (SO_PEERCRED tells them "
+                  "apart); tasks run as the submitting user when the instance runs as root");
   start->callback([flags, exit_code] { *exit_code = Start(*flags); });
 }
 

@@ -1,0 +1,17 @@
+# A running instance (`converge start`) driven through the real binary and its HTTP API:
+# the job CLI, the API's answers to bad requests, users, and kill -9 crash recovery.
+converge_test(instance_cli_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/instance_cli_test.cc
+  DEPS converge_testutil converge_api nlohmann_json::nlohmann_json
+  LABELS e2e)
+add_dependencies(instance_cli_test converge converge-shim)
+converge_test(instance_api_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/instance_api_test.cc
+  DEPS converge_testutil converge_api converge_instance yaml-cpp nlohmann_json::nlohmann_json
+  LABELS e2e)
+add_dependencies(instance_api_test converge converge-shim)
+converge_test(instance_crash_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/instance_crash_test.cc
+  DEPS converge_testutil converge_api nlohmann_json::nlohmann_json
+  LABELS e2e)
+add_dependencies(instance_crash_test converge converge-shim)
