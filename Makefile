@@ -7,7 +7,7 @@ TRACE      ?= ../shared/traces/CTC-SP2-1996-3.1-cln.swf.gz
 DEMO_DIR   := $(BUILD)/demo
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test test-slow run bench fuzz fuzz-smoke asan-test clean
+.PHONY: all deps configure build test test-slow run demo-sim bench fuzz fuzz-smoke asan-test clean
 
 all: build
 
@@ -28,10 +28,14 @@ test-slow: build
 	cd $(BUILD) && ctest --output-on-failure --timeout 3600 -L slow
 
 run: build
-	@scripts/demo $(BUILD) $(TRACE) $(DEMO_DIR)
+	@scripts/demo $(BUILD)
+
+demo-sim: build
+	@scripts/demo-sim $(BUILD) $(TRACE) $(DEMO_DIR)
 
 bench: build
 	@scripts/bench $(BUILD)
+	@bench/throughput $(BUILD)
 
 # Unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan-test: deps
