@@ -10,5 +10,6 @@ namespace converge::cli {
 void AddJobspecCommand(CLI::App& app, int* exit_code);
 void AddResourceCommand(CLI::App& app, int* exit_code);
 void AddSimCommand(CLI::App& app, int* exit_code);
+void AddShimCommand(CLI::App& app, int* exit_code);
 
 }  // namespace converge::cli

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -25,7 +26,8 @@ struct ShimSpec {
   std::string stdout_path;           // all tasks append here (created 0644)
   std::string stderr_path;           // may equal stdout_path
   int64_t uid = -1;                  // run tasks as this user (only when the shim is root)
-  int64_t gid = -1;
+  int64_t gid = -1;                  // required when uid is set
+  std::vector<int64_t> groups;       // supplementary groups when running as uid; empty = gid only
   int64_t deadline_ms = 0;           // epoch ms at which the time limit expires; 0 = none
   int64_t grace_ms = 5000;           // SIGTERM -> SIGKILL delay on timeout or terminate
 };
@@ -40,6 +42,8 @@ struct ShimResult {
   int64_t end_ms = 0;         // epoch ms when the last task ended
 };
 
+// Parsing is strict about types and reports the bad field (`tasks[1].argv: must not be
+// empty`); unknown fields are ignored so that older shims read newer specs.
 std::string ToJson(const ShimSpec& spec);
 Result<ShimSpec> ShimSpecFromJson(std::string_view text);
 std::string ToJson(const ShimResult& result);

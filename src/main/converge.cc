@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "instance/start_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"converge: a workload manager for converged HPC and cloud computing"};
@@ -13,6 +14,8 @@ int main(int argc, char** argv) {
   converge::cli::AddJobspecCommand(app, &exit_code);
   converge::cli::AddResourceCommand(app, &exit_code);
   converge::cli::AddSimCommand(app, &exit_code);
+  converge::cli::AddShimCommand(app, &exit_code);
+  converge::instance::AddStartCommand(app, &exit_code);
   if (argc > 1 && argv[1][0] != '-') {
     try {
       app.get_subcommand(argv[1]);
