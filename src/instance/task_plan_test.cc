@@ -38,11 +38,11 @@ class TaskPlanTest : public ::testing::Test {
     return job;
   }
 
-  resource::Graph graph_ = *resource::ReadResourceText(R"(
+  resource::Graph graph_ = std::move(resource::ReadResourceText(R"(
 cluster: {name: c}
 nodes:
   - {count: 2, basename: node, sockets: 1, cores_per_socket: 4, gpus_per_socket: 2}
-)");
+)")).value();
 };
 
 TEST_F(TaskPlanTest, GivesEachTaskItsRankNodeCoresAndGpus) {
