@@ -425,8 +425,44 @@ Result<Jobspec> Decode(const json& root, bool v1) {
 
 }  // namespace
 
+int Depth(const json& value) {
+  int deepest = 0;
+  if (value.is_structured()) {
+    for (const auto& child : value) deepest = std::max(deepest, Depth(child));
+    return deepest + 1;
+  }
+  return 0;
+}
+
+// JSON text (the API's usual form) parsed without yaml-cpp, which is several times slower.
+// Same limits: size and nesting depth are checked before parsing.
+Result<json> JsonTree(std::string_view text, const ParseOptions& options) {
+  if (text.size() > options.max_bytes) {
+    return Status::Invalid("document",
+                           "larger than " + std::to_string(options.max_bytes) + " bytes");
+  }
+  // nlohmann's parser recurses per level: pre-scan (the estimate over-counts, hence the
+  // slack), then check the exact depth on the tree.
+  if (EstimateYamlDepth(text) > 4 * options.max_depth + 16) {
+    return Status::Invalid("document",
+                           "nesting deeper than " + std::to_string(options.max_depth));
+  }
+  try {
+    json tree = json::parse(text);
+    if (Depth(tree) > options.max_depth) {
+      return Status::Invalid("document",
+                             "nesting deeper than " + std::to_string(options.max_depth));
+    }
+    return tree;
+  } catch (const json::parse_error& error) {
+    return Status::Invalid("byte " + std::to_string(error.byte), "invalid JSON");
+  }
+}
+
 Result<Jobspec> Parse(std::string_view text, const ParseOptions& options) {
-  Result<json> tree = YamlToJson(text, options);
+  const size_t first = text.find_first_not_of(" \t\r\n");
+  const bool json_text = first != std::string_view::npos && text[first] == '{';
+  Result<json> tree = json_text ? JsonTree(text, options) : YamlToJson(text, options);
   if (!tree.ok()) return tree.status();
   Result<Jobspec> spec = Decode(*tree, options.v1);
   if (!spec.ok()) return spec.status();

@@ -240,5 +240,15 @@ TEST(Parse, V1AcceptsExclusiveOnNode) {
   EXPECT_TRUE(Parse(text, ParseOptions{.v1 = true}).ok());
 }
 
+TEST(ParseJsonTest, JsonTextTakesTheFastPathWithTheSameLimits) {
+  std::string deep = "{\"version\": 1, \"x\": " + std::string(100, '[') + std::string(100, ']') + "}";
+  Result<Jobspec> too_deep = Parse(deep, ParseOptions{});
+  EXPECT_EQ(too_deep.status().where(), "document");
+  EXPECT_NE(too_deep.status().message().find("nesting deeper"), std::string::npos);
+  Result<Jobspec> broken = Parse("{\"version\": 1,", ParseOptions{});
+  EXPECT_EQ(broken.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(broken.status().where().rfind("byte ", 0), 0u) << broken.status().where();
+}
+
 }  // namespace
 }  // namespace converge::jobspec
