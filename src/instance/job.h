@@ -35,6 +35,7 @@ struct ActiveJob {
   std::optional<sched::Allocation> allocation;  // RUN and CLEANUP
   bool cancel_requested = false;
   bool started = false;                         // the shim was spawned
+  bool queued = false;                          // submitted to the scheduler's queue
 };
 
 struct Job {

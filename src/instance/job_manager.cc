@@ -55,7 +55,9 @@ Result<std::vector<int64_t>> JobManager::Submit(const Caller& caller,
   for (size_t i = 0; i < jobspec_texts.size(); ++i) {
     Result<Job> job = Prepare(caller, jobspec_texts[i], next_id_ + static_cast<int64_t>(i));
     if (!job.ok()) {
-      for (const Job& done : prepared) scheduler_->CancelPending(done.record.id);
+      for (const Job& done : prepared) {
+        if (done.active->queued) scheduler_->CancelPending(done.record.id);
+      }
       if (jobspec_texts.size() == 1) return job.status();
       return job.status().WithPrefix("[" + std::to_string(i) + "]");
     }
@@ -84,7 +86,9 @@ Result<Job> JobManager::Prepare(const Caller& caller, const std::string& text, i
   Job job;
   job.record.id = id;
   job.record.uid = caller.uid;
-  job.record.user = UserName(caller.uid);
+  auto name = user_names_.find(caller.uid);
+  if (name == user_names_.end()) name = user_names_.emplace(caller.uid, UserName(caller.uid)).first;
+  job.record.user = name->second;
   job.record.name = facts->name;
   job.record.state = JobStateName(JobState::kNew);
   job.record.queue = facts->spec.system.queue;
@@ -103,12 +107,14 @@ Result<Job> JobManager::Prepare(const Caller& caller, const std::string& text, i
     dependencies.push_back(dependency.ToString());
   }
   job.record.dependencies = dependencies.dump();
-  // Probe: can this instance's resources ever hold the job?
-  sched::JobRequest probe{id, job.record.priority, static_cast<sched::Time>(clock_()),
-                          facts->spec};
-  CONVERGE_RETURN_IF_ERROR(scheduler_->Submit(std::move(probe)));
-  scheduler_->CancelPending(id);
+  // Queue it now (the scheduler checks that this instance's resources can ever hold it);
+  // a job with dependencies leaves the queue again until they are met.
+  sched::JobRequest request{id, job.record.priority,
+                            static_cast<sched::Time>(job.record.submit_time), facts->spec};
+  CONVERGE_RETURN_IF_ERROR(scheduler_->Submit(std::move(request)));
   job.active = std::make_unique<ActiveJob>();
+  job.active->queued = facts->dependencies.empty();
+  if (!job.active->queued) scheduler_->CancelPending(id);
   job.active->spec = std::move(facts->spec);
   job.active->dependencies = std::move(facts->dependencies);
   return job;
@@ -169,9 +175,14 @@ void JobManager::Advance(Job& job) {
 
 void JobManager::Enqueue(Job& job) {
   SetState(job, JobState::kSched);
-  sched::JobRequest request{job.record.id, job.record.priority,
-                            static_cast<sched::Time>(job.record.submit_time), job.active->spec};
-  Status status = scheduler_->Submit(std::move(request));
+  Status status = Status::Ok();
+  if (!job.active->queued) {
+    sched::JobRequest request{job.record.id, job.record.priority,
+                              static_cast<sched::Time>(job.record.submit_time),
+                              job.active->spec};
+    status = scheduler_->Submit(std::move(request));
+    job.active->queued = status.ok();
+  }
   if (!status.ok()) {
     Post(job, "exception", {{"type", "alloc"}, {"severity", 0}, {"note", status.ToString()}});
     Finish(job, "failed", 0, 0, status.ToString());
@@ -199,6 +210,7 @@ void JobManager::RunSchedulePass() {
     nlohmann::json allocation = AllocationToJson(decision.allocation);
     job.record.allocation = allocation.dump();
     job.active->allocation = std::move(decision.allocation);
+    job.active->queued = false;
     SetState(job, JobState::kRun);
     Post(job, "alloc", {{"nodelist", job.record.nodelist}, {"allocation", allocation}});
     const int64_t id = job.record.id;
@@ -279,7 +291,10 @@ void JobManager::Finish(Job& job, const std::string& result, int exit_code, int 
                         const std::string& reason) {
   const int64_t id = job.record.id;
   const bool was_running = job.state == JobState::kRun;
-  if (job.state == JobState::kSched) scheduler_->CancelPending(id);
+  if (job.active->queued) {
+    scheduler_->CancelPending(id);
+    job.active->queued = false;
+  }
   if (was_running) {
     SetState(job, JobState::kCleanup);
     scheduler_->Release(id, static_cast<sched::Time>(std::floor(clock_())));

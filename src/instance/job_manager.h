@@ -142,6 +142,7 @@ class JobManager {
   std::vector<int64_t> used_;        // per vertex: amount held by running jobs
   std::map<std::string, resource::VertexId> nodes_by_name_;
   std::map<std::string, std::string> drained_;  // node name -> reason
+  std::unordered_map<int64_t, std::string> user_names_;  // uid -> login name (cache)
   bool flush_posted_ = false;
   bool schedule_posted_ = false;
   bool stopping_ = false;  // Shutdown() began: nothing new starts
