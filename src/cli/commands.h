@@ -11,5 +11,9 @@ void AddJobspecCommand(CLI::App& app, int* exit_code);
 void AddResourceCommand(CLI::App& app, int* exit_code);
 void AddSimCommand(CLI::App& app, int* exit_code);
 void AddShimCommand(CLI::App& app, int* exit_code);
+// submit, run, batch
+void AddSubmitCommands(CLI::App& app, int* exit_code);
+// jobs, show, logs, cancel, wait, queue, stop
+void AddJobCommands(CLI::App& app, int* exit_code);
 
 }  // namespace converge::cli

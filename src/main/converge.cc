@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   converge::cli::AddResourceCommand(app, &exit_code);
   converge::cli::AddSimCommand(app, &exit_code);
   converge::cli::AddShimCommand(app, &exit_code);
+  converge::cli::AddSubmitCommands(app, &exit_code);
+  converge::cli::AddJobCommands(app, &exit_code);
   converge::instance::AddStartCommand(app, &exit_code);
   if (argc > 1 && argv[1][0] != '-') {
     try {
