@@ -2,7 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 
 #include <boost/asio/post.hpp>
@@ -228,6 +232,7 @@ void JobManager::Launch(int64_t id) {
   }
   Result<std::vector<exec::TaskSpec>> tasks = PlanTasks(job, graph_, options_.tasks);
   Status status = tasks.status();
+  if (status.ok()) status = EnsureOutputFolder(job.record.output);
   if (tasks.ok()) {
     exec::ShimSpec spec;
     spec.job_id = id;
@@ -252,6 +257,19 @@ void JobManager::Launch(int64_t id) {
   }
   job.active->started = true;
   Post(job, "start");
+}
+
+Status JobManager::EnsureOutputFolder(const std::string& path) {
+  const std::string folder = path.substr(0, path.rfind('/'));
+  if (folder.rfind(options_.output_dir + "/", 0) != 0 || made_folders_.count(folder)) {
+    return Status::Ok();
+  }
+  if (::mkdir(folder.c_str(), 0700) != 0 && errno != EEXIST) {
+    return Status(Code::kInternal, std::string("cannot create ") + folder + ": " +
+                                       std::strerror(errno));
+  }
+  made_folders_.insert(folder);
+  return Status::Ok();
 }
 
 void JobManager::OnShimExit(int64_t id, Result<exec::ShimResult> outcome) {

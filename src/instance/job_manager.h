@@ -117,6 +117,8 @@ class JobManager {
   void Enqueue(Job& job);
   void RunSchedulePass();
   void Launch(int64_t id);
+  // Creates the default output folder (STATE/output/SHARD) of `path` once. I/O.
+  Status EnsureOutputFolder(const std::string& path);
   void Finish(Job& job, const std::string& result, int exit_code, int signal,
               const std::string& reason);
   void ResolveDependents(const Job& finished);
@@ -143,6 +145,7 @@ class JobManager {
   std::map<std::string, resource::VertexId> nodes_by_name_;
   std::map<std::string, std::string> drained_;  // node name -> reason
   std::unordered_map<int64_t, std::string> user_names_;  // uid -> login name (cache)
+  std::set<std::string> made_folders_;  // output shards known to exist
   bool flush_posted_ = false;
   bool schedule_posted_ = false;
   bool stopping_ = false;  // Shutdown() began: nothing new starts

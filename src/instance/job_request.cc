@@ -109,9 +109,11 @@ Result<JobRequestFacts> ReadJobRequest(const std::string& text,
   Result<std::string> err = StringAt(system.extra, {"shell", "options", "output", "stderr", "path"},
                                      err_field);
   if (!err.ok()) return err.status();
-  const std::string out_template = out->empty() ? default_output_dir + "/{{id}}.out" : *out;
+  // Default files go to a folder per thousand jobs: huge folders make creating files slow.
+  const std::string shard = default_output_dir + "/" + std::to_string(id / 1000);
+  const std::string out_template = out->empty() ? shard + "/{{id}}.out" : *out;
   const std::string err_template =
-      !err->empty() ? *err : (out->empty() ? default_output_dir + "/{{id}}.err" : *out);
+      !err->empty() ? *err : (out->empty() ? shard + "/{{id}}.err" : *out);
   Result<std::string> stdout_path = ResolveOutputPath(out_template, cwd, id, out_field);
   if (!stdout_path.ok()) return stdout_path.status();
   Result<std::string> stderr_path = ResolveOutputPath(err_template, cwd, id, err_field);

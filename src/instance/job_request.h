@@ -22,8 +22,8 @@ struct JobRequestFacts {
   std::string stderr_path;
 };
 
-// `default_output_dir` holds ID.out / ID.err when the jobspec names no output; `id` is the
-// id the job will get (for {{id}}).
+// `default_output_dir`/SHARD holds ID.out / ID.err when the jobspec names no output, SHARD
+// being id / 1000; `id` is the id the job will get (for {{id}}).
 Result<JobRequestFacts> ReadJobRequest(const std::string& text,
                                        const std::string& default_output_dir, int64_t id);
 

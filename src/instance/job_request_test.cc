@@ -37,8 +37,8 @@ TEST(JobRequestTest, DefaultsNameAndOutputs) {
   ASSERT_TRUE(facts.ok()) << facts.status().ToString();
   EXPECT_EQ(facts->name, "echo");
   EXPECT_EQ(facts->priority, 16);
-  EXPECT_EQ(facts->stdout_path, "/state/output/5.out");
-  EXPECT_EQ(facts->stderr_path, "/state/output/5.err");
+  EXPECT_EQ(facts->stdout_path, "/state/output/0/5.out");
+  EXPECT_EQ(facts->stderr_path, "/state/output/0/5.err");
 }
 
 TEST(JobRequestTest, RefusesDotDotInOutputPaths) {
