@@ -1,13 +1,13 @@
 #include "instance/job_manager.h"
 
-#include <algorithm>
-#include <cmath>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 
 #include <boost/asio/post.hpp>
 
