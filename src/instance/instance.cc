@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -75,6 +77,24 @@ Result<std::string> LoadOrCreateToken(const std::string& path) {
   return token;
 }
 
+// The shims' run folder. Its files only matter while the machine is up (they tie running
+// jobs to their shims across instance restarts), so it lives in tmpfs when there is one:
+// creating and deleting a few files per job there costs far less than on a disk file system.
+// The name is derived from the state folder's path, so a restart finds the same folder.
+std::string RunDirFor(const std::string& state) {
+  char resolved[PATH_MAX];
+  std::string path = ::realpath(state.c_str(), resolved) ? resolved : state;
+  uint64_t hash = 1469598103934665603ull;  // FNV-1a
+  for (unsigned char c : path) hash = (hash ^ c) * 1099511628211ull;
+  if (::access("/dev/shm", W_OK) == 0) {
+    char name[64];
+    std::snprintf(name, sizeof name, "/dev/shm/converge-%u-%016llx",
+                  static_cast<unsigned>(::geteuid()), static_cast<unsigned long long>(hash));
+    return name;
+  }
+  return state + "/run";
+}
+
 int64_t CountType(const resource::Graph& graph, resource::TypeId type) {
   int64_t count = 0;
   for (resource::VertexId v = 0; v < graph.size(); ++v) count += graph.type(v) == type;
@@ -102,7 +122,8 @@ class Instance::Impl {
                     "another instance is using this state folder (stop it with converge stop)",
                     state);
     }
-    CONVERGE_RETURN_IF_ERROR(MakeDir(state + "/run", 0700));
+    run_dir_ = RunDirFor(state);
+    CONVERGE_RETURN_IF_ERROR(MakeDir(run_dir_, 0700));
     CONVERGE_RETURN_IF_ERROR(MakeDir(state + "/output", 0700));
 
     Result<resource::Graph> graph = options_.resources_path.empty()
@@ -120,7 +141,7 @@ class Instance::Impl {
     store_ = std::move(store).value();
 
     executor_ = std::make_unique<exec::LocalExecutor>(
-        io_, exec::LocalExecutorOptions{state + "/run", options_.shim_path},
+        io_, exec::LocalExecutorOptions{run_dir_, options_.shim_path},
         [this](int64_t id, Result<exec::ShimResult> result) {
           jobs_->OnShimExit(id, std::move(result));
         });
@@ -225,6 +246,7 @@ class Instance::Impl {
   boost::asio::io_context& io_;
   InstanceOptions options_;
   int lock_fd_ = -1;
+  std::string run_dir_;
   int machine_cpus_ = 1;
   std::unique_ptr<resource::Graph> graph_;
   std::unique_ptr<store::Store> store_;
