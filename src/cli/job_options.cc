@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 
@@ -159,7 +160,7 @@ Result<nlohmann::json> BuildJobspec(const JobOptions& options,
   if (command.empty()) return Status::Invalid("COMMAND", "name a program to run");
   jobspec::ShorthandOptions shorthand;
   shorthand.nodes = options.nodes;
-  shorthand.tasks = options.ntasks;
+  shorthand.tasks = options.ntasks > 0 ? options.ntasks : std::max<int64_t>(1, options.nodes);
   shorthand.cores_per_task = options.cores_per_task;
   shorthand.gpus_per_task = options.gpus_per_task;
   shorthand.exclusive = options.exclusive;

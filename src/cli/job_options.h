@@ -15,7 +15,7 @@ namespace converge::cli {
 
 struct JobOptions {
   int64_t nodes = 0;
-  int64_t ntasks = 1;
+  int64_t ntasks = 0;                   // 0: one per node (-N), else 1
   int64_t cores_per_task = 1;
   int64_t gpus_per_task = 0;
   bool exclusive = false;

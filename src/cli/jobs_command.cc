@@ -171,7 +171,7 @@ int Cancel(const std::vector<int64_t>& ids, bool all, const std::string& user) {
   for (int64_t id : *targets) {
     Result<nlohmann::json> answer =
         session->Call("POST", "/v1/jobs/" + std::to_string(id) + "/cancel");
-    if (!answer.ok()) rc = Fail("cancel", answer.status().WithPrefix("job " + std::to_string(id)));
+    if (!answer.ok()) rc = Fail("cancel", Status(answer.status().code(), answer.status().message()));
   }
   return rc;
 }
@@ -204,7 +204,7 @@ int Wait(const std::vector<int64_t>& ids, bool all) {
     for (int64_t id : targets) {
       Result<nlohmann::json> job = WaitFor(*session, id);
       if (!job.ok()) {
-        rc = Fail("wait", job.status().WithPrefix("job " + std::to_string(id)));
+        rc = Fail("wait", Status(job.status().code(), job.status().message()));
         continue;
       }
       if ((*job)["result"] != "completed") {
