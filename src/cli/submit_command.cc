@@ -186,6 +186,8 @@ int Batch(const JobOptions& command_line, const std::map<std::string, CLI::Optio
   if (::access(script.c_str(), X_OK) != 0) command.insert(command.begin(), "/bin/sh");
   Result<nlohmann::json> spec = BuildJobspec(options, command);
   if (!spec.ok()) return Fail("batch", spec.status());
+  // The script runs once, on the first node of the allocation, as with sbatch and flux batch.
+  (*spec)["tasks"][0]["count"] = {{"total", 1}};
   Result<Session> session = Session::Open();
   if (!session.ok()) return Fail("batch", session.status());
   Result<nlohmann::json> answer = session->Call("POST", "/v1/jobs", spec->dump());
