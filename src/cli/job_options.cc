@@ -122,8 +122,7 @@ std::map<std::string, CLI::Option*> AddJobOptions(CLI::App* c, JobOptions* o) {
   given["cwd"] = last(c->add_option("--cwd,-D,--chdir", o->cwd,
                                     "Working directory (default: the current one)"));
   given["env"] = c->add_option("--env", o->env, "KEY=VALUE for the tasks (repeatable)")
-                     ->expected(1)
-                     ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+                     ->allow_extra_args(false);
   given["env_none"] = c->add_flag("--env-none", o->env_none,
                                   "Do not copy this shell's environment");
   given["output"] = last(c->add_option("--output,-o", o->output,
@@ -132,8 +131,7 @@ std::map<std::string, CLI::Option*> AddJobOptions(CLI::App* c, JobOptions* o) {
                                       "stderr file (default: with stdout)"));
   given["dependency"] = c->add_option("--dependency,-d", o->dependency,
                                       "afterok:ID, afterany:ID or afternotok:ID")
-                            ->expected(1)
-                            ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+                            ->allow_extra_args(false);
   given["priority"] = last(c->add_option("--priority", o->priority, "Priority 0..31")
                                ->check(CLI::Range(0, 31)));
   return given;
