@@ -113,7 +113,11 @@ class HttpClient::Impl {
       parser.body_limit(std::numeric_limits<std::uint64_t>::max());
       OnSocket([&](auto& socket) {
         http::write(socket, request, error);
-        if (!error) http::read(socket, buffer_, parser, error);
+        // A server that refuses the body (413) answers and closes while we still write:
+        // its answer is waiting to be read.
+        error_code read_error;
+        http::read(socket, buffer_, parser, read_error);
+        if (!error || parser.is_header_done()) error = read_error;
         return 0;
       });
       if (error) {

@@ -223,6 +223,9 @@ TEST(InstanceUsersTest, TasksRunAsTheSubmitterWhoMayCancelOnlyTheirOwnJobs) {
   if (added.exit_code != 0) GTEST_SKIP() << "useradd failed: " << added.err;
   InstanceLauncher instance({.extra_args = {"--multiuser"}});
   ASSERT_TRUE(instance.Start()) << instance.log();
+  // The test's temporary folder is private (mkdtemp): let the user reach the socket inside.
+  const std::string parent = instance.state_dir().substr(0, instance.state_dir().rfind('/'));
+  ASSERT_EQ(::chmod(parent.c_str(), 0711), 0);
   CommandResult own = RunAs(name, instance, {"run", "--cwd", "/tmp", "id", "-un"});
   EXPECT_EQ(own.exit_code, 0) << own.err;
   EXPECT_EQ(own.out, name + "\n");
