@@ -115,8 +115,16 @@ int Show(const ShowFlags& flags) {
   if (everything || flags.jobspec) {
     std::string yaml = (*job)["jobspec"].dump(2);
     Result<jobspec::Jobspec> parsed = jobspec::Parse((*job)["jobspec"].dump(), {});
-    if (parsed.ok()) yaml = jobspec::ToYaml(*parsed);
-    out += (everything ? "\njobspec:\n" : "") + yaml;
+    std::string elided;
+    if (parsed.ok()) {
+      if (everything && !parsed->system.environment.empty()) {
+        elided = "# environment: " + std::to_string(parsed->system.environment.size()) +
+                 " variables (converge show --jobspec prints them)\n";
+        parsed->system.environment.clear();
+      }
+      yaml = jobspec::ToYaml(*parsed);
+    }
+    out += (everything ? "\njobspec:\n" : "") + yaml + elided;
   }
   if (everything || flags.r) {
     out += (everything ? "\nR:\n" : "") +

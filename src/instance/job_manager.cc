@@ -13,6 +13,7 @@
 
 #include "common/hostlist.h"
 #include "instance/job_json.h"
+#include "jobspec/duration.h"
 #include "jobspec/write.h"
 #include "instance/job_request.h"
 #include "instance/users.h"
@@ -293,8 +294,9 @@ void JobManager::OnShimExit(int64_t id, Result<exec::ShimResult> outcome) {
     reason = shim.exec_error;
   } else if (shim.timed_out) {
     Post(job, "exception", {{"type", "timeout"}, {"severity", 0},
-                            {"note", "time limit of " + std::to_string(job.record.duration) +
-                                         " s reached"}});
+                            {"note", "time limit of " +
+                                         jobspec::FormatDuration(job.record.duration) +
+                                         " reached"}});
     result = "timeout";
     reason = "time limit reached";
   } else if (job.active->cancel_requested || shim.terminated) {
