@@ -1,10 +1,16 @@
 #include "api/http_client.h"
 
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <optional>
+#include <sstream>
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
@@ -19,26 +25,40 @@ using boost::system::error_code;
 using Local = boost::asio::local::stream_protocol;
 using Tcp = boost::asio::ip::tcp;
 
-std::string Trim(std::string text) {
-  size_t end = text.find_last_not_of(" \t\r\n");
-  text.erase(end == std::string::npos ? 0 : end + 1);
-  size_t start = text.find_first_not_of(" \t\r\n");
-  return start == std::string::npos ? "" : text.substr(start);
+// Whole (non-streamed) responses larger than this are refused rather than buffered.
+constexpr uint64_t kMaxResponseBytes = uint64_t{1} << 30;
+constexpr size_t kChunkBytes = 64 * 1024;
+
+std::string Trim(std::string_view text) {
+  const size_t start = text.find_first_not_of(" \t\r\n");
+  if (start == std::string_view::npos) return "";
+  const size_t end = text.find_last_not_of(" \t\r\n");
+  return std::string(text.substr(start, end - start + 1));
 }
 
-std::string ReadToken(const std::string& path) {
+// The whole file, trimmed; nullopt when it cannot be read.
+std::optional<std::string> ReadTokenFile(const std::string& path) {
   std::ifstream file(path);
-  if (!file) return "";
-  std::string token;
-  std::getline(file, token);
-  return Trim(token);
+  if (!file) return std::nullopt;
+  std::ostringstream text;
+  text << file.rdbuf();
+  return Trim(text.str());
+}
+
+// Errors meaning the server closed the connection (e.g. an idle kept-alive one).
+bool ClosedByPeer(error_code error) {
+  return error == http::error::end_of_stream || error == boost::asio::error::eof ||
+         error == boost::asio::error::connection_reset || error == boost::asio::error::broken_pipe;
 }
 
 }  // namespace
 
 class HttpClient::Impl {
  public:
-  Impl(Address address, std::string token) : address_(std::move(address)), token_(token) {}
+  Impl(Address address, std::string token)
+      : address_(std::move(address)), token_(std::move(token)) {}
+
+  const Address& address() const { return address_; }
 
   Status Connect() {
     Disconnect();
@@ -47,26 +67,82 @@ class HttpClient::Impl {
       unix_.emplace(io_);
       unix_->connect(Local::endpoint(address_.path), error);
     } else {
-      tcp_.emplace(io_);
-      std::string host = address_.host == "localhost" ? "127.0.0.1" : address_.host;
-      boost::asio::ip::address ip = boost::asio::ip::make_address(host, error);
-      if (!error) tcp_->connect(Tcp::endpoint(ip, static_cast<unsigned short>(address_.port)),
-                                error);
+      const std::string host = address_.host == "localhost" ? "127.0.0.1" : address_.host;
+      const boost::asio::ip::address ip = boost::asio::ip::make_address(host, error);
+      if (!error) {
+        tcp_.emplace(io_);
+        tcp_->connect(Tcp::endpoint(ip, static_cast<unsigned short>(address_.port)), error);
+      }
       if (!error) tcp_->set_option(Tcp::no_delay(true), error);
     }
-    if (error) {
-      Disconnect();
-      if (error == boost::asio::error::connection_refused ||
-          error == boost::asio::error::not_found ||
-          error == boost::system::errc::no_such_file_or_directory) {
-        return Status(Code::kNotFound, "no instance at " + address_.ToString() +
-                                           " (is `converge start` running?)");
-      }
-      return Status(Code::kInternal,
-                    "cannot connect to " + address_.ToString() + ": " + error.message());
+    if (!error) return Status::Ok();
+    Disconnect();
+    if (error == boost::asio::error::connection_refused ||
+        error == boost::system::errc::no_such_file_or_directory) {
+      return Status(Code::kNotFound,
+                    "no instance at " + address_.ToString() + " (is `converge start` running?)");
     }
-    return Status::Ok();
+    return Status(Code::kInternal,
+                  "cannot connect to " + address_.ToString() + ": " + error.message());
   }
+
+  Result<HttpResponse> Call(const std::string& method, const std::string& target,
+                            const std::string& body, const std::string& content_type) {
+    const http::request<http::string_body> request =
+        MakeRequest(method, target, body, content_type);
+    for (int attempt = 0;; ++attempt) {
+      const bool reused = connected();
+      if (!reused) CONVERGE_RETURN_IF_ERROR(Connect());
+      http::response_parser<http::string_body> parser;
+      parser.body_limit(kMaxResponseBytes);
+      error_code write_error;
+      error_code read_error;
+      WithSocket([&](auto& socket) {
+        http::write(socket, request, write_error);
+        // Even when the write failed, an answer may be waiting (a 413 sent before closing).
+        http::read(socket, buffer_, parser, read_error);
+      });
+      if (!read_error) return TakeResponse(parser);
+      Disconnect();
+      const error_code error = write_error ? write_error : read_error;
+      if (reused && attempt == 0 && !parser.got_some() &&
+          (ClosedByPeer(write_error) || ClosedByPeer(read_error))) {
+        continue;  // the server closed the kept-alive connection: once more on a fresh one
+      }
+      return Broken(error);
+    }
+  }
+
+  Result<int> Stream(const std::string& method, const std::string& target,
+                     const std::function<bool(std::string_view)>& on_chunk) {
+    const http::request<http::string_body> request = MakeRequest(method, target, "", "");
+    for (int attempt = 0;; ++attempt) {
+      const bool reused = connected();
+      if (!reused) CONVERGE_RETURN_IF_ERROR(Connect());
+      http::response_parser<http::buffer_body> parser;
+      // Streams are unbounded. (Not boost::none: Beast 1.74 then rejects any Content-Length.)
+      parser.body_limit(std::numeric_limits<uint64_t>::max());
+      error_code error;
+      WithSocket([&](auto& socket) {
+        http::write(socket, request, error);
+        if (!error) http::read_header(socket, buffer_, parser, error);
+      });
+      if (error) {
+        Disconnect();
+        if (reused && attempt == 0 && !parser.got_some() && ClosedByPeer(error)) continue;
+        return Broken(error);
+      }
+      const int status = static_cast<int>(parser.get().result_int());
+      bool stopped = false;
+      WithSocket([&](auto& socket) { stopped = !ReadBody(socket, parser, on_chunk, error); });
+      if (error || stopped || !parser.is_done() || !parser.get().keep_alive()) Disconnect();
+      if (error) return Broken(error);
+      return status;
+    }
+  }
+
+ private:
+  bool connected() const { return unix_.has_value() || tcp_.has_value(); }
 
   void Disconnect() {
     error_code ignored;
@@ -77,17 +153,25 @@ class HttpClient::Impl {
     buffer_.clear();
   }
 
-  bool connected() const { return unix_.has_value() || tcp_.has_value(); }
+  template <typename Operation>
+  void WithSocket(Operation&& operation) {
+    if (unix_) {
+      operation(*unix_);
+    } else {
+      operation(*tcp_);
+    }
+  }
 
-  http::request<http::string_body> MakeRequest(const std::string& method,
-                                               const std::string& target,
+  http::request<http::string_body> MakeRequest(const std::string& method, const std::string& target,
                                                const std::string& body,
-                                               const std::string& content_type) {
+                                               const std::string& content_type) const {
     http::request<http::string_body> request;
     request.method_string(method);
     request.target(target);
     request.version(11);
-    request.set(http::field::host, "converge");
+    request.set(http::field::host, address_.kind == Address::Kind::kUnix
+                                       ? std::string("localhost")
+                                       : address_.ToString().substr(4));
     if (!token_.empty()) request.set(http::field::authorization, "Bearer " + token_);
     if (!body.empty()) request.set(http::field::content_type, content_type);
     request.body() = body;
@@ -96,122 +180,85 @@ class HttpClient::Impl {
     return request;
   }
 
-  template <typename Operation>
-  auto OnSocket(Operation&& operation) {
-    if (unix_) return operation(*unix_);
-    return operation(*tcp_);
+  HttpResponse TakeResponse(http::response_parser<http::string_body>& parser) {
+    http::response<http::string_body> message = parser.release();
+    HttpResponse response;
+    response.status = static_cast<int>(message.result_int());
+    response.content_type = std::string(message[http::field::content_type]);
+    for (const auto& field : message) {
+      if (field.name() == http::field::content_type) continue;
+      std::string name(field.name_string());
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      response.headers[std::move(name)] = std::string(field.value());
+    }
+    response.body = std::move(message.body());
+    if (!message.keep_alive()) Disconnect();
+    return response;
   }
 
-  Result<HttpResponse> Call(const std::string& method, const std::string& target,
-                            const std::string& body, const std::string& content_type) {
-    http::request<http::string_body> request = MakeRequest(method, target, body, content_type);
-    for (int attempt = 0; attempt < 2; ++attempt) {
-      const bool fresh = !connected();
-      if (fresh) CONVERGE_RETURN_IF_ERROR(Connect());
-      error_code error;
-      http::response_parser<http::string_body> parser;
-      parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-      OnSocket([&](auto& socket) {
-        http::write(socket, request, error);
-        // A server that refuses the body (413) answers and closes while we still write:
-        // its answer is waiting to be read.
-        error_code read_error;
-        http::read(socket, buffer_, parser, read_error);
-        if (!error || parser.is_header_done()) error = read_error;
-        return 0;
-      });
-      if (error) {
-        Disconnect();
-        if (!fresh) continue;  // the server closed a kept-alive connection: try once more
-        return Status(Code::kInternal, "connection to " + address_.ToString() +
-                                           " broke: " + error.message());
+  // Delivers the body as it arrives, until the message ends (by length or by EOF). Returns
+  // false when `on_chunk` asked to stop; `error` is set when the connection broke.
+  template <typename Socket>
+  bool ReadBody(Socket& socket, http::response_parser<http::buffer_body>& parser,
+                const std::function<bool(std::string_view)>& on_chunk, error_code& error) {
+    chunk_.resize(kChunkBytes);
+    while (!parser.is_done()) {
+      parser.get().body().data = chunk_.data();
+      parser.get().body().size = chunk_.size();
+      http::read_some(socket, buffer_, parser, error);
+      if (error == http::error::need_buffer) error = {};
+      const size_t got = chunk_.size() - parser.get().body().size;
+      if (got > 0 && !on_chunk(std::string_view(chunk_.data(), got))) return false;
+      if (error == http::error::end_of_stream || error == boost::asio::error::eof) {
+        error = {};  // a stream without a length ends when the server closes
+        return true;
       }
-      auto message = parser.release();
-      HttpResponse response;
-      response.status = static_cast<int>(message.result_int());
-      response.content_type = std::string(message[http::field::content_type]);
-      response.body = std::move(message.body());
-      if (!message.keep_alive()) Disconnect();
-      return response;
+      if (error) return true;
     }
-    return Status(Code::kInternal, "connection to " + address_.ToString() + " broke");
+    return true;
   }
 
-  Result<int> Stream(const std::string& method, const std::string& target,
-                     const std::function<bool(std::string_view)>& on_chunk) {
-    http::request<http::string_body> request = MakeRequest(method, target, "", "");
-    if (!connected()) CONVERGE_RETURN_IF_ERROR(Connect());
-    error_code error;
-    http::response_parser<http::buffer_body> parser;
-    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-    int status = 0;
-    OnSocket([&](auto& socket) {
-      http::write(socket, request, error);
-      if (error) return 0;
-      http::read_header(socket, buffer_, parser, error);
-      if (error) return 0;
-      status = static_cast<int>(parser.get().result_int());
-      char chunk[16384];
-      while (!parser.is_done()) {
-        parser.get().body().data = chunk;
-        parser.get().body().size = sizeof chunk;
-        http::read(socket, buffer_, parser, error);
-        if (error == http::error::need_buffer) error = {};
-        if (error == http::error::end_of_stream || error == boost::asio::error::eof) {
-          error = {};
-          size_t got = sizeof chunk - parser.get().body().size;
-          if (got > 0) on_chunk(std::string_view(chunk, got));
-          break;
-        }
-        if (error) return 0;
-        size_t got = sizeof chunk - parser.get().body().size;
-        if (got > 0 && !on_chunk(std::string_view(chunk, got))) break;
-      }
-      return 0;
-    });
-    Disconnect();  // streams end with the connection
-    if (error) {
-      return Status(Code::kInternal,
-                    "stream from " + address_.ToString() + " broke: " + error.message());
-    }
-    return status;
+  Status Broken(error_code error) const {
+    return Status(Code::kInternal,
+                  "connection to " + address_.ToString() + " broke: " + error.message());
   }
 
   Address address_;
-
- private:
   std::string token_;
   boost::asio::io_context io_;
   std::optional<Local::socket> unix_;
   std::optional<Tcp::socket> tcp_;
   boost::beast::flat_buffer buffer_;
+  std::string chunk_;
 };
 
-Result<std::unique_ptr<HttpClient>> HttpClient::Connect(const Address& address,
-                                                        std::string token) {
+Result<std::unique_ptr<HttpClient>> HttpClient::Connect(const Address& address, std::string token) {
   auto impl = std::make_unique<Impl>(address, std::move(token));
   CONVERGE_RETURN_IF_ERROR(impl->Connect());
+  // The constructor is private, so make_unique cannot reach it.
   return std::unique_ptr<HttpClient>(new HttpClient(std::move(impl)));
 }
 
 Result<std::unique_ptr<HttpClient>> HttpClient::ConnectFromEnvironment() {
+  const std::string default_socket = DefaultStateDir() + "/converge.sock";
   const char* uri = std::getenv("CONVERGE_URI");
-  std::string text = uri && *uri ? uri : "unix:" + DefaultStateDir() + "/converge.sock";
-  Result<Address> address = ParseAddress(text);
+  Result<Address> address = ParseAddress(uri && *uri ? uri : "unix:" + default_socket);
   if (!address.ok()) return address.status().WithPrefix("CONVERGE_URI");
   std::string token;
   if (const char* value = std::getenv("CONVERGE_TOKEN"); value && *value) {
     token = Trim(value);
   } else if (const char* file = std::getenv("CONVERGE_TOKEN_FILE"); file && *file) {
-    token = ReadToken(file);
-    if (token.empty()) {
-      return Status::Invalid("CONVERGE_TOKEN_FILE", std::string("cannot read a token from ") +
-                                                        file);
+    std::optional<std::string> read = ReadTokenFile(file);
+    if (!read || read->empty()) {
+      return Status::Invalid("CONVERGE_TOKEN_FILE",
+                             std::string("cannot read a token from ") + file);
     }
+    token = *read;
   } else if (address->kind == Address::Kind::kTcp) {
-    token = ReadToken(DefaultStateDir() + "/token");
+    // Only TCP listeners ask for the token; Unix sockets identify callers by their uid.
+    token = ReadTokenFile(DefaultStateDir() + "/token").value_or("");
   }
-  return Connect(*address, token);
+  return Connect(*address, std::move(token));
 }
 
 HttpClient::HttpClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -227,14 +274,21 @@ Result<int> HttpClient::Stream(const std::string& method, const std::string& tar
   return impl_->Stream(method, target, on_chunk);
 }
 
-const Address& HttpClient::address() const { return impl_->address_; }
+const Address& HttpClient::address() const { return impl_->address(); }
 
 std::string DefaultStateDir() {
   if (const char* state = std::getenv("XDG_STATE_HOME"); state && *state) {
     return std::string(state) + "/converge/default";
   }
-  const char* home = std::getenv("HOME");
-  return std::string(home && *home ? home : "/tmp") + "/.local/state/converge/default";
+  std::string home;
+  if (const char* value = std::getenv("HOME"); value && *value) {
+    home = value;
+  } else if (const struct passwd* entry = ::getpwuid(::getuid()); entry && entry->pw_dir) {
+    home = entry->pw_dir;
+  } else {
+    home = "/tmp";
+  }
+  return home + "/.local/state/converge/default";
 }
 
 }  // namespace converge::api

@@ -1,8 +1,18 @@
 #include "api/http_connection.h"
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/local/stream_protocol.hpp>
+#include <cctype>
+#include <chrono>
+#include <exception>
+#include <optional>
+#include <vector>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+
+#include "api/url.h"
 
 namespace converge::api {
 namespace {
@@ -10,47 +20,12 @@ namespace {
 namespace http = boost::beast::http;
 using boost::system::error_code;
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Percent-decoding; '+' becomes a space only in query strings.
-std::string Decode(std::string_view text, bool plus_is_space) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && HexValue(text[i + 1]) >= 0 &&
-        HexValue(text[i + 2]) >= 0) {
-      out += static_cast<char>(HexValue(text[i + 1]) * 16 + HexValue(text[i + 2]));
-      i += 2;
-    } else if (plus_is_space && text[i] == '+') {
-      out += ' ';
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
-
-void SplitTarget(std::string_view target, HttpRequest* request) {
-  size_t question = target.find('?');
-  request->path = Decode(target.substr(0, question), false);
-  if (question == std::string_view::npos) return;
-  std::string_view query = target.substr(question + 1);
-  while (!query.empty()) {
-    size_t amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    size_t eq = pair.find('=');
-    std::string key = Decode(pair.substr(0, eq), true);
-    std::string value = eq == std::string_view::npos ? "" : Decode(pair.substr(eq + 1), true);
-    if (!key.empty()) request->query[key] = value;
-    if (amp == std::string_view::npos) break;
-    query = query.substr(amp + 1);
-  }
-}
+// After an error answer (413, 400) the rest of the request is read and dropped for at most this
+// long before closing, so that closing with unread input does not reset the answer away.
+constexpr std::chrono::seconds kLingerTime(2);
+constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+// A connection's read buffer is given back after a request larger than this.
+constexpr size_t kKeptBufferBytes = 64 * 1024;
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -59,91 +34,123 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
-class ResponderImpl : public Responder {
- public:
-  explicit ResponderImpl(std::shared_ptr<ConnectionBase> connection)
-      : connection_(std::move(connection)) {}
-  ~ResponderImpl() override {
-    if (!answered_) Reply(JsonError(500, "the request was dropped without an answer"));
-  }
-  void Reply(HttpResponse response) override {
-    if (answered_) return;
-    answered_ = true;
-    connection_->SendResponse(std::move(response));
-  }
-  std::shared_ptr<Stream> StartStream(int status, const std::string& content_type) override;
+bool HasLineBreak(std::string_view text) { return text.find_first_of("\r\n") != text.npos; }
 
- private:
-  std::shared_ptr<ConnectionBase> connection_;
-  bool answered_ = false;
+std::string_view ToStd(boost::beast::string_view text) { return {text.data(), text.size()}; }
+
+std::string Lowercase(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Status codes outside 100..599 are answered as 500 rather than sent malformed.
+int ValidStatus(int status) { return status >= 100 && status <= 599 ? status : 500; }
+
+// A stream whose connection is gone (or that was never started): drops everything.
+class DeadStream : public Stream {
+ public:
+  void Write(std::string) override {}
+  void Close() override {}
+  bool closed() const override { return true; }
 };
 
 class StreamImpl : public Stream {
  public:
   explicit StreamImpl(std::shared_ptr<ConnectionBase> connection)
       : connection_(std::move(connection)) {}
+  // Dropping the last reference ends the response like Close().
   ~StreamImpl() override { Close(); }
+
   void Write(std::string bytes) override {
-    if (closed()) return;
-    connection_->SendRaw(std::move(bytes));
+    if (!closed() && !bytes.empty()) connection_->SendRaw(std::move(bytes));
   }
   void Close() override {
-    if (closed_) return;
-    closed_ = true;
+    if (finished_) return;
+    finished_ = true;
     connection_->FinishStream();
   }
-  bool closed() const override { return closed_ || connection_->peer_gone(); }
+  bool closed() const override { return finished_ || connection_->closed(); }
 
  private:
   std::shared_ptr<ConnectionBase> connection_;
-  bool closed_ = false;
+  bool finished_ = false;
 };
 
-std::shared_ptr<Stream> ResponderImpl::StartStream(int status, const std::string& content_type) {
-  answered_ = true;
-  std::string head = "HTTP/1.1 " + std::to_string(status) + " " +
-                     std::string(http::obsolete_reason(static_cast<http::status>(status))) +
-                     "\r\nContent-Type: " + content_type +
-                     "\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n";
-  connection_->SendRaw(std::move(head));
-  return std::make_shared<StreamImpl>(connection_);
-}
+class ResponderImpl : public Responder {
+ public:
+  explicit ResponderImpl(std::shared_ptr<ConnectionBase> connection)
+      : connection_(std::move(connection)) {}
+  ~ResponderImpl() override {
+    if (!answered_) Reply(JsonError(500, "the server dropped the request without answering"));
+  }
+
+  void Reply(HttpResponse response) override {
+    if (answered_) return;
+    answered_ = true;
+    connection_->SendResponse(std::move(response));
+  }
+
+  std::shared_ptr<Stream> StartStream(int status, const std::string& content_type) override {
+    if (answered_ || HasLineBreak(content_type)) {
+      if (!answered_) Reply(JsonError(500, "invalid stream content type"));
+      return std::make_shared<DeadStream>();
+    }
+    answered_ = true;
+    status = ValidStatus(status);
+    std::string head = "HTTP/1.1 " + std::to_string(status) + " ";
+    head += ToStd(http::obsolete_reason(static_cast<http::status>(status)));
+    head += "\r\nContent-Type: " + content_type;
+    head += "\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n";
+    connection_->SendRaw(std::move(head));
+    return std::make_shared<StreamImpl>(connection_);
+  }
+
+ private:
+  std::shared_ptr<ConnectionBase> connection_;
+  bool answered_ = false;
+};
 
 template <typename Socket>
 class Connection : public ConnectionBase {
  public:
-  Connection(Socket socket, const ConnectionSettings& settings, Peer peer)
+  Connection(Socket socket, std::shared_ptr<const ConnectionSettings> settings, Peer peer)
       : socket_(std::move(socket)),
-        settings_(settings),
+        settings_(std::move(settings)),
         peer_(peer),
-        idle_(socket_.get_executor()) {}
+        timer_(socket_.get_executor()) {}
 
-  void Start() override { ReadRequest(); }
+  void Start() override { ReadHeader(); }
 
   void Close() override {
     if (closed_) return;
     closed_ = true;
-    idle_.cancel();
+    queue_.clear();
+    CancelTimer();
     error_code ignored;
     socket_.shutdown(Socket::shutdown_both, ignored);
     socket_.close(ignored);
   }
 
   void SendResponse(HttpResponse response) override {
-    if (closed_) return;
-    auto message = std::make_shared<http::response<http::string_body>>(
-        static_cast<http::status>(response.status), version_);
-    message->set(http::field::content_type, response.content_type);
-    for (const auto& [name, value] : response.headers) message->set(name, value);
-    message->body() = std::move(response.body);
-    message->keep_alive(keep_alive_);
-    message->prepare_payload();
-    auto self = shared_from_this();
-    http::async_write(socket_, *message,
-                      [this, self, message](error_code error, size_t) {
-                        if (error || !keep_alive_) return Close();
-                        ReadRequest();
-                      });
+    if (closed_ || streaming_) return;
+    response_.emplace(static_cast<http::status>(ValidStatus(response.status)), version_);
+    response_->set(http::field::content_type, response.content_type);
+    for (const auto& [name, value] : response.headers) {
+      if (!name.empty() && !HasLineBreak(name) && !HasLineBreak(value)) {
+        response_->set(name, value);
+      }
+    }
+    response_->body() = std::move(response.body);
+    response_->keep_alive(keep_alive_);
+    response_->prepare_payload();
+    http::async_write(socket_, *response_, [self = Self()](error_code error, size_t) {
+      self->response_.reset();
+      if (error) return self->Close();
+      if (self->linger_) return self->Linger();
+      if (!self->keep_alive_) return self->Close();
+      self->ReadHeader();
+    });
   }
 
   void SendRaw(std::string bytes) override {
@@ -153,7 +160,7 @@ class Connection : public ConnectionBase {
       WatchPeer();
     }
     queue_.push_back(std::move(bytes));
-    if (!writing_) WriteNext();
+    if (!writing_) WriteQueued();
   }
 
   void FinishStream() override {
@@ -161,130 +168,200 @@ class Connection : public ConnectionBase {
     if (!writing_) Close();
   }
 
-  bool peer_gone() const override { return closed_; }
+  bool closed() const override { return closed_; }
 
  private:
-  void ReadRequest() {
+  std::shared_ptr<Connection> Self() {
+    return std::static_pointer_cast<Connection>(shared_from_this());
+  }
+
+  void ReadHeader() {
     if (closed_) return;
     parser_.emplace();
-    parser_->body_limit(settings_.max_body_bytes);
-    ArmIdleTimer();
-    auto self = shared_from_this();
-    http::async_read(socket_, buffer_, *parser_, [this, self](error_code error, size_t) {
-      idle_.cancel();
-      if (error == http::error::end_of_stream || error == boost::asio::error::eof ||
-          error == boost::asio::error::operation_aborted || closed_) {
-        return Close();
+    parser_->body_limit(settings_->max_body_bytes);
+    ArmTimer(std::chrono::seconds(settings_->idle_timeout_seconds));
+    http::async_read_header(socket_, buffer_, *parser_, [self = Self()](error_code error, size_t) {
+      if (error) return self->ReadFailed(error);
+      if (self->parser_->is_done()) return self->Dispatch();
+      const auto& expect = self->parser_->get()[http::field::expect];
+      if (boost::beast::iequals(expect, "100-continue") && self->parser_->get().version() >= 11) {
+        return self->SendContinue();
       }
-      if (error == http::error::body_limit) {
-        keep_alive_ = false;
-        return SendResponse(JsonError(413, "request body larger than " +
-                                               std::to_string(settings_.max_body_bytes) +
-                                               " bytes"));
-      }
-      if (error) {
-        keep_alive_ = false;
-        return SendResponse(JsonError(400, "malformed HTTP request: " + error.message()));
-      }
-      Dispatch(parser_->release());
+      self->ReadBody();
     });
   }
 
-  void Dispatch(http::request<http::string_body> message) {
+  void SendContinue() {
+    boost::asio::async_write(socket_, boost::asio::buffer(kContinue, sizeof kContinue - 1),
+                             [self = Self()](error_code error, size_t) {
+                               if (error) return self->Close();
+                               self->ReadBody();
+                             });
+  }
+
+  void ReadBody() {
+    if (closed_) return;
+    http::async_read(socket_, buffer_, *parser_, [self = Self()](error_code error, size_t) {
+      if (error) return self->ReadFailed(error);
+      self->Dispatch();
+    });
+  }
+
+  void ReadFailed(error_code error) {
+    if (closed_ || error == boost::asio::error::operation_aborted ||
+        error == http::error::end_of_stream || error == boost::asio::error::eof ||
+        error == boost::asio::error::connection_reset) {
+      return Close();
+    }
+    CancelTimer();
+    keep_alive_ = false;
+    linger_ = true;
+    if (error == http::error::body_limit) {
+      return SendResponse(JsonError(
+          413, "request body larger than " + std::to_string(settings_->max_body_bytes) + " bytes"));
+    }
+    SendResponse(JsonError(400, "malformed HTTP request: " + error.message()));
+  }
+
+  void Dispatch() {
+    CancelTimer();
+    http::request<http::string_body> message = parser_->release();
+    parser_.reset();
+    if (buffer_.size() == 0 && buffer_.capacity() > kKeptBufferBytes) buffer_.shrink_to_fit();
     version_ = message.version();
     keep_alive_ = message.keep_alive();
     HttpRequest request;
     request.method = std::string(message.method_string());
-    SplitTarget(std::string_view(message.target().data(), message.target().size()), &request);
+    Target target = ParseTarget(ToStd(message.target()));
+    request.path = std::move(target.path);
+    request.query = std::move(target.query);
     for (const auto& field : message) {
-      std::string name(field.name_string());
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      request.headers[name] = std::string(field.value());
+      request.headers[Lowercase(ToStd(field.name_string()))] = std::string(field.value());
     }
     request.body = std::move(message.body());
     request.peer = peer_;
-    if (settings_.tcp) {
+    if (settings_->tcp) {
+      constexpr std::string_view kPrefix = "bearer ";
       const std::string auth = request.Header("authorization");
-      const std::string prefix = "Bearer ";
-      if (auth.rfind(prefix, 0) != 0 ||
-          !ConstantTimeEquals(std::string_view(auth).substr(prefix.size()), settings_.token)) {
-        return SendResponse(JsonError(401, "a bearer token is required on TCP listeners"));
+      if (auth.size() < kPrefix.size() || Lowercase(auth.substr(0, kPrefix.size())) != kPrefix ||
+          !ConstantTimeEquals(std::string_view(auth).substr(kPrefix.size()), settings_->token)) {
+        HttpResponse denied = JsonError(401, "this TCP listener needs Authorization: Bearer TOKEN");
+        denied.headers["WWW-Authenticate"] = "Bearer";
+        return SendResponse(std::move(denied));
       }
       request.peer.token_holder = true;
     }
-    (*settings_.handler)(std::move(request),
-                         std::make_shared<ResponderImpl>(shared_from_this()));
+    auto responder = std::make_shared<ResponderImpl>(shared_from_this());
+    try {
+      settings_->handler(std::move(request), responder);
+    } catch (const std::exception& error) {
+      responder->Reply(JsonError(500, std::string("internal error: ") + error.what()));
+    } catch (...) {
+      responder->Reply(JsonError(500, "internal error"));
+    }
   }
 
-  void WriteNext() {
+  // Sends everything queued in one gathered write; repeats until the queue is empty.
+  void WriteQueued() {
+    if (closed_) return;
     if (queue_.empty()) {
       writing_ = false;
       if (finishing_) Close();
       return;
     }
     writing_ = true;
-    auto self = shared_from_this();
-    auto bytes = std::make_shared<std::string>(std::move(queue_.front()));
-    queue_.pop_front();
-    boost::asio::async_write(socket_, boost::asio::buffer(*bytes),
-                             [this, self, bytes](error_code error, size_t) {
-                               if (error) {
-                                 queue_.clear();
-                                 writing_ = false;
-                                 return Close();
-                               }
-                               WriteNext();
-                             });
-  }
-
-  // While streaming, a read that completes means the client closed (or sent junk): stop.
-  void WatchPeer() {
-    auto self = shared_from_this();
-    socket_.async_read_some(boost::asio::buffer(peek_, sizeof peek_),
-                            [this, self](error_code error, size_t) {
-                              if (error) return Close();
-                              WatchPeer();
-                            });
-  }
-
-  void ArmIdleTimer() {
-    idle_.expires_after(std::chrono::seconds(settings_.idle_timeout_seconds));
-    std::weak_ptr<ConnectionBase> weak = shared_from_this();
-    idle_.async_wait([weak](error_code error) {
-      if (error) return;
-      if (auto self = weak.lock()) self->Close();
+    in_flight_.clear();
+    for (std::string& bytes : queue_) in_flight_.push_back(std::move(bytes));
+    queue_.clear();
+    buffers_.clear();
+    for (const std::string& bytes : in_flight_) buffers_.push_back(boost::asio::buffer(bytes));
+    boost::asio::async_write(socket_, buffers_, [self = Self()](error_code error, size_t) {
+      if (error) return self->Close();
+      self->WriteQueued();
     });
   }
 
+  // While streaming, a completed read means the client went away (or sent more): on error,
+  // close so that the stream reports closed() and producers stop.
+  void WatchPeer() {
+    socket_.async_read_some(boost::asio::buffer(scratch_),
+                            [self = Self()](error_code error, size_t) {
+                              if (error) return self->Close();
+                              self->WatchPeer();
+                            });
+  }
+
+  // After an error answer: stop sending, drop the rest of the input for a while, then close.
+  void Linger() {
+    error_code ignored;
+    socket_.shutdown(Socket::shutdown_send, ignored);
+    ArmTimer(kLingerTime);
+    DrainInput();
+  }
+
+  void DrainInput() {
+    socket_.async_read_some(boost::asio::buffer(scratch_),
+                            [self = Self()](error_code error, size_t) {
+                              if (error) return self->Close();
+                              self->DrainInput();
+                            });
+  }
+
+  // The one timer closes the connection when it fires: while waiting for a request (idle
+  // timeout) or while draining after an error answer (linger). Each arm or cancel starts a new
+  // generation, because a cancelled wait's handler may already be queued as a success.
+  void ArmTimer(std::chrono::steady_clock::duration after) {
+    const uint64_t generation = ++timer_generation_;
+    timer_armed_ = true;
+    timer_.expires_after(after);
+    std::weak_ptr<Connection> weak = Self();
+    timer_.async_wait([weak, generation](error_code error) {
+      auto self = weak.lock();
+      if (self && !error && self->timer_generation_ == generation) self->Close();
+    });
+  }
+
+  void CancelTimer() {
+    if (!timer_armed_) return;
+    timer_armed_ = false;
+    ++timer_generation_;
+    timer_.cancel();
+  }
+
   Socket socket_;
-  const ConnectionSettings& settings_;
+  std::shared_ptr<const ConnectionSettings> settings_;
   Peer peer_;
+  boost::asio::steady_timer timer_;
+  uint64_t timer_generation_ = 0;
+  bool timer_armed_ = false;
   boost::beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  boost::asio::steady_timer idle_;
+  std::optional<http::response<http::string_body>> response_;  // the one being written
   unsigned version_ = 11;
   bool keep_alive_ = true;
+  bool linger_ = false;
   bool closed_ = false;
   bool streaming_ = false;
   bool writing_ = false;
   bool finishing_ = false;
-  std::deque<std::string> queue_;
-  char peek_[512];
+  std::vector<std::string> queue_;      // stream bytes waiting for the current write
+  std::vector<std::string> in_flight_;  // stream bytes being written
+  std::vector<boost::asio::const_buffer> buffers_;
+  char scratch_[4096];
 };
 
 }  // namespace
 
-template <typename Socket>
-std::shared_ptr<ConnectionBase> MakeConnection(Socket socket, const ConnectionSettings& settings,
+std::shared_ptr<ConnectionBase> MakeConnection(UnixSocket socket,
+                                               std::shared_ptr<const ConnectionSettings> settings,
                                                Peer peer) {
-  return std::make_shared<Connection<Socket>>(std::move(socket), settings, peer);
+  return std::make_shared<Connection<UnixSocket>>(std::move(socket), std::move(settings), peer);
 }
 
-template std::shared_ptr<ConnectionBase> MakeConnection(
-    boost::asio::local::stream_protocol::socket socket, const ConnectionSettings& settings,
-    Peer peer);
-template std::shared_ptr<ConnectionBase> MakeConnection(boost::asio::ip::tcp::socket socket,
-                                                        const ConnectionSettings& settings,
-                                                        Peer peer);
+std::shared_ptr<ConnectionBase> MakeConnection(TcpSocket socket,
+                                               std::shared_ptr<const ConnectionSettings> settings,
+                                               Peer peer) {
+  return std::make_shared<Connection<TcpSocket>>(std::move(socket), std::move(settings), peer);
+}
 
 }  // namespace converge::api

@@ -1,11 +1,18 @@
 #include "api/http_server.h"
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "api/http_connection.h"
 
@@ -16,13 +23,18 @@ using boost::system::error_code;
 using Local = boost::asio::local::stream_protocol;
 using Tcp = boost::asio::ip::tcp;
 
-Peer UnixPeer(Local::socket& socket) {
+// After a failed accept (e.g. out of file descriptors) wait this long before accepting again.
+constexpr std::chrono::milliseconds kAcceptRetryDelay(100);
+
+// Children must not inherit the server's sockets (a leaked listener would look alive).
+void SetCloseOnExec(int fd) { ::fcntl(fd, F_SETFD, ::fcntl(fd, F_GETFD) | FD_CLOEXEC); }
+
+Peer UnixPeer(UnixSocket& socket) {
   Peer peer;
   peer.unix_socket = true;
-  struct ucred credentials{};
+  struct ucred credentials {};
   socklen_t length = sizeof credentials;
-  if (::getsockopt(socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &credentials, &length) ==
-      0) {
+  if (::getsockopt(socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &credentials, &length) == 0) {
     peer.uid = credentials.uid;
     peer.gid = credentials.gid;
     peer.pid = credentials.pid;
@@ -30,16 +42,151 @@ Peer UnixPeer(Local::socket& socket) {
   return peer;
 }
 
+// The server's open connections, to close them on Stop(). Weak references: a connection
+// lives as long as its own operations and responders need it.
+class ConnectionSet {
+ public:
+  void Add(const std::shared_ptr<ConnectionBase>& connection) {
+    if (connections_.size() >= prune_at_) {
+      std::erase_if(connections_, [](const auto& weak) { return weak.expired(); });
+      prune_at_ = std::max<size_t>(64, connections_.size() * 2);
+    }
+    connections_.push_back(connection);
+  }
+  void CloseAll() {
+    for (const auto& weak : connections_) {
+      if (auto connection = weak.lock()) connection->Close();
+    }
+    connections_.clear();
+  }
+
+ private:
+  std::vector<std::weak_ptr<ConnectionBase>> connections_;
+  size_t prune_at_ = 64;
+};
+
+// Accepts on one acceptor until Stop(). Shared: the pending accept keeps it alive, so a
+// completion queued before Stop() never touches a destroyed acceptor.
+template <typename Protocol>
+class Listener : public std::enable_shared_from_this<Listener<Protocol>> {
+ public:
+  using Acceptor = typename Protocol::acceptor;
+  using Socket = typename Protocol::socket;
+
+  Listener(Acceptor acceptor, std::shared_ptr<const ConnectionSettings> settings,
+           std::shared_ptr<ConnectionSet> connections)
+      : acceptor_(std::move(acceptor)),
+        retry_(acceptor_.get_executor()),
+        settings_(std::move(settings)),
+        connections_(std::move(connections)) {}
+
+  void Accept() {
+    acceptor_.async_accept([self = this->shared_from_this()](error_code error, Socket socket) {
+      if (self->stopped_) return;
+      if (error) return self->RetryLater();
+      self->Adopt(std::move(socket));
+      self->Accept();
+    });
+  }
+
+  void Stop() {
+    stopped_ = true;
+    error_code ignored;
+    acceptor_.close(ignored);
+    retry_.cancel();
+  }
+
+ private:
+  void RetryLater() {
+    retry_.expires_after(kAcceptRetryDelay);
+    retry_.async_wait([self = this->shared_from_this()](error_code error) {
+      if (!error && !self->stopped_) self->Accept();
+    });
+  }
+
+  void Adopt(Socket socket) {
+    SetCloseOnExec(socket.native_handle());
+    Peer peer;
+    if constexpr (std::is_same_v<Protocol, Local>) {
+      peer = UnixPeer(socket);
+    } else {
+      error_code ignored;
+      socket.set_option(Tcp::no_delay(true), ignored);
+    }
+    std::shared_ptr<ConnectionBase> connection = MakeConnection(std::move(socket), settings_, peer);
+    connections_->Add(connection);
+    connection->Start();
+  }
+
+  Acceptor acceptor_;
+  boost::asio::steady_timer retry_;
+  std::shared_ptr<const ConnectionSettings> settings_;
+  std::shared_ptr<ConnectionSet> connections_;
+  bool stopped_ = false;
+};
+
+// A socket file this server created, identified so that Stop() never removes a successor's.
+struct SocketFile {
+  std::string path;
+  dev_t device = 0;
+  ino_t inode = 0;
+};
+
+std::string ErrnoText() { return std::strerror(errno); }
+
+// Whether something listens on the Unix socket `path`: ECONNREFUSED means a stale file. The
+// probe never blocks: a listener with a full backlog (EAGAIN) counts as alive.
+Result<bool> SomethingListens(const std::string& path) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return Status(Code::kInternal, "cannot create a socket: " + ErrnoText(), path);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
+  const int result = ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address);
+  const int error = errno;
+  ::close(fd);
+  if (result == 0 || error == EAGAIN || error == EINPROGRESS) return true;
+  if (error == ECONNREFUSED || error == ENOENT) return false;
+  return Status(Code::kInternal, std::string("cannot probe the socket: ") + std::strerror(error),
+                path);
+}
+
+// Makes `path` free for a new socket: a live socket is an error, a stale one is removed, and
+// any other file is left alone (an error).
+Status ClaimSocketPath(const std::string& path) {
+  struct stat info {};
+  if (::lstat(path.c_str(), &info) != 0) {
+    if (errno == ENOENT) return Status::Ok();
+    return Status(Code::kInternal, "cannot inspect the socket path: " + ErrnoText(), path);
+  }
+  if (!S_ISSOCK(info.st_mode)) {
+    return Status(Code::kInternal, "exists and is not a socket; refusing to replace it", path);
+  }
+  Result<bool> live = SomethingListens(path);
+  if (!live.ok()) return live.status();
+  if (*live) {
+    return Status(Code::kInternal, "already in use: another instance answers on this socket", path);
+  }
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    return Status(Code::kInternal, "cannot remove the stale socket: " + ErrnoText(), path);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 class HttpServer::Impl {
  public:
-  Impl(boost::asio::io_context& io, HttpServerOptions options, Handler handler)
-      : io_(io), options_(std::move(options)), handler_(std::move(handler)) {
-    unix_settings_ = {options_.max_body_bytes, "", false, options_.idle_timeout_seconds,
-                      &handler_};
-    tcp_settings_ = {options_.max_body_bytes, options_.token, true,
-                     options_.idle_timeout_seconds, &handler_};
+  Impl(boost::asio::io_context& io, HttpServerOptions options, Handler handler) : io_(io) {
+    auto settings = std::make_shared<ConnectionSettings>();
+    settings->max_body_bytes = options.max_body_bytes;
+    settings->idle_timeout_seconds = options.idle_timeout_seconds;
+    settings->handler = std::move(handler);
+    unix_settings_ = settings;
+    auto tcp_settings = std::make_shared<ConnectionSettings>(*settings);
+    tcp_settings->tcp = true;
+    tcp_settings->token = std::move(options.token);
+    tcp_settings_ = tcp_settings;
   }
 
   ~Impl() { Stop(); }
@@ -50,115 +197,95 @@ class HttpServer::Impl {
   }
 
   void Stop() {
-    error_code ignored;
-    for (auto& acceptor : unix_acceptors_) acceptor->close(ignored);
-    for (auto& acceptor : tcp_acceptors_) acceptor->close(ignored);
-    unix_acceptors_.clear();
-    tcp_acceptors_.clear();
-    for (auto& weak : connections_) {
-      if (auto connection = weak.lock()) connection->Close();
+    for (auto& listener : unix_listeners_) listener->Stop();
+    for (auto& listener : tcp_listeners_) listener->Stop();
+    unix_listeners_.clear();
+    tcp_listeners_.clear();
+    connections_->CloseAll();
+    for (const SocketFile& file : socket_files_) {
+      struct stat info {};
+      if (::lstat(file.path.c_str(), &info) == 0 && info.st_dev == file.device &&
+          info.st_ino == file.inode) {
+        ::unlink(file.path.c_str());
+      }
     }
-    connections_.clear();
-    for (const std::string& path : socket_files_) ::unlink(path.c_str());
     socket_files_.clear();
   }
 
  private:
   Result<Address> ListenUnix(const Address& address) {
     const std::string& path = address.path;
-    struct stat info;
-    if (::lstat(path.c_str(), &info) == 0) {
-      Local::socket probe(io_);
-      error_code error;
-      probe.connect(Local::endpoint(path), error);
-      if (!error) {
-        return Status(Code::kInternal, "already in use by a running instance", path);
-      }
-      if (!S_ISSOCK(info.st_mode)) {
-        return Status(Code::kInternal, "exists and is not a socket", path);
-      }
-      ::unlink(path.c_str());
-    }
-    auto acceptor = std::make_unique<Local::acceptor>(io_);
+    CONVERGE_RETURN_IF_ERROR(ClaimSocketPath(path));
+    Local::acceptor acceptor(io_);
     error_code error;
-    acceptor->open(Local(), error);
-    mode_t old_mask = ::umask(0177);
-    if (!error) acceptor->bind(Local::endpoint(path), error);
-    ::umask(old_mask);
-    if (!error) ::chmod(path.c_str(), 0600);
-    if (!error) acceptor->listen(boost::asio::socket_base::max_listen_connections, error);
-    if (error) return Status(Code::kInternal, "cannot listen: " + error.message(), path);
-    socket_files_.push_back(path);
-    AcceptUnix(*acceptor);
-    unix_acceptors_.push_back(std::move(acceptor));
+    acceptor.open(Local(), error);
+    if (!error) {
+      SetCloseOnExec(acceptor.native_handle());
+      // Owner-only from the start, so that there is no window in which others may connect.
+      // umask is process-wide, hence the chmod below as well.
+      const mode_t old_mask = ::umask(0177);
+      acceptor.bind(Local::endpoint(path), error);
+      ::umask(old_mask);
+    }
+    if (error) return Status(Code::kInternal, "cannot bind: " + error.message(), path);
+    struct stat info {};
+    if (::chmod(path.c_str(), 0600) != 0 || ::lstat(path.c_str(), &info) != 0) {
+      Status status(Code::kInternal, "cannot set the socket's mode: " + ErrnoText(), path);
+      ::unlink(path.c_str());
+      return status;
+    }
+    acceptor.listen(boost::asio::socket_base::max_listen_connections, error);
+    if (error) {
+      ::unlink(path.c_str());
+      return Status(Code::kInternal, "cannot listen: " + error.message(), path);
+    }
+    socket_files_.push_back({path, info.st_dev, info.st_ino});
+    auto listener =
+        std::make_shared<Listener<Local>>(std::move(acceptor), unix_settings_, connections_);
+    listener->Accept();
+    unix_listeners_.push_back(std::move(listener));
     return address;
   }
 
   Result<Address> ListenTcp(const Address& address) {
-    if (options_.token.empty()) {
-      return Status::Invalid(address.ToString(), "TCP listeners need a bearer token");
+    const std::string where = address.ToString();
+    if (tcp_settings_->token.empty()) {
+      return Status::Invalid(where, "a TCP listener needs a bearer token; none is configured");
     }
     error_code error;
-    std::string host = address.host == "localhost" ? "127.0.0.1" : address.host;
-    boost::asio::ip::address ip = boost::asio::ip::make_address(host, error);
-    if (error) return Status::Invalid(address.ToString(), "host must be an IP address");
-    auto acceptor = std::make_unique<Tcp::acceptor>(io_);
-    Tcp::endpoint endpoint(ip, static_cast<unsigned short>(address.port));
-    acceptor->open(endpoint.protocol(), error);
-    if (!error) acceptor->set_option(boost::asio::socket_base::reuse_address(true), error);
-    if (!error) acceptor->bind(endpoint, error);
-    if (!error) acceptor->listen(boost::asio::socket_base::max_listen_connections, error);
-    if (error) {
-      return Status(Code::kInternal, "cannot listen: " + error.message(), address.ToString());
+    const std::string host = address.host == "localhost" ? "127.0.0.1" : address.host;
+    const boost::asio::ip::address ip = boost::asio::ip::make_address(host, error);
+    if (error) return Status::Invalid(where, "the host must be an IP address or localhost");
+    if (address.port < 0 || address.port > 65535) {
+      return Status::Invalid(where, "port must be 0..65535");
     }
+    const Tcp::endpoint endpoint(ip, static_cast<unsigned short>(address.port));
+    Tcp::acceptor acceptor(io_);
+    acceptor.open(endpoint.protocol(), error);
+    if (!error) SetCloseOnExec(acceptor.native_handle());
+    if (!error) acceptor.set_option(boost::asio::socket_base::reuse_address(true), error);
+    if (!error) acceptor.bind(endpoint, error);
+    if (!error) acceptor.listen(boost::asio::socket_base::max_listen_connections, error);
+    Tcp::endpoint local;
+    if (!error) local = acceptor.local_endpoint(error);
+    if (error) return Status(Code::kInternal, "cannot listen: " + error.message(), where);
     Address bound = address;
-    bound.port = acceptor->local_endpoint().port();
-    AcceptTcp(*acceptor);
-    tcp_acceptors_.push_back(std::move(acceptor));
+    bound.port = local.port();
+    auto listener =
+        std::make_shared<Listener<Tcp>>(std::move(acceptor), tcp_settings_, connections_);
+    listener->Accept();
+    tcp_listeners_.push_back(std::move(listener));
     return bound;
   }
 
-  void AcceptUnix(Local::acceptor& acceptor) {
-    acceptor.async_accept([this, &acceptor](error_code error, Local::socket socket) {
-      if (error == boost::asio::error::operation_aborted) return;
-      if (!error) {
-        Peer peer = UnixPeer(socket);
-        Track(MakeConnection(std::move(socket), unix_settings_, peer));
-      }
-      AcceptUnix(acceptor);
-    });
-  }
-
-  void AcceptTcp(Tcp::acceptor& acceptor) {
-    acceptor.async_accept([this, &acceptor](error_code error, Tcp::socket socket) {
-      if (error == boost::asio::error::operation_aborted) return;
-      if (!error) {
-        error_code ignored;
-        socket.set_option(Tcp::no_delay(true), ignored);
-        Track(MakeConnection(std::move(socket), tcp_settings_, Peer{}));
-      }
-      AcceptTcp(acceptor);
-    });
-  }
-
-  void Track(std::shared_ptr<ConnectionBase> connection) {
-    if (connections_.size() > 64 && ++accepted_ % 64 == 0) {
-      std::erase_if(connections_, [](const auto& weak) { return weak.expired(); });
-    }
-    connections_.push_back(connection);
-    connection->Start();
-  }
-
   boost::asio::io_context& io_;
-  HttpServerOptions options_;
-  Handler handler_;
-  ConnectionSettings unix_settings_;
-  ConnectionSettings tcp_settings_;
-  std::vector<std::unique_ptr<Local::acceptor>> unix_acceptors_;
-  std::vector<std::unique_ptr<Tcp::acceptor>> tcp_acceptors_;
-  std::vector<std::weak_ptr<ConnectionBase>> connections_;
-  std::vector<std::string> socket_files_;
-  uint64_t accepted_ = 0;
+  // Shared with the connections, which may outlive the server (see http_connection.h).
+  std::shared_ptr<const ConnectionSettings> unix_settings_;
+  std::shared_ptr<const ConnectionSettings> tcp_settings_;
+  std::shared_ptr<ConnectionSet> connections_ = std::make_shared<ConnectionSet>();
+  std::vector<std::shared_ptr<Listener<Local>>> unix_listeners_;
+  std::vector<std::shared_ptr<Listener<Tcp>>> tcp_listeners_;
+  std::vector<SocketFile> socket_files_;
 };
 
 HttpServer::HttpServer(boost::asio::io_context& io, HttpServerOptions options, Handler handler)

@@ -4,7 +4,8 @@
 // larger than max_body_bytes get 413, malformed ones 400, TCP requests without the bearer token
 // 401 — all as JSON errors and without calling the handler. Unix sockets are created mode 0600
 // (a stale socket file is replaced; a live one is an error) and callers are identified with
-// SO_PEERCRED. Not thread-safe: everything runs on the io_context's single thread.
+// SO_PEERCRED. Not thread-safe: everything runs on the io_context's single thread. Destroy the
+// server before its io_context; responders and streams may outlive it (their output is dropped).
 #pragma once
 
 #include <memory>

@@ -16,8 +16,10 @@ std::string HttpRequest::Query(const std::string& name, const std::string& fallb
 
 HttpResponse JsonError(int status, const std::string& message, const std::string& field) {
   nlohmann::json body = {{"error", message}, {"field", field}};
-  return HttpResponse{status, "application/json",
-                      body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), {}};
+  return HttpResponse{status,
+                      "application/json",
+                      body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                      {}};
 }
 
 HttpResponse JsonResponse(int status, std::string json_text) {

@@ -1,40 +1,40 @@
 #include "api/router.h"
 
+#include <map>
+#include <string_view>
+
 namespace converge::api {
 namespace {
 
-// Splits "/v1/jobs/12" into {"v1", "jobs", "12"}.
-std::vector<std::string_view> Segments(std::string_view path) {
-  std::vector<std::string_view> parts;
-  size_t start = 0;
-  while (start < path.size()) {
-    if (path[start] == '/') {
-      ++start;
-      continue;
-    }
-    size_t end = path.find('/', start);
-    if (end == std::string_view::npos) end = path.size();
-    parts.push_back(path.substr(start, end - start));
-    start = end;
-  }
-  return parts;
+bool IsParameter(std::string_view segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
 
-bool Matches(std::string_view pattern, std::string_view path,
-             std::map<std::string, std::string>* params) {
-  std::vector<std::string_view> want = Segments(pattern);
-  std::vector<std::string_view> have = Segments(path);
-  if (want.size() != have.size()) return false;
-  std::map<std::string, std::string> found;
-  for (size_t i = 0; i < want.size(); ++i) {
-    if (want[i].size() > 2 && want[i].front() == '{' && want[i].back() == '}') {
-      found[std::string(want[i].substr(1, want[i].size() - 2))] = std::string(have[i]);
-    } else if (want[i] != have[i]) {
+// Compares `path` with `pattern` segment by segment ("/"-separated, empty segments count, so
+// "/v1/jobs/" is not "/v1/jobs"). A "{name}" segment matches any non-empty segment, which is
+// stored in `params`. `params` may hold partial results when the match fails.
+bool Match(std::string_view pattern, std::string_view path,
+           std::map<std::string, std::string>& params) {
+  params.clear();
+  size_t want_start = 0;
+  size_t have_start = 0;
+  while (true) {
+    const size_t want_end = pattern.find('/', want_start);
+    const size_t have_end = path.find('/', have_start);
+    const std::string_view want = pattern.substr(want_start, want_end - want_start);
+    const std::string_view have = path.substr(have_start, have_end - have_start);
+    if (IsParameter(want)) {
+      if (have.empty()) return false;
+      params[std::string(want.substr(1, want.size() - 2))] = std::string(have);
+    } else if (want != have) {
       return false;
     }
+    if (want_end == std::string_view::npos || have_end == std::string_view::npos) {
+      return want_end == have_end;
+    }
+    want_start = want_end + 1;
+    have_start = have_end + 1;
   }
-  if (params) *params = std::move(found);
-  return true;
 }
 
 }  // namespace
@@ -42,21 +42,25 @@ bool Matches(std::string_view pattern, std::string_view path,
 void Router::Add(Route route) { routes_.push_back(std::move(route)); }
 
 void Router::Dispatch(HttpRequest request, std::shared_ptr<Responder> responder) const {
-  bool path_known = false;
+  std::string allowed;  // methods of the routes whose pattern matches, for 405
+  std::map<std::string, std::string> params;
   for (const Route& route : routes_) {
-    std::map<std::string, std::string> params;
-    if (!Matches(route.pattern, request.path, &params)) continue;
-    path_known = true;
-    if (route.method != request.method) continue;
+    if (!Match(route.pattern, request.path, params)) continue;
+    if (route.method != request.method) {
+      allowed += (allowed.empty() ? "" : ", ") + route.method;
+      continue;
+    }
     request.params = std::move(params);
     route.handler(std::move(request), std::move(responder));
     return;
   }
-  if (path_known) {
-    responder->Reply(JsonError(405, request.method + " is not allowed on " + request.path));
-  } else {
-    responder->Reply(JsonError(404, "no route for " + request.method + " " + request.path));
+  if (allowed.empty()) {
+    return responder->Reply(JsonError(404, "no route for " + request.method + " " + request.path));
   }
+  HttpResponse response = JsonError(
+      405, request.method + " is not allowed on " + request.path + " (allowed: " + allowed + ")");
+  response.headers["Allow"] = allowed;
+  responder->Reply(std::move(response));
 }
 
 }  // namespace converge::api

@@ -1,5 +1,9 @@
 #include "cli/client.h"
 
+#include <unistd.h>
+
+#include <cctype>
+#include <chrono>
 #include <cstdio>
 
 namespace converge::cli {
@@ -10,27 +14,85 @@ Result<Session> Session::Open() {
   return Session(std::move(client).value());
 }
 
-Result<nlohmann::json> Session::Call(const std::string& method, const std::string& target,
-                                     const std::string& body) {
-  Result<api::HttpResponse> response = client_->Call(method, target, body);
-  if (!response.ok()) return response.status();
-  nlohmann::json json = nlohmann::json::parse(response->body, nullptr, false);
-  if (response->status >= 200 && response->status < 300) {
-    if (json.is_discarded()) return Status(Code::kInternal, "the instance sent invalid JSON");
-    return json;
-  }
-  std::string message = "HTTP " + std::to_string(response->status);
+Status ApiError(int http_status, const std::string& body) {
+  nlohmann::json json = nlohmann::json::parse(body, nullptr, false);
+  std::string message = "the instance answered HTTP " + std::to_string(http_status);
   std::string field;
   if (json.is_object() && json.contains("error") && json["error"].is_string()) {
     message = json["error"].get<std::string>();
     if (json.contains("field") && json["field"].is_string()) field = json["field"];
   }
-  Code code = response->status == 404   ? Code::kNotFound
-              : response->status == 403 ? Code::kSkip
-              : response->status < 500  ? Code::kInvalidArgument
-                                        : Code::kInternal;
+  Code code = http_status == 404   ? Code::kNotFound
+              : http_status == 403 ? Code::kSkip
+              : http_status == 422 ? Code::kUnsatisfiable
+              : http_status < 500  ? Code::kInvalidArgument
+                                   : Code::kInternal;
   return Status(code, message, field);
 }
+
+Result<nlohmann::json> Session::Call(const std::string& method, const std::string& target,
+                                     const std::string& body) {
+  Result<api::HttpResponse> response = client_->Call(method, target, body);
+  if (!response.ok()) return response.status();
+  if (response->status < 200 || response->status >= 300) {
+    return ApiError(response->status, response->body);
+  }
+  nlohmann::json json = nlohmann::json::parse(response->body, nullptr, false);
+  if (json.is_discarded()) return Status(Code::kInternal, "the instance sent invalid JSON");
+  return json;
+}
+
+Result<std::string> Session::GetText(const std::string& target) {
+  Result<api::HttpResponse> response = client_->Call("GET", target);
+  if (!response.ok()) return response.status();
+  if (response->status < 200 || response->status >= 300) {
+    return ApiError(response->status, response->body);
+  }
+  return std::move(response->body);
+}
+
+Result<int> Session::Stream(const std::string& target,
+                            const std::function<bool(std::string_view chunk)>& on_chunk) {
+  return client_->Stream("GET", target, on_chunk);
+}
+
+Result<std::vector<nlohmann::json>> ListJobs(Session& session, const std::string& query) {
+  std::vector<nlohmann::json> jobs;
+  std::string after = "0";
+  while (true) {
+    Result<nlohmann::json> page =
+        session.Call("GET", "/v1/jobs?" + query + "&limit=1000&after=" + after);
+    if (!page.ok()) return page.status();
+    auto list = page->find("jobs");
+    if (list == page->end() || !list->is_array()) {
+      return Status(Code::kInternal, "the instance's job list has no \"jobs\"");
+    }
+    for (auto& job : *list) jobs.push_back(std::move(job));
+    auto next = page->find("next_after");
+    if (next == page->end() || !next->is_number_integer()) return jobs;
+    after = next->dump();
+  }
+}
+
+double WallClockNow() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string UrlEncode(const std::string& text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == ',' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      char buffer[4];
+      std::snprintf(buffer, sizeof buffer, "%%%02X", c);
+      out += buffer;
+    }
+  }
+  return out;
+}
+
+std::string SelfUser() { return std::to_string(::getuid()); }
 
 int Fail(const std::string& command, const Status& status) {
   std::string text = status.message();

@@ -1,19 +1,32 @@
 // Subcommands of the `converge` binary. Each Add*Command registers one command (and its
 // subcommands) on the root app; when the command runs it stores its exit status in
-// `*exit_code`. Commands are thin: parse flags, call the library, print.
+// `*exit_code`: 0, 1 for errors (API errors print "converge CMD: message"), 2 for usage.
+// Commands are thin: parse flags, call the library or the instance's API, print.
 #pragma once
 
 #include <CLI/CLI.hpp>
 
 namespace converge::cli {
 
+// Offline tools.
 void AddJobspecCommand(CLI::App& app, int* exit_code);
-void AddResourceCommand(CLI::App& app, int* exit_code);
 void AddSimCommand(CLI::App& app, int* exit_code);
 void AddShimCommand(CLI::App& app, int* exit_code);
-// submit, run, batch
-void AddSubmitCommands(CLI::App& app, int* exit_code);
-// jobs, show, logs, cancel, wait, queue, stop
-void AddJobCommands(CLI::App& app, int* exit_code);
+// `resource list|export|drain|undrain`; live from the instance, or from a file.
+void AddResourceCommand(CLI::App& app, int* exit_code);
+// The short forms `drain` and `undrain` of `resource drain|undrain`.
+void AddDrainCommands(CLI::App& app, int* exit_code);
+
+// Clients of a running instance (docs/cli.md).
+void AddSubmitCommand(CLI::App& app, int* exit_code);
+void AddRunCommand(CLI::App& app, int* exit_code);
+void AddBatchCommand(CLI::App& app, int* exit_code);
+void AddJobsCommand(CLI::App& app, int* exit_code);
+void AddShowCommand(CLI::App& app, int* exit_code);
+void AddLogsCommand(CLI::App& app, int* exit_code);
+void AddCancelCommand(CLI::App& app, int* exit_code);
+void AddWaitCommand(CLI::App& app, int* exit_code);
+void AddQueueCommand(CLI::App& app, int* exit_code);
+void AddStopCommand(CLI::App& app, int* exit_code);
 
 }  // namespace converge::cli

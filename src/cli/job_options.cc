@@ -1,9 +1,11 @@
 #include "cli/job_options.h"
 
+#include <fnmatch.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
+#include <climits>
 #include <cstdlib>
 
 #include "jobspec/duration.h"
@@ -19,10 +21,11 @@ bool AllDigits(std::string_view text) {
   return !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
 }
 
+// REQUIRES: AllDigits(text). Saturates instead of overflowing.
 int64_t Number(std::string_view text) {
   int64_t value = 0;
-  std::from_chars(text.data(), text.data() + text.size(), value);
-  return value;
+  auto [ptr, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return error == std::errc() ? value : INT64_MAX / 1000000;
 }
 
 std::vector<std::string> Split(const std::string& text, char separator) {
@@ -36,14 +39,76 @@ std::vector<std::string> Split(const std::string& text, char separator) {
   return parts;
 }
 
-// "afterok:1:2,afterany:3" -> [{afterok,1},{afterok,2},{afterany,3}]
-Result<nlohmann::json> Dependencies(const std::vector<std::string>& flags) {
+Status BadTime(const std::string& text) {
+  return Status::Invalid("--time-limit", "'" + text +
+                                             "': use minutes (30), a duration (90s, 2h) or "
+                                             "[D-]HH:MM:SS");
+}
+
+// A CLI11 validator's answer: "" when `result` is fine, else its message.
+template <typename T>
+std::string Problem(const Result<T>& result) {
+  return result.ok() ? "" : result.status().message();
+}
+
+}  // namespace
+
+JobContext CurrentJobContext() {
+  JobContext here;
+  char buffer[PATH_MAX];
+  if (::getcwd(buffer, sizeof buffer)) here.cwd = buffer;
+  for (char** entry = environ; *entry; ++entry) {
+    std::string_view text = *entry;
+    size_t eq = text.find('=');
+    if (eq == std::string_view::npos || eq == 0) continue;
+    std::string name(text.substr(0, eq));
+    if (name == "CONVERGE_TOKEN") continue;
+    here.environment[std::move(name)] = std::string(text.substr(eq + 1));
+  }
+  return here;
+}
+
+Result<double> ParseTimeLimit(const std::string& text) {
+  if (AllDigits(text)) return 60.0 * static_cast<double>(Number(text));
+  if (text.find(':') == std::string::npos && text.find('-') == std::string::npos) {
+    Result<double> seconds = jobspec::ParseDuration(text);
+    if (!seconds.ok()) return BadTime(text);
+    return *seconds;
+  }
+  int64_t days = 0;
+  std::string clock = text;
+  const size_t dash = text.find('-');
+  if (dash != std::string::npos) {
+    if (!AllDigits(text.substr(0, dash))) return BadTime(text);
+    days = Number(text.substr(0, dash));
+    clock = text.substr(dash + 1);
+  }
+  std::vector<std::string> parts = Split(clock, ':');
+  for (const std::string& part : parts) {
+    if (!AllDigits(part)) return BadTime(text);
+  }
+  int64_t seconds = 0;
+  if (dash != std::string::npos) {  // D-HH, D-HH:MM, D-HH:MM:SS
+    const int64_t scale[] = {3600, 60, 1};
+    if (parts.size() > 3) return BadTime(text);
+    for (size_t i = 0; i < parts.size(); ++i) seconds += Number(parts[i]) * scale[i];
+  } else if (parts.size() == 2) {  // MM:SS
+    seconds = Number(parts[0]) * 60 + Number(parts[1]);
+  } else if (parts.size() == 3) {  // HH:MM:SS
+    seconds = Number(parts[0]) * 3600 + Number(parts[1]) * 60 + Number(parts[2]);
+  } else {
+    return BadTime(text);
+  }
+  return static_cast<double>(days * 86400 + seconds);
+}
+
+Result<nlohmann::json> ParseDependencies(const std::vector<std::string>& values) {
   nlohmann::json list = nlohmann::json::array();
-  for (const std::string& flag : flags) {
-    for (const std::string& item : Split(flag, ',')) {
+  for (const std::string& value : values) {
+    for (const std::string& item : Split(value, ',')) {
       std::vector<std::string> parts = Split(item, ':');
-      if (parts.size() < 2) {
-        return Status::Invalid("--dependency", "'" + item + "' is not SCHEME:ID");
+      if (parts.size() < 2 || parts[0].empty()) {
+        return Status::Invalid("--dependency", "'" + item + "' is not SCHEME:ID (afterok:12)");
       }
       for (size_t i = 1; i < parts.size(); ++i) {
         if (!AllDigits(parts[i])) {
@@ -56,45 +121,49 @@ Result<nlohmann::json> Dependencies(const std::vector<std::string>& flags) {
   return list;
 }
 
-}  // namespace
+Result<std::map<std::string, std::string>> JobEnvironment(
+    const JobOptions& options, const std::map<std::string, std::string>& here) {
+  std::map<std::string, std::string> environment;
+  if (!options.env_none) environment = here;
+  for (const std::string& rule : options.env) {
+    if (rule.size() > 1 && rule[0] == '-') {
+      const std::string pattern = rule.substr(1);
+      std::erase_if(environment, [&](const auto& entry) {
+        return ::fnmatch(pattern.c_str(), entry.first.c_str(), 0) == 0;
+      });
+      continue;
+    }
+    const size_t eq = rule.find('=');
+    if (eq == 0 || rule.empty()) {
+      return Status::Invalid("--env", "'" + rule + "' is not KEY=VALUE, KEY or -PATTERN");
+    }
+    if (eq != std::string::npos) {
+      environment[rule.substr(0, eq)] = rule.substr(eq + 1);
+    } else if (auto found = here.find(rule); found != here.end()) {
+      environment[rule] = found->second;
+    }
+  }
+  return environment;
+}
 
-Result<double> ParseTimeLimit(const std::string& text) {
-  if (AllDigits(text)) return 60.0 * static_cast<double>(Number(text));
-  if (text.find(':') == std::string::npos && text.find('-') == std::string::npos) {
-    Result<double> seconds = jobspec::ParseDuration(text);
-    if (!seconds.ok()) {
-      return Status::Invalid("--time-limit", "'" + text + "': use 30 (minutes), 90s, 2h, "
-                                                         "HH:MM:SS or D-HH:MM:SS");
-    }
-    return *seconds;
-  }
-  int64_t days = 0;
-  std::string clock = text;
-  size_t dash = text.find('-');
-  if (dash != std::string::npos) {
-    if (!AllDigits(text.substr(0, dash))) return Status::Invalid("--time-limit", "bad days");
-    days = Number(text.substr(0, dash));
-    clock = text.substr(dash + 1);
-  }
-  std::vector<std::string> parts = Split(clock, ':');
-  for (const std::string& part : parts) {
-    if (!AllDigits(part)) {
-      return Status::Invalid("--time-limit", "'" + text + "' is not [D-]HH:MM:SS");
-    }
-  }
-  int64_t seconds = 0;
-  if (dash != std::string::npos) {  // D-HH, D-HH:MM, D-HH:MM:SS
-    const int64_t scale[] = {3600, 60, 1};
-    if (parts.size() > 3) return Status::Invalid("--time-limit", "too many fields");
-    for (size_t i = 0; i < parts.size(); ++i) seconds += Number(parts[i]) * scale[i];
-  } else if (parts.size() == 2) {  // MM:SS
-    seconds = Number(parts[0]) * 60 + Number(parts[1]);
-  } else if (parts.size() == 3) {  // HH:MM:SS
-    seconds = Number(parts[0]) * 3600 + Number(parts[1]) * 60 + Number(parts[2]);
-  } else {
-    return Status::Invalid("--time-limit", "'" + text + "' is not [D-]HH:MM:SS");
-  }
-  return static_cast<double>(days * 86400 + seconds);
+CLI::Validator AtLeast(int64_t min) {
+  return CLI::Validator(
+      [min](std::string& text) -> std::string {
+        int64_t value = 0;
+        auto [ptr, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (text.empty() || error != std::errc() || ptr != text.data() + text.size() ||
+            value < min) {
+          return "'" + text + "' must be a whole number >= " + std::to_string(min);
+        }
+        return "";
+      },
+      ">=" + std::to_string(min));
+}
+
+std::vector<std::string> TrailingCommand(CLI::App* command) {
+  std::vector<std::string> rest = command->remaining();
+  if (!rest.empty() && rest.front() == "--") rest.erase(rest.begin());
+  return rest;
 }
 
 std::map<std::string, CLI::Option*> AddJobOptions(CLI::App* c, JobOptions* o) {
@@ -102,38 +171,50 @@ std::map<std::string, CLI::Option*> AddJobOptions(CLI::App* c, JobOptions* o) {
   auto last = [](CLI::Option* option) {
     return option->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   };
-  given["nodes"] = last(c->add_option("-N,--nodes", o->nodes, "Nodes to spread the tasks over")
-                            ->check(CLI::PositiveNumber));
-  given["ntasks"] = last(c->add_option("-n,--ntasks", o->ntasks, "Number of tasks")
-                             ->check(CLI::PositiveNumber));
-  given["cores_per_task"] =
-      last(c->add_option("-c,--cores-per-task,--cpus-per-task", o->cores_per_task,
-                         "Cores per task")
-               ->check(CLI::PositiveNumber));
+  given["nodes"] = last(
+      c->add_option("-N,--nodes", o->nodes, "Nodes to spread the tasks over")->check(AtLeast(1)));
+  given["ntasks"] =
+      last(c->add_option("-n,--ntasks", o->ntasks, "Number of tasks")->check(AtLeast(1)));
+  given["tasks_per_node"] = last(c->add_option("--tasks-per-node,--ntasks-per-node",
+                                               o->tasks_per_node, "Tasks on each node (with -N)")
+                                     ->check(AtLeast(1)));
+  given["cores_per_task"] = last(c->add_option("-c,--cores-per-task,--cpus-per-task",
+                                               o->cores_per_task, "Cores per task (default 1)")
+                                     ->check(AtLeast(1)));
   given["gpus_per_task"] = last(
-      c->add_option("-g,--gpus-per-task", o->gpus_per_task, "GPUs per task")
-          ->check(CLI::NonNegativeNumber));
+      c->add_option("-g,--gpus-per-task", o->gpus_per_task, "GPUs per task")->check(AtLeast(0)));
   given["exclusive"] = c->add_flag("-x,--exclusive", o->exclusive, "Whole nodes");
-  given["time_limit"] = last(c->add_option(
-      "-t,--time-limit,--time", o->time_limit,
-      "Time limit: minutes, FSD (90s, 2h) or [D-]HH:MM:SS"));
+  given["time_limit"] =
+      last(c->add_option("-t,--time-limit,--time", o->time_limit,
+                         "Time limit: minutes, a duration (90s, 2h) or [D-]HH:MM:SS")
+               ->check([](const std::string& text) { return Problem(ParseTimeLimit(text)); }));
   given["queue"] = last(c->add_option("-q,--queue,-p,--partition", o->queue, "Queue"));
-  given["job_name"] = last(c->add_option("--job-name,-J", o->job_name, "Job name"));
-  given["cwd"] = last(c->add_option("--cwd,-D,--chdir", o->cwd,
-                                    "Working directory (default: the current one)"));
-  given["env"] = c->add_option("--env", o->env, "KEY=VALUE for the tasks (repeatable)")
-                     ->allow_extra_args(false);
-  given["env_none"] = c->add_flag("--env-none", o->env_none,
-                                  "Do not copy this shell's environment");
-  given["output"] = last(c->add_option("--output,-o", o->output,
-                                       "stdout file; {{id}} becomes the job id"));
-  given["error"] = last(c->add_option("--error,-e", o->error,
-                                      "stderr file (default: with stdout)"));
-  given["dependency"] = c->add_option("--dependency,-d", o->dependency,
-                                      "afterok:ID, afterany:ID or afternotok:ID")
-                            ->allow_extra_args(false);
-  given["priority"] = last(c->add_option("--priority", o->priority, "Priority 0..31")
-                               ->check(CLI::Range(0, 31)));
+  given["job_name"] =
+      last(c->add_option("--job-name,-J", o->job_name, "Job name (default: the command's name)"));
+  given["cwd"] = last(
+      c->add_option("--cwd,-D,--chdir", o->cwd, "Working directory (default: the current one)"));
+  given["env"] =
+      c->add_option("--env", o->env, "KEY=VALUE sets, KEY copies, -PATTERN removes (repeatable)")
+          ->allow_extra_args(false)
+          ->check([](const std::string& rule) {
+            JobOptions one;
+            one.env = {rule};
+            return Problem(JobEnvironment(one, {}));
+          });
+  given["env_none"] =
+      c->add_flag("--env-none", o->env_none, "Do not copy this shell's environment");
+  given["output"] =
+      last(c->add_option("--output,-o", o->output, "stdout file; {{id}} becomes the job id"));
+  given["error"] =
+      last(c->add_option("--error,-e", o->error, "stderr file (default: with --output if given)"));
+  given["dependency"] =
+      c->add_option("--dependency,-d", o->dependency,
+                    "afterok:ID, afterany:ID or afternotok:ID (repeatable)")
+          ->allow_extra_args(false)
+          ->check([](const std::string& value) { return Problem(ParseDependencies({value})); });
+  given["priority"] =
+      last(c->add_option("--priority,--urgency", o->priority, "Priority 0..31 (default 16)")
+               ->check(CLI::Range(0, 31)));
   return given;
 }
 
@@ -142,6 +223,7 @@ void OverrideGiven(const JobOptions& from, const std::map<std::string, CLI::Opti
   auto was = [&](const char* name) { return given.at(name)->count() > 0; };
   if (was("nodes")) into->nodes = from.nodes;
   if (was("ntasks")) into->ntasks = from.ntasks;
+  if (was("tasks_per_node")) into->tasks_per_node = from.tasks_per_node;
   if (was("cores_per_task")) into->cores_per_task = from.cores_per_task;
   if (was("gpus_per_task")) into->gpus_per_task = from.gpus_per_task;
   if (was("exclusive")) into->exclusive = from.exclusive;
@@ -158,57 +240,50 @@ void OverrideGiven(const JobOptions& from, const std::map<std::string, CLI::Opti
 }
 
 Result<nlohmann::json> BuildJobspec(const JobOptions& options,
-                                    const std::vector<std::string>& command) {
+                                    const std::vector<std::string>& command,
+                                    const JobContext& here) {
   if (command.empty()) return Status::Invalid("COMMAND", "name a program to run");
   jobspec::ShorthandOptions shorthand;
   shorthand.nodes = options.nodes;
   shorthand.tasks = options.ntasks > 0 ? options.ntasks : std::max<int64_t>(1, options.nodes);
+  if (options.tasks_per_node > 0) {
+    if (options.nodes <= 0) return Status::Invalid("--tasks-per-node", "needs --nodes");
+    const int64_t total = options.tasks_per_node * options.nodes;
+    if (options.ntasks > 0 && options.ntasks != total) {
+      return Status::Invalid("--tasks-per-node", "--ntasks " + std::to_string(options.ntasks) +
+                                                     " is not " + std::to_string(total));
+    }
+    shorthand.tasks = total;
+  }
   shorthand.cores_per_task = options.cores_per_task;
   shorthand.gpus_per_task = options.gpus_per_task;
   shorthand.exclusive = options.exclusive;
   shorthand.queue = options.queue;
   shorthand.command = command;
+  shorthand.cwd = options.cwd.empty() ? here.cwd : options.cwd;
   if (!options.time_limit.empty()) {
     Result<double> seconds = ParseTimeLimit(options.time_limit);
     if (!seconds.ok()) return seconds.status();
     shorthand.duration = *seconds;
   }
-  std::string cwd = options.cwd;
-  if (cwd.empty()) {
-    char buffer[4096];
-    if (::getcwd(buffer, sizeof buffer)) cwd = buffer;
-  }
-  shorthand.cwd = cwd;
   Result<jobspec::Jobspec> spec = jobspec::FromShorthand(shorthand);
   if (!spec.ok()) return spec.status();
-  if (!options.env_none) {
-    for (char** entry = environ; *entry; ++entry) {
-      std::string text = *entry;
-      size_t eq = text.find('=');
-      if (eq != std::string::npos) spec->system.environment[text.substr(0, eq)] = text.substr(eq + 1);
-    }
-  }
-  for (const std::string& pair : options.env) {
-    size_t eq = pair.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      return Status::Invalid("--env", "'" + pair + "' is not KEY=VALUE");
-    }
-    spec->system.environment[pair.substr(0, eq)] = pair.substr(eq + 1);
-  }
-  nlohmann::json json = jobspec::ToJson(*spec);
-  nlohmann::json& system = json["attributes"]["system"];
-  if (!options.job_name.empty()) system["job"]["name"] = options.job_name;
-  if (!options.output.empty()) {
-    system["shell"]["options"]["output"]["stdout"]["path"] = options.output;
-  }
-  if (!options.error.empty()) {
-    system["shell"]["options"]["output"]["stderr"]["path"] = options.error;
-  }
-  if (options.priority >= 0) system["priority"] = options.priority;
-  Result<nlohmann::json> dependencies = Dependencies(options.dependency);
+  Result<std::map<std::string, std::string>> environment =
+      JobEnvironment(options, here.environment);
+  if (!environment.ok()) return environment.status();
+  spec->system.environment = std::move(environment).value();
+  Result<nlohmann::json> dependencies = ParseDependencies(options.dependency);
   if (!dependencies.ok()) return dependencies.status();
-  if (!dependencies->empty()) system["dependencies"] = *dependencies;
-  return json;
+  for (const auto& dependency : *dependencies) {
+    spec->system.dependencies.push_back({dependency["scheme"], dependency["value"]});
+  }
+  nlohmann::json& extra = spec->system.extra;
+  if (!options.job_name.empty()) extra["job"]["name"] = options.job_name;
+  if (!options.output.empty())
+    extra["shell"]["options"]["output"]["stdout"]["path"] = options.output;
+  if (!options.error.empty()) extra["shell"]["options"]["output"]["stderr"]["path"] = options.error;
+  if (options.priority >= 0) extra["priority"] = options.priority;
+  return jobspec::ToJson(*spec);
 }
 
 }  // namespace converge::cli

@@ -1,5 +1,6 @@
-// JobOptions: the flags shared by submit, run and batch (Flux and Slurm spellings), and the
-// jobspec they compile to.
+// JobOptions: the flags shared by submit, run and batch (Flux spellings, with Slurm's as
+// aliases), and the jobspec they compile to. Everything here is pure except
+// CurrentJobContext(), which reads this process's directory and environment.
 #pragma once
 
 #include <map>
@@ -14,37 +15,69 @@
 namespace converge::cli {
 
 struct JobOptions {
-  int64_t nodes = 0;
-  int64_t ntasks = 0;                   // 0: one per node (-N), else 1
+  int64_t nodes = 0;           // 0: wherever the tasks fit
+  int64_t ntasks = 0;          // 0: --tasks-per-node x nodes, else one per node, else 1
+  int64_t tasks_per_node = 0;  // 0: unset; needs --nodes
   int64_t cores_per_task = 1;
   int64_t gpus_per_task = 0;
-  bool exclusive = false;
-  std::string time_limit;               // FSD ("30s", "2h") or Slurm ("MM", "H:MM:SS", "D-H")
-  std::string queue;
-  std::string job_name;
-  std::string cwd;                      // default: the current directory
-  std::vector<std::string> env;         // KEY=VALUE, added to the copied environment
-  bool env_none = false;                // do not copy this environment
-  std::string output;                   // templates with {{id}}
-  std::string error;
+  bool exclusive = false;  // whole nodes
+  std::string time_limit;  // minutes, FSD ("30s", "2h") or Slurm ("H:MM:SS", "D-H")
+  std::string queue;       // "": the instance's default queue
+  std::string job_name;    // "": the instance names it after the command
+  std::string cwd;         // "": the current directory
+  // Environment rules, in order: KEY=VALUE sets, KEY copies this shell's value, -PATTERN
+  // removes the matching names (glob).
+  std::vector<std::string> env;
+  bool env_none = false;                // start from an empty environment
+  std::string output;                   // stdout template; {{id}} becomes the job id
+  std::string error;                    // stderr template; "": with stdout if that is given
   std::vector<std::string> dependency;  // afterok:ID[:ID...][,afterany:ID...]
-  int64_t priority = -1;                // 0..31; -1 = the instance's default
+  int64_t priority = -1;                // 0..31; -1: the instance's default (16)
 };
 
+// What a job inherits from the shell that submits it.
+struct JobContext {
+  std::string cwd;
+  std::map<std::string, std::string> environment;
+};
+
+// This process's working directory and environment, minus CONVERGE_TOKEN (a credential the
+// job must not carry in its jobspec).
+JobContext CurrentJobContext();
+
+// The command after a prefix_command()'s options: its remaining arguments, without a leading
+// "--".
+std::vector<std::string> TrailingCommand(CLI::App* command);
+
+// A CLI11 check for whole numbers >= `min`, with a short message ("must be a whole number
+// >= 1") instead of CLI11's range text.
+CLI::Validator AtLeast(int64_t min);
+
 // Registers the flags on `command`, writing into `options` (which must outlive it). The
-// returned map names each option by its field, for "was it given on the command line".
+// returned map names each option by its JobOptions field, to tell what was given.
 std::map<std::string, CLI::Option*> AddJobOptions(CLI::App* command, JobOptions* options);
 
-// Copies into `into` every field whose option was given (count() > 0) in `given`.
+// Copies into `into` every field whose option was given (count() > 0) in `given`; --env
+// rules are appended, everything else replaced.
 void OverrideGiven(const JobOptions& from, const std::map<std::string, CLI::Option*>& given,
                    JobOptions* into);
 
 // Seconds of a time limit: "30" (minutes, as in Flux and Slurm), "90s", "1.5h", "MM:SS",
-// "HH:MM:SS", "D-HH", "D-HH:MM", "D-HH:MM:SS". Errors name the rule.
+// "HH:MM:SS", "D-HH", "D-HH:MM", "D-HH:MM:SS". Errors name the flag and the accepted forms.
 Result<double> ParseTimeLimit(const std::string& text);
 
-// The jobspec (JSON) for `options` running `command`. Errors name the flag.
+// The attributes.system.dependencies list of --dependency values: "afterok:1:2,afterany:3"
+// -> [{afterok,1},{afterok,2},{afterany,3}]. The instance checks the schemes.
+Result<nlohmann::json> ParseDependencies(const std::vector<std::string>& values);
+
+// The environment the job gets: `here` unless env_none, then the --env rules in order.
+Result<std::map<std::string, std::string>> JobEnvironment(
+    const JobOptions& options, const std::map<std::string, std::string>& here);
+
+// The jobspec (JSON) for `options` running `command` as submitted from `here`. Errors name
+// the flag ("--time-limit: ...").
 Result<nlohmann::json> BuildJobspec(const JobOptions& options,
-                                    const std::vector<std::string>& command);
+                                    const std::vector<std::string>& command,
+                                    const JobContext& here);
 
 }  // namespace converge::cli

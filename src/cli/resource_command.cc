@@ -1,4 +1,6 @@
-// `converge resource list|export`: show or export the resources of a file or this machine.
+// `converge resource list|export|drain|undrain` (and the short `converge drain|undrain`): the
+// resources of a running instance (GET /v1/resources, POST /v1/resources/drain|undrain), or
+// of a file or this machine without one.
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -7,6 +9,7 @@
 
 #include "cli/client.h"
 #include "cli/commands.h"
+#include "cli/status_tables.h"
 #include "resource/readers/hwloc.h"
 #include "resource/readers/load.h"
 #include "resource/writers/jgf.h"
@@ -18,38 +21,22 @@ namespace {
 
 struct ResourceOptions {
   std::string resources;  // empty: the running instance, else this machine via hwloc
-  std::string format;
+  std::string format;     // table or json
+  bool json = false;      // --json: same as --format json
   bool local = false;     // this machine via hwloc even when an instance runs
 };
 
-// `resource list` of a running instance: free/mixed/allocated/drained/down by node.
+// `resource list` of a running instance (GET /v1/resources): nodes by live state.
 int RunLiveList(Session& session, const ResourceOptions& options) {
   Result<nlohmann::json> resources = session.Call("GET", "/v1/resources");
   if (!resources.ok()) return Fail("resource list", resources.status());
-  if (options.format == "json") {
-    std::printf("%s\n", resources->dump(2).c_str());
-    return 0;
-  }
-  std::string out = "    STATE NNODES NCORES NGPUS NODELIST\n";
-  for (const auto& state : (*resources)["states"]) {
-    char line[512];
-    std::snprintf(line, sizeof line, "%9s %6lld %6lld %5lld %s\n",
-                  state["state"].get<std::string>().c_str(),
-                  static_cast<long long>(state["nnodes"].get<int64_t>()),
-                  static_cast<long long>(state["ncores"].get<int64_t>()),
-                  static_cast<long long>(state["ngpus"].get<int64_t>()),
-                  state["nodelist"].get<std::string>().c_str());
-    out += line;
-  }
-  const auto& totals = (*resources)["totals"];
-  out += "free cores " + std::to_string(totals["cores_free"].get<int64_t>()) + " of " +
-         std::to_string(totals["cores"].get<int64_t>()) + ", free GPUs " +
-         std::to_string(totals["gpus_free"].get<int64_t>()) + " of " +
-         std::to_string(totals["gpus"].get<int64_t>()) + "\n";
+  std::string out =
+      options.format == "json" ? resources->dump(2) + "\n" : FormatLiveResources(*resources);
   std::fputs(out.c_str(), stdout);
   return 0;
 }
 
+// POST /v1/resources/drain {"targets","reason"} or /v1/resources/undrain {"targets"}.
 int RunDrain(const std::string& targets, const std::vector<std::string>& reason, bool drain) {
   Result<Session> session = Session::Open();
   const char* command = drain ? "resource drain" : "resource undrain";
@@ -77,7 +64,8 @@ std::optional<resource::Graph> LoadOrReport(const ResourceOptions& options) {
   return std::move(graph).value();
 }
 
-int RunList(const ResourceOptions& options) {
+int RunList(ResourceOptions options) {
+  if (options.json) options.format = "json";
   if (options.resources.empty() && !options.local) {
     Result<Session> session = Session::Open();
     if (session.ok()) return RunLiveList(*session, options);
@@ -101,7 +89,23 @@ int RunExport(const ResourceOptions& options) {
   return 0;
 }
 
+// `drain TARGETS [REASON...]` and `undrain TARGETS` on `parent` (`resource`, or the root
+// for the short forms).
+void AddDrainSubcommands(CLI::App& parent, int* exit_code) {
+  auto targets = std::make_shared<std::string>();
+  auto reason = std::make_shared<std::vector<std::string>>();
+  CLI::App* drain = parent.add_subcommand("drain", "Take nodes out of service (owner only)");
+  drain->add_option("targets", *targets, "Nodes, as a hostlist: node[0-3]")->required();
+  drain->add_option("reason", *reason, "Why (shown by resource list --json)");
+  drain->callback([=] { *exit_code = RunDrain(*targets, *reason, true); });
+  CLI::App* undrain = parent.add_subcommand("undrain", "Put drained nodes back in service");
+  undrain->add_option("targets", *targets, "Nodes, as a hostlist: node[0-3]")->required();
+  undrain->callback([=] { *exit_code = RunDrain(*targets, {}, false); });
+}
+
 }  // namespace
+
+void AddDrainCommands(CLI::App& app, int* exit_code) { AddDrainSubcommands(app, exit_code); }
 
 void AddResourceCommand(CLI::App& app, int* exit_code) {
   CLI::App* command = app.add_subcommand("resource", "Show the resources an instance manages");
@@ -115,6 +119,7 @@ void AddResourceCommand(CLI::App& app, int* exit_code) {
   list->add_flag("--local", options->local, "This machine via hwloc, even if an instance runs");
   list->add_option("--format", options->format, "Output format: table (default) or json")
       ->check(CLI::IsMember({"table", "json"}));
+  list->add_flag("--json", options->json, "Same as --format json");
   list->callback([options, exit_code] { *exit_code = RunList(*options); });
 
   CLI::App* exp = command->add_subcommand("export", "Write the resource graph as Flux JGF");
@@ -124,15 +129,7 @@ void AddResourceCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::IsMember({"jgf"}));
   exp->callback([options, exit_code] { *exit_code = RunExport(*options); });
 
-  auto targets = std::make_shared<std::string>();
-  auto reason = std::make_shared<std::vector<std::string>>();
-  CLI::App* drain = command->add_subcommand("drain", "Take nodes out of service (owner only)");
-  drain->add_option("targets", *targets, "Nodes, as a hostlist: node[0-3]")->required();
-  drain->add_option("reason", *reason, "Why (shown by resource list --format json)");
-  drain->callback([=] { *exit_code = RunDrain(*targets, *reason, true); });
-  CLI::App* undrain = command->add_subcommand("undrain", "Put drained nodes back in service");
-  undrain->add_option("targets", *targets, "Nodes, as a hostlist: node[0-3]")->required();
-  undrain->callback([=] { *exit_code = RunDrain(*targets, {}, false); });
+  AddDrainSubcommands(*command, exit_code);
 }
 
 }  // namespace converge::cli

@@ -1,38 +1,59 @@
 #include "exec/local_executor.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/file.h>
-#include <sys/syscall.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-
-#include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cerrno>
+#include <chrono>
+#include <set>
+#include <utility>
 
+#include "exec/pidfd.h"
+#include "exec/run_files.h"
 #include "exec/shim.h"
 
 extern char** environ;
 
 namespace converge::exec {
+
 namespace {
 
-int PidfdOpen(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
+// How long to wait before looking again at a lock whose holder has not written its pid yet
+// (it does so right after taking the lock, so this is a rare, short race).
+constexpr std::chrono::milliseconds kHolderRecheck{20};
 
-std::string ReadSmallFile(const std::string& path, bool* ok) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  *ok = fd >= 0;
-  std::string text;
-  if (fd < 0) return text;
-  char buffer[4096];
-  ssize_t n;
-  while ((n = ::read(fd, buffer, sizeof buffer)) > 0) text.append(buffer, static_cast<size_t>(n));
-  ::close(fd);
-  return text;
+// " (exit status 78: no spec)" and the like, for error messages.
+std::string DescribeShimExit(bool known, int status) {
+  if (!known) return "";
+  if (WIFSIGNALED(status)) return " (killed by signal " + std::to_string(WTERMSIG(status)) + ")";
+  if (!WIFEXITED(status)) return "";
+  const int code = WEXITSTATUS(status);
+  std::string text = " (exit status " + std::to_string(code);
+  switch (code) {
+    case kShimIoError:
+      text += ": run folder, lock or result file unusable";
+      break;
+    case kShimLockBusy:
+      text += ": job lock busy";
+      break;
+    case kShimBadSpec:
+      text += ": no job spec";
+      break;
+    case kShimUsage:
+      text += ": bad command line";
+      break;
+    default:
+      break;
+  }
+  return text + ")";
 }
 
 }  // namespace
@@ -40,160 +61,366 @@ std::string ReadSmallFile(const std::string& path, bool* ok) {
 class LocalExecutor::Impl {
  public:
   Impl(boost::asio::io_context& io, LocalExecutorOptions options, ExitCallback on_exit)
-      : io_(io), options_(std::move(options)), on_exit_(std::move(on_exit)) {}
+      : io_(io), options_(std::move(options)), on_exit_(std::move(on_exit)) {
+    if (::mkdir(options_.run_dir.c_str(), 0700) != 0 && errno != EEXIST) dir_error_ = errno;
+    dir_fd_ = ::open(options_.run_dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd_ < 0 && dir_error_ == 0) dir_error_ = errno;
+    devnull_fd_ = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+
+    posix_spawn_file_actions_init(&quiet_actions_);
+    for (int target = 0; target < 3; ++target) {
+      posix_spawn_file_actions_adddup2(&quiet_actions_, devnull_fd_, target);
+    }
+    posix_spawn_file_actions_addclosefrom_np(&quiet_actions_, 3);
+    posix_spawnattr_init(&attributes_);
+    // The shim reads these from a signalfd; blocked from the start, none is lost (shim.cc).
+    sigset_t blocked, all;
+    sigemptyset(&blocked);
+    for (int signo : {SIGCHLD, SIGTERM, SIGINT}) sigaddset(&blocked, signo);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&attributes_, &blocked);
+    posix_spawnattr_setsigdefault(&attributes_, &all);
+    posix_spawnattr_setflags(&attributes_,
+                             POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  }
 
   ~Impl() {
+    alive_.reset();  // completions still queued in the io_context become no-ops
+    running_.clear();
+    orphans_.clear();
     for (auto& [id, fd] : held_locks_) ::close(fd);
+    posix_spawn_file_actions_destroy(&quiet_actions_);
+    posix_spawnattr_destroy(&attributes_);
+    if (dir_fd_ >= 0) ::close(dir_fd_);
+    if (devnull_fd_ >= 0) ::close(devnull_fd_);
   }
-
-  std::string Base(int64_t id) const { return options_.run_dir + "/" + std::to_string(id); }
 
   Status Start(const ShimSpec& spec) {
-    const std::string base = Base(spec.job_id);
-    const std::string text = ToJson(spec);
-    int fd = ::open((base + ".spec.json").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                    0600);
-    if (fd < 0 || ::write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
-      int error = errno;
-      if (fd >= 0) ::close(fd);
-      return Status(Code::kInternal, std::string("cannot write the job's spec: ") +
-                                         std::strerror(error),
-                    base + ".spec.json");
+    const int64_t id = spec.job_id;
+    if (running_.count(id) != 0) {
+      return Status(Code::kInvalidArgument, "the job already has a shim",
+                    "job " + std::to_string(id));
     }
-    ::close(fd);
+    if (dir_fd_ < 0 || devnull_fd_ < 0) {
+      return Status(Code::kInternal,
+                    "run folder unusable: " + ErrnoText(dir_error_ ? dir_error_ : EBADF),
+                    options_.run_dir);
+    }
+    Status written = WriteFileAtomicAt(dir_fd_, SpecFileName(id), ToJson(spec), /*sync=*/false);
+    if (!written.ok()) {
+      return Status(Code::kInternal, "cannot write the job's spec: " + written.message(),
+                    options_.run_dir + "/" + written.where());
+    }
+    ReleaseLock(id);  // kept by Reattach (kLost) against a late shim; this one is to run
 
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    for (int target = 0; target < 3; ++target) {
-      posix_spawn_file_actions_addopen(&actions, target, "/dev/null",
-                                       target == 0 ? O_RDONLY : O_WRONLY, 0);
-    }
-    posix_spawnattr_t attributes;
-    posix_spawnattr_init(&attributes);
-    sigset_t none, defaults;
-    sigemptyset(&none);
-    sigemptyset(&defaults);
-    for (int s : {SIGTERM, SIGINT, SIGCHLD, SIGPIPE, SIGHUP, SIGQUIT}) sigaddset(&defaults, s);
-    posix_spawnattr_setsigmask(&attributes, &none);
-    posix_spawnattr_setsigdefault(&attributes, &defaults);
-    posix_spawnattr_setflags(&attributes,
-                             POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    std::string shim = options_.shim_path;
-    std::string run_dir = options_.run_dir;
-    std::string id = std::to_string(spec.job_id);
-    char* argv[] = {shim.data(), run_dir.data(), id.data(), nullptr};
-    pid_t pid = 0;
-    int error = ::posix_spawn(&pid, shim.c_str(), &actions, &attributes, argv, environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attributes);
-    if (error != 0) {
-      return Status(Code::kInternal, "cannot start " + shim + ": " + std::strerror(error));
-    }
-    Watch(spec.job_id, pid, /*child=*/true);
-    return Status::Ok();
-  }
-
-  void Watch(int64_t id, pid_t pid, bool child) {
-    int pidfd = PidfdOpen(pid);
+    // Reserve a descriptor for the pidfd, so that EMFILE is found before anything runs.
+    int reserve = ::fcntl(devnull_fd_, F_DUPFD_CLOEXEC, 0);
+    if (reserve < 0) return Status(Code::kInternal, "cannot start a shim: " + ErrnoText(errno));
+    Result<pid_t> pid = Spawn(id);
+    ::close(reserve);
+    if (!pid.ok()) return pid.status();
+    int pidfd = PidfdOpen(*pid);
     if (pidfd < 0) {
-      // The process is already gone (only possible for a non-child): its result decides.
-      boost::asio::post(io_, [this, id] { Finished(id, -1); });
-      return;
+      // Unwatchable: stop it (its SIGTERM is pending before any task starts) and clean up.
+      const int error = errno;
+      ::kill(*pid, SIGTERM);
+      ::waitpid(*pid, nullptr, 0);
+      RemoveFiles(id);
+      return Status(Code::kInternal, "cannot watch the shim: " + ErrnoText(error));
     }
-    auto descriptor = std::make_shared<boost::asio::posix::stream_descriptor>(io_, pidfd);
-    running_[id] = Running{pid, child, descriptor};
-    descriptor->async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                           [this, id, descriptor](const boost::system::error_code& error) {
-                             if (error == boost::asio::error::operation_aborted) return;
-                             auto it = running_.find(id);
-                             if (it == running_.end()) return;
-                             int status = -1;
-                             if (it->second.child) {
-                               ::waitpid(it->second.pid, &status, 0);
-                             }
-                             running_.erase(it);
-                             Finished(id, status);
-                           });
-  }
-
-  void Finished(int64_t id, int wait_status) {
-    bool ok = false;
-    std::string text = ReadSmallFile(Base(id) + ".result.json", &ok);
-    if (!ok) {
-      std::string how = wait_status < 0 ? "" :
-                        WIFEXITED(wait_status) ? " (exit status " +
-                                                     std::to_string(WEXITSTATUS(wait_status)) + ")"
-                                               : " (killed by signal " +
-                                                     std::to_string(WTERMSIG(wait_status)) + ")";
-      on_exit_(id, Status(Code::kInternal, "the job's shim ended without a result" + how));
-      return;
-    }
-    on_exit_(id, ShimResultFromJson(text));
+    WatchPid(id, *pid, pidfd, /*child=*/true);
+    return Status::Ok();
   }
 
   void Terminate(int64_t id) {
     auto it = running_.find(id);
-    if (it != running_.end()) ::kill(it->second.pid, SIGTERM);
+    if (it == running_.end()) return;
+    if (it->second.pidfd) {
+      PidfdSendSignal(it->second.pidfd->native_handle(), SIGTERM);
+    } else {
+      terminate_pending_.insert(id);  // holder not known yet: signalled once it is
+    }
   }
 
   Reattached Reattach(int64_t id) {
-    const std::string base = Base(id);
+    if (running_.count(id) != 0) return {ReattachState::kRunning, {}};
+    return Decide(id);
+  }
+
+  void Forget(int64_t id) {
+    terminate_pending_.erase(id);
+    auto it = running_.find(id);
+    if (it != running_.end()) {
+      // Still running: it is reaped, and its files removed, when it ends (OnShimGone).
+      if (it->second.pidfd) orphans_[id] = std::move(it->second);
+      running_.erase(it);
+    }
+    RemoveFiles(id);
+  }
+
+  size_t running_count() const { return running_.size(); }
+
+ private:
+  // One job whose shim is being waited for: through its pidfd, or (holder's pid not known yet)
+  // by looking at the lock again after a short delay.
+  struct Watch {
+    pid_t pid = 0;
+    bool child = false;   // spawned here: reaped with waitpid, its exit status is known
+    uint64_t serial = 0;  // tells a stale completion from the current watch
+    std::unique_ptr<boost::asio::posix::stream_descriptor> pidfd;
+    std::unique_ptr<boost::asio::steady_timer> recheck;
+    std::string history;  // why the job is followed here (a shim that ended before)
+  };
+
+  Result<pid_t> Spawn(int64_t id) {
+    std::string shim = options_.shim_path;
+    std::string run_dir = options_.run_dir;
+    std::string job = std::to_string(id);
+    char* argv[] = {shim.data(), run_dir.data(), job.data(), nullptr};
+    posix_spawn_file_actions_t log_actions;
+    const posix_spawn_file_actions_t* actions = &quiet_actions_;
+    if (options_.keep_shim_log) {
+      const std::string log = options_.run_dir + "/" + ShimLogFileName(id);
+      posix_spawn_file_actions_init(&log_actions);
+      posix_spawn_file_actions_adddup2(&log_actions, devnull_fd_, 0);
+      posix_spawn_file_actions_addopen(&log_actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                       0600);
+      posix_spawn_file_actions_adddup2(&log_actions, 1, 2);
+      posix_spawn_file_actions_addclosefrom_np(&log_actions, 3);
+      actions = &log_actions;
+    }
+    pid_t pid = 0;
+    int error = ::posix_spawn(&pid, shim.c_str(), actions, &attributes_, argv, environ);
+    if (options_.keep_shim_log) posix_spawn_file_actions_destroy(&log_actions);
+    if (error != 0) {
+      return Status(Code::kInternal, "cannot start " + shim + ": " + ErrnoText(error));
+    }
+    return pid;
+  }
+
+  // Takes ownership of `pidfd` and calls OnShimGone when the process ends.
+  void WatchPid(int64_t id, pid_t pid, int pidfd, bool child) {
+    Watch& watch = running_[id];
+    watch = Watch{};
+    watch.pid = pid;
+    watch.child = child;
+    watch.serial = ++next_serial_;
+    watch.pidfd = std::make_unique<boost::asio::posix::stream_descriptor>(io_, pidfd);
+    ArmPidWatch(id, watch);
+    if (terminate_pending_.erase(id) != 0) PidfdSendSignal(pidfd, SIGTERM);
+  }
+
+  void ArmPidWatch(int64_t id, Watch& watch) {
+    watch.pidfd->async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                            [this, id, serial = watch.serial, alive = std::weak_ptr<char>(alive_)](
+                                const boost::system::error_code& error) {
+                              if (alive.expired() || error == boost::asio::error::operation_aborted)
+                                return;
+                              OnPidfdReady(id, serial);
+                            });
+  }
+
+  // A wait on a pidfd completed. Asio (1.74's epoll reactor) may complete it spuriously: it
+  // recycles the state of a closed descriptor at once, and events still queued for the closed
+  // one (say, an HTTP connection on the same io_context) then complete waits on the new one.
+  // So the pidfd itself is asked whether the process ended, and the wait is renewed if not.
+  void OnPidfdReady(int64_t id, uint64_t serial) {
+    Watch* watch = FindWatch(id, serial);
+    if (watch == nullptr) return;
+    pollfd ended{watch->pidfd->native_handle(), POLLIN, 0};
+    if (::poll(&ended, 1, 0) != 1 || (ended.revents & (POLLIN | POLLHUP)) == 0) {
+      ArmPidWatch(id, *watch);
+      return;
+    }
+    OnShimGone(id, serial);
+  }
+
+  // The watch of `id` with this serial, in running_ or orphans_; nullptr if it was replaced.
+  Watch* FindWatch(int64_t id, uint64_t serial) {
+    for (std::map<int64_t, Watch>* watches : {&running_, &orphans_}) {
+      auto it = watches->find(id);
+      if (it != watches->end() && it->second.serial == serial) return &it->second;
+    }
+    return nullptr;
+  }
+
+  void WatchLater(int64_t id) {
+    Watch& watch = running_[id];
+    watch = Watch{};
+    watch.serial = ++next_serial_;
+    watch.recheck = std::make_unique<boost::asio::steady_timer>(io_, kHolderRecheck);
+    watch.recheck->async_wait(
+        [this, id, serial = watch.serial,
+         alive = std::weak_ptr<char>(alive_)](const boost::system::error_code& error) {
+          if (alive.expired() || error == boost::asio::error::operation_aborted) return;
+          auto it = running_.find(id);
+          if (it == running_.end() || it->second.serial != serial) return;
+          running_.erase(it);
+          Report(id, Decide(id), "the job's shim ended without a result");
+        });
+  }
+
+  void OnShimGone(int64_t id, uint64_t serial) {
+    Watch watch;
+    if (auto it = running_.find(id); it != running_.end() && it->second.serial == serial) {
+      watch = std::move(it->second);
+      running_.erase(it);
+    } else if (auto orphan = orphans_.find(id);
+               orphan != orphans_.end() && orphan->second.serial == serial) {
+      watch = std::move(orphan->second);
+      orphans_.erase(orphan);
+      Reap(watch);
+      RemoveFiles(id);  // forgotten while running: what it wrote since is of no use
+      return;
+    } else {
+      return;
+    }
+    const auto [known, status] = Reap(watch);
+    watch.pidfd.reset();
+    std::string why =
+        (watch.child ? "the job's shim (pid " : "the shim holding the job's lock (pid ") +
+        std::to_string(watch.pid) + ") exited without a result" + DescribeShimExit(known, status);
+    if (!watch.history.empty()) why += "; before: " + watch.history;
+    if (watch.child) {
+      // The fast path: our own shim, its result is there (no lock to look at).
+      Result<ShimResult> result = ReadResult(id);
+      if (result.ok() || result.status().code() != Code::kNotFound) {
+        on_exit_(id, std::move(result));
+        return;
+      }
+    }
+    // No result: the lock decides. Free: we keep it, so that no shim can start the job any more
+    // (kLost). Taken: another shim runs the job (one from before a restart, whose start made
+    // ours exit 75), and is followed instead.
+    Reattached fate = Decide(id);
+    if (fate.state == ReattachState::kRunning) {
+      running_.at(id).history = why;  // told if the one followed now ends without a result too
+    }
+    Report(id, fate, why);
+  }
+
+  // Reaps a child shim; returns whether its wait status is known, and the status.
+  std::pair<bool, int> Reap(const Watch& watch) {
+    if (!watch.child) return {false, 0};
+    int status = 0;
+    pid_t reaped;
+    do {
+      reaped = ::waitpid(watch.pid, &status, WNOHANG);
+    } while (reaped < 0 && errno == EINTR);
+    return {reaped == watch.pid, status};
+  }
+
+  // Calls on_exit for a decided fate; nothing while the job still runs (it is watched).
+  void Report(int64_t id, const Reattached& fate, const std::string& why) {
+    switch (fate.state) {
+      case ReattachState::kRunning:
+        return;
+      case ReattachState::kFinished:
+        on_exit_(id, fate.result);
+        return;
+      case ReattachState::kLost:
+        on_exit_(id, Status(Code::kInternal, why));
+        return;
+    }
+  }
+
+  // Decides the job's fate through its lock (see Reattach in the header). Holding the lock
+  // means no shim runs the job: then the result file tells finished from lost, and the lock
+  // is kept until Forget (or Start). A busy lock means a shim runs it: its pid is watched.
+  Reattached Decide(int64_t id) {
     Reattached fate;
-    for (int attempt = 0; attempt < 3; ++attempt) {
-      int fd = ::open((base + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-      if (fd < 0) break;
+    if (dir_fd_ < 0) return fate;
+    for (int attempt = 0; attempt < 4; ++attempt) {
+      int fd = KeptLock(id);
+      if (fd < 0) fd = OpenLockAt(dir_fd_, id);
+      if (fd < 0) return fate;
       if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
-        held_locks_[id] = fd;  // kept until Forget: a shim starting late runs nothing
-        bool ok = false;
-        std::string text = ReadSmallFile(base + ".result.json", &ok);
-        Result<ShimResult> result = ok ? ShimResultFromJson(text)
-                                       : Result<ShimResult>(Status(Code::kNotFound, "none"));
+        if (!LockIsCurrent(dir_fd_, id, fd)) {  // removed or replaced meanwhile: look again
+          ::close(fd);
+          continue;
+        }
+        held_locks_[id] = fd;
+        Result<ShimResult> result = ReadResult(id);
         if (result.ok()) {
           fate.state = ReattachState::kFinished;
           fate.result = *result;
         }
         return fate;
       }
-      bool ok = false;
-      std::string pid_text = ReadSmallFile(base + ".lock", &ok);
+      const pid_t pid = ReadLockPid(fd);
+      const int pidfd = pid > 0 ? PidfdOpen(pid) : -1;
+      // Still taken once the pidfd is open? Then `pid` is the holder, alive, and cannot be
+      // reused while the pidfd exists. (Closing `fd` releases the lock if we just got it.)
+      const bool busy = ::flock(fd, LOCK_EX | LOCK_NB) != 0;
       ::close(fd);
-      pid_t pid = static_cast<pid_t>(std::atoll(pid_text.c_str()));
-      if (pid > 0 && ::kill(pid, 0) == 0) {
-        Watch(id, pid, /*child=*/false);
+      if (busy && pidfd >= 0) {
+        WatchPid(id, pid, pidfd, /*child=*/false);
         fate.state = ReattachState::kRunning;
         return fate;
       }
-      ::usleep(10000);  // the shim is exiting: its lock is about to be released
+      if (pidfd >= 0) ::close(pidfd);
+      if (busy && pid == 0) break;  // the holder has not written its pid yet
     }
+    WatchLater(id);
+    fate.state = ReattachState::kRunning;
     return fate;
   }
 
-  void Forget(int64_t id) {
+  // The lock we keep for `id`, if it still guards the job's lock file; otherwise releases it.
+  int KeptLock(int64_t id) {
     auto held = held_locks_.find(id);
-    if (held != held_locks_.end()) {
-      ::close(held->second);
-      held_locks_.erase(held);
-    }
-    const std::string base = Base(id);
-    for (const char* suffix : {".spec.json", ".lock", ".result.json", ".result.json.tmp"}) {
-      ::unlink((base + suffix).c_str());
-    }
+    if (held == held_locks_.end()) return -1;
+    if (LockIsCurrent(dir_fd_, id, held->second)) return held->second;
+    ReleaseLock(id);
+    return -1;
   }
 
-  size_t running_count() const { return running_.size(); }
+  Result<ShimResult> ReadResult(int64_t id) {
+    Result<std::string> text = ReadFileAt(dir_fd_, ResultFileName(id));
+    if (!text.ok()) return text.status();
+    Result<ShimResult> result = ShimResultFromJson(*text);
+    if (!result.ok()) {
+      return Status(Code::kInternal,
+                    "invalid " + ResultFileName(id) + ": " + result.status().ToString());
+    }
+    return result;
+  }
 
- private:
-  struct Running {
-    pid_t pid = 0;
-    bool child = false;
-    std::shared_ptr<boost::asio::posix::stream_descriptor> descriptor;
-  };
+  void ReleaseLock(int64_t id) {
+    auto held = held_locks_.find(id);
+    if (held == held_locks_.end()) return;
+    ::close(held->second);
+    held_locks_.erase(held);
+  }
+
+  // Removes the job's files; the lock file last and only then our lock on it, so that a shim
+  // which gets the lock afterwards finds no spec and runs nothing.
+  void RemoveFiles(int64_t id) {
+    if (dir_fd_ < 0) return;
+    for (const std::string& name :
+         {SpecFileName(id), SpecFileName(id) + ".tmp", ResultFileName(id),
+          ResultFileName(id) + ".tmp", ShimLogFileName(id), LockFileName(id)}) {
+      ::unlinkat(dir_fd_, name.c_str(), 0);
+    }
+    ReleaseLock(id);
+  }
 
   boost::asio::io_context& io_;
-  LocalExecutorOptions options_;
-  ExitCallback on_exit_;
-  std::map<int64_t, Running> running_;
-  std::map<int64_t, int> held_locks_;
+  const LocalExecutorOptions options_;
+  const ExitCallback on_exit_;
+  int dir_fd_ = -1;
+  int dir_error_ = 0;
+  int devnull_fd_ = -1;
+  posix_spawn_file_actions_t quiet_actions_;
+  posix_spawnattr_t attributes_;
+  std::map<int64_t, Watch> running_;   // jobs whose on_exit is to come
+  std::map<int64_t, Watch> orphans_;   // forgotten while running: reaped, then files removed
+  std::map<int64_t, int> held_locks_;  // job -> lock fd we hold (Reattach, Decide)
+  std::set<int64_t> terminate_pending_;
+  uint64_t next_serial_ = 0;
+  // Completion handlers hold a weak_ptr to this: shared only to let them see that the
+  // executor is gone (they run on the io_context, possibly after ~Impl).
+  std::shared_ptr<char> alive_ = std::make_shared<char>();
 };
 
 LocalExecutor::LocalExecutor(boost::asio::io_context& io, LocalExecutorOptions options,

@@ -5,15 +5,18 @@
 // the io_context thread. After an instance restart, Reattach() recovers each job that was
 // running: the shim either still runs (watched again), already finished (its result is read),
 // or is gone without a result (lost). Not thread-safe: io_context thread only.
+//
+// Each running job holds one pidfd in this process: raise RLIMIT_NOFILE for many concurrent
+// jobs (Start fails cleanly with "Too many open files" otherwise). Shims are detached (own
+// session): destroying the executor, or killing the instance, leaves them running.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
-
-#include <boost/asio/io_context.hpp>
 
 #include "common/status.h"
 #include "exec/shim_spec.h"
@@ -21,8 +24,9 @@
 namespace converge::exec {
 
 struct LocalExecutorOptions {
-  std::string run_dir;     // where ID.spec.json / ID.lock / ID.result.json live (created 0700)
-  std::string shim_path;   // the converge-shim binary
+  std::string run_dir;         // where ID.spec.json / ID.lock / ID.result.json live (created 0700)
+  std::string shim_path;       // the converge-shim binary
+  bool keep_shim_log = false;  // shim stdout/stderr to RUN_DIR/ID.shim.log instead of /dev/null
 };
 
 class LocalExecutor {
@@ -34,9 +38,12 @@ class LocalExecutor {
   LocalExecutor(boost::asio::io_context& io, LocalExecutorOptions options, ExitCallback on_exit);
   ~LocalExecutor();
 
-  // Writes ID.spec.json and spawns the shim. Errors: kInternal (spawn failed, with errno text).
+  // Writes ID.spec.json and spawns the shim. If Reattach() kept the job's lock (kLost), the
+  // lock is released first so that this shim may take it. Errors: kInternal (spawn failed, with
+  // errno text); kInvalidArgument if the job already has a shim being watched.
   Status Start(const ShimSpec& spec);
-  // Asks the shim of `job_id` to terminate its tasks (SIGTERM to the shim). No-op if unknown.
+  // Asks the shim of `job_id` to terminate its tasks (SIGTERM to the shim, through its pidfd).
+  // No-op if unknown. A SIGTERM that reaches a shim before its tasks start runs nothing.
   void Terminate(int64_t job_id);
 
   enum class ReattachState { kRunning, kFinished, kLost };
@@ -48,9 +55,12 @@ class LocalExecutor {
   // kRunning: the shim lives; on_exit will fire later. kFinished: the result file was there.
   // kLost: no shim and no result; any shim that starts late will find the lock taken and exit.
   Reattached Reattach(int64_t job_id);
-  // Removes the job's files once the instance has durably recorded its end.
+  // Removes the job's files once the instance has durably recorded its end, and releases the
+  // lock Reattach() kept. If its shim still runs, on_exit will not fire for it any more; the
+  // shim is still reaped and its files removed when it ends.
   void Forget(int64_t job_id);
 
+  // Jobs whose on_exit is still to come.
   size_t running_count() const;
 
  private:

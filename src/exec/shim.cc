@@ -1,375 +1,289 @@
-// The shim: starts a job's tasks, waits for them, enforces the deadline and termination, and
-// records the outcome. Tasks start with posix_spawn in one new process group. When the shim
-// runs as root and the job belongs to another user, posix_spawn cannot change the user, so the
-// task is started with fork + setgroups/setgid/setuid + execve instead (the exec error travels
-// back through a close-on-exec pipe). Signals are received through a signalfd: no handlers and
-// no global state.
+// RunShim: the per-job supervisor's life, from taking the job's lock to writing its result.
+//
+//   1. Take ID.lock (flock LOCK_EX|LOCK_NB) or exit kShimLockBusy; write our pid into it. The
+//      lock stays held until the process exits. Exit kShimLockBusy as well if the file locked is
+//      no longer ID.lock (removed or replaced since we opened it: its lock guards nothing), or
+//      if ID.result.json already exists: the job ran already, and a job never runs twice.
+//   2. Block SIGCHLD/SIGTERM/SIGINT and read them from a signalfd (no handlers, no globals).
+//      The LocalExecutor spawns the shim with them blocked already, so a SIGTERM sent right
+//      after the spawn is never lost: it is found pending before any task starts.
+//   3. Read ID.spec.json. Missing: exit kShimBadSpec and write nothing (the instance forgot the
+//      job; there is nobody to tell; the lock file stays, so that no later shim runs it). Invalid:
+//      write a result whose exec_error says what is wrong, so the instance learns why the job
+//      failed, and exit kShimBadSpec.
+//   4. Open the outputs (and /dev/null for stdin), enter the working directory. A failure is
+//      recorded as exec_error (exit code 127) and no task runs.
+//   5. SuperviseTasks (task_supervisor.h) runs the tasks; then ID.result.json is written
+//      (temp file, fdatasync, rename) and RunShim returns kShimOk.
+//
+// Output files, when the tasks run as another user: they are opened by the shim (root) and a
+// file the shim creates is given to the user (fchown). An existing file is never chowned, so a
+// job cannot obtain, say, /etc/passwd by naming it as its output.
 #include "exec/shim.h"
 
 #include <fcntl.h>
-#include <poll.h>
-#include <grp.h>
-#include <sched.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/file.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
-#include <chrono>
-#include <cstring>
-#include <map>
-#include <string>
-#include <vector>
+#include <cstdio>
+#include <utility>
 
+#include "exec/run_files.h"
 #include "exec/shim_spec.h"
+#include "exec/task_launcher.h"
+#include "exec/task_supervisor.h"
 
 namespace converge::exec {
+
 namespace {
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+constexpr int kCannotStart = 127;
 
-std::string ReadWholeFile(const std::string& path, bool* ok) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  *ok = fd >= 0;
-  std::string text;
-  if (fd < 0) return text;
-  char buffer[65536];
-  ssize_t n;
-  while ((n = ::read(fd, buffer, sizeof buffer)) > 0) text.append(buffer, static_cast<size_t>(n));
-  ::close(fd);
-  return text;
-}
-
-bool WriteResult(const std::string& base, const ShimResult& result) {
-  const std::string tmp = base + ".result.json.tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return false;
-  const std::string text = ToJson(result);
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ::close(fd);
-  return ok && ::rename(tmp.c_str(), (base + ".result.json").c_str()) == 0;
-}
-
-// argv[0] resolved against PATH from the task's environment, like execvp.
-std::string ResolveProgram(const std::string& program, const std::vector<std::string>& env,
-                           int* error) {
-  *error = 0;
-  if (program.find('/') != std::string::npos) {
-    if (::access(program.c_str(), X_OK) != 0) *error = errno;
-    return program;
-  }
-  std::string path = "/usr/local/bin:/usr/bin:/bin";
-  for (const std::string& entry : env) {
-    if (entry.rfind("PATH=", 0) == 0) path = entry.substr(5);
-  }
-  int first_error = ENOENT;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t colon = std::min(path.find(':', start), path.size());
-    std::string dir = path.substr(start, colon - start);
-    std::string candidate = (dir.empty() ? std::string(".") : dir) + "/" + program;
-    struct stat info;
-    if (::stat(candidate.c_str(), &info) == 0 && S_ISREG(info.st_mode)) {
-      if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-      first_error = EACCES;
-    }
-    start = colon + 1;
-  }
-  *error = first_error;
-  return program;
-}
-
-std::vector<char*> CStrings(std::vector<std::string>& strings) {
-  std::vector<char*> pointers;
-  for (std::string& s : strings) pointers.push_back(s.data());
-  pointers.push_back(nullptr);
-  return pointers;
-}
-
-class Supervisor {
+// A file descriptor closed when it goes out of scope.
+class Fd {
  public:
-  Supervisor(const ShimSpec& spec, int out_fd, int err_fd, int signal_fd)
-      : spec_(spec), out_fd_(out_fd), err_fd_(err_fd), signal_fd_(signal_fd) {}
-
-  ShimResult Run() {
-    result_.start_ms = NowMs();
-    for (const TaskSpec& task : spec_.tasks) {
-      if (!StartTask(task)) break;
+  Fd() = default;
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  Fd& operator=(Fd&& other) noexcept {
+    if (this != &other) {
+      Reset();
+      fd_ = std::exchange(other.fd_, -1);
     }
-    if (!result_.exec_error.empty()) Signal(SIGKILL);
-    Wait();
-    result_.end_ms = NowMs();
-    if (!result_.exec_error.empty()) result_.exit_code = std::max(result_.exit_code, 127);
-    return result_;
+    return *this;
+  }
+  ~Fd() { Reset(); }
+  int get() const { return fd_; }
+  bool valid() const { return fd_ >= 0; }
+  void Reset() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
   }
 
  private:
-  bool StartTask(const TaskSpec& task) {
-    int error = 0;
-    std::string program = ResolveProgram(task.argv.front(), task.env, &error);
-    if (error != 0) {
-      result_.exec_error =
-          "cannot execute '" + task.argv.front() + "': " + std::strerror(error);
-      return false;
-    }
-    const bool switch_user = spec_.uid > 0 && ::geteuid() == 0 &&
-                             static_cast<uid_t>(spec_.uid) != ::geteuid();
-    pid_t pid = switch_user ? ForkAsUser(program, task, &error) : Spawn(program, task, &error);
-    if (pid <= 0) {
-      result_.exec_error =
-          "cannot execute '" + task.argv.front() + "': " + std::strerror(error);
-      return false;
-    }
-    if (pgid_ == 0) pgid_ = pid;
-    tasks_[pid] = task.rank;
-    return true;
-  }
-
-  pid_t Spawn(const std::string& program, const TaskSpec& task, int* error) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, out_fd_, 1);
-    posix_spawn_file_actions_adddup2(&actions, err_fd_, 2);
-    if (!spec_.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, spec_.cwd.c_str());
-    posix_spawnattr_t attributes;
-    posix_spawnattr_init(&attributes);
-    sigset_t none, defaults;
-    sigemptyset(&none);
-    sigemptyset(&defaults);
-    for (int s : {SIGTERM, SIGINT, SIGCHLD, SIGPIPE, SIGHUP, SIGQUIT}) sigaddset(&defaults, s);
-    posix_spawnattr_setsigmask(&attributes, &none);
-    posix_spawnattr_setsigdefault(&attributes, &defaults);
-    posix_spawnattr_setpgroup(&attributes, pgid_);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                              POSIX_SPAWN_SETSIGDEF);
-    cpu_set_t saved;
-    const bool bind = !task.cpus.empty() && BindSelf(task.cpus, &saved);
-    std::vector<std::string> argv = task.argv;
-    std::vector<std::string> env = task.env;
-    std::vector<char*> argv_c = CStrings(argv);
-    std::vector<char*> env_c = CStrings(env);
-    pid_t pid = 0;
-    *error = ::posix_spawn(&pid, program.c_str(), &actions, &attributes, argv_c.data(),
-                           env_c.data());
-    if (bind) ::sched_setaffinity(0, sizeof saved, &saved);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attributes);
-    return *error == 0 ? pid : -1;
-  }
-
-  pid_t ForkAsUser(const std::string& program, const TaskSpec& task, int* error) {
-    int pipe_fds[2];
-    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
-      *error = errno;
-      return -1;
-    }
-    std::vector<std::string> argv = task.argv;
-    std::vector<std::string> env = task.env;
-    std::vector<char*> argv_c = CStrings(argv);
-    std::vector<char*> env_c = CStrings(env);
-    pid_t pid = ::fork();
-    if (pid == 0) {
-      sigset_t none;
-      sigemptyset(&none);
-      for (int s : {SIGTERM, SIGINT, SIGCHLD, SIGPIPE, SIGHUP, SIGQUIT}) ::signal(s, SIG_DFL);
-      ::sigprocmask(SIG_SETMASK, &none, nullptr);
-      ::setpgid(0, pgid_);
-      cpu_set_t saved;
-      if (!task.cpus.empty()) BindSelf(task.cpus, &saved);
-      int null_fd = ::open("/dev/null", O_RDONLY);
-      ::dup2(null_fd, 0);
-      ::dup2(out_fd_, 1);
-      ::dup2(err_fd_, 2);
-      int failure = 0;
-      if (!spec_.cwd.empty() && ::chdir(spec_.cwd.c_str()) != 0) failure = errno;
-      if (failure == 0 && ::setgroups(0, nullptr) != 0) failure = errno;
-      if (failure == 0 && spec_.gid >= 0 && ::setgid(static_cast<gid_t>(spec_.gid)) != 0) {
-        failure = errno;
-      }
-      if (failure == 0 && ::setuid(static_cast<uid_t>(spec_.uid)) != 0) failure = errno;
-      if (failure == 0) {
-        ::execve(program.c_str(), argv_c.data(), env_c.data());
-        failure = errno;
-      }
-      ssize_t ignored = ::write(pipe_fds[1], &failure, sizeof failure);
-      (void)ignored;
-      ::_exit(127);
-    }
-    ::close(pipe_fds[1]);
-    if (pid < 0) {
-      *error = errno;
-      ::close(pipe_fds[0]);
-      return -1;
-    }
-    int failure = 0;
-    ssize_t n = ::read(pipe_fds[0], &failure, sizeof failure);
-    ::close(pipe_fds[0]);
-    if (n == sizeof failure) {
-      *error = failure;
-      ::waitpid(pid, nullptr, 0);
-      return -1;
-    }
-    return pid;
-  }
-
-  static bool BindSelf(const std::vector<int>& cpus, cpu_set_t* saved) {
-    if (::sched_getaffinity(0, sizeof *saved, saved) != 0) return false;
-    cpu_set_t wanted;
-    CPU_ZERO(&wanted);
-    for (int cpu : cpus) {
-      if (cpu >= 0 && cpu < CPU_SETSIZE) CPU_SET(cpu, &wanted);
-    }
-    return ::sched_setaffinity(0, sizeof wanted, &wanted) == 0;
-  }
-
-  void Signal(int signal) {
-    if (pgid_ > 0) ::killpg(pgid_, signal);
-  }
-
-  void Reap() {
-    int status = 0;
-    pid_t pid;
-    while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
-      if (!tasks_.erase(pid)) continue;
-      int code = 0;
-      if (WIFEXITED(status)) {
-        code = WEXITSTATUS(status);
-      } else if (WIFSIGNALED(status)) {
-        code = 128 + WTERMSIG(status);
-        if (result_.signal == 0) result_.signal = WTERMSIG(status);
-      }
-      result_.exit_code = std::max(result_.exit_code, code);
-    }
-  }
-
-  // Begins the SIGTERM -> grace -> SIGKILL sequence once.
-  void BeginStop() {
-    if (kill_at_ms_ != 0) return;
-    Signal(SIGTERM);
-    kill_at_ms_ = NowMs() + std::max<int64_t>(spec_.grace_ms, 0);
-  }
-
-  void Wait() {
-    while (!tasks_.empty()) {
-      const int64_t now = NowMs();
-      if (spec_.deadline_ms > 0 && now >= spec_.deadline_ms && !result_.timed_out &&
-          !result_.terminated) {
-        result_.timed_out = true;
-        BeginStop();
-      }
-      if (kill_at_ms_ != 0 && now >= kill_at_ms_ && !killed_) {
-        killed_ = true;
-        Signal(SIGKILL);
-      }
-      int64_t wake = -1;
-      if (spec_.deadline_ms > 0 && !result_.timed_out) wake = spec_.deadline_ms - now;
-      if (kill_at_ms_ != 0 && !killed_) {
-        int64_t until_kill = kill_at_ms_ - now;
-        wake = wake < 0 ? until_kill : std::min(wake, until_kill);
-      }
-      pollfd descriptor{signal_fd_, POLLIN, 0};
-      int timeout = wake < 0 ? -1 : static_cast<int>(std::clamp<int64_t>(wake, 0, 1 << 30));
-      int ready = ::poll(&descriptor, 1, timeout);
-      if (ready > 0) {
-        signalfd_siginfo info;
-        while (::read(signal_fd_, &info, sizeof info) == sizeof info) {
-          if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT) {
-            if (!result_.timed_out) result_.terminated = true;
-            BeginStop();
-          }
-        }
-      }
-      Reap();
-    }
-  }
-
-  const ShimSpec& spec_;
-  int out_fd_;
-  int err_fd_;
-  int signal_fd_;
-  pid_t pgid_ = 0;
-  std::map<pid_t, int> tasks_;  // pid -> rank
-  ShimResult result_;
-  int64_t kill_at_ms_ = 0;
-  bool killed_ = false;
+  int fd_ = -1;
 };
 
-int OpenOutput(const std::string& path, const ShimSpec& spec, std::string* error) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    *error = "cannot open output " + path + ": " + std::strerror(errno);
-    return -1;
-  }
-  if (spec.uid > 0 && ::geteuid() == 0) {
-    if (::fchown(fd, static_cast<uid_t>(spec.uid), static_cast<gid_t>(spec.gid)) != 0) {
-      // Not fatal: the file stays root's, the job can still write through this descriptor.
-    }
-  }
-  return fd;
+void Complain(const std::string& run_dir, int64_t job_id, const std::string& message) {
+  std::fprintf(stderr, "converge-shim %s %lld: %s\n", run_dir.c_str(),
+               static_cast<long long>(job_id), message.c_str());
 }
+
+// Makes sure descriptors 0-2 are open, so that files opened later never take their numbers
+// (the tasks' dup2 to 0-2 would then overwrite one another).
+void FillStandardFds() {
+  for (int fd = 0; fd < 3; ++fd) {
+    if (::fcntl(fd, F_GETFD) < 0) ::open("/dev/null", O_RDWR);
+  }
+}
+
+// Opens an output file for appending. When `owner` is set, a file created here is given to
+// that user; an existing file keeps its owner.
+Result<Fd> OpenOutput(const std::string& path, const std::pair<uid_t, gid_t>* owner) {
+  const int flags = O_WRONLY | O_APPEND | O_CLOEXEC;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    int fd = ::open(path.c_str(), flags | O_CREAT | O_EXCL, 0644);
+    if (fd >= 0) {
+      if (owner != nullptr && ::fchown(fd, owner->first, owner->second) != 0) {
+        int error = errno;
+        ::close(fd);
+        return Status(Code::kInternal, "cannot open output " + path + ": " + ErrnoText(error));
+      }
+      return Fd(fd);
+    }
+    if (errno != EEXIST) break;
+    fd = ::open(path.c_str(), flags);
+    if (fd >= 0) return Fd(fd);
+    if (errno != ENOENT) break;  // removed in between: create it again
+  }
+  return Status(Code::kInternal, "cannot open output " + path + ": " + ErrnoText(errno));
+}
+
+// The tasks' stdin, stdout and stderr (stderr may share stdout's descriptor).
+struct Outputs {
+  Fd stdin_fd;
+  Fd stdout_fd;
+  Fd stderr_fd;  // invalid when stderr goes to stdout_fd
+  int err() const { return stderr_fd.valid() ? stderr_fd.get() : stdout_fd.get(); }
+};
+
+Result<Outputs> OpenOutputs(const ShimSpec& spec, const std::pair<uid_t, gid_t>* owner) {
+  Outputs outputs;
+  outputs.stdin_fd = Fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  if (!outputs.stdin_fd.valid()) {
+    return Status(Code::kInternal, "cannot open /dev/null: " + ErrnoText(errno));
+  }
+  const std::string out_path = spec.stdout_path.empty() ? "/dev/null" : spec.stdout_path;
+  const std::string err_path = spec.stderr_path.empty() ? "/dev/null" : spec.stderr_path;
+  Result<Fd> out = OpenOutput(out_path, owner);
+  if (!out.ok()) return out.status();
+  outputs.stdout_fd = std::move(out).value();
+  if (err_path != out_path) {
+    Result<Fd> err = OpenOutput(err_path, owner);
+    if (!err.ok()) return err.status();
+    outputs.stderr_fd = std::move(err).value();
+  }
+  return outputs;
+}
+
+// Enters `cwd` (made absolute first, so a task switching user can enter it again).
+Result<std::string> EnterWorkingDirectory(const std::string& cwd) {
+  if (cwd.empty()) return std::string();
+  std::string absolute = cwd;
+  if (cwd.front() != '/') {
+    char here[4096];
+    if (::getcwd(here, sizeof here) == nullptr) {
+      return Status(Code::kInternal, "cannot resolve directory '" + cwd + "': " + ErrnoText(errno));
+    }
+    absolute = std::string(here) + "/" + cwd;
+  }
+  if (::chdir(absolute.c_str()) != 0) {
+    return Status(Code::kInternal, "cannot change to directory '" + cwd + "': " + ErrnoText(errno));
+  }
+  return absolute;
+}
+
+class Shim {
+ public:
+  Shim(std::string run_dir, int64_t job_id) : run_dir_(std::move(run_dir)), job_id_(job_id) {}
+
+  ~Shim() {
+    if (signals_blocked_) ::sigprocmask(SIG_SETMASK, &old_mask_, nullptr);
+  }
+
+  int Run() {
+    FillStandardFds();
+    if (int code = TakeLock(); code != kShimOk) return code;
+    if (int code = RouteSignals(); code != kShimOk) return code;
+
+    Result<std::string> text = ReadFileAt(dir_.get(), SpecFileName(job_id_));
+    if (!text.ok() && text.status().code() == Code::kNotFound) {
+      Complain(run_dir_, job_id_, "no spec: the job is unknown; nothing was run");
+      return kShimBadSpec;
+    }
+    Result<ShimSpec> spec = text.ok() ? ShimSpecFromJson(*text) : Result<ShimSpec>(text.status());
+    if (spec.ok() && spec->job_id != job_id_) {
+      spec = Status::Invalid(
+          "job_id", "is " + std::to_string(spec->job_id) + ", expected " + std::to_string(job_id_));
+    }
+    if (!spec.ok()) {
+      int code = Finish(
+          CannotStart("invalid spec " + SpecFileName(job_id_) + ": " + spec.status().ToString()));
+      return code == kShimOk ? kShimBadSpec : code;
+    }
+    return Finish(RunTasks(*spec));
+  }
+
+ private:
+  int TakeLock() {
+    dir_ = Fd(::open(run_dir_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!dir_.valid()) {
+      Complain(run_dir_, job_id_, "cannot open the run folder: " + ErrnoText(errno));
+      return kShimIoError;
+    }
+    int fd = OpenLockAt(dir_.get(), job_id_);
+    if (fd < 0) {
+      Complain(run_dir_, job_id_, "cannot open " + LockFileName(job_id_) + ": " + ErrnoText(-fd));
+      return kShimIoError;
+    }
+    lock_ = Fd(fd);
+    if (::flock(lock_.get(), LOCK_EX | LOCK_NB) != 0) {
+      if (errno == EWOULDBLOCK) return kShimLockBusy;
+      Complain(run_dir_, job_id_, "cannot lock " + LockFileName(job_id_) + ": " + ErrnoText(errno));
+      return kShimIoError;
+    }
+    if (!LockIsCurrent(dir_.get(), job_id_, lock_.get())) {
+      Complain(run_dir_, job_id_, "the lock file was removed or replaced; nothing was run");
+      return kShimLockBusy;
+    }
+    if (int error = WriteLockPid(lock_.get(), ::getpid()); error != 0) {
+      // Not fatal: an instance that reattaches then watches the lock instead of our pid.
+      Complain(run_dir_, job_id_, "cannot write our pid to the lock: " + ErrnoText(error));
+    }
+    if (::faccessat(dir_.get(), ResultFileName(job_id_).c_str(), F_OK, 0) == 0) {
+      Complain(run_dir_, job_id_, "the job already has a result; nothing was run");
+      return kShimLockBusy;
+    }
+    return kShimOk;
+  }
+
+  int RouteSignals() {
+    sigset_t handled;
+    sigemptyset(&handled);
+    for (int signo : {SIGCHLD, SIGTERM, SIGINT}) sigaddset(&handled, signo);
+    ::sigprocmask(SIG_BLOCK, &handled, &old_mask_);
+    signals_blocked_ = true;
+    // SIGCHLD ignored would reap the tasks behind our back; the shim writes only to files.
+    struct sigaction action {};
+    action.sa_handler = SIG_DFL;
+    ::sigaction(SIGCHLD, &action, nullptr);
+    action.sa_handler = SIG_IGN;
+    ::sigaction(SIGPIPE, &action, nullptr);
+    signal_fd_ = Fd(::signalfd(-1, &handled, SFD_NONBLOCK | SFD_CLOEXEC));
+    if (!signal_fd_.valid()) {
+      Complain(run_dir_, job_id_, "cannot create a signalfd: " + ErrnoText(errno));
+      return kShimIoError;
+    }
+    return kShimOk;
+  }
+
+  static ShimResult CannotStart(std::string why) {
+    ShimResult result;
+    result.exit_code = kCannotStart;
+    result.exec_error = std::move(why);
+    result.start_ms = result.end_ms = EpochMs();
+    return result;
+  }
+
+  ShimResult RunTasks(const ShimSpec& spec) {
+    const bool switch_user = spec.uid > 0 && ::geteuid() == 0;
+    const std::pair<uid_t, gid_t> owner{static_cast<uid_t>(spec.uid), static_cast<gid_t>(spec.gid)};
+    Result<Outputs> outputs = OpenOutputs(spec, switch_user ? &owner : nullptr);
+    if (!outputs.ok()) return CannotStart(outputs.status().message());
+    Result<std::string> cwd = EnterWorkingDirectory(spec.cwd);
+    if (!cwd.ok()) return CannotStart(cwd.status().message());
+
+    LaunchSetup setup;
+    setup.stdin_fd = outputs->stdin_fd.get();
+    setup.stdout_fd = outputs->stdout_fd.get();
+    setup.stderr_fd = outputs->err();
+    setup.cwd = *cwd;
+    setup.switch_user = switch_user;
+    setup.uid = owner.first;
+    setup.gid = owner.second;
+    for (int64_t group : spec.groups) setup.groups.push_back(static_cast<gid_t>(group));
+    TaskLauncher launcher(std::move(setup));
+    SupervisorOptions options;
+    options.signal_fd = signal_fd_.get();
+    options.deadline_ms = spec.deadline_ms;
+    options.grace_ms = spec.grace_ms;
+    return SuperviseTasks(spec.tasks, launcher, options);
+  }
+
+  int Finish(const ShimResult& result) {
+    Status written = WriteFileAtomicAt(dir_.get(), ResultFileName(job_id_), ToJson(result),
+                                       /*sync=*/true);
+    if (!written.ok()) {
+      Complain(run_dir_, job_id_, "cannot write the result: " + written.ToString());
+      return kShimIoError;
+    }
+    return kShimOk;
+  }
+
+  const std::string run_dir_;
+  const int64_t job_id_;
+  Fd dir_;
+  Fd lock_;  // held (flock) from TakeLock until the process exits
+  Fd signal_fd_;
+  sigset_t old_mask_{};
+  bool signals_blocked_ = false;
+};
 
 }  // namespace
 
-int RunShim(const std::string& run_dir, int64_t job_id) {
-  const std::string base = run_dir + "/" + std::to_string(job_id);
-  int lock_fd = ::open((base + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (lock_fd < 0 || ::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) return kShimLockBusy;
-  const std::string pid_text = std::to_string(::getpid()) + "\n";
-  if (::ftruncate(lock_fd, 0) != 0 ||
-      ::pwrite(lock_fd, pid_text.data(), pid_text.size(), 0) !=
-          static_cast<ssize_t>(pid_text.size())) {
-    return kShimBadSpec;
-  }
-
-  bool read_ok = false;
-  std::string text = ReadWholeFile(base + ".spec.json", &read_ok);
-  Result<ShimSpec> spec = read_ok ? ShimSpecFromJson(text)
-                                  : Result<ShimSpec>(Status::Invalid("spec", "missing"));
-  if (!spec.ok()) {
-    ShimResult failed;
-    failed.exit_code = 127;
-    failed.exec_error = "bad job spec: " + spec.status().ToString();
-    failed.start_ms = failed.end_ms = NowMs();
-    WriteResult(base, failed);
-    return kShimBadSpec;
-  }
-
-  sigset_t handled;
-  sigemptyset(&handled);
-  for (int s : {SIGCHLD, SIGTERM, SIGINT}) sigaddset(&handled, s);
-  ::sigprocmask(SIG_BLOCK, &handled, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
-  ::signal(SIGHUP, SIG_IGN);
-  int signal_fd = ::signalfd(-1, &handled, SFD_NONBLOCK | SFD_CLOEXEC);
-
-  ShimResult result;
-  std::string error;
-  int out_fd = OpenOutput(spec->stdout_path, *spec, &error);
-  int err_fd = out_fd < 0                                   ? -1
-               : spec->stderr_path == spec->stdout_path ? ::dup(out_fd)
-                                                          : OpenOutput(spec->stderr_path,
-                                                                       *spec, &error);
-  if (out_fd < 0 || err_fd < 0 || signal_fd < 0) {
-    result.exit_code = 127;
-    result.exec_error = error.empty() ? "cannot set up the job's signals" : error;
-    result.start_ms = result.end_ms = NowMs();
-  } else {
-    ::fcntl(err_fd, F_SETFD, FD_CLOEXEC);
-    result = Supervisor(*spec, out_fd, err_fd, signal_fd).Run();
-  }
-  if (out_fd >= 0) ::close(out_fd);
-  if (err_fd >= 0) ::close(err_fd);
-  return WriteResult(base, result) ? kShimOk : kShimBadSpec;
-}
+int RunShim(const std::string& run_dir, int64_t job_id) { return Shim(run_dir, job_id).Run(); }
 
 }  // namespace converge::exec

@@ -6,7 +6,9 @@
 //   ID.spec.json    written by the instance before spawning the shim
 //   ID.lock         the shim holds an exclusive flock on it for its whole life and writes its
 //                   pid into it; whoever holds the lock decides the job's fate
-//   ID.result.json  written by the shim (temp file + rename) after the last task ended
+//   ID.result.json  written by the shim (temp file + fdatasync + rename) after the last task
+//                   ended
+//   ID.shim.log     the shim's stderr, when the executor keeps it (LocalExecutorOptions)
 #pragma once
 
 #include <cstdint>
@@ -14,13 +16,21 @@
 
 namespace converge::exec {
 
-// Exit codes of RunShim.
-inline constexpr int kShimOk = 0;          // result written (whatever the tasks did)
-inline constexpr int kShimLockBusy = 75;   // someone else holds ID.lock: nothing was run
-inline constexpr int kShimBadSpec = 78;    // spec missing or invalid: nothing was run
+// Exit codes of RunShim and of the converge-shim binary.
+inline constexpr int kShimOk = 0;         // result written (whatever the tasks did)
+inline constexpr int kShimUsage = 64;     // converge-shim only: bad command line
+inline constexpr int kShimIoError = 74;   // run folder, lock or result file unusable (see stderr)
+inline constexpr int kShimLockBusy = 75;  // someone else holds ID.lock, or the job already has a
+                                          // result: nothing was run
+inline constexpr int kShimBadSpec = 78;   // spec missing (no result written) or invalid (a result
+                                          // with exec_error written): nothing was run
 
 // Runs the shim in the calling process. Signals: SIGTERM (and SIGINT) terminate the tasks:
 // SIGTERM to each task's process group, SIGKILL after spec.grace_ms. Same on the deadline.
+// The shim takes the process over while it runs: it blocks SIGCHLD/SIGTERM/SIGINT (restored on
+// return), reaps every child, changes the working directory to spec.cwd and its CPU affinity
+// while starting tasks. Call it only in a process of its own (converge-shim, `converge shim`).
+// The lock is released when RunShim returns.
 int RunShim(const std::string& run_dir, int64_t job_id);
 
 }  // namespace converge::exec

@@ -1,21 +1,22 @@
-// converge-shim RUN_DIR JOB_ID: the per-job supervisor the instance spawns (see shim.h).
-// A separate small binary so that starting it costs little; `converge shim` is the same.
+// converge-shim RUN_DIR JOB_ID: the per-job supervisor the instance spawns (exec/shim.h).
+// A separate small, statically linked binary so that starting one per job costs little;
+// `converge shim RUN_DIR JOB_ID` does the same from the main binary.
+#include <charconv>
 #include <cstdio>
-#include <cstdlib>
-#include <string>
+#include <cstring>
 
 #include "exec/shim.h"
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: converge-shim RUN_DIR JOB_ID\n");
-    return 2;
+  int64_t job_id = 0;
+  if (argc == 3) {
+    const char* end = argv[2] + std::strlen(argv[2]);
+    auto [stop, error] = std::from_chars(argv[2], end, job_id);
+    if (error != std::errc() || stop != end || job_id <= 0) job_id = 0;
   }
-  char* end = nullptr;
-  long long id = std::strtoll(argv[2], &end, 10);
-  if (*argv[2] == '\0' || *end != '\0' || id <= 0) {
-    std::fprintf(stderr, "converge-shim: JOB_ID must be a positive integer\n");
-    return 2;
+  if (job_id == 0) {
+    std::fprintf(stderr, "usage: converge-shim RUN_DIR JOB_ID (a positive integer)\n");
+    return converge::exec::kShimUsage;
   }
-  return converge::exec::RunShim(argv[1], id);
+  return converge::exec::RunShim(argv[1], job_id);
 }

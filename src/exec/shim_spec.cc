@@ -1,91 +1,209 @@
 #include "exec/shim_spec.h"
 
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 namespace converge::exec {
 
-using nlohmann::json;
+namespace {
+
+using Json = nlohmann::json;
+
+// Reads typed fields of one JSON object; remembers the first error, naming the field by its
+// path (`tasks[0].argv[1]`). Missing optional fields keep their defaults.
+class FieldReader {
+ public:
+  FieldReader(const Json& object, std::string prefix, Status* status)
+      : object_(object), prefix_(std::move(prefix)), status_(status) {}
+
+  int64_t Int(const char* key, int64_t fallback, bool required = false,
+              int64_t min = std::numeric_limits<int64_t>::min(),
+              int64_t max = std::numeric_limits<int64_t>::max()) {
+    const Json* value = Find(key, required);
+    if (value == nullptr) return fallback;
+    return ToInt(*value, Path(key), min, max, fallback);
+  }
+
+  bool Bool(const char* key) {
+    const Json* value = Find(key, false);
+    if (value == nullptr) return false;
+    if (!value->is_boolean()) return Fail(Path(key), "must be a boolean"), false;
+    return value->get<bool>();
+  }
+
+  std::string String(const char* key) {
+    const Json* value = Find(key, false);
+    if (value == nullptr) return {};
+    if (!value->is_string()) return Fail(Path(key), "must be a string"), std::string();
+    return value->get<std::string>();
+  }
+
+  std::vector<std::string> Strings(const char* key) {
+    std::vector<std::string> out;
+    const Json* value = FindArray(key);
+    if (value == nullptr) return out;
+    for (size_t i = 0; i < value->size(); ++i) {
+      const Json& item = (*value)[i];
+      if (!item.is_string()) return Fail(Index(key, i), "must be a string"), out;
+      out.push_back(item.get<std::string>());
+    }
+    return out;
+  }
+
+  std::vector<int64_t> Ints(const char* key, int64_t min, int64_t max) {
+    std::vector<int64_t> out;
+    const Json* value = FindArray(key);
+    if (value == nullptr) return out;
+    for (size_t i = 0; i < value->size(); ++i) {
+      out.push_back(ToInt((*value)[i], Index(key, i), min, max, 0));
+    }
+    return out;
+  }
+
+  // The array at `key`, or nullptr (missing, or not an array: an error).
+  const Json* FindArray(const char* key) {
+    const Json* value = Find(key, false);
+    if (value != nullptr && !value->is_array()) {
+      Fail(Path(key), "must be an array");
+      return nullptr;
+    }
+    return value;
+  }
+
+  std::string Path(const char* key) const { return prefix_.empty() ? key : prefix_ + "." + key; }
+  std::string Index(const char* key, size_t i) const {
+    return Path(key) + "[" + std::to_string(i) + "]";
+  }
+  void Fail(const std::string& where, const std::string& message) {
+    if (status_->ok()) *status_ = Status::Invalid(where, message);
+  }
+
+ private:
+  const Json* Find(const char* key, bool required) {
+    auto it = object_.find(key);
+    if (it == object_.end() || it->is_null()) {
+      if (required) Fail(Path(key), "is required");
+      return nullptr;
+    }
+    return &*it;
+  }
+
+  int64_t ToInt(const Json& value, const std::string& where, int64_t min, int64_t max,
+                int64_t fallback) {
+    if (!value.is_number_integer() ||
+        (value.is_number_unsigned() &&
+         value.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))) {
+      Fail(where, "must be an integer");
+      return fallback;
+    }
+    int64_t number = value.get<int64_t>();
+    if (number < min || number > max) {
+      Fail(where, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+      return fallback;
+    }
+    return number;
+  }
+
+  const Json& object_;
+  std::string prefix_;
+  Status* status_;
+};
+
+constexpr int64_t kIntMax = std::numeric_limits<int>::max();
+
+Result<Json> ParseObject(std::string_view text) {
+  Json json = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded()) return Status::Invalid("", "not valid JSON");
+  if (!json.is_object()) return Status::Invalid("", "must be a JSON object");
+  return json;
+}
+
+TaskSpec ReadTask(const Json& json, const std::string& where, Status* status) {
+  TaskSpec task;
+  if (!json.is_object()) {
+    if (status->ok()) *status = Status::Invalid(where, "must be an object");
+    return task;
+  }
+  FieldReader reader(json, where, status);
+  task.rank = static_cast<int>(reader.Int("rank", 0, false, 0, kIntMax));
+  task.argv = reader.Strings("argv");
+  if (task.argv.empty()) reader.Fail(reader.Path("argv"), "must not be empty");
+  task.env = reader.Strings("env");
+  for (int64_t cpu : reader.Ints("cpus", 0, kIntMax)) task.cpus.push_back(static_cast<int>(cpu));
+  return task;
+}
+
+}  // namespace
 
 std::string ToJson(const ShimSpec& spec) {
-  json tasks = json::array();
+  Json tasks = Json::array();
   for (const TaskSpec& task : spec.tasks) {
-    tasks.push_back({{"rank", task.rank}, {"argv", task.argv}, {"env", task.env},
-                     {"cpus", task.cpus}});
+    tasks.push_back(
+        {{"rank", task.rank}, {"argv", task.argv}, {"env", task.env}, {"cpus", task.cpus}});
   }
-  return json{{"job_id", spec.job_id},         {"tasks", tasks},
-              {"cwd", spec.cwd},               {"stdout", spec.stdout_path},
-              {"stderr", spec.stderr_path},    {"uid", spec.uid},
-              {"gid", spec.gid},               {"deadline_ms", spec.deadline_ms},
-              {"grace_ms", spec.grace_ms}}
-      .dump(-1, ' ', false, json::error_handler_t::replace);
+  Json json = {{"job_id", spec.job_id},
+               {"tasks", std::move(tasks)},
+               {"cwd", spec.cwd},
+               {"stdout_path", spec.stdout_path},
+               {"stderr_path", spec.stderr_path},
+               {"uid", spec.uid},
+               {"gid", spec.gid},
+               {"groups", spec.groups},
+               {"deadline_ms", spec.deadline_ms},
+               {"grace_ms", spec.grace_ms}};
+  return json.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 Result<ShimSpec> ShimSpecFromJson(std::string_view text) {
-  json root = json::parse(text, nullptr, false);
-  if (root.is_discarded() || !root.is_object()) {
-    return Status::Invalid("spec", "is not a JSON object");
-  }
+  Result<Json> json = ParseObject(text);
+  if (!json.ok()) return json.status();
+  Status status;
+  FieldReader reader(*json, "", &status);
   ShimSpec spec;
-  std::string field;
-  try {
-    field = "job_id";
-    spec.job_id = root.at("job_id").get<int64_t>();
-    field = "tasks";
-    for (const json& task : root.at("tasks")) {
-      TaskSpec parsed;
-      parsed.rank = task.at("rank").get<int>();
-      parsed.argv = task.at("argv").get<std::vector<std::string>>();
-      parsed.env = task.at("env").get<std::vector<std::string>>();
-      parsed.cpus = task.at("cpus").get<std::vector<int>>();
-      if (parsed.argv.empty()) return Status::Invalid("tasks.argv", "must not be empty");
-      spec.tasks.push_back(std::move(parsed));
+  spec.job_id = reader.Int("job_id", 0, /*required=*/true);
+  if (const Json* tasks = reader.FindArray("tasks")) {
+    for (size_t i = 0; i < tasks->size(); ++i) {
+      spec.tasks.push_back(ReadTask((*tasks)[i], reader.Index("tasks", i), &status));
     }
-    field = "cwd";
-    spec.cwd = root.at("cwd").get<std::string>();
-    field = "stdout";
-    spec.stdout_path = root.at("stdout").get<std::string>();
-    field = "stderr";
-    spec.stderr_path = root.at("stderr").get<std::string>();
-    field = "uid";
-    spec.uid = root.at("uid").get<int64_t>();
-    field = "gid";
-    spec.gid = root.at("gid").get<int64_t>();
-    field = "deadline_ms";
-    spec.deadline_ms = root.at("deadline_ms").get<int64_t>();
-    field = "grace_ms";
-    spec.grace_ms = root.at("grace_ms").get<int64_t>();
-  } catch (const json::exception& error) {
-    return Status::Invalid(field, error.what());
+  } else if (status.ok()) {
+    reader.Fail("tasks", "is required");
   }
-  if (spec.tasks.empty()) return Status::Invalid("tasks", "must not be empty");
+  spec.cwd = reader.String("cwd");
+  spec.stdout_path = reader.String("stdout_path");
+  spec.stderr_path = reader.String("stderr_path");
+  spec.uid = reader.Int("uid", -1, false, -1, std::numeric_limits<uint32_t>::max() - 1);
+  spec.gid = reader.Int("gid", -1, false, -1, std::numeric_limits<uint32_t>::max() - 1);
+  spec.groups = reader.Ints("groups", 0, std::numeric_limits<uint32_t>::max() - 1);
+  spec.deadline_ms = reader.Int("deadline_ms", 0, false, 0);
+  spec.grace_ms = reader.Int("grace_ms", 5000, false, 0);
+  if (status.ok() && spec.uid >= 0 && spec.gid < 0) reader.Fail("gid", "required when uid is set");
+  if (!status.ok()) return status;
   return spec;
 }
 
 std::string ToJson(const ShimResult& result) {
-  return json{{"exit_code", result.exit_code}, {"signal", result.signal},
-              {"timed_out", result.timed_out}, {"terminated", result.terminated},
-              {"exec_error", result.exec_error}, {"start_ms", result.start_ms},
-              {"end_ms", result.end_ms}}
-      .dump(-1, ' ', false, json::error_handler_t::replace);
+  Json json = {{"exit_code", result.exit_code},   {"signal", result.signal},
+               {"timed_out", result.timed_out},   {"terminated", result.terminated},
+               {"exec_error", result.exec_error}, {"start_ms", result.start_ms},
+               {"end_ms", result.end_ms}};
+  return json.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 Result<ShimResult> ShimResultFromJson(std::string_view text) {
-  json root = json::parse(text, nullptr, false);
-  if (root.is_discarded() || !root.is_object()) {
-    return Status::Invalid("result", "is not a JSON object");
-  }
+  Result<Json> json = ParseObject(text);
+  if (!json.ok()) return json.status();
+  Status status;
+  FieldReader reader(*json, "", &status);
   ShimResult result;
-  try {
-    result.exit_code = root.at("exit_code").get<int>();
-    result.signal = root.at("signal").get<int>();
-    result.timed_out = root.at("timed_out").get<bool>();
-    result.terminated = root.at("terminated").get<bool>();
-    result.exec_error = root.at("exec_error").get<std::string>();
-    result.start_ms = root.at("start_ms").get<int64_t>();
-    result.end_ms = root.at("end_ms").get<int64_t>();
-  } catch (const json::exception& error) {
-    return Status::Invalid("result", error.what());
-  }
+  result.exit_code = static_cast<int>(reader.Int("exit_code", 0, /*required=*/true, 0, kIntMax));
+  result.signal = static_cast<int>(reader.Int("signal", 0, false, 0, kIntMax));
+  result.timed_out = reader.Bool("timed_out");
+  result.terminated = reader.Bool("terminated");
+  result.exec_error = reader.String("exec_error");
+  result.start_ms = reader.Int("start_ms", 0);
+  result.end_ms = reader.Int("end_ms", 0);
+  if (!status.ok()) return status;
   return result;
 }
 

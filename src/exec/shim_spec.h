@@ -14,32 +14,32 @@ namespace converge::exec {
 
 struct TaskSpec {
   int rank = 0;
-  std::vector<std::string> argv;     // argv[0] is looked up in PATH of `env` when it has no '/'
-  std::vector<std::string> env;      // complete environment, "KEY=VALUE"
-  std::vector<int> cpus;             // OS cpu ids to bind to; empty = no binding
+  std::vector<std::string> argv;  // argv[0] is looked up in PATH of `env` when it has no '/'
+  std::vector<std::string> env;   // complete environment, "KEY=VALUE"
+  std::vector<int> cpus;          // OS cpu ids to bind to; empty = no binding
 };
 
 struct ShimSpec {
   int64_t job_id = 0;
   std::vector<TaskSpec> tasks;
-  std::string cwd;                   // working directory of every task ("" = the shim's)
-  std::string stdout_path;           // all tasks append here (created 0644)
-  std::string stderr_path;           // may equal stdout_path
-  int64_t uid = -1;                  // run tasks as this user (only when the shim is root)
-  int64_t gid = -1;                  // required when uid is set
-  std::vector<int64_t> groups;       // supplementary groups when running as uid; empty = gid only
-  int64_t deadline_ms = 0;           // epoch ms at which the time limit expires; 0 = none
-  int64_t grace_ms = 5000;           // SIGTERM -> SIGKILL delay on timeout or terminate
+  std::string cwd;              // working directory of every task ("" = the shim's)
+  std::string stdout_path;      // all tasks append here (created 0644)
+  std::string stderr_path;      // may equal stdout_path
+  int64_t uid = -1;             // run tasks as this user (only when the shim is root)
+  int64_t gid = -1;             // required when uid is set
+  std::vector<int64_t> groups;  // supplementary groups when running as uid; empty = gid only
+  int64_t deadline_ms = 0;      // epoch ms at which the time limit expires; 0 = none
+  int64_t grace_ms = 5000;      // SIGTERM -> SIGKILL delay on timeout or terminate
 };
 
 struct ShimResult {
-  int exit_code = 0;          // largest task exit code (128+signal for signalled tasks)
-  int signal = 0;             // a signal that killed some task (the first seen), or 0
-  bool timed_out = false;     // the deadline passed and the shim killed the tasks
-  bool terminated = false;    // the shim got SIGTERM (cancel) and killed the tasks
-  std::string exec_error;     // non-empty: a task could not be started (e.g. "sh2: not found")
-  int64_t start_ms = 0;       // epoch ms when the tasks were started
-  int64_t end_ms = 0;         // epoch ms when the last task ended
+  int exit_code = 0;        // largest task exit code (128+signal for signalled tasks)
+  int signal = 0;           // a signal that killed some task (the first seen), or 0
+  bool timed_out = false;   // the deadline passed and the shim killed the tasks
+  bool terminated = false;  // the shim got SIGTERM (cancel) and killed the tasks
+  std::string exec_error;   // non-empty: a task could not be started (e.g. "sh2: not found")
+  int64_t start_ms = 0;     // epoch ms when the tasks were started
+  int64_t end_ms = 0;       // epoch ms when the last task ended
 };
 
 // Parsing is strict about types and reports the bad field (`tasks[1].argv: must not be

@@ -1,6 +1,8 @@
-// Batch-script directives: the option lines at the top of a script, `#FLUX: -N2 -t 1h` and
-// `#SBATCH --nodes=2`, read the way Flux and Slurm read them. Pure: the caller passes the
-// script's text and applies the tokens with its own flag parser.
+// Batch-script directives: the option lines at the top of a script, `#FLUX: -N2 -t 1h` (Flux,
+// RFC 36) and `#SBATCH --nodes=2` (Slurm), translated into converge's own job flags.
+//
+// Pure: the caller passes the script's text and applies the tokens with its own flag parser
+// (`converge batch` re-parses them with the same options as its command line, which wins).
 #pragma once
 
 #include <string>
@@ -11,16 +13,42 @@
 
 namespace converge::jobspec {
 
+// One directive line, translated.
 struct Directive {
-  int line = 0;                     // 1-based line number in the script
-  std::string prefix;               // "#FLUX:" or "#SBATCH"
-  std::vector<std::string> tokens;  // shell-like words: {"--nodes=2"}, {"-N", "2"}
+  int line = 0;        // 1-based line number in the script
+  std::string prefix;  // "#FLUX:" or "#SBATCH"
+  // converge flags, one token each, in the order written: "--nodes=2", "--exclusive",
+  // "--time-limit=01:00:00", "--output=slurm-{{id}}.out". Values always follow '='.
+  std::vector<std::string> tokens;
+};
+
+struct BatchDirectives {
+  std::vector<Directive> directives;  // in script order; lines without options are skipped
+  // Options understood but without effect in converge ("line 4: #SBATCH --mail-type: ignored
+  // (...)"), for the caller to print.
+  std::vector<std::string> warnings;
 };
 
 // Reads directives from the top of `script`: after an optional `#!` line, up to the first
-// line that is neither blank nor a comment. Words are split like a shell (single and double
-// quotes, backslash escapes); Slurm's `%j` becomes `{{id}}`. Errors: kInvalidArgument with
-// where() = "line N" for an unterminated quote.
-Result<std::vector<Directive>> ParseBatchDirectives(std::string_view script);
+// line that is neither blank nor a comment. `#FLUX:` (also `# flux:`, any case) takes Flux's
+// option names; `#SBATCH` takes Slurm's. Words are split like a shell (single and double
+// quotes, backslash escapes; an unquoted `#` starts a comment).
+//
+// Translation (long and short forms, `--opt=value` or `--opt value`):
+//   Flux:  -N/--nodes -n/--ntasks -c/--cores-per-task -g/--gpus-per-task -x/--exclusive
+//          -t/--time-limit -q/--queue --job-name --cwd --output --error --dependency
+//          --env --env-remove (-> --env=-PATTERN) --env-none --urgency (-> --priority)
+//          --priority --tasks-per-node
+//   Slurm: -N/--nodes -n/--ntasks -c/--cpus-per-task --gpus-per-task --exclusive -t/--time
+//          -J/--job-name -o/--output -e/--error -p/--partition (-> --queue) -d/--dependency
+//          -D/--chdir (-> --cwd) --ntasks-per-node (-> --tasks-per-node)
+//          --export=ALL|NONE|[ALL,]NAME[=VALUE],... (without ALL: --env-none plus the names)
+//          %j and %J in --output/--error become {{id}}, %% becomes %; other % patterns are
+//          refused. Options without effect here (-A/--account, --mail-type, --mail-user,
+//          -q/--qos, --comment, --requeue, --no-requeue) are dropped with a warning.
+// Errors (kInvalidArgument, where() = "line N"): "#SBATCH --foo: unknown option",
+// "#SBATCH --nodes: needs a value", "#FLUX: -x: takes no value", "#SBATCH foo: unexpected
+// argument", an unterminated quote, an unsupported % pattern.
+Result<BatchDirectives> ParseBatchDirectives(std::string_view script);
 
 }  // namespace converge::jobspec

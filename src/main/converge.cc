@@ -15,8 +15,17 @@ int main(int argc, char** argv) {
   converge::cli::AddResourceCommand(app, &exit_code);
   converge::cli::AddSimCommand(app, &exit_code);
   converge::cli::AddShimCommand(app, &exit_code);
-  converge::cli::AddSubmitCommands(app, &exit_code);
-  converge::cli::AddJobCommands(app, &exit_code);
+  converge::cli::AddDrainCommands(app, &exit_code);
+  converge::cli::AddSubmitCommand(app, &exit_code);
+  converge::cli::AddRunCommand(app, &exit_code);
+  converge::cli::AddBatchCommand(app, &exit_code);
+  converge::cli::AddJobsCommand(app, &exit_code);
+  converge::cli::AddShowCommand(app, &exit_code);
+  converge::cli::AddLogsCommand(app, &exit_code);
+  converge::cli::AddCancelCommand(app, &exit_code);
+  converge::cli::AddWaitCommand(app, &exit_code);
+  converge::cli::AddQueueCommand(app, &exit_code);
+  converge::cli::AddStopCommand(app, &exit_code);
   converge::instance::AddStartCommand(app, &exit_code);
   if (argc > 1 && argv[1][0] != '-') {
     try {

@@ -1,0 +1,129 @@
+// `converge cancel` (POST /v1/jobs/ID/cancel) and `converge wait` (GET
+// /v1/jobs/ID/events?watch=true until `clean`, then GET /v1/jobs/ID). With --all, the jobs
+// come from GET /v1/jobs?state=active&user=....
+#include <cstdio>
+#include <memory>
+
+#include "cli/client.h"
+#include "cli/commands.h"
+#include "cli/job_options.h"
+#include "cli/job_table.h"
+
+namespace converge::cli {
+namespace {
+
+struct TargetFlags {
+  std::vector<int64_t> ids;
+  bool all = false;
+  std::string user;  // with --all: "" = the caller
+};
+
+// The active jobs of `user` ("" = the caller).
+Result<std::vector<int64_t>> ActiveJobs(Session& session, const std::string& user) {
+  Result<std::vector<nlohmann::json>> jobs =
+      ListJobs(session, "state=active&user=" + UrlEncode(user.empty() ? SelfUser() : user));
+  if (!jobs.ok()) return jobs.status();
+  std::vector<int64_t> ids;
+  for (const auto& job : *jobs) ids.push_back(job.value("id", int64_t{0}));
+  return ids;
+}
+
+// Prints "converge CMD: job ID: message" and returns 1.
+int FailJob(const char* command, int64_t id, const Status& status) {
+  std::fprintf(stderr, "converge %s: %s\n", command, JobError(id, status.message()).c_str());
+  return 1;
+}
+
+int Cancel(const TargetFlags& flags) {
+  if (flags.ids.empty() == !flags.all) {
+    std::fprintf(stderr, "converge cancel: name job ids or --all (not both)\n");
+    return 2;
+  }
+  Result<Session> session = Session::Open();
+  if (!session.ok()) return Fail("cancel", session.status());
+  std::vector<int64_t> ids = flags.ids;
+  if (flags.all) {
+    Result<std::vector<int64_t>> active = ActiveJobs(*session, flags.user);
+    if (!active.ok()) return Fail("cancel", active.status());
+    ids = *active;
+  }
+  int rc = 0;
+  for (int64_t id : ids) {
+    Result<nlohmann::json> answer =
+        session->Call("POST", "/v1/jobs/" + std::to_string(id) + "/cancel");
+    if (answer.ok()) continue;
+    // With --all, a job that ended since the listing is not an error.
+    if (flags.all && answer.status().code() == Code::kInvalidArgument) continue;
+    rc = FailJob("cancel", id, answer.status());
+  }
+  return rc;
+}
+
+// Blocks until job `id` is inactive, then returns its object.
+Result<nlohmann::json> WaitFor(Session& session, int64_t id) {
+  const std::string base = "/v1/jobs/" + std::to_string(id);
+  Result<int> status =
+      session.Stream(base + "/events?watch=true", [](std::string_view) { return true; });
+  if (!status.ok()) return status.status();
+  Result<nlohmann::json> job = session.Call("GET", base);  // also the API's error, if any
+  if (job.ok() && job->value("state", "") != "INACTIVE") {
+    return Status(Code::kInternal, "the event stream ended before the job did");
+  }
+  return job;
+}
+
+int Wait(const TargetFlags& flags) {
+  if (flags.ids.empty() == !flags.all) {
+    std::fprintf(stderr, "converge wait: name job ids or --all (not both)\n");
+    return 2;
+  }
+  Result<Session> session = Session::Open();
+  if (!session.ok()) return Fail("wait", session.status());
+  int rc = 0;
+  std::vector<int64_t> ids = flags.ids;
+  while (true) {
+    if (flags.all) {  // until none of the caller's jobs is active, including new ones
+      Result<std::vector<int64_t>> active = ActiveJobs(*session, "");
+      if (!active.ok()) return Fail("wait", active.status());
+      if (active->empty()) break;
+      ids = *active;
+    }
+    bool broken = false;
+    for (int64_t id : ids) {
+      Result<nlohmann::json> job = WaitFor(*session, id);
+      if (!job.ok()) {
+        rc = FailJob("wait", id, job.status());
+        broken = true;
+      } else if (job->value("result", "") != "completed") {
+        std::fprintf(stderr, "job %lld: %s\n", static_cast<long long>(id),
+                     DescribeEnd(*job).c_str());
+        rc = 1;
+      }
+    }
+    if (!flags.all || broken) break;  // an error would repeat: do not spin on it
+  }
+  return rc;
+}
+
+}  // namespace
+
+void AddCancelCommand(CLI::App& app, int* exit_code) {
+  auto flags = std::make_shared<TargetFlags>();
+  CLI::App* cancel = app.add_subcommand("cancel", "Cancel jobs");
+  cancel->add_option("ids", flags->ids, "Job ids")->check(AtLeast(1));
+  cancel->add_flag("--all", flags->all, "All your active jobs");
+  cancel->add_option("-u,--user", flags->user,
+                     "With --all: this user's jobs, or all (the instance owner only)");
+  cancel->callback([=] { *exit_code = Cancel(*flags); });
+}
+
+void AddWaitCommand(CLI::App& app, int* exit_code) {
+  auto flags = std::make_shared<TargetFlags>();
+  CLI::App* wait =
+      app.add_subcommand("wait", "Wait for jobs to end; exit 0 only if all of them completed");
+  wait->add_option("ids", flags->ids, "Job ids")->check(AtLeast(1));
+  wait->add_flag("--all", flags->all, "All your active jobs, and any you submit meanwhile");
+  wait->callback([=] { *exit_code = Wait(*flags); });
+}
+
+}  // namespace converge::cli

@@ -1,0 +1,189 @@
+#include "cli/job_options.h"
+
+#include <gtest/gtest.h>
+
+namespace converge::cli {
+namespace {
+
+using nlohmann::json;
+
+const JobContext kHere{"/home/alice/work",
+                       {{"PATH", "/usr/bin"}, {"HOME", "/home/alice"}, {"SLURM_JOB_ID", "7"}}};
+
+// Parses `args` (as typed after `converge submit`) into options; the command is what remains.
+struct Parsed {
+  JobOptions options;
+  std::vector<std::string> command;
+};
+Parsed ParseArgs(std::vector<std::string> args) {
+  CLI::App app;
+  Parsed parsed;
+  AddJobOptions(&app, &parsed.options);
+  app.prefix_command();
+  std::reverse(args.begin(), args.end());
+  app.parse(args);
+  parsed.command = TrailingCommand(&app);
+  return parsed;
+}
+
+json Spec(const std::vector<std::string>& args) {
+  Parsed parsed = ParseArgs(args);
+  Result<json> spec = BuildJobspec(parsed.options, parsed.command, kHere);
+  EXPECT_TRUE(spec.ok()) << spec.status().ToString();
+  return spec.ok() ? *spec : json();
+}
+
+TEST(TimeLimitTest, AcceptsFluxAndSlurmForms) {
+  const std::pair<const char*, double> cases[] = {
+      {"30", 1800},   {"90s", 90},       {"1.5h", 5400},
+      {"2d", 172800}, {"5:30", 330},     {"01:00:00", 3600},
+      {"1-0", 86400}, {"1-2:30", 95400}, {"2-03:04:05", 2 * 86400 + 3 * 3600 + 4 * 60 + 5},
+      {"0", 0}};
+  for (const auto& [text, seconds] : cases) {
+    Result<double> parsed = ParseTimeLimit(text);
+    ASSERT_TRUE(parsed.ok()) << text << ": " << parsed.status().ToString();
+    EXPECT_EQ(*parsed, seconds) << text;
+  }
+}
+
+TEST(TimeLimitTest, RejectsOtherText) {
+  for (const char* text : {"", "abc", "1:2:3:4", "x-1", "1-2:3:4:5", "-5", "1h30m", ":30", "5:"}) {
+    Result<double> parsed = ParseTimeLimit(text);
+    EXPECT_FALSE(parsed.ok()) << text;
+    if (!parsed.ok()) {
+      EXPECT_EQ(parsed.status().where(), "--time-limit") << text;
+    }
+  }
+}
+
+TEST(DependenciesTest, SplitsSchemesAndSlurmIdLists) {
+  Result<json> list = ParseDependencies({"afterok:1:2,afterany:3", "afternotok:4"});
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  EXPECT_EQ(*list, json::parse(R"([{"scheme":"afterok","value":"1"},
+                                   {"scheme":"afterok","value":"2"},
+                                   {"scheme":"afterany","value":"3"},
+                                   {"scheme":"afternotok","value":"4"}])"));
+  EXPECT_FALSE(ParseDependencies({"afterok"}).ok());
+  EXPECT_FALSE(ParseDependencies({"afterok:x"}).ok());
+  EXPECT_FALSE(ParseDependencies({":12"}).ok());
+  EXPECT_FALSE(ParseDependencies({"afterok:1,"}).ok());
+}
+
+TEST(EnvironmentTest, CopiesThenAppliesRulesInOrder) {
+  JobOptions options;
+  options.env = {"A=1", "-SLURM_*", "HOME", "B=x=y", "MISSING"};
+  auto environment = JobEnvironment(options, kHere.environment);
+  ASSERT_TRUE(environment.ok()) << environment.status().ToString();
+  EXPECT_EQ(*environment,
+            (std::map<std::string, std::string>{
+                {"A", "1"}, {"B", "x=y"}, {"HOME", "/home/alice"}, {"PATH", "/usr/bin"}}));
+}
+
+TEST(EnvironmentTest, EnvNoneStartsEmptyAndKeyCopiesFromTheShell) {
+  JobOptions options;
+  options.env_none = true;
+  options.env = {"PATH", "X=1"};
+  auto environment = JobEnvironment(options, kHere.environment);
+  ASSERT_TRUE(environment.ok());
+  EXPECT_EQ(*environment, (std::map<std::string, std::string>{{"PATH", "/usr/bin"}, {"X", "1"}}));
+  options.env = {"=oops"};
+  EXPECT_EQ(JobEnvironment(options, {}).status().where(), "--env");
+}
+
+TEST(BuildJobspecTest, SetsResourcesCommandAndSystemAttributes) {
+  json spec = Spec({"-N2", "-n", "4", "-c2", "-g1", "-t", "1h", "-q", "debug", "--job-name=sim",
+                    "--output=out-{{id}}.txt", "--error", "err.txt", "--priority=20",
+                    "--dependency=afterok:5", "--env=X=1", "./sim", "--steps", "10"});
+  EXPECT_EQ(spec["tasks"][0]["command"], json({"./sim", "--steps", "10"}));
+  EXPECT_EQ(spec["resources"][0]["type"], "node");
+  EXPECT_EQ(spec["resources"][0]["count"], 2);
+  EXPECT_EQ(spec["resources"][0]["with"][0]["count"], 2);  // two slots per node
+  const json& system = spec["attributes"]["system"];
+  EXPECT_EQ(system["duration"], 3600);
+  EXPECT_EQ(system["queue"], "debug");
+  EXPECT_EQ(system["cwd"], "/home/alice/work");
+  EXPECT_EQ(system["job"]["name"], "sim");
+  EXPECT_EQ(system["shell"]["options"]["output"]["stdout"]["path"], "out-{{id}}.txt");
+  EXPECT_EQ(system["shell"]["options"]["output"]["stderr"]["path"], "err.txt");
+  EXPECT_EQ(system["priority"], 20);
+  EXPECT_EQ(system["dependencies"], json::parse(R"([{"scheme":"afterok","value":"5"}])"));
+  EXPECT_EQ(system["environment"]["X"], "1");
+  EXPECT_EQ(system["environment"]["PATH"], "/usr/bin");
+}
+
+TEST(BuildJobspecTest, DefaultsAreOneTaskHereWithoutOptionalAttributes) {
+  json spec = Spec({"hostname"});
+  EXPECT_EQ(spec["resources"][0]["type"], "slot");
+  EXPECT_EQ(spec["resources"][0]["count"], 1);
+  const json& system = spec["attributes"]["system"];
+  EXPECT_EQ(system["cwd"], "/home/alice/work");
+  EXPECT_FALSE(system.contains("job"));
+  EXPECT_FALSE(system.contains("shell"));
+  EXPECT_FALSE(system.contains("priority"));
+  EXPECT_FALSE(system.contains("dependencies"));
+  EXPECT_EQ(system["environment"].size(), 3u);
+}
+
+TEST(BuildJobspecTest, NodesAloneGiveOneTaskPerNode) {
+  json spec = Spec({"-N3", "hostname"});
+  EXPECT_EQ(spec["resources"][0]["count"], 3);
+  EXPECT_EQ(spec["resources"][0]["with"][0]["count"], 1);
+}
+
+TEST(BuildJobspecTest, TasksPerNodeMultipliesNodes) {
+  json spec = Spec({"-N2", "--ntasks-per-node=4", "app"});
+  EXPECT_EQ(spec["resources"][0]["with"][0]["count"], 4);
+  Parsed alone = ParseArgs({"--tasks-per-node=4", "app"});
+  EXPECT_EQ(BuildJobspec(alone.options, alone.command, kHere).status().where(), "--tasks-per-node");
+  Parsed conflict = ParseArgs({"-N2", "-n3", "--tasks-per-node=4", "app"});
+  EXPECT_FALSE(BuildJobspec(conflict.options, conflict.command, kHere).ok());
+}
+
+TEST(BuildJobspecTest, SlurmSpellingsAreAliases) {
+  json spec =
+      Spec({"--cpus-per-task=3", "--time=0:30", "-p", "batch", "-J", "x", "--chdir=/t", "app"});
+  const json& system = spec["attributes"]["system"];
+  EXPECT_EQ(spec["resources"][0]["with"][0]["count"], 3);
+  EXPECT_EQ(system["duration"], 30);
+  EXPECT_EQ(system["queue"], "batch");
+  EXPECT_EQ(system["job"]["name"], "x");
+  EXPECT_EQ(system["cwd"], "/t");
+}
+
+TEST(BuildJobspecTest, TheCommandKeepsItsOwnFlags) {
+  Parsed parsed = ParseArgs({"-n2", "ls", "-N", "--", "-t"});
+  EXPECT_EQ(parsed.options.ntasks, 2);
+  EXPECT_EQ(parsed.options.nodes, 0);
+  EXPECT_EQ(parsed.command, (std::vector<std::string>{"ls", "-N", "--", "-t"}));
+  EXPECT_EQ(ParseArgs({"--", "-weird"}).command, std::vector<std::string>{"-weird"});
+}
+
+TEST(BuildJobspecTest, BadFlagsAreUsageErrors) {
+  EXPECT_THROW(ParseArgs({"-t", "soon", "app"}), CLI::ValidationError);
+  EXPECT_THROW(ParseArgs({"--dependency=after:x", "app"}), CLI::ValidationError);
+  EXPECT_THROW(ParseArgs({"--priority=32", "app"}), CLI::ValidationError);
+  EXPECT_THROW(ParseArgs({"-N0", "app"}), CLI::ValidationError);
+  EXPECT_THROW(ParseArgs({"--env==x", "app"}), CLI::ValidationError);
+  Parsed empty = ParseArgs({});
+  EXPECT_EQ(BuildJobspec(empty.options, empty.command, kHere).status().where(), "COMMAND");
+}
+
+TEST(OverrideGivenTest, CopiesOnlyGivenFieldsAndAppendsEnv) {
+  CLI::App app;
+  JobOptions command_line;
+  auto given = AddJobOptions(&app, &command_line);
+  std::vector<std::string> args = {"--env=B=2", "-n", "8"};
+  std::reverse(args.begin(), args.end());
+  app.parse(args);
+  JobOptions from_script;
+  from_script.nodes = 2;
+  from_script.ntasks = 4;
+  from_script.env = {"A=1"};
+  OverrideGiven(command_line, given, &from_script);
+  EXPECT_EQ(from_script.nodes, 2);
+  EXPECT_EQ(from_script.ntasks, 8);
+  EXPECT_EQ(from_script.env, (std::vector<std::string>{"A=1", "B=2"}));
+}
+
+}  // namespace
+}  // namespace converge::cli

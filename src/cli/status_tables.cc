@@ -1,0 +1,103 @@
+#include "cli/status_tables.h"
+
+#include <algorithm>
+#include <array>
+#include <vector>
+
+#include "cli/job_table.h"
+
+namespace converge::cli {
+namespace {
+
+using nlohmann::json;
+
+std::string Text(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+int64_t Integer(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_number() ? it->get<int64_t>() : 0;
+}
+
+// Aligned columns; the last one is not padded. `right[c]` right-aligns column c.
+template <size_t N>
+std::string Columns(const std::vector<std::array<std::string, N>>& rows,
+                    const std::array<bool, N>& right) {
+  std::array<size_t, N> widths{};
+  for (const auto& row : rows) {
+    for (size_t c = 0; c < N; ++c) widths[c] = std::max(widths[c], row[c].size());
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t c = 0; c < N; ++c) {
+      if (c + 1 == N) {
+        line += row[c];
+        break;
+      }
+      std::string fill(widths[c] - row[c].size(), ' ');
+      line += (right[c] ? fill + row[c] : row[c] + fill) + " ";
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string FormatQueue(const json& queue, double now) {
+  std::string out = "policy: " + Text(queue, "policy");
+  auto stopping = queue.find("stopping");
+  if (stopping != queue.end() && stopping->is_boolean() && stopping->get<bool>()) {
+    out += " (stopping)";
+  }
+  out += "\njobs:  ";
+  const json counts = queue.value("counts", json::object());
+  bool first = true;
+  for (const char* state : {"DEPEND", "PRIORITY", "SCHED", "RUN", "CLEANUP"}) {
+    std::string name = state;
+    std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+    out += std::string(first ? " " : ", ") + std::to_string(Integer(counts, state)) + " " + name;
+    first = false;
+  }
+  out += "\n";
+  const json pending = queue.value("pending", json::array());
+  if (!pending.is_array() || pending.empty()) return out;
+  std::vector<std::array<std::string, 6>> rows = {
+      {"JOBID", "USER", "NAME", "ST", "START", "REASON"}};
+  for (const json& job : pending) {
+    std::string start;
+    auto reserved = job.find("reserved_start");
+    if (reserved != job.end() && reserved->is_number()) {
+      const double at = reserved->get<double>();
+      start = at <= now ? "now" : "in " + FormatElapsed(at - now);
+    }
+    json with_state = job;
+    if (!with_state.contains("state")) with_state["state"] = "SCHED";
+    rows.push_back({std::to_string(Integer(job, "id")), Text(job, "user"), Text(job, "name"),
+                    StateCode(with_state), start, Text(job, "reason")});
+  }
+  return out + "\n" + Columns<6>(rows, {true, false, false, false, false, false});
+}
+
+std::string FormatLiveResources(const json& resources) {
+  std::vector<std::array<std::string, 5>> rows = {
+      {"STATE", "NNODES", "NCORES", "NGPUS", "NODELIST"}};
+  const json states = resources.value("states", json::array());
+  for (const json& state : states) {
+    rows.push_back({Text(state, "state"), std::to_string(Integer(state, "nnodes")),
+                    std::to_string(Integer(state, "ncores")),
+                    std::to_string(Integer(state, "ngpus")), Text(state, "nodelist")});
+  }
+  std::string out = Columns<5>(rows, {true, true, true, true, false});
+  const json totals = resources.value("totals", json::object());
+  out += "free: " + std::to_string(Integer(totals, "cores_free")) + " of " +
+         std::to_string(Integer(totals, "cores")) + " cores, " +
+         std::to_string(Integer(totals, "gpus_free")) + " of " +
+         std::to_string(Integer(totals, "gpus")) + " GPUs\n";
+  return out;
+}
+
+}  // namespace converge::cli

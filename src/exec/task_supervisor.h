@@ -1,0 +1,32 @@
+// SuperviseTasks: the shim's main loop. Starts a job's tasks, waits for every one of them, and
+// stops them on the deadline or on SIGTERM/SIGINT: SIGTERM (+SIGCONT) to the job's process
+// group, then SIGKILL after the grace period. Waiting is event-driven: one poll() on a signalfd
+// whose timeout is the next deadline or escalation time; no fixed-delay polling.
+//
+// Runs in the single-threaded shim process. Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "exec/shim_spec.h"
+#include "exec/task_launcher.h"
+
+namespace converge::exec {
+
+struct SupervisorOptions {
+  int signal_fd = -1;       // signalfd for SIGCHLD, SIGTERM and SIGINT (non-blocking)
+  int64_t deadline_ms = 0;  // epoch ms at which the tasks are stopped (timed_out); 0 = never
+  int64_t grace_ms = 5000;  // SIGTERM -> SIGKILL delay
+};
+
+// Runs `tasks` to completion and returns how they ended (ShimResult fields, start_ms and
+// end_ms included). If a task cannot be started, the ones already running are killed, nothing
+// more is started, and the result has exec_error set and exit_code 127 (signal 0).
+// A SIGTERM/SIGINT already pending, or a deadline already past, starts nothing.
+// REQUIRES: SIGCHLD, SIGTERM and SIGINT are blocked and routed to options.signal_fd; the
+// process has no children other than the tasks started here (all children are reaped).
+ShimResult SuperviseTasks(const std::vector<TaskSpec>& tasks, TaskLauncher& launcher,
+                          const SupervisorOptions& options);
+
+}  // namespace converge::exec
