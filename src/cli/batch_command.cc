@@ -1,6 +1,8 @@
 // `converge batch [flags] SCRIPT [ARGS]`: submit a script whose `#FLUX:` / `#SBATCH` lines set
-// options (the command line wins). The script runs once, on the first node of the
-// allocation, like `flux batch` and `sbatch`. API call: POST /v1/jobs.
+// options (the command line wins). Like `flux batch`, the job is a nested instance that owns
+// exactly the allocation (`converge start --nested`) and runs the script once as its initial
+// program, so that `converge submit` inside the script schedules within the allocation.
+// API call: POST /v1/jobs.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -103,8 +105,11 @@ int Batch(const BatchFlags& flags, const std::vector<std::string>& arguments) {
   const JobContext here = CurrentJobContext();
   const std::string path = name.front() == '/' ? name : here.cwd + "/" + name;
   std::vector<std::string> script_arguments(arguments.begin() + 1, arguments.end());
-  Result<nlohmann::json> spec =
-      BuildJobspec(*options, ScriptCommand(path, text.str(), script_arguments), here);
+  std::vector<std::string> command = {SelfExecutable(), "start", "--nested", "--"};
+  for (std::string& word : ScriptCommand(path, text.str(), script_arguments)) {
+    command.push_back(std::move(word));
+  }
+  Result<nlohmann::json> spec = BuildJobspec(*options, command, here);
   if (!spec.ok()) return Fail("batch", spec.status());
   (*spec)["tasks"][0]["count"] = {{"total", 1}};  // one copy of the script, on the first node
   if (options->job_name.empty()) {

@@ -101,4 +101,10 @@ int Fail(const std::string& command, const Status& status) {
   return 1;
 }
 
+std::string SelfExecutable() {
+  char path[4096];
+  ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
+  return n > 0 ? std::string(path, static_cast<size_t>(n)) : std::string("converge");
+}
+
 }  // namespace converge::cli

@@ -21,6 +21,7 @@ void AddDrainCommands(CLI::App& app, int* exit_code);
 void AddSubmitCommand(CLI::App& app, int* exit_code);
 void AddRunCommand(CLI::App& app, int* exit_code);
 void AddBatchCommand(CLI::App& app, int* exit_code);
+void AddAllocCommand(CLI::App& app, int* exit_code);
 void AddJobsCommand(CLI::App& app, int* exit_code);
 void AddShowCommand(CLI::App& app, int* exit_code);
 void AddLogsCommand(CLI::App& app, int* exit_code);
@@ -28,5 +29,9 @@ void AddCancelCommand(CLI::App& app, int* exit_code);
 void AddWaitCommand(CLI::App& app, int* exit_code);
 void AddQueueCommand(CLI::App& app, int* exit_code);
 void AddStopCommand(CLI::App& app, int* exit_code);
+// Declarative workloads and services (docs/formats/workload.md).
+void AddApplyCommands(CLI::App& app, int* exit_code);  // apply, delete
+void AddGetCommands(CLI::App& app, int* exit_code);    // get, describe
+void AddServiceCommand(CLI::App& app, int* exit_code);
 
 }  // namespace converge::cli

@@ -21,6 +21,7 @@
 #include "exec/local_executor.h"
 #include "instance/job_manager.h"
 #include "instance/routes.h"
+#include "instance/workload_manager.h"
 #include "resource/readers/hwloc.h"
 #include "resource/readers/load.h"
 #include "store/store.h"
@@ -103,6 +104,13 @@ int64_t CountType(const resource::Graph& graph, resource::TypeId type) {
 
 }  // namespace
 
+// The running converge binary (MiniClusters run it as their nested instance).
+std::string SelfExecutable() {
+  char path[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
+  return n > 0 ? std::string(path, static_cast<size_t>(n)) : std::string("converge");
+}
+
 class Instance::Impl {
  public:
   Impl(boost::asio::io_context& io, InstanceOptions options)
@@ -176,10 +184,15 @@ class Instance::Impl {
     if (!jobs.ok()) return jobs.status();
     jobs_ = std::move(jobs).value();
     CONVERGE_RETURN_IF_ERROR(jobs_->Recover());
+    WorkloadOptions workload_options;
+    workload_options.state_dir = state;
+    workload_options.converge_path = SelfExecutable();
+    workloads_ = std::make_unique<WorkloadManager>(io_, *jobs_, workload_options, WallClock);
+    CONVERGE_RETURN_IF_ERROR(workloads_->Recover().WithPrefix("saved workloads"));
 
     context_ = std::make_unique<RouteContext>(RouteContext{
         io_, *jobs_, static_cast<int64_t>(::geteuid()), WallClock(), WallClock,
-        [this] { Shutdown(); }});
+        [this] { Shutdown(); }, workloads_.get()});
     AddRoutes(router_, context_.get());
     api::HttpServerOptions server_options;
     if (tcp) {
@@ -252,6 +265,7 @@ class Instance::Impl {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<exec::LocalExecutor> executor_;
   std::unique_ptr<JobManager> jobs_;
+  std::unique_ptr<WorkloadManager> workloads_;
   std::unique_ptr<RouteContext> context_;
   api::Router router_;
   std::unique_ptr<api::HttpServer> server_;

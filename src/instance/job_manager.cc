@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 
 #include <boost/asio/post.hpp>
 
@@ -116,6 +117,7 @@ Result<Job> JobManager::Prepare(const Caller& caller, const std::string& text, i
   // a job with dependencies leaves the queue again until they are met.
   sched::JobRequest request{id, job.record.priority,
                             static_cast<sched::Time>(job.record.submit_time), facts->spec};
+  if (hooks_.admit) CONVERGE_RETURN_IF_ERROR(hooks_.admit(facts->spec));
   CONVERGE_RETURN_IF_ERROR(scheduler_->Submit(std::move(request)));
   job.active = std::make_unique<ActiveJob>();
   job.active->queued = facts->dependencies.empty();
@@ -123,6 +125,30 @@ Result<Job> JobManager::Prepare(const Caller& caller, const std::string& text, i
   job.active->spec = std::move(facts->spec);
   job.active->dependencies = std::move(facts->dependencies);
   return job;
+}
+
+Status JobManager::Check(const Caller& caller, const std::string& jobspec_text) {
+  constexpr int64_t kProbeId = std::numeric_limits<int64_t>::max() - 1;
+  Result<Job> job = Prepare(caller, jobspec_text, kProbeId);
+  if (!job.ok()) return job.status();
+  if (job->active->queued) scheduler_->CancelPending(kProbeId);
+  return Status::Ok();
+}
+
+void JobManager::Reevaluate() {
+  for (auto& [id, job] : jobs_) {
+    if (job.state == JobState::kDepend) Advance(job);
+  }
+  RequestFlush();
+}
+
+void JobManager::PutMeta(const std::string& key, const std::string& value) {
+  store_.PutMeta(key, value);
+  RequestFlush();
+}
+
+Result<std::optional<std::string>> JobManager::GetMeta(const std::string& key) const {
+  return store_.GetMeta(key);
 }
 
 void JobManager::Post(Job& job, const std::string& name, nlohmann::json context) {
@@ -171,6 +197,13 @@ void JobManager::Advance(Job& job) {
       Finish(job, "failed", 0, 0, why);
       return;
     }
+  }
+  if (hooks_.hold && !hooks_.hold(job).empty()) {
+    if (job.active->queued) {  // Prepare() queued it to check it; it must wait outside
+      scheduler_->CancelPending(job.record.id);
+      job.active->queued = false;
+    }
+    return;
   }
   Post(job, "depend");
   SetState(job, JobState::kPriority);
@@ -231,7 +264,11 @@ void JobManager::Launch(int64_t id) {
     Finish(job, "canceled", 0, 0, "canceled before it started");
     return;
   }
-  Result<std::vector<exec::TaskSpec>> tasks = PlanTasks(job, graph_, options_.tasks);
+  TaskPlanOptions plan_options = options_.tasks;
+  if (hooks_.environment) {
+    for (auto& [key, value] : hooks_.environment(job)) plan_options.base_environment[key] = value;
+  }
+  Result<std::vector<exec::TaskSpec>> tasks = PlanTasks(job, graph_, plan_options);
   Status status = tasks.status();
   if (status.ok()) status = EnsureOutputFolder(job.record.output);
   if (tasks.ok()) {
@@ -392,6 +429,9 @@ void JobManager::Flush() {
     std::vector<store::Event> events;
     events.swap(posted_);
     journal_.AfterCommit([this, events = std::move(events)] {
+      if (event_sink_) {
+        for (const store::Event& event : events) event_sink_(event);
+      }
       for (const store::Event& event : events) {
         if (watchers_.empty()) break;
         auto it = watchers_.find(event.job_id);

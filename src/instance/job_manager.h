@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -41,6 +42,17 @@ struct JobManagerOptions {
   TaskPlanOptions tasks;               // environment and binding of tasks
   int64_t grace_ms = 5000;             // SIGTERM -> SIGKILL on cancel and timeout
   bool run_as_submitter = false;       // tasks run as the job's uid (the instance is root)
+};
+
+// Extension points through which the workload layer (services, JobSets) shapes jobs. Each may
+// be empty. They run on the loop thread and must not call back into the manager.
+struct JobHooks {
+  // Admits or refuses a jobspec at submit (e.g. it needs a service that does not exist).
+  std::function<Status(const jobspec::Jobspec&)> admit;
+  // Non-empty while a DEPEND job must keep waiting (e.g. "waiting for service ml to be READY").
+  std::function<std::string(const Job&)> hold;
+  // Variables added to every task's environment at launch (e.g. service URLs).
+  std::function<std::map<std::string, std::string>(const Job&)> environment;
 };
 
 // Filters of List(); empty sets mean "any".
@@ -76,6 +88,17 @@ class JobManager {
   // Cancels a job. Errors: kNotFound, kInvalidArgument "already inactive" (the API's 409),
   // kSkip "not your job" (the API's 403).
   Status Cancel(const Caller& caller, int64_t id);
+  // Validates a jobspec as Submit() would, without submitting it. Errors: as Submit().
+  Status Check(const Caller& caller, const std::string& jobspec_text);
+  void SetHooks(JobHooks hooks) { hooks_ = std::move(hooks); }
+  // Calls `sink` with every event of every job once it is committed, in commit order. The sink
+  // may call Submit() and Cancel().
+  void WatchAll(std::function<void(const store::Event&)> sink) { event_sink_ = std::move(sink); }
+  // Looks again at jobs held in DEPEND by a hook (call when a hold may have lifted).
+  void Reevaluate();
+  // Writes a meta key of the store with the next commit.
+  void PutMeta(const std::string& key, const std::string& value);
+  Result<std::optional<std::string>> GetMeta(const std::string& key) const;
   // Runs `action` once everything done so far is durable.
   void AfterCommit(std::function<void()> action);
 
@@ -146,6 +169,8 @@ class JobManager {
   std::map<std::string, std::string> drained_;  // node name -> reason
   std::unordered_map<int64_t, std::string> user_names_;  // uid -> login name (cache)
   std::set<std::string> made_folders_;  // output shards known to exist
+  JobHooks hooks_;
+  std::function<void(const store::Event&)> event_sink_;
   bool flush_posted_ = false;
   bool schedule_posted_ = false;
   bool stopping_ = false;  // Shutdown() began: nothing new starts

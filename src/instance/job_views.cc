@@ -48,6 +48,10 @@ std::string JobManager::QueueReason(const Job& job) const {
         waiting += (waiting.empty() ? "" : ", ") + dependency.ToString();
       }
     }
+    if (waiting.empty() && hooks_.hold) {
+      std::string held = hooks_.hold(job);
+      if (!held.empty()) return held;
+    }
     return "waiting for " + (waiting.empty() ? std::string("dependencies") : waiting);
   }
   if (job.state != JobState::kSched) return "";

@@ -8,6 +8,8 @@
 #include "instance/job_json.h"
 #include "instance/output_follower.h"
 #include "instance/users.h"
+#include "resource/subgraph.h"
+#include "resource/writers/jgf.h"
 #include "resource/writers/rv1.h"
 
 namespace converge::instance {
@@ -187,6 +189,24 @@ void GetJob(RouteContext& context, const HttpRequest& request, Reply reply) {
   reply->Reply(JsonResponse(200, body.dump()));
 }
 
+// The resources a running job holds, as a JGF graph of their own: what a nested instance
+// started inside the job schedules (docs/api.md).
+void JobResources(RouteContext& context, const HttpRequest& request, Reply reply) {
+  std::optional<int64_t> id = JobIdOf(request, *reply);
+  if (!id) return;
+  const Job* job = context.jobs.Find(*id);
+  if (!job) return reply->Reply(JsonError(404, "job " + std::to_string(*id) + " not found", "id"));
+  if (!job->active || !job->active->allocation) {
+    return reply->Reply(JsonError(409, "job " + std::to_string(*id) + " is " +
+                                           job->record.state + ", not running"));
+  }
+  std::vector<resource::LeafAmount> leaves;
+  for (const auto& item : job->active->allocation->items) leaves.push_back({item.vertex, item.amount});
+  Result<resource::Graph> graph = resource::Subgraph(context.jobs.graph(), leaves);
+  if (!graph.ok()) return reply->Reply(ErrorFor(graph.status()));
+  reply->Reply(JsonResponse(200, resource::WriteJgf(*graph)));
+}
+
 void CancelJob(RouteContext& context, const HttpRequest& request, Reply reply) {
   std::optional<int64_t> id = JobIdOf(request, *reply);
   if (!id) return;
@@ -317,6 +337,8 @@ void AddRoutes(api::Router& router, RouteContext* c) {
               [c](HttpRequest request, Reply reply) { ListJobs(*c, request, reply); }});
   router.Add({"GET", "/v1/jobs/{id}", "anyone",
               [c](HttpRequest request, Reply reply) { GetJob(*c, request, reply); }});
+  router.Add({"GET", "/v1/jobs/{id}/resources", "anyone",
+              [c](HttpRequest request, Reply reply) { JobResources(*c, request, reply); }});
   router.Add({"POST", "/v1/jobs/{id}/cancel", "job user or owner",
               [c](HttpRequest request, Reply reply) { CancelJob(*c, request, reply); }});
   router.Add({"GET", "/v1/jobs/{id}/events", "anyone",
@@ -333,6 +355,7 @@ void AddRoutes(api::Router& router, RouteContext* c) {
   router.Add({"GET", "/v1/queue", "anyone", [c](HttpRequest, Reply reply) {
                 reply->Reply(JsonResponse(200, c->jobs.QueueJson().dump()));
               }});
+  AddWorkloadRoutes(router, c);
   router.Add({"POST", "/v1/shutdown", "owner", [c](HttpRequest request, Reply reply) {
                 if (!RequireAdmin(*c, request, *reply)) return;
                 reply->Reply(JsonResponse(202, R"({"status":"stopping"})"));

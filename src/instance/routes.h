@@ -10,6 +10,7 @@
 
 #include "api/router.h"
 #include "instance/job_manager.h"
+#include "instance/workload_manager.h"
 
 namespace converge::instance {
 
@@ -20,10 +21,13 @@ struct RouteContext {
   double started_at = 0;          // epoch seconds
   std::function<double()> clock;  // epoch seconds
   std::function<void()> shutdown; // cancels running jobs, then stops the instance
+  WorkloadManager* workloads = nullptr;  // JobSets, Services, MiniClusters
 };
 
 // Registers every /v1 route on `router`. `context` must outlive the router; it may be null
 // when the routes are only listed (routes()), never dispatched.
 void AddRoutes(api::Router& router, RouteContext* context);
+// The routes of workload objects (workload_routes.cc); AddRoutes() calls it.
+void AddWorkloadRoutes(api::Router& router, RouteContext* context);
 
 }  // namespace converge::instance

@@ -14,6 +14,7 @@
 
 #include "api/http_client.h"
 #include "instance/instance.h"
+#include "instance/nested_instance.h"
 
 namespace converge::instance {
 namespace {
@@ -27,6 +28,8 @@ struct StartFlags {
   double grace = 5;
   std::string sync = "full";
   bool multiuser = false;
+  bool nested = false;
+  std::vector<std::string> command;  // --nested: the initial program
 };
 
 // The converge-shim binary installed beside this one.
@@ -88,6 +91,20 @@ int Start(const StartFlags& flags) {
     return 1;
   }
   ::signal(SIGPIPE, SIG_IGN);
+
+  if (flags.nested) {
+    if (flags.detach) {
+      std::fprintf(stderr, "converge start: --nested runs in the foreground (no --detach)\n");
+      return 2;
+    }
+    options.state_dir = flags.state;  // "" = a temporary folder
+    options.sync_full = false;        // the parent's store is the durable record
+    return RunNestedInstance({options, flags.command});
+  }
+  if (!flags.command.empty()) {
+    std::fprintf(stderr, "converge start: a command is only run with --nested\n");
+    return 2;
+  }
 
   if (!flags.detach) {
     return RunInstance(options, [](const std::string& error, const std::string& banner) {
@@ -178,6 +195,10 @@ void AddStartCommand(CLI::App& app, int* exit_code) {
   start->add_flag("--multiuser", flags->multiuser,
                   "Let all local users submit through the Unix socket (SO_PEERCRED tells them "
                   "apart); tasks run as the submitting user when the instance runs as root");
+  start->add_flag("--nested", flags->nested,
+                  "Run inside a job of a parent instance, on exactly the job's resources; with "
+                  "a command after --, run it as the initial program and stop when it ends");
+  start->add_option("command", flags->command, "--nested: initial program and its arguments");
   start->callback([flags, exit_code] { *exit_code = Start(*flags); });
 }
 

@@ -84,6 +84,13 @@ Result<std::vector<exec::TaskSpec>> PlanTasks(const Job& job, const resource::Gr
   for (resource::VertexId node : nodes) node_names.push_back(graph.name(node));
   const std::string nodelist = CompressHostlist(node_names);
 
+  const nlohmann::json& converge = spec.system.extra.contains("converge")
+                                      ? spec.system.extra["converge"]
+                                      : nlohmann::json::object();
+  const std::string pod_prefix =
+      converge.is_object() && converge.contains("pod_prefix") && converge["pod_prefix"].is_string()
+          ? converge["pod_prefix"].get<std::string>()
+          : "";
   std::vector<exec::TaskSpec> tasks;
   tasks.reserve(static_cast<size_t>(ntasks));
   for (int64_t rank = 0; rank < ntasks; ++rank) {
@@ -100,6 +107,11 @@ Result<std::vector<exec::TaskSpec>> PlanTasks(const Job& job, const resource::Gr
     env["CONVERGE_NODELIST"] = nodelist;
     env["CONVERGE_NODE"] = graph.name(slot.host);
     env["CONVERGE_CORES"] = JoinIds(slot.cores);
+    if (!pod_prefix.empty()) {  // a JobSet child: tasks are its pods
+      env["POD_INDEX"] = std::to_string(rank);
+      env["JOB_COMPLETION_INDEX"] = std::to_string(rank);
+      env["POD_NAME"] = pod_prefix + "-" + std::to_string(rank);
+    }
     if (!slot.gpus.empty()) {
       env["CUDA_VISIBLE_DEVICES"] = JoinIds(slot.gpus);
     } else {

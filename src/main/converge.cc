@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   converge::cli::AddSubmitCommand(app, &exit_code);
   converge::cli::AddRunCommand(app, &exit_code);
   converge::cli::AddBatchCommand(app, &exit_code);
+  converge::cli::AddAllocCommand(app, &exit_code);
   converge::cli::AddJobsCommand(app, &exit_code);
   converge::cli::AddShowCommand(app, &exit_code);
   converge::cli::AddLogsCommand(app, &exit_code);
@@ -26,6 +27,9 @@ int main(int argc, char** argv) {
   converge::cli::AddWaitCommand(app, &exit_code);
   converge::cli::AddQueueCommand(app, &exit_code);
   converge::cli::AddStopCommand(app, &exit_code);
+  converge::cli::AddApplyCommands(app, &exit_code);
+  converge::cli::AddGetCommands(app, &exit_code);
+  converge::cli::AddServiceCommand(app, &exit_code);
   converge::instance::AddStartCommand(app, &exit_code);
   if (argc > 1 && argv[1][0] != '-') {
     try {

@@ -1,0 +1,25 @@
+// A nested instance: `converge start --nested` run as (the only task of) a job of a parent
+// instance. It fetches the job's allocation from the parent (GET /v1/jobs/ID/resources, with
+// CONVERGE_URI and CONVERGE_JOB_ID from the task's environment), schedules its own jobs inside
+// exactly those resources, and optionally runs an initial program with CONVERGE_URI pointing at
+// itself. It ends, cancelling what still runs inside it, when the initial program exits (with
+// that program's exit status) or when it receives SIGTERM/SIGINT (the parent cancelled the job).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "instance/instance.h"
+
+namespace converge::instance {
+
+struct NestedOptions {
+  InstanceOptions instance;          // state_dir "" = a temporary folder removed at the end
+  std::vector<std::string> command;  // the initial program; empty = run until signalled
+};
+
+// Runs the nested instance to its end and returns the process exit status: the initial
+// program's status, 0 after a signal, 1 when the instance could not start (reason on stderr).
+int RunNestedInstance(NestedOptions options);
+
+}  // namespace converge::instance

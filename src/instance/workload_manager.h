@@ -1,0 +1,148 @@
+// WorkloadManager: the declarative objects of a running instance — JobSets, Services and
+// MiniClusters (src/workload) — and the jobs that realise them.
+//
+// Apply() validates every document (including a dry run of each jobspec it will submit, so an
+// impossible request is refused before anything changes) and then creates, keeps or updates
+// the objects, all or none. Objects create their jobs through the JobManager and learn their
+// jobs' fates from its committed events: JobSets through a workload::JobSetController,
+// Services through their own lifecycle (port, readiness probe, restart with exponential
+// backoff), MiniClusters as one nested-instance job. Services shape every job through
+// JobManager hooks: jobs get CONVERGE_SERVICE_<NAME>_URL, and a job that needs a service
+// waits in DEPEND until the service is READY. Objects are saved in the store (meta key
+// "workloads") with the next commit, so that a restarted instance picks them up again.
+// Not thread-safe: everything runs on the instance's io_context.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+#include "instance/job_manager.h"
+#include "workload/child_jobspec.h"
+#include "workload/document.h"
+#include "workload/jobset_controller.h"
+
+namespace converge::instance {
+
+struct WorkloadOptions {
+  std::string state_dir;          // MiniClusters keep their state in STATE/miniclusters/NAME
+  std::string converge_path;      // the converge binary that MiniClusters run
+  int port_min = 20000;           // services' automatic ports come from [port_min, port_max]
+  int port_max = 29999;
+  double probe_interval = 1.0;    // seconds between readiness probes
+  double backoff_initial = 1.0;   // first restart delay, doubled per restart in a row
+  double backoff_max = 60.0;      // restart delay cap
+};
+
+struct ApplyOutcome {
+  std::string kind;
+  std::string name;
+  std::string action;  // "created", "unchanged", "configured"
+};
+
+class WorkloadManager {
+ public:
+  using Clock = std::function<double()>;  // epoch seconds
+
+  // `jobs` must outlive the manager. Installs the manager's JobManager hooks and event sink.
+  WorkloadManager(boost::asio::io_context& io, JobManager& jobs, WorkloadOptions options,
+                  Clock clock);
+  ~WorkloadManager();
+
+  // Loads the saved objects and reconciles them with the jobs' current states. Call after
+  // JobManager::Recover().
+  Status Recover();
+
+  // Applies `documents` (all or none). Errors: kInvalidArgument (bad document, a changed spec
+  // that cannot be updated — the message says why), kUnsatisfiable (a job that can never run
+  // here), kSkip (an object of another user).
+  Result<std::vector<ApplyOutcome>> Apply(const Caller& caller,
+                                          std::vector<workload::Document> documents,
+                                          const workload::ChildContext& context);
+  // Deletes an object and cancels its jobs. Errors: kNotFound, kSkip (not yours).
+  Status Delete(const Caller& caller, workload::Kind kind, const std::string& name);
+
+  // Kubernetes-style objects: apiVersion, kind, metadata, spec, status. Errors: kNotFound.
+  Result<nlohmann::json> Get(workload::Kind kind, const std::string& name) const;
+  nlohmann::json List(workload::Kind kind) const;
+  // Get() plus "events" and "pendingReasons".
+  Result<nlohmann::json> Describe(workload::Kind kind, const std::string& name) const;
+  // Every service: name, state, port, url, restarts, job.
+  nlohmann::json Services() const;
+
+ private:
+  struct ServiceState {
+    int64_t port = 0;
+    std::string state = "Pending";  // Pending Starting Ready NotReady Backoff Failed Completed
+    int64_t job = 0;
+    int64_t restarts = 0;           // process restarts so far
+    int64_t restarts_in_a_row = 0;  // since the last READY: sets the backoff
+    int probe_failures = 0;
+    std::unique_ptr<boost::asio::steady_timer> timer;  // probes and backoff
+  };
+  struct MiniClusterState {
+    int64_t job = 0;
+    std::string phase = "Pending";  // Pending Running Succeeded Failed
+    std::string state_dir;
+  };
+  struct Object {
+    workload::Document document;
+    nlohmann::json document_json;  // as applied, status removed
+    Caller owner;
+    workload::ChildContext context;
+    double created = 0;
+    std::unique_ptr<workload::JobSetController> jobset;
+    ServiceState service;
+    MiniClusterState minicluster;
+    nlohmann::json events = nlohmann::json::array();  // services and MiniClusters
+  };
+  using Key = std::pair<workload::Kind, std::string>;
+
+  Status Validate(const Caller& caller, const std::vector<workload::Document>& documents,
+                  const workload::ChildContext& context) const;
+  Status CheckUpdate(const Object& existing, const workload::Document& document) const;
+  std::unique_ptr<Object> Create(const Caller& caller, workload::Document document,
+                                 const workload::ChildContext& context);
+  void Start(Object& object);
+  void OnJobEvent(const store::Event& event);
+  void Save();
+  nlohmann::json ToJson(const Object& object) const;
+  void Note(Object& object, const std::string& type, const std::string& message);
+
+  // JobSets (workload_jobsets.cc).
+  void ReconcileJobSet(Object& object);
+  void OnJobSetChild(Object& object, int64_t job, const store::Event& event);
+  // Services (workload_services.cc).
+  Result<int64_t> AssignPort(const workload::ServiceSpec& spec, const std::string& name,
+                             const std::vector<workload::Document>& batch) const;
+  void StartService(Object& object);
+  void OnServiceJob(Object& object, const store::Event& event);
+  void Probe(const Key& key);
+  void SetServiceState(Object& object, const std::string& state);
+  std::string HoldForServices(const Job& job) const;
+  Status AdmitServices(const jobspec::Jobspec& spec) const;
+  std::map<std::string, std::string> ServiceEnvironment() const;
+  // MiniClusters.
+  void StartMiniCluster(Object& object);
+  void OnMiniClusterJob(Object& object, const store::Event& event);
+
+  boost::asio::io_context& io_;
+  JobManager& jobs_;
+  WorkloadOptions options_;
+  Clock clock_;
+  std::map<Key, std::unique_ptr<Object>> objects_;
+  std::map<int64_t, Key> owner_of_job_;
+  bool save_posted_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for posted handlers
+};
+
+}  // namespace converge::instance

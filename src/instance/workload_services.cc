@@ -1,0 +1,257 @@
+// WorkloadManager: Services — ports, readiness probes, restarts with exponential backoff, and
+// the hooks through which services shape every job (discovery environment, needsServices).
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+#include "instance/health_probe.h"
+#include "instance/workload_manager.h"
+
+namespace converge::instance {
+namespace {
+
+constexpr int kProbeFailuresBeforeNotReady = 3;
+constexpr auto kProbeTimeout = std::chrono::milliseconds(1000);
+
+// Whether 127.0.0.1:port can be bound now (nothing else listens there).
+bool PortFree(int64_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  ::close(fd);
+  return free;
+}
+
+std::string EnvironmentName(const std::string& service) {
+  std::string name = "CONVERGE_SERVICE_";
+  for (char c : service) name += c == '-' ? '_' : static_cast<char>(std::toupper(c));
+  return name + "_URL";
+}
+
+std::vector<std::string> NeededServices(const jobspec::Jobspec& spec) {
+  std::vector<std::string> names;
+  auto converge = spec.system.extra.find("converge");
+  if (converge == spec.system.extra.end() || !converge->is_object()) return names;
+  auto needs = converge->find("needs_services");
+  if (needs == converge->end() || !needs->is_array()) return names;
+  for (const auto& name : *needs) {
+    if (name.is_string()) names.push_back(name.get<std::string>());
+  }
+  return names;
+}
+
+}  // namespace
+
+Result<int64_t> WorkloadManager::AssignPort(const workload::ServiceSpec& spec,
+                                            const std::string& name,
+                                            const std::vector<workload::Document>& batch) const {
+  auto taken = [&](int64_t port) {
+    for (const auto& [key, object] : objects_) {
+      if (key.first == workload::Kind::kService && key.second != name &&
+          object->service.port == port) {
+        return true;
+      }
+    }
+    for (const workload::Document& other : batch) {
+      if (other.kind == workload::Kind::kService && other.metadata.name != name &&
+          std::get<workload::ServiceSpec>(other.spec).port == port) {
+        return true;
+      }
+    }
+    return false;
+  };
+  if (spec.port > 0) {
+    if (taken(spec.port)) {
+      return Status::Invalid("spec.port",
+                             std::to_string(spec.port) + " is already assigned to another service");
+    }
+    return spec.port;
+  }
+  // Automatic ports of the same batch are assigned in StartService, one at a time; here any
+  // free one proves that one exists.
+  for (int64_t port = options_.port_min; port <= options_.port_max; ++port) {
+    if (!taken(port) && PortFree(port)) return port;
+  }
+  return Status::Invalid("spec.port", "no free port left in " + std::to_string(options_.port_min) +
+                                          "-" + std::to_string(options_.port_max));
+}
+
+void WorkloadManager::StartService(Object& object) {
+  ServiceState& service = object.service;
+  const auto& spec = std::get<workload::ServiceSpec>(object.document.spec);
+  if (service.port == 0 || (spec.port > 0 && spec.port != service.port)) {
+    Result<int64_t> port = AssignPort(spec, object.document.metadata.name, {});
+    if (!port.ok()) {
+      Note(object, "Failed", port.status().ToString());
+      return SetServiceState(object, "Failed");
+    }
+    service.port = *port;
+  }
+  Result<nlohmann::json> jobspec = workload::ServiceJobspec(object.document, service.port,
+                                                            object.context);
+  Result<std::vector<int64_t>> ids = jobspec.ok()
+                                         ? jobs_.Submit(object.owner, {jobspec->dump()})
+                                         : Result<std::vector<int64_t>>(jobspec.status());
+  if (!ids.ok()) {
+    Note(object, "Failed", ids.status().ToString());
+    return SetServiceState(object, "Failed");
+  }
+  service.job = ids->front();
+  service.probe_failures = 0;
+  owner_of_job_[service.job] = {object.document.kind, object.document.metadata.name};
+  Note(object, "Started", "job " + std::to_string(service.job) + " on port " +
+                              std::to_string(service.port));
+  SetServiceState(object, "Pending");
+}
+
+void WorkloadManager::OnServiceJob(Object& object, const store::Event& event) {
+  ServiceState& service = object.service;
+  if (event.job_id != service.job) return;
+  const auto& spec = std::get<workload::ServiceSpec>(object.document.spec);
+  const Key key{object.document.kind, object.document.metadata.name};
+  if (event.name == "start") {
+    if (spec.health_http.empty()) return SetServiceState(object, "Ready");
+    SetServiceState(object, "Starting");
+    return Probe(key);
+  }
+  nlohmann::json context = nlohmann::json::parse(event.context, nullptr, false);
+  const std::string result = context.is_object() ? context.value("result", "") : "";
+  const Job* job = jobs_.Find(event.job_id);
+  const std::string detail = job ? job->record.result + " (exit " +
+                                       std::to_string(job->record.exit_code) + ")"
+                                 : result;
+  const bool failed = result != "completed";
+  const bool restart = spec.restart == workload::ServiceSpec::Restart::kAlways ||
+                       (spec.restart == workload::ServiceSpec::Restart::kOnFailure && failed);
+  if (!restart) {
+    Note(object, failed ? "Failed" : "Completed", "job " + std::to_string(event.job_id) +
+                                                      " ended: " + detail);
+    return SetServiceState(object, failed ? "Failed" : "Completed");
+  }
+  const double delay = std::min(options_.backoff_max,
+                                options_.backoff_initial *
+                                    std::pow(2.0, static_cast<double>(service.restarts_in_a_row)));
+  ++service.restarts_in_a_row;
+  ++service.restarts;
+  Note(object, "BackOff", "job " + std::to_string(event.job_id) + " ended: " + detail +
+                              "; restarting in " + std::to_string(static_cast<int>(delay)) + " s");
+  SetServiceState(object, "Backoff");
+  service.timer = std::make_unique<boost::asio::steady_timer>(io_);
+  service.timer->expires_after(std::chrono::milliseconds(static_cast<int64_t>(delay * 1000)));
+  service.timer->async_wait([this, key, alive = alive_](const boost::system::error_code& error) {
+    if (error || !*alive) return;
+    auto it = objects_.find(key);
+    if (it == objects_.end() || it->second->service.state != "Backoff") return;
+    StartService(*it->second);
+    Save();
+  });
+}
+
+void WorkloadManager::Probe(const Key& key) {
+  auto it = objects_.find(key);
+  if (it == objects_.end()) return;
+  Object& object = *it->second;
+  const auto& spec = std::get<workload::ServiceSpec>(object.document.spec);
+  const int64_t job = object.service.job;
+  ProbeHttp(io_, static_cast<int>(object.service.port), spec.health_http, kProbeTimeout,
+            [this, key, job, alive = alive_](bool healthy) {
+              if (!*alive) return;
+              auto found = objects_.find(key);
+              if (found == objects_.end()) return;
+              Object& object = *found->second;
+              ServiceState& service = object.service;
+              if (service.job != job) return;  // a later process took over
+              const std::string& state = service.state;
+              if (state != "Starting" && state != "Ready" && state != "NotReady") return;
+              if (healthy) {
+                service.probe_failures = 0;
+                if (state != "Ready") {
+                  service.restarts_in_a_row = 0;
+                  SetServiceState(object, "Ready");
+                  Save();
+                }
+              } else if (state == "Ready" &&
+                         ++service.probe_failures >= kProbeFailuresBeforeNotReady) {
+                Note(object, "NotReady", "readiness probe failed " +
+                                             std::to_string(service.probe_failures) + " times");
+                SetServiceState(object, "NotReady");
+                Save();
+              }
+              service.timer = std::make_unique<boost::asio::steady_timer>(io_);
+              service.timer->expires_after(
+                  std::chrono::milliseconds(static_cast<int64_t>(options_.probe_interval * 1000)));
+              service.timer->async_wait(
+                  [this, key, alive = alive_](const boost::system::error_code& error) {
+                    if (!error && *alive) Probe(key);
+                  });
+            });
+}
+
+void WorkloadManager::SetServiceState(Object& object, const std::string& state) {
+  if (object.service.state == state) return;
+  object.service.state = state;
+  if (state == "Ready") {
+    Note(object, "Ready", "serving at http://" + std::string(workload::kLocalAddress) + ":" +
+                              std::to_string(object.service.port));
+    jobs_.Reevaluate();  // jobs that need this service may start now
+  }
+}
+
+std::string WorkloadManager::HoldForServices(const Job& job) const {
+  for (const std::string& name : NeededServices(job.active->spec)) {
+    auto it = objects_.find({workload::Kind::kService, name});
+    if (it == objects_.end()) return "waiting for service " + name + " (deleted)";
+    if (it->second->service.state != "Ready") {
+      return "waiting for service " + name + " to be READY (it is " +
+             it->second->service.state + ")";
+    }
+  }
+  return "";
+}
+
+Status WorkloadManager::AdmitServices(const jobspec::Jobspec& spec) const {
+  for (const std::string& name : NeededServices(spec)) {
+    if (!objects_.count({workload::Kind::kService, name})) {
+      return Status::Invalid("attributes.system.converge.needs_services",
+                             "no service named '" + name + "'");
+    }
+  }
+  return Status::Ok();
+}
+
+std::map<std::string, std::string> WorkloadManager::ServiceEnvironment() const {
+  std::map<std::string, std::string> environment;
+  for (const auto& [key, object] : objects_) {
+    if (key.first != workload::Kind::kService || object->service.port == 0) continue;
+    environment[EnvironmentName(key.second)] =
+        "http://" + std::string(workload::kLocalAddress) + ":" +
+        std::to_string(object->service.port);
+  }
+  return environment;
+}
+
+nlohmann::json WorkloadManager::Services() const {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& [key, object] : objects_) {
+    if (key.first != workload::Kind::kService) continue;
+    const ServiceState& service = object->service;
+    list.push_back({{"name", key.second},
+                    {"state", service.state},
+                    {"port", service.port},
+                    {"url", "http://" + std::string(workload::kLocalAddress) + ":" +
+                                std::to_string(service.port)},
+                    {"restarts", service.restarts},
+                    {"job", service.job}});
+  }
+  return {{"services", list}};
+}
+
+}  // namespace converge::instance
