@@ -108,8 +108,9 @@ void AddServiceCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::IsMember({"always", "on-failure", "never"}));
   create->add_option("-c,--cores", flags->cores, "Cores the service holds")->capture_default_str();
   create->add_option("-g,--gpus", flags->gpus, "GPUs the service holds")->capture_default_str();
-  create->prefix_command();
-  create->callback([=] { *exit_code = Create(*flags, TrailingCommand(create)); });
+  auto command = std::make_shared<std::vector<std::string>>();
+  create->add_option("command", *command, "The service's program and arguments, after --");
+  create->callback([=] { *exit_code = Create(*flags, *command); });
 
   auto json = std::make_shared<bool>(false);
   CLI::App* list = service->add_subcommand("list", "Services: name, state, URL");

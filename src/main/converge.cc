@@ -1,5 +1,9 @@
 // converge: the single binary. Dispatches to the subcommands in cli/.
+#include <algorithm>
 #include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -39,8 +43,18 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  // Commands that take a program after their flags (prefix_command) stop parsing at its first
+  // word; a "--" before it is accepted and dropped, as in `converge submit -N2 -- ./sim`.
+  std::vector<char*> args(argv, argv + argc);
+  if (argc > 2) {
+    const std::string command = argv[1];
+    if (command == "submit" || command == "run" || command == "batch" || command == "alloc") {
+      auto dashes = std::find(args.begin() + 2, args.end(), std::string_view("--"));
+      if (dashes != args.end()) args.erase(dashes);
+    }
+  }
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& error) {
     int status = app.exit(error);
     return status == 0 ? 0 : 2;  // usage errors exit 2, like the commands' own checks

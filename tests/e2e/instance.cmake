@@ -15,3 +15,11 @@ converge_test(instance_crash_test
   DEPS converge_testutil converge_api nlohmann_json::nlohmann_json
   LABELS e2e)
 add_dependencies(instance_crash_test converge converge-shim)
+converge_test(workload_e2e_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/workload_test.cc
+  DEPS converge_testutil converge_api nlohmann_json::nlohmann_json
+  LABELS e2e)
+target_compile_definitions(workload_e2e_test PRIVATE
+  CONVERGE_ML_BIN="$<TARGET_FILE:converge-ml>"
+  CONVERGE_BIN_DIR="$<TARGET_FILE_DIR:converge>")
+add_dependencies(workload_e2e_test converge converge-shim converge-ml)
