@@ -7,7 +7,7 @@ TRACE      ?= ../shared/traces/CTC-SP2-1996-3.1-cln.swf.gz
 DEMO_DIR   := $(BUILD)/demo
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test test-slow run demo-sim bench fuzz fuzz-smoke asan-test clean
+.PHONY: all deps configure build test test-slow run demo-jobs demo-sim bench fuzz fuzz-smoke asan-test clean
 
 all: build
 
@@ -29,6 +29,9 @@ test-slow: build
 
 run: build
 	@scripts/demo $(BUILD)
+
+demo-jobs: build
+	@scripts/demo-jobs $(BUILD)
 
 demo-sim: build
 	@scripts/demo-sim $(BUILD) $(TRACE) $(DEMO_DIR)
