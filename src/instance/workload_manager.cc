@@ -1,7 +1,5 @@
 #include "instance/workload_manager.h"
 
-#include <boost/asio/post.hpp>
-
 namespace converge::instance {
 namespace {
 
@@ -317,31 +315,27 @@ Result<nlohmann::json> WorkloadManager::Describe(workload::Kind kind,
 }
 
 void WorkloadManager::Save() {
-  if (save_posted_) return;
-  save_posted_ = true;
-  boost::asio::post(io_, [this, alive = alive_] {
-    if (!*alive) return;
-    save_posted_ = false;
-    nlohmann::json saved = nlohmann::json::object();
-    for (const auto& [key, object] : objects_) {
-      nlohmann::json entry = {{"document", object->document_json},
-                              {"owner", {{"uid", object->owner.uid}, {"admin", object->owner.admin}}},
-                              {"cwd", object->context.cwd},
-                              {"environment", object->context.environment},
-                              {"created", object->created},
-                              {"events", object->events}};
-      if (object->jobset) entry["jobset"] = object->jobset->ToJson();
-      entry["service"] = {{"port", object->service.port},
-                          {"job", object->service.job},
-                          {"restarts", object->service.restarts},
-                          {"state", object->service.state}};
-      entry["minicluster"] = {{"job", object->minicluster.job},
-                              {"phase", object->minicluster.phase},
-                              {"state_dir", object->minicluster.state_dir}};
-      saved[KeyText(key.first, key.second)] = std::move(entry);
-    }
-    jobs_.PutMeta(kMetaKey, saved.dump());
-  });
+  // Written into the same commit as the job submissions and cancels made alongside, so that a
+  // restart never finds a child job its JobSet does not know.
+  nlohmann::json saved = nlohmann::json::object();
+  for (const auto& [key, object] : objects_) {
+    nlohmann::json entry = {{"document", object->document_json},
+                            {"owner", {{"uid", object->owner.uid}, {"admin", object->owner.admin}}},
+                            {"cwd", object->context.cwd},
+                            {"environment", object->context.environment},
+                            {"created", object->created},
+                            {"events", object->events}};
+    if (object->jobset) entry["jobset"] = object->jobset->ToJson();
+    entry["service"] = {{"port", object->service.port},
+                        {"job", object->service.job},
+                        {"restarts", object->service.restarts},
+                        {"state", object->service.state}};
+    entry["minicluster"] = {{"job", object->minicluster.job},
+                            {"phase", object->minicluster.phase},
+                            {"state_dir", object->minicluster.state_dir}};
+    saved[KeyText(key.first, key.second)] = std::move(entry);
+  }
+  jobs_.PutMeta(kMetaKey, saved.dump());
 }
 
 }  // namespace converge::instance

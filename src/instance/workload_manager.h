@@ -9,7 +9,8 @@
 // backoff), MiniClusters as one nested-instance job. Services shape every job through
 // JobManager hooks: jobs get CONVERGE_SERVICE_<NAME>_URL, and a job that needs a service
 // waits in DEPEND until the service is READY. Objects are saved in the store (meta key
-// "workloads") with the next commit, so that a restarted instance picks them up again.
+// "workloads") in the same commit as the jobs they create, so that a restarted instance picks
+// them up again and never runs a child twice.
 // Not thread-safe: everything runs on the instance's io_context.
 #pragma once
 
@@ -141,7 +142,6 @@ class WorkloadManager {
   Clock clock_;
   std::map<Key, std::unique_ptr<Object>> objects_;
   std::map<int64_t, Key> owner_of_job_;
-  bool save_posted_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for posted handlers
 };
 

@@ -2,6 +2,7 @@
 // restarts (Recreate, RestartJob), InOrder start, exclusive topology placement on racks,
 // the injected environment, services' readiness, restart and discovery, bad documents
 // (nothing half-applied), and nested instances (batch depth 2, alloc, MiniCluster).
+#include <algorithm>
 #include <fstream>
 #include <set>
 
@@ -225,6 +226,39 @@ spec:
   ASSERT_EQ(instance_->Run({"delete", "service", "model"}).exit_code, 0);
   nlohmann::json ended = WaitInactive(*instance_, service["status"]["job"].get<int64_t>());
   EXPECT_EQ(ended["result"], "canceled");
+}
+
+TEST_F(WorkloadTest, ObjectsSurviveAnInstanceKilledMidway) {
+  ASSERT_EQ(Apply(std::string(R"(apiVersion: converge/v1
+kind: Service
+metadata: {name: model}
+spec:
+  command: [")") + CONVERGE_ML_BIN + R"(", "serve"]
+  healthCheck: {httpGet: {path: /healthz}}
+---
+apiVersion: converge/v1
+kind: JobSet
+metadata: {name: steady}
+spec:
+  needsServices: [model]
+  replicatedJobs:
+    - name: w
+      replicas: 3
+      template: {parallelism: 1, task: {command: ["sleep", "2"]}}
+)").exit_code, 0);
+  nlohmann::json service = WaitPhase("service", "model", "Ready");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  instance_->Kill9();
+  ASSERT_TRUE(instance_->Start()) << instance_->log();
+  nlohmann::json jobset = WaitPhase("jobset", "steady", "Completed");
+  EXPECT_EQ(jobset["status"]["restarts"], 0) << jobset.dump();
+  // No child ran twice: the parent holds exactly the service and three children.
+  CommandResult jobs = instance_->Run({"jobs", "-a"});
+  size_t lines = std::count(jobs.out.begin(), jobs.out.end(), '\n');
+  EXPECT_EQ(lines, 5u) << jobs.out;
+  nlohmann::json again = WaitPhase("service", "model", "Ready");
+  EXPECT_EQ(again["status"]["port"], service["status"]["port"]);
+  EXPECT_EQ(again["status"]["job"], service["status"]["job"]) << "re-attached, not restarted";
 }
 
 TEST_F(WorkloadTest, BadDocumentsAreRefusedWholeWithTheirPlace) {
