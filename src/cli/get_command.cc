@@ -3,6 +3,7 @@
 // reasons. API calls: GET /v1/objects/KIND[/NAME[/describe]].
 #include <cstdio>
 #include <memory>
+#include <regex>
 
 #include <yaml-cpp/yaml.h>
 
@@ -12,6 +13,15 @@
 
 namespace converge::cli {
 namespace {
+
+// Whether a plain YAML scalar `text` would read back as a boolean, null or number (so that it
+// must be quoted to stay a string when the output is applied again).
+bool ReadsAsNonString(const std::string& text) {
+  static const std::regex kNonString(
+      "(|~|null|Null|NULL|true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO|on|On|ON|off|"
+      "Off|OFF|[-+]?(\\.?[0-9].*|\\.inf|\\.Inf|\\.nan|\\.NaN))");
+  return std::regex_match(text, kNonString);
+}
 
 void EmitYaml(YAML::Emitter& out, const nlohmann::json& value) {
   if (value.is_object()) {
@@ -26,7 +36,12 @@ void EmitYaml(YAML::Emitter& out, const nlohmann::json& value) {
     for (const auto& item : value) EmitYaml(out, item);
     out << YAML::EndSeq;
   } else if (value.is_string()) {
-    out << value.get<std::string>();
+    const std::string text = value.get<std::string>();
+    if (ReadsAsNonString(text)) {
+      out << YAML::DoubleQuoted << text;
+    } else {
+      out << text;
+    }
   } else if (value.is_null()) {
     out << YAML::Null;
   } else {

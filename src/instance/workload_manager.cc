@@ -247,7 +247,6 @@ void WorkloadManager::Note(Object& object, const std::string& type, const std::s
 nlohmann::json WorkloadManager::ToJson(const Object& object) const {
   nlohmann::json body = object.document_json;
   body["metadata"]["creationTimestamp"] = object.created;
-  if (!body["metadata"].contains("labels")) body["metadata"]["labels"] = nlohmann::json::object();
   nlohmann::json status;
   switch (object.document.kind) {
     case workload::Kind::kJobSet:

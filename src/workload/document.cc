@@ -71,13 +71,17 @@ Status StreamError(std::string_view source, std::string message) {
 std::string Canonical(const json& root) {
   json copy = root;
   copy.erase("status");
+  // Set by the instance (`converge get -o yaml`), so that its output can be applied again.
+  if (copy.contains("metadata") && copy["metadata"].is_object()) {
+    copy["metadata"].erase("creationTimestamp");
+  }
   // json objects keep keys sorted; replace (never throw on) invalid UTF-8.
   return copy.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 Result<ObjectMeta> ParseMetadata(const FieldReader& root) {
   CONVERGE_RETURN_IF_ERROR(root.Require("metadata"));
-  Result<FieldReader> metadata = root.Object("metadata", {"name", "labels"});
+  Result<FieldReader> metadata = root.Object("metadata", {"name", "labels", "creationTimestamp"});
   if (!metadata.ok()) return metadata.status();
   CONVERGE_RETURN_IF_ERROR(metadata->Require("name"));
   ObjectMeta meta;

@@ -91,6 +91,21 @@ spec:
   // Re-applying the same file changes nothing.
   CommandResult again = instance_->Run({"apply", "-f", files_.path() + "/w1.yaml"});
   EXPECT_EQ(again.out, "jobset/train unchanged\n") << again.err;
+  // So does applying what `get -o yaml` prints (status and creationTimestamp are ignored).
+  CommandResult yaml = instance_->Run({"get", "jobset", "train", "-o", "yaml"});
+  ASSERT_EQ(yaml.exit_code, 0) << yaml.err;
+  CommandResult reapplied = instance_->Run({"apply", "-f", "-"}, yaml.out);
+  EXPECT_EQ(reapplied.out, "jobset/train unchanged\n") << reapplied.err << yaml.out;
+  // A changed spec cannot be applied in place; the message names what changed.
+  CommandResult changed = Apply(R"(apiVersion: converge/v1
+kind: JobSet
+metadata: {name: train}
+spec:
+  replicatedJobs:
+    - {name: workers, replicas: 3, template: {parallelism: 2, task: {command: ["true"]}}}
+)");
+  EXPECT_EQ(changed.exit_code, 1);
+  EXPECT_NE(changed.err.find("changed: replicatedJobs"), std::string::npos) << changed.err;
 }
 
 TEST_F(WorkloadTest, JobSetAnyCompletesWhenATargetSucceedsAndCancelsTheRest) {
