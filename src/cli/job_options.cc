@@ -215,6 +215,9 @@ std::map<std::string, CLI::Option*> AddJobOptions(CLI::App* c, JobOptions* o) {
   given["priority"] =
       last(c->add_option("--priority,--urgency", o->priority, "Priority 0..31 (default 16)")
                ->check(CLI::Range(0, 31)));
+  given["needs_service"] = c->add_option("--needs-service", o->needs_services,
+                                         "Start only once this service is READY (repeatable)")
+                               ->allow_extra_args(false);
   return given;
 }
 
@@ -237,6 +240,10 @@ void OverrideGiven(const JobOptions& from, const std::map<std::string, CLI::Opti
   if (was("error")) into->error = from.error;
   if (was("dependency")) into->dependency = from.dependency;
   if (was("priority")) into->priority = from.priority;
+  if (was("needs_service")) {
+    into->needs_services.insert(into->needs_services.end(), from.needs_services.begin(),
+                                from.needs_services.end());
+  }
 }
 
 Result<nlohmann::json> BuildJobspec(const JobOptions& options,
@@ -283,6 +290,7 @@ Result<nlohmann::json> BuildJobspec(const JobOptions& options,
     extra["shell"]["options"]["output"]["stdout"]["path"] = options.output;
   if (!options.error.empty()) extra["shell"]["options"]["output"]["stderr"]["path"] = options.error;
   if (options.priority >= 0) extra["priority"] = options.priority;
+  if (!options.needs_services.empty()) extra["converge"]["needs_services"] = options.needs_services;
   return jobspec::ToJson(*spec);
 }
 

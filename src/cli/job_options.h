@@ -33,6 +33,7 @@ struct JobOptions {
   std::string error;                    // stderr template; "": with stdout if that is given
   std::vector<std::string> dependency;  // afterok:ID[:ID...][,afterany:ID...]
   int64_t priority = -1;                // 0..31; -1: the instance's default (16)
+  std::vector<std::string> needs_services;  // services that must be READY before the start
 };
 
 // What a job inherits from the shell that submits it.

@@ -227,6 +227,12 @@ spec:
   const std::string url = service["status"]["url"];
   nlohmann::json jobset = WaitPhase("jobset", "client", "Completed");
   EXPECT_EQ(Output(ChildJob(jobset, "ask-0")), url + "\n");
+  // A plain job may need the service too; an unknown service is refused.
+  int64_t needing = SubmitJob(*instance_, {"--needs-service", "model", "true"});
+  EXPECT_EQ(WaitInactive(*instance_, needing)["result"], "completed");
+  CommandResult unknown = instance_->Run({"submit", "--needs-service", "nope", "true"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("no service named 'nope'"), std::string::npos) << unknown.err;
   CommandResult list = instance_->Run({"service", "list"});
   EXPECT_NE(list.out.find("model  Ready  " + url), std::string::npos) << list.out;
 
