@@ -132,6 +132,13 @@ class Instance::Impl {
     }
     run_dir_ = RunDirFor(state);
     CONVERGE_RETURN_IF_ERROR(MakeDir(run_dir_, 0700));
+    if (run_dir_ != state + "/run") {  // STATE/run leads to the run folder either way
+      const std::string link = state + "/run";
+      ::unlink(link.c_str());
+      if (::symlink(run_dir_.c_str(), link.c_str()) != 0) {
+        return Status(Code::kInternal, std::string("symlink: ") + std::strerror(errno), link);
+      }
+    }
     CONVERGE_RETURN_IF_ERROR(MakeDir(state + "/output", 0700));
 
     Result<resource::Graph> graph = options_.resources_path.empty()
@@ -244,7 +251,13 @@ class Instance::Impl {
     jobs_->Shutdown([this] {
       // Give the replies in flight (e.g. the shutdown request's own) a moment to leave.
       stop_timer_.expires_after(std::chrono::milliseconds(200));
-      stop_timer_.async_wait([this](const boost::system::error_code&) { Detach(); });
+      stop_timer_.async_wait([this](const boost::system::error_code&) {
+        // No job runs any more: a run folder with nothing in it is not needed either.
+        if (::rmdir(run_dir_.c_str()) == 0 && run_dir_ != options_.state_dir + "/run") {
+          ::unlink((options_.state_dir + "/run").c_str());
+        }
+        Detach();
+      });
     });
   }
 

@@ -128,8 +128,7 @@ Status JobManager::Recover() {
                             {"note", "lost on instance restart"}});
     Finish(job, "failed", 0, 0, "lost on instance restart");
   }
-  for (int64_t id : to_launch) {
-    executor_.Forget(id);
+  for (int64_t id : to_launch) {  // Start() takes over the lock Reattach() kept
     jobs_.at(id).active->started = false;
     Launch(id);
   }

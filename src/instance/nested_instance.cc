@@ -84,8 +84,12 @@ int RunNestedInstance(NestedOptions options) {
     options.instance.state_dir = pattern;
   }
   auto cleanup = [&] {
+    if (!temporary) return;
     std::error_code ignored;
-    if (temporary) std::filesystem::remove_all(*temporary, ignored);
+    const std::filesystem::path run =
+        std::filesystem::canonical(*temporary / "run", ignored);  // the /dev/shm run folder
+    if (!run.empty()) std::filesystem::remove_all(run, ignored);
+    std::filesystem::remove_all(*temporary, ignored);
   };
   Result<std::string> resources = FetchParentResources();
   if (!resources.ok()) {

@@ -24,26 +24,6 @@ using Reply = std::shared_ptr<Responder>;
 
 constexpr const char* kVersion = "0.1.0";
 
-Caller CallerOf(const HttpRequest& request, const RouteContext& context) {
-  const int64_t uid = request.peer.unix_socket ? request.peer.uid : context.owner_uid;
-  return Caller{uid, request.peer.token_holder || uid == context.owner_uid || uid == 0};
-}
-
-HttpResponse ErrorFor(const Status& status) {
-  switch (status.code()) {
-    case Code::kNotFound:
-      return JsonError(404, status.message(), status.where());
-    case Code::kUnsatisfiable:
-      return JsonError(422, status.message(), status.where());
-    case Code::kSkip:
-      return JsonError(403, status.message(), status.where());
-    case Code::kInvalidArgument:
-      return JsonError(400, status.message(), status.where());
-    default:
-      return JsonError(500, status.message(), status.where());
-  }
-}
-
 // The {id} parameter, or an error reply.
 std::optional<int64_t> JobIdOf(const HttpRequest& request, Responder& reply) {
   const std::string& text = request.params.at("id");
@@ -184,6 +164,14 @@ void GetJob(RouteContext& context, const HttpRequest& request, Reply reply) {
   }
   Result<std::string> spec = context.jobs.Jobspec(*id);
   body["jobspec"] = spec.ok() ? nlohmann::json::parse(*spec, nullptr, false) : nullptr;
+  const Caller caller = CallerOf(request, context);
+  if (!caller.admin && caller.uid != job->record.uid && body["jobspec"].is_object()) {
+    // The environment may hold credentials: only the job's user and the owner see it.
+    nlohmann::json& attributes = body["jobspec"]["attributes"];
+    if (attributes.is_object() && attributes["system"].is_object()) {
+      attributes["system"].erase("environment");
+    }
+  }
   Result<std::vector<store::Event>> events = context.jobs.Events(*id);
   body["R"] = events.ok() ? RFromEvents(context.jobs.graph(), *events, job->record) : nullptr;
   reply->Reply(JsonResponse(200, body.dump()));
@@ -321,6 +309,26 @@ void Drain(RouteContext& context, const HttpRequest& request, Reply reply, bool 
 }
 
 }  // namespace
+
+Caller CallerOf(const HttpRequest& request, const RouteContext& context) {
+  const int64_t uid = request.peer.unix_socket ? request.peer.uid : context.owner_uid;
+  return Caller{uid, request.peer.token_holder || uid == context.owner_uid || uid == 0};
+}
+
+HttpResponse ErrorFor(const Status& status) {
+  switch (status.code()) {
+    case Code::kNotFound:
+      return JsonError(404, status.message(), status.where());
+    case Code::kUnsatisfiable:
+      return JsonError(422, status.message(), status.where());
+    case Code::kSkip:
+      return JsonError(403, status.message(), status.where());
+    case Code::kInvalidArgument:
+      return JsonError(400, status.message(), status.where());
+    default:
+      return JsonError(500, status.message(), status.where());
+  }
+}
 
 void AddRoutes(api::Router& router, RouteContext* c) {
   router.Add({"GET", "/v1/health", "anyone", [c](HttpRequest, Reply reply) {

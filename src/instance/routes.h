@@ -24,6 +24,13 @@ struct RouteContext {
   WorkloadManager* workloads = nullptr;  // JobSets, Services, MiniClusters
 };
 
+// Who is calling: the peer's uid on a Unix socket (the owner for TCP token holders), and
+// whether they may act on everybody's jobs and objects.
+Caller CallerOf(const api::HttpRequest& request, const RouteContext& context);
+// The API's JSON error for `status`: 404 kNotFound, 422 kUnsatisfiable, 403 kSkip,
+// 400 kInvalidArgument, else 500.
+api::HttpResponse ErrorFor(const Status& status);
+
 // Registers every /v1 route on `router`. `context` must outlive the router; it may be null
 // when the routes are only listed (routes()), never dispatched.
 void AddRoutes(api::Router& router, RouteContext* context);

@@ -2,10 +2,12 @@
 #include "instance/start_command.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -39,6 +41,16 @@ std::string ShimBesideSelf() {
   if (n <= 0) return "converge-shim";
   std::string self(path, static_cast<size_t>(n));
   return self.substr(0, self.rfind('/') + 1) + "converge-shim";
+}
+
+// Every running job holds a pidfd in the instance: raise the soft limit on open files towards
+// the hard one (capped, since tasks inherit it and some programs loop over every descriptor).
+void RaiseOpenFileLimit() {
+  constexpr rlim_t kWanted = 65536;
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= kWanted) return;
+  limit.rlim_cur = std::min(kWanted, limit.rlim_max);
+  ::setrlimit(RLIMIT_NOFILE, &limit);
 }
 
 void WriteAll(int fd, const std::string& text) {
@@ -91,6 +103,7 @@ int Start(const StartFlags& flags) {
     return 1;
   }
   ::signal(SIGPIPE, SIG_IGN);
+  RaiseOpenFileLimit();
 
   if (flags.nested) {
     if (flags.detach) {

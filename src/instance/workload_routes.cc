@@ -10,29 +10,7 @@ using api::JsonError;
 using api::JsonResponse;
 using Reply = std::shared_ptr<api::Responder>;
 
-Caller CallerOf(const HttpRequest& request, const RouteContext& context) {
-  const int64_t uid = request.peer.unix_socket ? request.peer.uid : context.owner_uid;
-  return Caller{uid, request.peer.token_holder || uid == context.owner_uid || uid == 0};
-}
-
-int HttpStatusOf(const Status& status) {
-  switch (status.code()) {
-    case Code::kNotFound:
-      return 404;
-    case Code::kUnsatisfiable:
-      return 422;
-    case Code::kSkip:
-      return 403;
-    case Code::kInvalidArgument:
-      return 400;
-    default:
-      return 500;
-  }
-}
-
-void ReplyError(Reply& reply, const Status& status) {
-  reply->Reply(JsonError(HttpStatusOf(status), status.message(), status.where()));
-}
+void ReplyError(Reply& reply, const Status& status) { reply->Reply(ErrorFor(status)); }
 
 // POST /v1/apply: {"source": NAME, "documents": YAML-TEXT, "cwd": DIR, "environment": {...}}.
 void Apply(RouteContext& context, const HttpRequest& request, Reply reply) {

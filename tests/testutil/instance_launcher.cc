@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <climits>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -108,8 +110,15 @@ InstanceLauncher::~InstanceLauncher() {
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);
   }
-  // Shims of jobs still running would outlive the test: end them.
-  RunProgram({"pkill", "-KILL", "-f", "converge-shim " + state_dir_ + "/run"});
+  // Shims of jobs still running would outlive the test: end them, and remove their run
+  // folder (STATE/run is it, or a link to it in /dev/shm).
+  char resolved[PATH_MAX];
+  const std::string run = state_dir_ + "/run";
+  if (::realpath(run.c_str(), resolved)) {
+    RunProgram({"pkill", "-KILL", "-f", std::string("converge-shim ") + resolved + " "});
+    std::error_code ignored;
+    std::filesystem::remove_all(resolved, ignored);
+  }
 }
 
 bool InstanceLauncher::Start() {
