@@ -190,11 +190,13 @@ class Instance::Impl {
         io_, *graph_, *store_, *executor_, std::move(manager), WallClock);
     if (!jobs.ok()) return jobs.status();
     jobs_ = std::move(jobs).value();
-    CONVERGE_RETURN_IF_ERROR(jobs_->Recover());
+    // The workload manager's hooks must be in place while jobs are recovered (a job that needs
+    // a service waits for it); its own objects are recovered after the jobs they refer to.
     WorkloadOptions workload_options;
     workload_options.state_dir = state;
     workload_options.converge_path = SelfExecutable();
     workloads_ = std::make_unique<WorkloadManager>(io_, *jobs_, workload_options, WallClock);
+    CONVERGE_RETURN_IF_ERROR(jobs_->Recover());
     CONVERGE_RETURN_IF_ERROR(workloads_->Recover().WithPrefix("saved workloads"));
 
     context_ = std::make_unique<RouteContext>(RouteContext{

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "instance/workload_manager.h"
 
@@ -64,6 +65,8 @@ void WorkloadManager::StartMiniCluster(Object& object) {
   const std::string& name = object.document.metadata.name;
   const std::string parent = options_.state_dir + "/miniclusters";
   object.minicluster.state_dir = parent + "/" + name;
+  std::error_code ignored;  // a MiniCluster of the same name before this one left its state
+  std::filesystem::remove_all(object.minicluster.state_dir, ignored);
   ::mkdir(parent.c_str(), 0711);
   ::mkdir(object.minicluster.state_dir.c_str(), 0700);
   if (object.owner.uid > 0 && ::geteuid() == 0) {
@@ -151,8 +154,16 @@ Status WorkloadManager::Recover() {
       const Job* job = object->service.job > 0 ? jobs_.Find(object->service.job) : nullptr;
       if (job && job->state != JobState::kInactive) {
         owner_of_job_[object->service.job] = key;
-        SetServiceState(*object, job->state == JobState::kRun ? "Starting" : "Pending");
-        if (job->state == JobState::kRun) Probe(key);
+        const bool probed =
+            !std::get<workload::ServiceSpec>(object->document.spec).health_http.empty();
+        if (job->state != JobState::kRun) {
+          SetServiceState(*object, "Pending");
+        } else if (!probed) {
+          SetServiceState(*object, "Ready");
+        } else {
+          SetServiceState(*object, "Starting");
+          Probe(key);
+        }
       } else if (object->service.state != "Failed" && object->service.state != "Completed") {
         StartService(*object);
       }
@@ -166,6 +177,7 @@ Status WorkloadManager::Recover() {
     }
   }
   Save();
+  jobs_.Reevaluate();  // jobs held for services during JobManager::Recover()
   return Status::Ok();
 }
 

@@ -153,7 +153,8 @@ Result<std::vector<ApplyOutcome>> WorkloadManager::Apply(
         object.service.restarts_in_a_row = 0;
         const Job* job = jobs_.Find(object.service.job);
         if (job && job->state != JobState::kInactive) {
-          jobs_.Cancel(Caller{0, true}, object.service.job);  // OnServiceJob restarts it
+          object.service.replace = true;  // OnServiceJob starts the new spec
+          jobs_.Cancel(Caller{0, true}, object.service.job);
         } else {
           to_start.push_back(key);
         }

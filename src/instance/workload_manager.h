@@ -88,6 +88,7 @@ class WorkloadManager {
     int64_t restarts = 0;           // process restarts so far
     int64_t restarts_in_a_row = 0;  // since the last READY: sets the backoff
     int probe_failures = 0;
+    bool replace = false;           // cancelled to apply a changed spec: start it again
     std::unique_ptr<boost::asio::steady_timer> timer;  // probes and backoff
   };
   struct MiniClusterState {

@@ -16,6 +16,7 @@ namespace {
 
 constexpr int kProbeFailuresBeforeNotReady = 3;
 constexpr auto kProbeTimeout = std::chrono::milliseconds(1000);
+constexpr double kStableRunSeconds = 60;  // a process that ran this long resets the backoff
 
 // Whether 127.0.0.1:port can be bound now (nothing else listens there).
 bool PortFree(int64_t port) {
@@ -129,8 +130,17 @@ void WorkloadManager::OnServiceJob(Object& object, const store::Event& event) {
                                        std::to_string(job->record.exit_code) + ")"
                                  : result;
   const bool failed = result != "completed";
+  if (service.replace) {  // stopped to apply a changed spec: start the new one at once
+    service.replace = false;
+    service.restarts_in_a_row = 0;
+    return StartService(object);
+  }
   const bool restart = spec.restart == workload::ServiceSpec::Restart::kAlways ||
                        (spec.restart == workload::ServiceSpec::Restart::kOnFailure && failed);
+  if (job && job->record.start_time > 0 &&
+      job->record.end_time - job->record.start_time >= kStableRunSeconds) {
+    service.restarts_in_a_row = 0;  // it ran long enough: the backoff starts over
+  }
   if (!restart) {
     Note(object, failed ? "Failed" : "Completed", "job " + std::to_string(event.job_id) +
                                                       " ended: " + detail);

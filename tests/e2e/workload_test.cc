@@ -282,6 +282,35 @@ spec:
   EXPECT_EQ(again["status"]["job"], service["status"]["job"]) << "re-attached, not restarted";
 }
 
+TEST_F(WorkloadTest, ServicePortsNeverCollideAndAChangedSpecRestartsTheService) {
+  ASSERT_EQ(instance_->Run({"service", "create", "a", "--port", "23999", "--", "sleep", "100"})
+                .exit_code,
+            0);
+  CommandResult clash =
+      instance_->Run({"service", "create", "b", "--port", "23999", "--", "sleep", "100"});
+  EXPECT_EQ(clash.exit_code, 1);
+  EXPECT_NE(clash.err.find("23999 is already assigned"), std::string::npos) << clash.err;
+  nlohmann::json before = WaitPhase("service", "a", "Ready");
+  CommandResult changed = Apply(R"(apiVersion: converge/v1
+kind: Service
+metadata: {name: a}
+spec: {command: ["sleep", "200"], port: 23999, restartPolicy: Never}
+)");
+  EXPECT_EQ(changed.out, "service/a configured\n") << changed.err;
+  nlohmann::json old_job = WaitInactive(*instance_, before["status"]["job"].get<int64_t>());
+  EXPECT_EQ(old_job["result"], "canceled");
+  nlohmann::json after = WaitPhase("service", "a", "Ready");
+  ASSERT_NE(after["status"]["job"], before["status"]["job"]);
+  nlohmann::json job = GetJob(*instance_, after["status"]["job"].get<int64_t>());
+  EXPECT_EQ(job["jobspec"]["tasks"][0]["command"][1], "200") << job.dump();
+  // restartPolicy never: a service that exits stays down.
+  ASSERT_EQ(instance_->Run({"service", "create", "once", "--restart", "never", "--", "false"})
+                .exit_code,
+            0);
+  nlohmann::json once = WaitPhase("service", "once", "Failed");
+  EXPECT_EQ(once["status"]["restarts"], 0);
+}
+
 TEST_F(WorkloadTest, BadDocumentsAreRefusedWholeWithTheirPlace) {
   CommandResult unknown = Apply("apiVersion: converge/v1\nkind: Pod\nmetadata: {name: p}\n");
   EXPECT_EQ(unknown.exit_code, 1);
