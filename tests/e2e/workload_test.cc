@@ -13,6 +13,18 @@
 namespace converge::testutil {
 namespace {
 
+// A Service document: the example's model server, READY once /healthz answers.
+std::string ModelService() {
+  return std::string(R"(apiVersion: converge/v1
+kind: Service
+metadata: {name: model}
+spec:
+  command: [")") +
+         CONVERGE_ML_BIN + R"(", "serve"]
+  healthCheck: {httpGet: {path: /healthz}}
+)";
+}
+
 // Two racks of two nodes, four cores each.
 constexpr const char* kRacks = R"(cluster: {name: test}
 racks: {nodes_per_rack: 2}
@@ -207,13 +219,7 @@ spec:
 }
 
 TEST_F(WorkloadTest, ServiceBecomesReadyIsDiscoveredAndRestartsWithBackoff) {
-  ASSERT_EQ(Apply(std::string(R"(apiVersion: converge/v1
-kind: Service
-metadata: {name: model}
-spec:
-  command: [")") + CONVERGE_ML_BIN + R"(", "serve"]
-  healthCheck: {httpGet: {path: /healthz}}
----
+  ASSERT_EQ(Apply(ModelService() + R"(---
 apiVersion: converge/v1
 kind: JobSet
 metadata: {name: client}
@@ -250,13 +256,7 @@ spec:
 }
 
 TEST_F(WorkloadTest, ObjectsSurviveAnInstanceKilledMidway) {
-  ASSERT_EQ(Apply(std::string(R"(apiVersion: converge/v1
-kind: Service
-metadata: {name: model}
-spec:
-  command: [")") + CONVERGE_ML_BIN + R"(", "serve"]
-  healthCheck: {httpGet: {path: /healthz}}
----
+  ASSERT_EQ(Apply(ModelService() + R"(---
 apiVersion: converge/v1
 kind: JobSet
 metadata: {name: steady}

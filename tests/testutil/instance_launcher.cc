@@ -33,55 +33,6 @@ bool SocketAnswers(const std::string& path) {
   return ok;
 }
 
-CommandResult Spawn(const std::vector<std::string>& argv_in,
-                    const std::map<std::string, std::string>& env_overrides,
-                    const std::string& input, bool path_lookup) {
-  TempDir scratch;
-  std::string in_path = scratch.Write("stdin", input);
-  std::string out_path = scratch.path() + "/stdout";
-  std::string err_path = scratch.path() + "/stderr";
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, in_path.c_str(), O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  std::vector<std::string> copies = argv_in;
-  std::vector<char*> argv;
-  for (std::string& arg : copies) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  std::map<std::string, std::string> env;
-  for (char** entry = environ; *entry; ++entry) {
-    std::string text = *entry;
-    env[text.substr(0, text.find('='))] = text.substr(text.find('=') + 1);
-  }
-  for (const auto& [key, value] : env_overrides) env[key] = value;
-  std::vector<std::string> env_strings;
-  for (const auto& [key, value] : env) env_strings.push_back(key + "=" + value);
-  std::vector<char*> envp;
-  for (std::string& entry : env_strings) envp.push_back(entry.data());
-  envp.push_back(nullptr);
-
-  CommandResult result;
-  pid_t pid = 0;
-  int rc = path_lookup ? posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), envp.data())
-                       : posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    result.err = "cannot spawn " + argv_in[0] + ": " + std::strerror(rc);
-    return result;
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-  }
-  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) result.exit_code = 128 + WTERMSIG(status);
-  result.out = ReadFile(out_path);
-  result.err = ReadFile(err_path);
-  return result;
-}
-
 }  // namespace
 
 CommandResult RunConvergeWithEnv(const std::vector<std::string>& args,
@@ -89,11 +40,11 @@ CommandResult RunConvergeWithEnv(const std::vector<std::string>& args,
                                  const std::string& input) {
   std::vector<std::string> argv = {ConvergeBinary()};
   argv.insert(argv.end(), args.begin(), args.end());
-  return Spawn(argv, env, input, false);
+  return RunCommand(argv, env, input, false);
 }
 
 CommandResult RunProgram(const std::vector<std::string>& argv, const std::string& input) {
-  return Spawn(argv, {}, input, true);
+  return RunCommand(argv, {}, input, true);
 }
 
 InstanceLauncher::InstanceLauncher(InstanceOptions options)

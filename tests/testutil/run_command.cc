@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -18,42 +19,59 @@ namespace converge::testutil {
 
 std::string ConvergeBinary() { return CONVERGE_BIN; }
 
-CommandResult RunConverge(const std::vector<std::string>& args, const std::string& input) {
+CommandResult RunCommand(const std::vector<std::string>& argv_in,
+                         const std::map<std::string, std::string>& env_overrides,
+                         const std::string& input, bool path_lookup) {
   TempDir scratch;
   std::string in_path = scratch.Write("stdin", input);
   std::string out_path = scratch.path() + "/stdout";
   std::string err_path = scratch.path() + "/stderr";
-
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, in_path.c_str(), O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0600);
+                                   0644);
   posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0600);
-  std::string binary = ConvergeBinary();
+                                   0644);
+  std::vector<std::string> copies = argv_in;
   std::vector<char*> argv;
-  argv.push_back(binary.data());
-  std::vector<std::string> copies = args;
   for (std::string& arg : copies) argv.push_back(arg.data());
   argv.push_back(nullptr);
+  std::map<std::string, std::string> env;
+  for (char** entry = environ; *entry; ++entry) {
+    std::string text = *entry;
+    env[text.substr(0, text.find('='))] = text.substr(text.find('=') + 1);
+  }
+  for (const auto& [key, value] : env_overrides) env[key] = value;
+  std::vector<std::string> env_strings;
+  for (const auto& [key, value] : env) env_strings.push_back(key + "=" + value);
+  std::vector<char*> envp;
+  for (std::string& entry : env_strings) envp.push_back(entry.data());
+  envp.push_back(nullptr);
 
   CommandResult result;
   pid_t pid = 0;
-  int rc = posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ);
+  int rc = path_lookup ? posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), envp.data())
+                       : posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) {
-    result.err = "posix_spawn failed for " + binary;
+    result.err = "cannot spawn " + argv_in[0] + ": " + std::strerror(rc);
     return result;
   }
-  int wait_status = 0;
-  while (waitpid(pid, &wait_status, 0) < 0) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
   }
-  if (WIFEXITED(wait_status)) result.exit_code = WEXITSTATUS(wait_status);
-  if (WIFSIGNALED(wait_status)) result.exit_code = 128 + WTERMSIG(wait_status);
+  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) result.exit_code = 128 + WTERMSIG(status);
   result.out = ReadFile(out_path);
   result.err = ReadFile(err_path);
   return result;
+}
+
+CommandResult RunConverge(const std::vector<std::string>& args, const std::string& input) {
+  std::vector<std::string> argv = {ConvergeBinary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(argv, {}, input, false);
 }
 
 TempDir::TempDir() {

@@ -1,6 +1,7 @@
 // Helpers for end-to-end tests: run the real `converge` binary and capture its output.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,12 @@ struct CommandResult {
 // Runs build/bin/converge with `args` (no shell involved), optionally feeding `input` on
 // stdin, and waits for it. Paths in args are used as given (tests run from the repo root).
 CommandResult RunConverge(const std::vector<std::string>& args, const std::string& input = "");
+
+// Runs `argv` (argv[0] looked up in PATH when `path_lookup`) with this process's environment
+// plus `env_overrides`, feeding `input` on stdin, and waits for it.
+CommandResult RunCommand(const std::vector<std::string>& argv,
+                         const std::map<std::string, std::string>& env_overrides,
+                         const std::string& input, bool path_lookup);
 
 // The path of the binary under test.
 std::string ConvergeBinary();
