@@ -53,20 +53,22 @@ InstanceLauncher::InstanceLauncher(InstanceOptions options)
       socket_(dir_.path() + "/state/converge.sock") {}
 
 InstanceLauncher::~InstanceLauncher() {
-  if (pid_ > 0) {
-    ::kill(pid_, SIGTERM);
-    for (int i = 0; i < 100 && ::waitpid(pid_, nullptr, WNOHANG) == 0; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+  // `converge stop` cancels the jobs (and so ends services and their processes) before the
+  // instance exits; a signal would leave them running under their shims.
+  if (pid_ > 0 && !Stop() && pid_ > 0) {
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);
   }
-  // Shims of jobs still running would outlive the test: end them, and remove their run
-  // folder (STATE/run is it, or a link to it in /dev/shm).
+  // Shims still running (the instance was killed): SIGTERM lets them end their tasks, then
+  // SIGKILL; then their run folder goes (STATE/run is it, or a link to it in /dev/shm).
   char resolved[PATH_MAX];
   const std::string run = state_dir_ + "/run";
   if (::realpath(run.c_str(), resolved)) {
-    RunProgram({"pkill", "-KILL", "-f", std::string("converge-shim ") + resolved + " "});
+    const std::string shims = std::string("converge-shim ") + resolved + " ";
+    if (RunProgram({"pkill", "-TERM", "-f", shims}).exit_code == 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      RunProgram({"pkill", "-KILL", "-f", shims});
+    }
     std::error_code ignored;
     std::filesystem::remove_all(resolved, ignored);
   }

@@ -24,7 +24,7 @@ struct InstanceOptions {
 class InstanceLauncher {
  public:
   explicit InstanceLauncher(InstanceOptions options = {});
-  ~InstanceLauncher();  // SIGTERM, then SIGKILL; shims of running jobs are killed too
+  ~InstanceLauncher();  // `converge stop` (jobs cancelled), else SIGKILL and the shims ended
   InstanceLauncher(const InstanceLauncher&) = delete;
   InstanceLauncher& operator=(const InstanceLauncher&) = delete;
 
