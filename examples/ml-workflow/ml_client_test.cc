@@ -1,4 +1,4 @@
-// MlClient against a real PlainHttpServer on a free loopback port.
+// MlClient against the real model server on a free loopback port.
 #include "examples/ml-workflow/ml_client.h"
 
 #include <thread>
@@ -8,7 +8,7 @@
 #include <boost/asio/post.hpp>
 
 #include "examples/ml-workflow/ml_routes.h"
-#include "examples/ml-workflow/plain_http_server.h"
+#include "examples/ml-workflow/model_server.h"
 
 namespace converge::ml {
 namespace {
@@ -25,19 +25,17 @@ TEST(MlClientTest, ParsesUrls) {
 
 TEST(MlClientTest, RefusesNonLoopbackListen) {
   boost::asio::io_context io;
-  PlainHttpServer server(io, [](api::HttpRequest, std::shared_ptr<api::Responder>) {});
-  EXPECT_EQ(server.Listen("0.0.0.0", 0).status().code(), Code::kInvalidArgument);
+  api::Router router;
+  std::unique_ptr<api::HttpServer> server = MakeModelServer(io, router);
+  EXPECT_EQ(ListenOn(*server, "0.0.0.0", 0).status().code(), Code::kInvalidArgument);
 }
 
-TEST(MlClientTest, TalksToPlainHttpServer) {
+TEST(MlClientTest, TalksToTheModelServer) {
   boost::asio::io_context io;
   WallTimeModel model;
   const api::Router router = MakeMlRouter(model);
-  PlainHttpServer server(
-      io, [&router](api::HttpRequest request, std::shared_ptr<api::Responder> responder) {
-        router.Dispatch(std::move(request), std::move(responder));
-      });
-  Result<int> port = server.Listen("127.0.0.1", 0);
+  std::unique_ptr<api::HttpServer> server = MakeModelServer(io, router);
+  Result<int> port = ListenOn(*server, "127.0.0.1", 0);
   ASSERT_TRUE(port.ok()) << port.status().ToString();
   std::thread loop([&io] { io.run(); });
   const std::string url = "http://127.0.0.1:" + std::to_string(*port);
@@ -54,7 +52,7 @@ TEST(MlClientTest, TalksToPlainHttpServer) {
     EXPECT_EQ(bad.status().message(), "samples: must be an array");
   }
   boost::asio::post(io, [&] {
-    server.Stop();
+    server->Stop();
     io.stop();
   });
   loop.join();
@@ -62,10 +60,11 @@ TEST(MlClientTest, TalksToPlainHttpServer) {
 
 TEST(MlClientTest, ConnectionRefusedIsAClearError) {
   boost::asio::io_context io;
-  PlainHttpServer server(io, [](api::HttpRequest, std::shared_ptr<api::Responder>) {});
-  Result<int> port = server.Listen("127.0.0.1", 0);
+  api::Router router;
+  std::unique_ptr<api::HttpServer> server = MakeModelServer(io, router);
+  Result<int> port = ListenOn(*server, "127.0.0.1", 0);
   ASSERT_TRUE(port.ok());
-  server.Stop();  // the port is now closed
+  server->Stop();  // the port is now closed
   Result<std::unique_ptr<MlClient>> client =
       MlClient::Connect("http://127.0.0.1:" + std::to_string(*port));
   EXPECT_EQ(client.status().code(), Code::kNotFound);

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/xml_text.h"
+
 namespace converge::ml {
 namespace {
 
@@ -22,29 +24,6 @@ std::string Format(const char* format, double value) {
 
 std::string OrNa(const std::optional<double>& value, const char* format) {
   return value ? Format(format, *value) : "n/a";
-}
-
-std::string XmlEscape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 // Maps data values in [0, top] to pixels on both axes.

@@ -1,4 +1,4 @@
-// `converge-ml serve`: WallTimeModel behind MakeMlRouter behind a PlainHttpServer on
+// `converge-ml serve`: WallTimeModel behind MakeMlRouter behind the model server on
 // 127.0.0.1:PORT, on one io_context thread, until SIGTERM or SIGINT (then exit 0).
 #include <csignal>
 #include <cstdio>
@@ -12,7 +12,7 @@
 
 #include "examples/ml-workflow/commands.h"
 #include "examples/ml-workflow/ml_routes.h"
-#include "examples/ml-workflow/plain_http_server.h"
+#include "examples/ml-workflow/model_server.h"
 
 namespace converge::ml {
 namespace {
@@ -42,18 +42,15 @@ int Serve(std::optional<int> port_flag) {
   boost::asio::io_context io;
   WallTimeModel model;
   const api::Router router = MakeMlRouter(model);
-  PlainHttpServer server(
-      io, [&router](api::HttpRequest request, std::shared_ptr<api::Responder> responder) {
-        router.Dispatch(std::move(request), std::move(responder));
-      });
-  Result<int> bound = server.Listen(kHost, *port);
+  std::unique_ptr<api::HttpServer> server = MakeModelServer(io, router);
+  Result<int> bound = ListenOn(*server, kHost, *port);
   if (!bound.ok()) {
     std::fprintf(stderr, "converge-ml serve: %s\n", bound.status().ToString().c_str());
     return 1;
   }
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
   signals.async_wait([&](const boost::system::error_code&, int) {
-    server.Stop();
+    server->Stop();
     io.stop();
   });
   std::printf("converge-ml: serving on http://%s:%d\n", kHost, *bound);

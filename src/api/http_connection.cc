@@ -240,7 +240,7 @@ class Connection : public ConnectionBase {
     }
     request.body = std::move(message.body());
     request.peer = peer_;
-    if (settings_->tcp) {
+    if (settings_->tcp && !settings_->open) {
       constexpr std::string_view kPrefix = "bearer ";
       const std::string auth = request.Header("authorization");
       if (auth.size() < kPrefix.size() || Lowercase(auth.substr(0, kPrefix.size())) != kPrefix ||

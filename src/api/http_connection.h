@@ -23,6 +23,7 @@ struct ConnectionSettings {
   size_t max_body_bytes = 1 << 20;  // larger bodies get 413
   std::string token;                // TCP only: the bearer token to demand
   bool tcp = false;                 // demand the token and mark peers token_holder
+  bool open = false;                // TCP without a token (loopback listeners only)
   int idle_timeout_seconds = 300;   // a connection waiting for a request this long is closed
   Handler handler;                  // called once per accepted request
 };

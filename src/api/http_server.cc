@@ -186,6 +186,7 @@ class HttpServer::Impl {
     auto tcp_settings = std::make_shared<ConnectionSettings>(*settings);
     tcp_settings->tcp = true;
     tcp_settings->token = std::move(options.token);
+    tcp_settings->open = tcp_settings->token.empty() && options.open_loopback_tcp;
     tcp_settings_ = tcp_settings;
   }
 
@@ -249,13 +250,16 @@ class HttpServer::Impl {
 
   Result<Address> ListenTcp(const Address& address) {
     const std::string where = address.ToString();
-    if (tcp_settings_->token.empty()) {
+    if (tcp_settings_->token.empty() && !tcp_settings_->open) {
       return Status::Invalid(where, "a TCP listener needs a bearer token; none is configured");
     }
     error_code error;
     const std::string host = address.host == "localhost" ? "127.0.0.1" : address.host;
     const boost::asio::ip::address ip = boost::asio::ip::make_address(host, error);
     if (error) return Status::Invalid(where, "the host must be an IP address or localhost");
+    if (tcp_settings_->open && !ip.is_loopback()) {
+      return Status::Invalid(where, "without a token, TCP listens on loopback addresses only");
+    }
     if (address.port < 0 || address.port > 65535) {
       return Status::Invalid(where, "port must be 0..65535");
     }

@@ -102,9 +102,7 @@ class HttpServerTest : public ::testing::Test {
     AddRoutes();
     server_ = std::make_unique<HttpServer>(
         io_, HttpServerOptions{.token = "secret", .idle_timeout_seconds = idle_timeout_seconds_},
-        [this](HttpRequest request, std::shared_ptr<Responder> responder) {
-          router_.Dispatch(std::move(request), std::move(responder));
-        });
+        router_.AsHandler());
     auto unix_address = server_->Listen(*ParseAddress("unix:" + socket_));
     ASSERT_TRUE(unix_address.ok()) << unix_address.status().ToString();
     auto tcp = server_->Listen(*ParseAddress("tcp:127.0.0.1:0"));
@@ -565,6 +563,34 @@ TEST(HttpServerStaleSocketTest, RefusesToReplaceAFileThatIsNotASocket) {
   ASSERT_FALSE(bound.ok());
   EXPECT_NE(bound.status().message().find("not a socket"), std::string::npos);
   EXPECT_TRUE(std::filesystem::exists(path));
+}
+
+TEST(HttpServerOpenLoopbackTest, ServesLoopbackTcpWithoutATokenAndRefusesOtherHosts) {
+  boost::asio::io_context io;
+  HttpServer server(io, HttpServerOptions{.open_loopback_tcp = true},
+                    [](HttpRequest, std::shared_ptr<Responder> responder) {
+                      responder->Reply(JsonResponse(200, R"({"ok":true})"));
+                    });
+  EXPECT_EQ(server.Listen(*ParseAddress("tcp:0.0.0.0:0")).status().code(),
+            Code::kInvalidArgument);
+  auto bound = server.Listen(*ParseAddress("tcp:127.0.0.1:0"));
+  ASSERT_TRUE(bound.ok()) << bound.status().ToString();
+  std::thread loop([&io] {
+    auto guard = boost::asio::make_work_guard(io);
+    io.run();
+  });
+  {
+    auto client = HttpClient::Connect(*bound, "");
+    ASSERT_TRUE(client.ok()) << client.status().ToString();
+    auto answer = (*client)->Call("GET", "/anything");
+    ASSERT_TRUE(answer.ok()) << answer.status().ToString();
+    EXPECT_EQ(answer->status, 200);
+  }
+  boost::asio::post(io, [&] {
+    server.Stop();
+    io.stop();
+  });
+  loop.join();
 }
 
 TEST(HttpServerClientTest, NamesAMissingInstance) {

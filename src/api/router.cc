@@ -63,4 +63,10 @@ void Router::Dispatch(HttpRequest request, std::shared_ptr<Responder> responder)
   responder->Reply(std::move(response));
 }
 
+Handler Router::AsHandler() const {
+  return [this](HttpRequest request, std::shared_ptr<Responder> responder) {
+    Dispatch(std::move(request), std::move(responder));
+  };
+}
+
 }  // namespace converge::api

@@ -24,6 +24,8 @@ class Router {
   void Add(Route route);
   // Matches request.path, fills request.params and calls the handler, or replies 404/405.
   void Dispatch(HttpRequest request, std::shared_ptr<Responder> responder) const;
+  // A Handler that dispatches to this router (for HttpServer). The router must outlive it.
+  Handler AsHandler() const;
   const std::vector<Route>& routes() const { return routes_; }
 
  private:

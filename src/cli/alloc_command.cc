@@ -23,6 +23,7 @@
 #include "cli/client.h"
 #include "cli/commands.h"
 #include "cli/job_options.h"
+#include "exec/self_path.h"
 
 namespace converge::cli {
 namespace {
@@ -47,8 +48,7 @@ Status WaitUntilReady(Session& parent, const std::string& id, const std::string&
     if (!job.ok()) return job.status();
     if (job->value("state", "") == "INACTIVE") {
       return Status(Code::kInternal, "job " + id + " ended before its instance was ready: " +
-                                         job->value("result", "") + " " +
-                                         job->value("reason", ""));
+                                         job->value("result", "") + " " + job->value("reason", ""));
     }
     std::this_thread::sleep_for(kPollInterval);
   }
@@ -104,8 +104,9 @@ int Alloc(const JobOptions& options, std::vector<std::string> command) {
   };
   JobOptions job_options = options;
   if (job_options.job_name.empty()) job_options.job_name = "alloc";
-  Result<nlohmann::json> spec = BuildJobspec(
-      job_options, {SelfExecutable(), "start", "--nested", "--state", dir}, CurrentJobContext());
+  Result<nlohmann::json> spec =
+      BuildJobspec(job_options, {exec::SelfExecutable(), "start", "--nested", "--state", dir},
+                   CurrentJobContext());
   if (!spec.ok()) {
     remove_dir();
     return Fail("alloc", spec.status());

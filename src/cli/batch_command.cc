@@ -14,6 +14,7 @@
 #include "cli/client.h"
 #include "cli/commands.h"
 #include "cli/job_options.h"
+#include "exec/self_path.h"
 #include "jobspec/directives.h"
 
 namespace converge::cli {
@@ -105,7 +106,7 @@ int Batch(const BatchFlags& flags, const std::vector<std::string>& arguments) {
   const JobContext here = CurrentJobContext();
   const std::string path = name.front() == '/' ? name : here.cwd + "/" + name;
   std::vector<std::string> script_arguments(arguments.begin() + 1, arguments.end());
-  std::vector<std::string> command = {SelfExecutable(), "start", "--nested", "--"};
+  std::vector<std::string> command = {exec::SelfExecutable(), "start", "--nested", "--"};
   for (std::string& word : ScriptCommand(path, text.str(), script_arguments)) {
     command.push_back(std::move(word));
   }

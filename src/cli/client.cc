@@ -1,7 +1,5 @@
 #include "cli/client.h"
 
-#include <unistd.h>
-
 #include <cctype>
 #include <chrono>
 #include <cstdio>
@@ -99,12 +97,6 @@ int Fail(const std::string& command, const Status& status) {
   if (!status.where().empty()) text += " (field: " + status.where() + ")";
   std::fprintf(stderr, "converge %s: %s\n", command.c_str(), text.c_str());
   return 1;
-}
-
-std::string SelfExecutable() {
-  char path[4096];
-  ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
-  return n > 0 ? std::string(path, static_cast<size_t>(n)) : std::string("converge");
 }
 
 }  // namespace converge::cli

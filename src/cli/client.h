@@ -46,9 +46,6 @@ Result<std::vector<nlohmann::json>> ListJobs(Session& session, const std::string
 // Seconds since the epoch, from the system clock (for run times in tables).
 double WallClockNow();
 
-// The absolute path of the running converge binary (for jobs that run converge itself).
-std::string SelfExecutable();
-
 // `text` escaped for a URL query value.
 std::string UrlEncode(const std::string& text);
 

@@ -1,15 +1,15 @@
 // `converge get KIND [NAME] [-o yaml|json]` and `converge describe KIND NAME`: workload objects
 // as tables, Kubernetes-style documents, or a readable description with events and pending
 // reasons. API calls: GET /v1/objects/KIND[/NAME[/describe]].
+#include <yaml-cpp/yaml.h>
+
 #include <cstdio>
 #include <memory>
 #include <regex>
 
-#include <yaml-cpp/yaml.h>
-
 #include "cli/client.h"
-#include "cli/commands.h"
 #include "cli/columns.h"
+#include "cli/commands.h"
 
 namespace converge::cli {
 namespace {
@@ -118,8 +118,8 @@ int Get(const std::string& kind, const std::string& name, const std::string& for
 int Describe(const std::string& kind, const std::string& name) {
   Result<Session> session = Session::Open();
   if (!session.ok()) return Fail("describe", session.status());
-  Result<nlohmann::json> answer = session->Call(
-      "GET", "/v1/objects/" + UrlEncode(kind) + "/" + UrlEncode(name) + "/describe");
+  Result<nlohmann::json> answer =
+      session->Call("GET", "/v1/objects/" + UrlEncode(kind) + "/" + UrlEncode(name) + "/describe");
   if (!answer.ok()) return Fail("describe", answer.status());
   nlohmann::json& object = *answer;
   std::printf("Name:   %s\nKind:   %s\n", object["metadata"].value("name", "").c_str(),

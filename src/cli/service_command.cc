@@ -41,7 +41,8 @@ int Create(const CreateFlags& flags, const std::vector<std::string>& command) {
       return 2;
     }
   }
-  if (!flags.health_http.empty()) spec["healthCheck"] = {{"httpGet", {{"path", flags.health_http}}}};
+  if (!flags.health_http.empty())
+    spec["healthCheck"] = {{"httpGet", {{"path", flags.health_http}}}};
   nlohmann::json document = {{"apiVersion", "converge/v1"},
                              {"kind", "Service"},
                              {"metadata", {{"name", flags.name}}},
@@ -73,8 +74,8 @@ int List(bool json) {
   }
   std::vector<std::vector<std::string>> rows = {{"NAME", "STATE", "URL", "RESTARTS", "JOB"}};
   for (const auto& service : (*answer)["services"]) {
-    rows.push_back({service.value("name", ""), service.value("state", ""),
-                    service.value("url", ""), std::to_string(service.value("restarts", 0)),
+    rows.push_back({service.value("name", ""), service.value("state", ""), service.value("url", ""),
+                    std::to_string(service.value("restarts", 0)),
                     std::to_string(service.value("job", 0))});
   }
   std::fputs(FormatColumns(rows).c_str(), stdout);
@@ -97,7 +98,8 @@ void AddServiceCommand(CLI::App& app, int* exit_code) {
   service->require_subcommand(1);
 
   auto flags = std::make_shared<CreateFlags>();
-  CLI::App* create = service->add_subcommand("create", "Start a service: create NAME [flags] -- CMD");
+  CLI::App* create =
+      service->add_subcommand("create", "Start a service: create NAME [flags] -- CMD");
   create->add_option("name", flags->name, "Service name (DNS label)")->required();
   create->add_option("--port", flags->port, "Port number, or auto (assigned; CONVERGE_PORT)")
       ->capture_default_str();

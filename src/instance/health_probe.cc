@@ -1,12 +1,11 @@
 #include "instance/health_probe.h"
 
-#include <memory>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
+#include <memory>
 
 namespace converge::instance {
 namespace {
@@ -49,19 +48,19 @@ void ProbeHttp(boost::asio::io_context& io, int port, const std::string& path,
                                static_cast<unsigned short>(port));
   probe->socket.async_connect(endpoint, [probe](const boost::system::error_code& error) {
     if (error) return probe->Finish(false);
-    boost::asio::async_write(
-        probe->socket, boost::asio::buffer(probe->request),
-        [probe](const boost::system::error_code& error, size_t) {
-          if (error) return probe->Finish(false);
-          // "HTTP/1.1 200" is 12 bytes: enough to read the status class.
-          boost::asio::async_read(
-              probe->socket, boost::asio::buffer(probe->answer.data(), 12),
-              [probe](const boost::system::error_code& error, size_t n) {
-                const bool healthy = !error && n == 12 && probe->answer.rfind("HTTP/1.", 0) == 0 &&
-                                     probe->answer[9] == '2';
-                probe->Finish(healthy);
-              });
-        });
+    boost::asio::async_write(probe->socket, boost::asio::buffer(probe->request),
+                             [probe](const boost::system::error_code& error, size_t) {
+                               if (error) return probe->Finish(false);
+                               // "HTTP/1.1 200" is 12 bytes: enough to read the status class.
+                               boost::asio::async_read(
+                                   probe->socket, boost::asio::buffer(probe->answer.data(), 12),
+                                   [probe](const boost::system::error_code& error, size_t n) {
+                                     const bool healthy = !error && n == 12 &&
+                                                          probe->answer.rfind("HTTP/1.", 0) == 0 &&
+                                                          probe->answer[9] == '2';
+                                     probe->Finish(healthy);
+                                   });
+                             });
   });
 }
 

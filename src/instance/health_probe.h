@@ -3,11 +3,10 @@
 // Runs on the caller's io_context; not thread-safe.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <functional>
 #include <string>
-
-#include <boost/asio/io_context.hpp>
 
 namespace converge::instance {
 

@@ -19,6 +19,7 @@
 #include "api/http_server.h"
 #include "api/router.h"
 #include "exec/local_executor.h"
+#include "exec/self_path.h"
 #include "instance/job_manager.h"
 #include "instance/routes.h"
 #include "instance/workload_manager.h"
@@ -104,13 +105,6 @@ int64_t CountType(const resource::Graph& graph, resource::TypeId type) {
 
 }  // namespace
 
-// The running converge binary (MiniClusters run it as their nested instance).
-std::string SelfExecutable() {
-  char path[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
-  return n > 0 ? std::string(path, static_cast<size_t>(n)) : std::string("converge");
-}
-
 class Instance::Impl {
  public:
   Impl(boost::asio::io_context& io, InstanceOptions options)
@@ -194,7 +188,7 @@ class Instance::Impl {
     // a service waits for it); its own objects are recovered after the jobs they refer to.
     WorkloadOptions workload_options;
     workload_options.state_dir = state;
-    workload_options.converge_path = SelfExecutable();
+    workload_options.converge_path = exec::SelfExecutable();
     workloads_ = std::make_unique<WorkloadManager>(io_, *jobs_, workload_options, WallClock);
     CONVERGE_RETURN_IF_ERROR(jobs_->Recover());
     CONVERGE_RETURN_IF_ERROR(workloads_->Recover().WithPrefix("saved workloads"));
@@ -209,11 +203,7 @@ class Instance::Impl {
       if (!token.ok()) return token.status();
       server_options.token = *token;
     }
-    server_ = std::make_unique<api::HttpServer>(
-        io_, server_options,
-        [this](api::HttpRequest request, std::shared_ptr<api::Responder> responder) {
-          router_.Dispatch(std::move(request), std::move(responder));
-        });
+    server_ = std::make_unique<api::HttpServer>(io_, server_options, router_.AsHandler());
     for (const api::Address& address : wanted) {
       Result<api::Address> bound = server_->Listen(address);
       if (!bound.ok()) return bound.status().WithPrefix(address.ToString());

@@ -142,11 +142,6 @@ void JobManager::Reevaluate() {
   RequestFlush();
 }
 
-void JobManager::PutMeta(const std::string& key, const std::string& value) {
-  store_.PutMeta(key, value);
-  RequestFlush();
-}
-
 Result<std::optional<std::string>> JobManager::GetMeta(const std::string& key) const {
   return store_.GetMeta(key);
 }
@@ -264,11 +259,9 @@ void JobManager::Launch(int64_t id) {
     Finish(job, "canceled", 0, 0, "canceled before it started");
     return;
   }
-  TaskPlanOptions plan_options = options_.tasks;
-  if (hooks_.environment) {
-    for (auto& [key, value] : hooks_.environment(job)) plan_options.base_environment[key] = value;
-  }
-  Result<std::vector<exec::TaskSpec>> tasks = PlanTasks(job, graph_, plan_options);
+  std::map<std::string, std::string> extra;
+  if (hooks_.environment) extra = hooks_.environment(job);
+  Result<std::vector<exec::TaskSpec>> tasks = PlanTasks(job, graph_, options_.tasks, extra);
   Status status = tasks.status();
   if (status.ok()) status = EnsureOutputFolder(job.record.output);
   if (tasks.ok()) {
@@ -425,6 +418,9 @@ void JobManager::RequestSchedule() {
 
 void JobManager::Flush() {
   flush_posted_ = false;
+  if (hooks_.before_commit) {
+    for (const auto& [key, value] : hooks_.before_commit()) store_.PutMeta(key, value);
+  }
   if (!posted_.empty()) {
     std::vector<store::Event> events;
     events.swap(posted_);

@@ -35,6 +35,8 @@ struct Caller {
   int64_t uid = -1;
   bool admin = false;
 };
+// The instance acting on its own behalf (e.g. a workload object cancelling its jobs).
+inline constexpr Caller kInstanceCaller{0, true};
 
 struct JobManagerOptions {
   sched::SchedulerOptions scheduler;   // queue policy etc.
@@ -53,6 +55,9 @@ struct JobHooks {
   std::function<std::string(const Job&)> hold;
   // Variables added to every task's environment at launch (e.g. service URLs).
   std::function<std::map<std::string, std::string>(const Job&)> environment;
+  // Called as each commit is prepared: store meta entries (key, value) to write in it, so that
+  // state derived from jobs is durable together with them.
+  std::function<std::vector<std::pair<std::string, std::string>>()> before_commit;
 };
 
 // Filters of List(); empty sets mean "any".
@@ -96,8 +101,8 @@ class JobManager {
   void WatchAll(std::function<void(const store::Event&)> sink) { event_sink_ = std::move(sink); }
   // Looks again at jobs held in DEPEND by a hook (call when a hold may have lifted).
   void Reevaluate();
-  // Writes a meta key of the store with the next commit.
-  void PutMeta(const std::string& key, const std::string& value);
+  // Makes sure a commit follows (hooks.before_commit has something to write).
+  void RequestCommit() { RequestFlush(); }
   Result<std::optional<std::string>> GetMeta(const std::string& key) const;
   // Runs `action` once everything done so far is durable.
   void AfterCommit(std::function<void()> action);

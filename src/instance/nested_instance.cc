@@ -4,15 +4,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/signal_set.hpp>
 
 #include "api/http_client.h"
 #include "exec/pidfd.h"
@@ -39,8 +38,7 @@ Result<std::string> FetchParentResources() {
 }
 
 // Forks and execs `command` with CONVERGE_URI set to `uri`. Returns the child's pid.
-Result<pid_t> SpawnInitialProgram(const std::vector<std::string>& command,
-                                  const std::string& uri) {
+Result<pid_t> SpawnInitialProgram(const std::vector<std::string>& command, const std::string& uri) {
   std::vector<char*> argv;
   for (const std::string& arg : command) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);

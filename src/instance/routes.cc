@@ -189,7 +189,9 @@ void JobResources(RouteContext& context, const HttpRequest& request, Reply reply
                                            job->record.state + ", not running"));
   }
   std::vector<resource::LeafAmount> leaves;
-  for (const auto& item : job->active->allocation->items) leaves.push_back({item.vertex, item.amount});
+  for (const auto& item : job->active->allocation->items) {
+    leaves.push_back({item.vertex, item.amount});
+  }
   Result<resource::Graph> graph = resource::Subgraph(context.jobs.graph(), leaves);
   if (!graph.ok()) return reply->Reply(ErrorFor(graph.status()));
   reply->Reply(JsonResponse(200, resource::WriteJgf(*graph)));

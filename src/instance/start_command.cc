@@ -15,6 +15,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "api/http_client.h"
+#include "exec/self_path.h"
 #include "instance/instance.h"
 #include "instance/nested_instance.h"
 
@@ -33,15 +34,6 @@ struct StartFlags {
   bool nested = false;
   std::vector<std::string> command;  // --nested: the initial program
 };
-
-// The converge-shim binary installed beside this one.
-std::string ShimBesideSelf() {
-  char path[4096];
-  ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
-  if (n <= 0) return "converge-shim";
-  std::string self(path, static_cast<size_t>(n));
-  return self.substr(0, self.rfind('/') + 1) + "converge-shim";
-}
 
 // Every running job holds a pidfd in the instance: raise the soft limit on open files towards
 // the hard one (capped, since tasks inherit it and some programs loop over every descriptor).
@@ -96,7 +88,7 @@ int Start(const StartFlags& flags) {
     return 2;
   }
   options.policy = *policy;
-  options.shim_path = ShimBesideSelf();
+  options.shim_path = exec::BesideSelf("converge-shim");
   if (::access(options.shim_path.c_str(), X_OK) != 0) {
     std::fprintf(stderr, "converge start: %s is missing: it runs every job\n",
                  options.shim_path.c_str());

@@ -65,8 +65,9 @@ int64_t TaskCount(const jobspec::Jobspec& spec, int64_t slots) {
   return slots;
 }
 
-Result<std::vector<exec::TaskSpec>> PlanTasks(const Job& job, const resource::Graph& graph,
-                                              const TaskPlanOptions& options) {
+Result<std::vector<exec::TaskSpec>> PlanTasks(
+    const Job& job, const resource::Graph& graph, const TaskPlanOptions& options,
+    const std::map<std::string, std::string>& extra_environment) {
   const jobspec::Jobspec& spec = job.active->spec;
   const sched::Allocation& allocation = *job.active->allocation;
   if (spec.tasks.empty() || spec.tasks.front().command.empty()) {
@@ -99,6 +100,7 @@ Result<std::vector<exec::TaskSpec>> PlanTasks(const Job& job, const resource::Gr
                                            : static_cast<size_t>(rank) % slots.size();
     const SlotResources& slot = slots[std::min(slot_index, slots.size() - 1)];
     std::map<std::string, std::string> env = options.base_environment;
+    for (const auto& [key, value] : extra_environment) env[key] = value;
     for (const auto& [key, value] : spec.system.environment) env[key] = value;
     for (const std::string& key : spec.system.environment_unset) env.erase(key);
     env["CONVERGE_JOB_ID"] = std::to_string(job.record.id);

@@ -26,9 +26,11 @@ struct TaskPlanOptions {
   std::map<std::string, std::string> base_environment;
 };
 
-// REQUIRES: job.active with its allocation set.
-Result<std::vector<exec::TaskSpec>> PlanTasks(const Job& job, const resource::Graph& graph,
-                                              const TaskPlanOptions& options);
+// `extra_environment` (e.g. service URLs) is added after the base environment and before the
+// jobspec's own variables. REQUIRES: job.active with its allocation set.
+Result<std::vector<exec::TaskSpec>> PlanTasks(
+    const Job& job, const resource::Graph& graph, const TaskPlanOptions& options,
+    const std::map<std::string, std::string>& extra_environment = {});
 
 // The number of tasks a jobspec asks for, given how many slots were allocated.
 int64_t TaskCount(const jobspec::Jobspec& spec, int64_t slots);

@@ -38,14 +38,13 @@ void WorkloadManager::ReconcileJobSet(Object& object) {
     for (const workload::JobSetAction& action : actions) {
       if (action.type == workload::JobSetAction::Type::kCancel) {
         const Job* job = jobs_.Find(action.job_id);
-        if (job && job->state != JobState::kInactive) jobs_.Cancel(Caller{0, true}, action.job_id);
+        if (job && job->state != JobState::kInactive) jobs_.Cancel(kInstanceCaller, action.job_id);
         continue;
       }
       Result<nlohmann::json> spec = workload::JobSetChildJobspec(
           object.document, action.replicated_job, action.job_index, object.context);
-      Result<std::vector<int64_t>> ids =
-          spec.ok() ? jobs_.Submit(object.owner, {spec->dump()})
-                    : Result<std::vector<int64_t>>(spec.status());
+      Result<std::vector<int64_t>> ids = spec.ok() ? jobs_.Submit(object.owner, {spec->dump()})
+                                                   : Result<std::vector<int64_t>>(spec.status());
       if (!ids.ok()) {
         object.jobset->CreateFailed(action, ids.status().ToString(), clock_());
         continue;
@@ -101,8 +100,7 @@ void WorkloadManager::OnMiniClusterJob(Object& object, const store::Event& event
       object.minicluster.phase = "Failed";
       break;
   }
-  Note(object, object.minicluster.phase,
-       "job " + std::to_string(event.job_id) + " " + event.name);
+  Note(object, object.minicluster.phase, "job " + std::to_string(event.job_id) + " " + event.name);
 }
 
 Status WorkloadManager::Recover() {
@@ -116,9 +114,8 @@ Status WorkloadManager::Recover() {
         workload::ParseDocumentJson(entry.at("document").dump(), "saved " + key_text);
     if (!document.ok()) return document.status();
     Caller owner{entry["owner"].value("uid", int64_t{0}), entry["owner"].value("admin", false)};
-    workload::ChildContext context{entry.value("cwd", ""),
-                                   entry.value("environment",
-                                               std::map<std::string, std::string>{})};
+    workload::ChildContext context{
+        entry.value("cwd", ""), entry.value("environment", std::map<std::string, std::string>{})};
     const Key key{document->kind, document->metadata.name};
     std::unique_ptr<Object> object = Create(owner, std::move(document).value(), context);
     object->created = entry.value("created", 0.0);

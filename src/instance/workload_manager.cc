@@ -11,8 +11,8 @@ std::string KeyText(workload::Kind kind, const std::string& name) {
 }
 
 std::string DocumentLabel(size_t index, const workload::Document& document) {
-  return "document " + std::to_string(index + 1) + " (" + workload::KindName(document.kind) +
-         " " + document.metadata.name + ")";
+  return "document " + std::to_string(index + 1) + " (" + workload::KindName(document.kind) + " " +
+         document.metadata.name + ")";
 }
 
 // The document JSON without metadata.labels: what must match for a labels-only update.
@@ -36,6 +36,7 @@ WorkloadManager::WorkloadManager(boost::asio::io_context& io, JobManager& jobs,
       .admit = [this](const jobspec::Jobspec& spec) { return AdmitServices(spec); },
       .hold = [this](const Job& job) { return HoldForServices(job); },
       .environment = [this](const Job&) { return ServiceEnvironment(); },
+      .before_commit = [this] { return TakeSaved(); },
   });
   jobs_.WatchAll([this](const store::Event& event) { OnJobEvent(event); });
 }
@@ -68,8 +69,8 @@ Status WorkloadManager::Validate(const Caller& caller,
       for (const std::string& service : spec.needs_services) {
         bool known = objects_.count({workload::Kind::kService, service}) > 0;
         for (const workload::Document& other : documents) {
-          known = known || (other.kind == workload::Kind::kService &&
-                            other.metadata.name == service);
+          known =
+              known || (other.kind == workload::Kind::kService && other.metadata.name == service);
         }
         if (!known) {
           return Status::Invalid(label + ": spec.needsServices",
@@ -90,8 +91,8 @@ Status WorkloadManager::Validate(const Caller& caller,
       if (!job.ok()) return Labelled(job.status(), label);
       specs.push_back(std::move(job).value());
     } else {
-      Result<nlohmann::json> job = workload::MiniClusterJobspec(
-          document, options_.converge_path, options_.state_dir, context);
+      Result<nlohmann::json> job = workload::MiniClusterJobspec(document, options_.converge_path,
+                                                                options_.state_dir, context);
       if (!job.ok()) return Labelled(job.status(), label);
       specs.push_back(std::move(job).value());
     }
@@ -116,15 +117,15 @@ Status WorkloadManager::CheckUpdate(const Object& existing,
   for (const auto& [key, value] : before.items()) {
     if (!wanted["spec"].contains(key)) fields += (fields.empty() ? "" : ", ") + key;
   }
-  return Status::Invalid(
-      "spec", "cannot change a " + std::string(workload::KindName(document.kind)) +
-                  " in place (changed: " + (fields.empty() ? "spec" : fields) +
-                  "); delete it and apply again");
+  return Status::Invalid("spec", "cannot change a " +
+                                     std::string(workload::KindName(document.kind)) +
+                                     " in place (changed: " + (fields.empty() ? "spec" : fields) +
+                                     "); delete it and apply again");
 }
 
-Result<std::vector<ApplyOutcome>> WorkloadManager::Apply(
-    const Caller& caller, std::vector<workload::Document> documents,
-    const workload::ChildContext& context) {
+Result<std::vector<ApplyOutcome>> WorkloadManager::Apply(const Caller& caller,
+                                                         std::vector<workload::Document> documents,
+                                                         const workload::ChildContext& context) {
   CONVERGE_RETURN_IF_ERROR(Validate(caller, documents, context));
   // Services first: JobSets of the same batch may need them.
   std::stable_sort(documents.begin(), documents.end(), [](const auto& a, const auto& b) {
@@ -142,9 +143,9 @@ Result<std::vector<ApplyOutcome>> WorkloadManager::Apply(
       outcome.action = "created";
     } else if (existing->second->document.canonical != document.canonical) {
       Object& object = *existing->second;
-      const bool restart = WithoutLabels(nlohmann::json::parse(document.canonical)) !=
-                           WithoutLabels(object.document_json);
-      object.document_json = nlohmann::json::parse(document.canonical);
+      nlohmann::json wanted = nlohmann::json::parse(document.canonical);
+      const bool restart = WithoutLabels(wanted) != WithoutLabels(object.document_json);
+      object.document_json = std::move(wanted);
       object.document = std::move(document);
       object.context = context;
       outcome.action = "configured";
@@ -154,7 +155,7 @@ Result<std::vector<ApplyOutcome>> WorkloadManager::Apply(
         const Job* job = jobs_.Find(object.service.job);
         if (job && job->state != JobState::kInactive) {
           object.service.replace = true;  // OnServiceJob starts the new spec
-          jobs_.Cancel(Caller{0, true}, object.service.job);
+          jobs_.Cancel(kInstanceCaller, object.service.job);
         } else {
           to_start.push_back(key);
         }
@@ -175,8 +176,8 @@ std::unique_ptr<WorkloadManager::Object> WorkloadManager::Create(
   object->context = context;
   object->created = clock_();
   if (document.kind == workload::Kind::kJobSet) {
-    object->jobset = std::make_unique<workload::JobSetController>(
-        std::get<workload::JobSetSpec>(document.spec));
+    object->jobset =
+        std::make_unique<workload::JobSetController>(std::get<workload::JobSetSpec>(document.spec));
   }
   object->document = std::move(document);
   return object;
@@ -193,8 +194,7 @@ void WorkloadManager::Start(Object& object) {
   }
 }
 
-Status WorkloadManager::Delete(const Caller& caller, workload::Kind kind,
-                               const std::string& name) {
+Status WorkloadManager::Delete(const Caller& caller, workload::Kind kind, const std::string& name) {
   auto it = objects_.find({kind, name});
   if (it == objects_.end()) {
     return Status(Code::kNotFound, KeyText(kind, name) + " not found");
@@ -211,7 +211,7 @@ Status WorkloadManager::Delete(const Caller& caller, workload::Kind kind,
   for (int64_t job : cancel) {
     owner_of_job_.erase(job);
     const Job* found = jobs_.Find(job);
-    if (found && found->state != JobState::kInactive) jobs_.Cancel(Caller{0, true}, job);
+    if (found && found->state != JobState::kInactive) jobs_.Cancel(kInstanceCaller, job);
   }
   objects_.erase(it);
   Save();
@@ -258,8 +258,7 @@ nlohmann::json WorkloadManager::ToJson(const Object& object) const {
       status = {{"phase", service.state},
                 {"ready", service.state == "Ready"},
                 {"port", service.port},
-                {"url", "http://" + std::string(workload::kLocalAddress) + ":" +
-                            std::to_string(service.port)},
+                {"url", workload::ServiceUrl(service.port)},
                 {"restarts", service.restarts},
                 {"job", service.job}};
       break;
@@ -315,8 +314,13 @@ Result<nlohmann::json> WorkloadManager::Describe(workload::Kind kind,
 }
 
 void WorkloadManager::Save() {
-  // Written into the same commit as the job submissions and cancels made alongside, so that a
-  // restart never finds a child job its JobSet does not know.
+  save_due_ = true;
+  jobs_.RequestCommit();
+}
+
+std::vector<std::pair<std::string, std::string>> WorkloadManager::TakeSaved() {
+  if (!save_due_) return {};
+  save_due_ = false;
   nlohmann::json saved = nlohmann::json::object();
   for (const auto& [key, object] : objects_) {
     nlohmann::json entry = {{"document", object->document_json},
@@ -335,7 +339,7 @@ void WorkloadManager::Save() {
                             {"state_dir", object->minicluster.state_dir}};
     saved[KeyText(key.first, key.second)] = std::move(entry);
   }
-  jobs_.PutMeta(kMetaKey, saved.dump());
+  return {{kMetaKey, saved.dump()}};
 }
 
 }  // namespace converge::instance

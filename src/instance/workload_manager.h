@@ -14,17 +14,16 @@
 // Not thread-safe: everything runs on the instance's io_context.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <nlohmann/json.hpp>
 
 #include "common/status.h"
 #include "instance/job_manager.h"
@@ -35,13 +34,13 @@
 namespace converge::instance {
 
 struct WorkloadOptions {
-  std::string state_dir;          // MiniClusters keep their state in STATE/miniclusters/NAME
-  std::string converge_path;      // the converge binary that MiniClusters run
-  int port_min = 20000;           // services' automatic ports come from [port_min, port_max]
+  std::string state_dir;      // MiniClusters keep their state in STATE/miniclusters/NAME
+  std::string converge_path;  // the converge binary that MiniClusters run
+  int port_min = 20000;       // services' automatic ports come from [port_min, port_max]
   int port_max = 29999;
-  double probe_interval = 1.0;    // seconds between readiness probes
-  double backoff_initial = 1.0;   // first restart delay, doubled per restart in a row
-  double backoff_max = 60.0;      // restart delay cap
+  double probe_interval = 1.0;   // seconds between readiness probes
+  double backoff_initial = 1.0;  // first restart delay, doubled per restart in a row
+  double backoff_max = 60.0;     // restart delay cap
 };
 
 struct ApplyOutcome {
@@ -88,7 +87,7 @@ class WorkloadManager {
     int64_t restarts = 0;           // process restarts so far
     int64_t restarts_in_a_row = 0;  // since the last READY: sets the backoff
     int probe_failures = 0;
-    bool replace = false;           // cancelled to apply a changed spec: start it again
+    bool replace = false;  // cancelled to apply a changed spec: start it again
     std::unique_ptr<boost::asio::steady_timer> timer;  // probes and backoff
   };
   struct MiniClusterState {
@@ -116,7 +115,10 @@ class WorkloadManager {
                                  const workload::ChildContext& context);
   void Start(Object& object);
   void OnJobEvent(const store::Event& event);
+  // Marks the objects for saving: TakeSaved() writes them once into the next commit, the
+  // same one as the job submissions and cancels made alongside.
   void Save();
+  std::vector<std::pair<std::string, std::string>> TakeSaved();
   nlohmann::json ToJson(const Object& object) const;
   void Note(Object& object, const std::string& type, const std::string& message);
 
@@ -143,6 +145,7 @@ class WorkloadManager {
   Clock clock_;
   std::map<Key, std::unique_ptr<Object>> objects_;
   std::map<int64_t, Key> owner_of_job_;
+  bool save_due_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for posted handlers
 };
 

@@ -65,8 +65,8 @@ void GetObject(RouteContext& context, const HttpRequest& request, Reply reply, b
   std::optional<workload::Kind> kind = KindOf(request, reply);
   if (!kind) return;
   const std::string& name = request.params.at("name");
-  Result<nlohmann::json> object = describe ? context.workloads->Describe(*kind, name)
-                                           : context.workloads->Get(*kind, name);
+  Result<nlohmann::json> object =
+      describe ? context.workloads->Describe(*kind, name) : context.workloads->Get(*kind, name);
   if (!object.ok()) return ReplyError(reply, object.status());
   reply->Reply(JsonResponse(200, object->dump()));
 }
@@ -79,9 +79,9 @@ void DeleteObject(RouteContext& context, const HttpRequest& request, Reply reply
   if (!status.ok()) return ReplyError(reply, status);
   context.jobs.AfterCommit([reply, kind = *kind, name] {
     reply->Reply(JsonResponse(
-        200, nlohmann::json{{"kind", workload::KindName(kind)}, {"name", name},
-                            {"action", "deleted"}}
-                 .dump()));
+        200,
+        nlohmann::json{{"kind", workload::KindName(kind)}, {"name", name}, {"action", "deleted"}}
+            .dump()));
   });
 }
 

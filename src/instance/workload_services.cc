@@ -96,11 +96,10 @@ void WorkloadManager::StartService(Object& object) {
     }
     service.port = *port;
   }
-  Result<nlohmann::json> jobspec = workload::ServiceJobspec(object.document, service.port,
-                                                            object.context);
-  Result<std::vector<int64_t>> ids = jobspec.ok()
-                                         ? jobs_.Submit(object.owner, {jobspec->dump()})
-                                         : Result<std::vector<int64_t>>(jobspec.status());
+  Result<nlohmann::json> jobspec =
+      workload::ServiceJobspec(object.document, service.port, object.context);
+  Result<std::vector<int64_t>> ids = jobspec.ok() ? jobs_.Submit(object.owner, {jobspec->dump()})
+                                                  : Result<std::vector<int64_t>>(jobspec.status());
   if (!ids.ok()) {
     Note(object, "Failed", ids.status().ToString());
     return SetServiceState(object, "Failed");
@@ -108,8 +107,8 @@ void WorkloadManager::StartService(Object& object) {
   service.job = ids->front();
   service.probe_failures = 0;
   owner_of_job_[service.job] = {object.document.kind, object.document.metadata.name};
-  Note(object, "Started", "job " + std::to_string(service.job) + " on port " +
-                              std::to_string(service.port));
+  Note(object, "Started",
+       "job " + std::to_string(service.job) + " on port " + std::to_string(service.port));
   SetServiceState(object, "Pending");
 }
 
@@ -126,9 +125,8 @@ void WorkloadManager::OnServiceJob(Object& object, const store::Event& event) {
   nlohmann::json context = nlohmann::json::parse(event.context, nullptr, false);
   const std::string result = context.is_object() ? context.value("result", "") : "";
   const Job* job = jobs_.Find(event.job_id);
-  const std::string detail = job ? job->record.result + " (exit " +
-                                       std::to_string(job->record.exit_code) + ")"
-                                 : result;
+  const std::string detail =
+      job ? job->record.result + " (exit " + std::to_string(job->record.exit_code) + ")" : result;
   const bool failed = result != "completed";
   if (service.replace) {  // stopped to apply a changed spec: start the new one at once
     service.replace = false;
@@ -142,17 +140,18 @@ void WorkloadManager::OnServiceJob(Object& object, const store::Event& event) {
     service.restarts_in_a_row = 0;  // it ran long enough: the backoff starts over
   }
   if (!restart) {
-    Note(object, failed ? "Failed" : "Completed", "job " + std::to_string(event.job_id) +
-                                                      " ended: " + detail);
+    Note(object, failed ? "Failed" : "Completed",
+         "job " + std::to_string(event.job_id) + " ended: " + detail);
     return SetServiceState(object, failed ? "Failed" : "Completed");
   }
-  const double delay = std::min(options_.backoff_max,
-                                options_.backoff_initial *
-                                    std::pow(2.0, static_cast<double>(service.restarts_in_a_row)));
+  const double delay = std::min(
+      options_.backoff_max,
+      options_.backoff_initial * std::pow(2.0, static_cast<double>(service.restarts_in_a_row)));
   ++service.restarts_in_a_row;
   ++service.restarts;
-  Note(object, "BackOff", "job " + std::to_string(event.job_id) + " ended: " + detail +
-                              "; restarting in " + std::to_string(static_cast<int>(delay)) + " s");
+  Note(object, "BackOff",
+       "job " + std::to_string(event.job_id) + " ended: " + detail + "; restarting in " +
+           std::to_string(static_cast<int>(delay)) + " s");
   SetServiceState(object, "Backoff");
   service.timer = std::make_unique<boost::asio::steady_timer>(io_);
   service.timer->expires_after(std::chrono::milliseconds(static_cast<int64_t>(delay * 1000)));
@@ -171,46 +170,45 @@ void WorkloadManager::Probe(const Key& key) {
   Object& object = *it->second;
   const auto& spec = std::get<workload::ServiceSpec>(object.document.spec);
   const int64_t job = object.service.job;
-  ProbeHttp(io_, static_cast<int>(object.service.port), spec.health_http, kProbeTimeout,
-            [this, key, job, alive = alive_](bool healthy) {
-              if (!*alive) return;
-              auto found = objects_.find(key);
-              if (found == objects_.end()) return;
-              Object& object = *found->second;
-              ServiceState& service = object.service;
-              if (service.job != job) return;  // a later process took over
-              const std::string& state = service.state;
-              if (state != "Starting" && state != "Ready" && state != "NotReady") return;
-              if (healthy) {
-                service.probe_failures = 0;
-                if (state != "Ready") {
-                  service.restarts_in_a_row = 0;
-                  SetServiceState(object, "Ready");
-                  Save();
-                }
-              } else if (state == "Ready" &&
-                         ++service.probe_failures >= kProbeFailuresBeforeNotReady) {
-                Note(object, "NotReady", "readiness probe failed " +
-                                             std::to_string(service.probe_failures) + " times");
-                SetServiceState(object, "NotReady");
-                Save();
-              }
-              service.timer = std::make_unique<boost::asio::steady_timer>(io_);
-              service.timer->expires_after(
-                  std::chrono::milliseconds(static_cast<int64_t>(options_.probe_interval * 1000)));
-              service.timer->async_wait(
-                  [this, key, alive = alive_](const boost::system::error_code& error) {
-                    if (!error && *alive) Probe(key);
-                  });
+  ProbeHttp(
+      io_, static_cast<int>(object.service.port), spec.health_http, kProbeTimeout,
+      [this, key, job, alive = alive_](bool healthy) {
+        if (!*alive) return;
+        auto found = objects_.find(key);
+        if (found == objects_.end()) return;
+        Object& object = *found->second;
+        ServiceState& service = object.service;
+        if (service.job != job) return;  // a later process took over
+        const std::string& state = service.state;
+        if (state != "Starting" && state != "Ready" && state != "NotReady") return;
+        if (healthy) {
+          service.probe_failures = 0;
+          if (state != "Ready") {
+            service.restarts_in_a_row = 0;
+            SetServiceState(object, "Ready");
+            Save();
+          }
+        } else if (state == "Ready" && ++service.probe_failures >= kProbeFailuresBeforeNotReady) {
+          Note(object, "NotReady",
+               "readiness probe failed " + std::to_string(service.probe_failures) + " times");
+          SetServiceState(object, "NotReady");
+          Save();
+        }
+        service.timer = std::make_unique<boost::asio::steady_timer>(io_);
+        service.timer->expires_after(
+            std::chrono::milliseconds(static_cast<int64_t>(options_.probe_interval * 1000)));
+        service.timer->async_wait(
+            [this, key, alive = alive_](const boost::system::error_code& error) {
+              if (!error && *alive) Probe(key);
             });
+      });
 }
 
 void WorkloadManager::SetServiceState(Object& object, const std::string& state) {
   if (object.service.state == state) return;
   object.service.state = state;
   if (state == "Ready") {
-    Note(object, "Ready", "serving at http://" + std::string(workload::kLocalAddress) + ":" +
-                              std::to_string(object.service.port));
+    Note(object, "Ready", "serving at " + workload::ServiceUrl(object.service.port));
     jobs_.Reevaluate();  // jobs that need this service may start now
   }
 }
@@ -220,8 +218,8 @@ std::string WorkloadManager::HoldForServices(const Job& job) const {
     auto it = objects_.find({workload::Kind::kService, name});
     if (it == objects_.end()) return "waiting for service " + name + " (deleted)";
     if (it->second->service.state != "Ready") {
-      return "waiting for service " + name + " to be READY (it is " +
-             it->second->service.state + ")";
+      return "waiting for service " + name + " to be READY (it is " + it->second->service.state +
+             ")";
     }
   }
   return "";
@@ -241,9 +239,7 @@ std::map<std::string, std::string> WorkloadManager::ServiceEnvironment() const {
   std::map<std::string, std::string> environment;
   for (const auto& [key, object] : objects_) {
     if (key.first != workload::Kind::kService || object->service.port == 0) continue;
-    environment[EnvironmentName(key.second)] =
-        "http://" + std::string(workload::kLocalAddress) + ":" +
-        std::to_string(object->service.port);
+    environment[EnvironmentName(key.second)] = workload::ServiceUrl(object->service.port);
   }
   return environment;
 }
@@ -256,8 +252,7 @@ nlohmann::json WorkloadManager::Services() const {
     list.push_back({{"name", key.second},
                     {"state", service.state},
                     {"port", service.port},
-                    {"url", "http://" + std::string(workload::kLocalAddress) + ":" +
-                                std::to_string(service.port)},
+                    {"url", workload::ServiceUrl(service.port)},
                     {"restarts", service.restarts},
                     {"job", service.job}});
   }

@@ -425,15 +425,6 @@ Result<Jobspec> Decode(const json& root, bool v1) {
 
 }  // namespace
 
-int Depth(const json& value) {
-  int deepest = 0;
-  if (value.is_structured()) {
-    for (const auto& child : value) deepest = std::max(deepest, Depth(child));
-    return deepest + 1;
-  }
-  return 0;
-}
-
 // JSON text (the API's usual form) parsed without yaml-cpp, which is several times slower.
 // Same limits: size and nesting depth are checked before parsing.
 Result<json> JsonTree(std::string_view text, const ParseOptions& options) {
@@ -449,7 +440,7 @@ Result<json> JsonTree(std::string_view text, const ParseOptions& options) {
   }
   try {
     json tree = json::parse(text);
-    if (Depth(tree) > options.max_depth) {
+    if (TreeDepth(tree) > options.max_depth) {
       return Status::Invalid("document",
                              "nesting deeper than " + std::to_string(options.max_depth));
     }

@@ -248,6 +248,15 @@ std::string MarkWhere(const YAML::Mark& mark) {
 
 }  // namespace
 
+int TreeDepth(const nlohmann::json& value) {
+  int deepest = 0;
+  if (value.is_structured()) {
+    for (const auto& child : value) deepest = std::max(deepest, TreeDepth(child));
+    return deepest + 1;
+  }
+  return 0;
+}
+
 int EstimateYamlDepth(std::string_view text) {
   std::vector<size_t> indents;  // columns of the open block levels
   int flow = 0;

@@ -21,4 +21,8 @@ Result<nlohmann::json> YamlToJson(std::string_view text, const ParseOptions& opt
 // non-recursive; used to keep yaml-cpp's recursive parser off deep inputs.
 int EstimateYamlDepth(std::string_view text);
 
+// The exact nesting depth of a parsed tree: 0 for a scalar, 1 + the deepest child for an
+// object or array. Recursive: bound the input first (EstimateYamlDepth).
+int TreeDepth(const nlohmann::json& value);
+
 }  // namespace converge::jobspec

@@ -9,8 +9,8 @@ Result<Graph> Subgraph(const Graph& graph, const std::vector<LeafAmount>& leaves
   std::vector<int64_t> amount(static_cast<size_t>(graph.size()), -1);  // -1: dropped
   for (const LeafAmount& leaf : leaves) {
     if (leaf.vertex < 0 || leaf.vertex >= graph.size() || !graph.IsLeaf(leaf.vertex)) {
-      return Status::Invalid("leaves", "vertex " + std::to_string(leaf.vertex) +
-                                           " is not a leaf of the graph");
+      return Status::Invalid(
+          "leaves", "vertex " + std::to_string(leaf.vertex) + " is not a leaf of the graph");
     }
     amount[static_cast<size_t>(leaf.vertex)] = leaf.amount;
     for (VertexId up = graph.parent(leaf.vertex); up != kNoVertex; up = graph.parent(up)) {

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/xml_text.h"
+
 namespace converge::sim {
 
 namespace {
@@ -30,20 +32,6 @@ std::string Label(double value) {
     std::snprintf(buffer, sizeof(buffer), "%.3g", value);
   }
   return buffer;
-}
-
-std::string Escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 // A "nice" tick step (1, 2 or 5 × 10^k) giving about `target` ticks over [0, span].
@@ -91,9 +79,9 @@ void DrawPanel(std::string& svg, const Panel& panel, double x_span_units,
            "</text>\n";
   }
   svg += "<text x=\"" + Num(kLeft + plot_width / 2) + "\" y=\"" + Num(bottom + 40) +
-         "\" text-anchor=\"middle\">" + Escape(x_label) + "</text>\n";
+         "\" text-anchor=\"middle\">" + XmlEscape(x_label) + "</text>\n";
   svg += "<text transform=\"translate(20," + Num(panel.top + kPanelHeight / 2) +
-         ") rotate(-90)\" text-anchor=\"middle\">" + Escape(panel.y_label) + "</text>\n";
+         ") rotate(-90)\" text-anchor=\"middle\">" + XmlEscape(panel.y_label) + "</text>\n";
   // The curve: one step per bin.
   if (panel.values.empty()) return;
   svg += "<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"1.2\" points=\"";
@@ -184,7 +172,7 @@ std::string UtilizationSvg(std::span<const JobOutcome> jobs, int64_t machine_pro
   svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
   if (!options.title.empty()) {
     svg += "<text x=\"" + Num(kWidth / 2) + "\" y=\"28\" text-anchor=\"middle\" " +
-           "font-size=\"15\">" + Escape(options.title) + "</text>\n";
+           "font-size=\"15\">" + XmlEscape(options.title) + "</text>\n";
   }
   DrawPanel(svg, utilization, span_s / unit, x_label);
   DrawPanel(svg, pending, span_s / unit, x_label);

@@ -43,4 +43,9 @@ Result<nlohmann::json> MiniClusterJobspec(const Document& document,
 // The loopback address a task reaches another task of this instance at.
 inline constexpr const char* kLocalAddress = "127.0.0.1";
 
+// The URL of a service listening on `port` of this instance: "http://127.0.0.1:PORT".
+inline std::string ServiceUrl(int64_t port) {
+  return "http://" + std::string(kLocalAddress) + ":" + std::to_string(port);
+}
+
 }  // namespace converge::workload

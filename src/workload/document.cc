@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "jobspec/parse.h"
+#include "jobspec/yaml_tree.h"
 #include "workload/field_reader.h"
 #include "workload/names.h"
 #include "workload/spec_parse.h"
@@ -143,30 +144,6 @@ Result<Document> ParseTree(const json& root) {
   return document;
 }
 
-// Exact nesting depth of JSON text (brackets outside strings); stops counting past `limit`.
-int JsonDepth(std::string_view text, int limit) {
-  int depth = 0;
-  int deepest = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size() && deepest <= limit; ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
-}
-
 }  // namespace
 
 const char* KindName(Kind kind) {
@@ -258,13 +235,17 @@ Result<Document> ParseDocumentJson(std::string_view json_text, std::string_view 
   if (json_text.size() > kMaxInputBytes) {
     return StreamError(source, "larger than " + std::to_string(kMaxInputBytes) + " bytes");
   }
-  if (JsonDepth(json_text, kMaxDepth) > kMaxDepth) {
-    return Describe(source, 1, "",
-                    Status::Invalid("", "nesting deeper than " + std::to_string(kMaxDepth)));
+  // nlohmann's parser recurses per level: bound it with jobspec's pre-scan (an over-estimate,
+  // hence the slack, as jobspec::Parse does), then check the exact depth on the tree.
+  const Status too_deep =
+      Status::Invalid("", "nesting deeper than " + std::to_string(kMaxDepth));
+  if (jobspec::EstimateYamlDepth(json_text) > 4 * kMaxDepth + 16) {
+    return Describe(source, 1, "", too_deep);
   }
   json tree;
   try {
     tree = json::parse(json_text);
+    if (jobspec::TreeDepth(tree) > kMaxDepth) return Describe(source, 1, "", too_deep);
   } catch (const json::exception& error) {
     // what() reads "[json.exception.parse_error.101] parse error at line 1, column 2: ...".
     std::string what = error.what();

@@ -54,7 +54,7 @@ TEST(JobSetControllerTest, AnyOverTargetsCompletesAndCancelsTheRest) {
   spec.replicated_jobs = {Rj("slow", 1), Rj("fast", 2)};
   JobSetController controller(spec);
   int64_t next = 1;
-  CreateAll(controller, next);  // slow 1, fast 2 and 3
+  CreateAll(controller, next);                       // slow 1, fast 2 and 3
   controller.Observe(1, ChildPhase::kSucceeded, 1);  // not a target
   EXPECT_EQ(controller.phase(), JobSetController::Phase::kActive);
   controller.Observe(2, ChildPhase::kRunning, 1);
@@ -71,19 +71,19 @@ TEST(JobSetControllerTest, BackoffRerunsTheChildBeforeTheSetRestarts) {
   spec.replicated_jobs[0].backoff_limit = 1;
   JobSetController controller(spec);
   int64_t next = 1;
-  CreateAll(controller, next);                      // 1, 2
-  controller.Observe(2, ChildPhase::kFailed, 1);    // backoff: re-run slot 1 only
+  CreateAll(controller, next);                    // 1, 2
+  controller.Observe(2, ChildPhase::kFailed, 1);  // backoff: re-run slot 1 only
   EXPECT_EQ(CreateAll(controller, next), (std::vector<int64_t>{3}));
   EXPECT_EQ(controller.StatusJson()["restarts"], 0);
-  controller.Observe(3, ChildPhase::kFailed, 2);    // backoff spent: recreate the whole set
+  controller.Observe(3, ChildPhase::kFailed, 2);  // backoff spent: recreate the whole set
   EXPECT_EQ(controller.StatusJson()["restarts"], 1);
   EXPECT_EQ(Cancels(controller), (std::vector<int64_t>{1}));
   EXPECT_EQ(CreateAll(controller, next), (std::vector<int64_t>{4, 5}));
-  controller.Observe(1, ChildPhase::kFailed, 3);    // the cancelled one: ignored
+  controller.Observe(1, ChildPhase::kFailed, 3);  // the cancelled one: ignored
   EXPECT_EQ(controller.phase(), JobSetController::Phase::kActive);
   controller.Observe(4, ChildPhase::kFailed, 3);
-  controller.Observe(6, ChildPhase::kFailed, 3);    // unknown id: ignored
-  CreateAll(controller, next);                       // backoff re-run of slot 0: job 6
+  controller.Observe(6, ChildPhase::kFailed, 3);  // unknown id: ignored
+  CreateAll(controller, next);                    // backoff re-run of slot 0: job 6
   controller.Observe(6, ChildPhase::kFailed, 4);
   EXPECT_EQ(controller.phase(), JobSetController::Phase::kFailed);
   EXPECT_EQ(controller.StatusJson()["conditions"][0]["reason"], "FailurePolicyMaxRestartsReached");
@@ -117,10 +117,10 @@ TEST(JobSetControllerTest, InOrderAndDependsOnDelayCreation) {
   int64_t next = 1;
   EXPECT_EQ(CreateAll(controller, next), (std::vector<int64_t>{1}));
   EXPECT_EQ(controller.PendingReasons().size(), 2u);
-  controller.Observe(1, ChildPhase::kRunning, 1);   // driver ready: workers may start
+  controller.Observe(1, ChildPhase::kRunning, 1);  // driver ready: workers may start
   EXPECT_EQ(CreateAll(controller, next), (std::vector<int64_t>{2, 3}));
   controller.Observe(2, ChildPhase::kRunning, 1);
-  controller.Observe(3, ChildPhase::kRunning, 1);   // ready, not complete: check waits
+  controller.Observe(3, ChildPhase::kRunning, 1);  // ready, not complete: check waits
   EXPECT_TRUE(CreateAll(controller, next).empty());
   ASSERT_EQ(controller.PendingReasons().size(), 1u);
   EXPECT_EQ(controller.PendingReasons()[0],
