@@ -243,7 +243,10 @@ Result<std::unique_ptr<HttpClient>> HttpClient::ConnectFromEnvironment() {
     token = Trim(value);
   } else if (const char* file = std::getenv("CONVERGE_TOKEN_FILE"); file && *file) {
     Result<std::string> read = ReadTokenFile(file);
-    if (!read.ok()) return read.status().WithPrefix("CONVERGE_TOKEN_FILE");
+    if (!read.ok()) {
+      return Status(read.status().code(), read.status().message(),
+                    std::string("CONVERGE_TOKEN_FILE=") + file);
+    }
     token = *read;
   } else if (address->kind == Address::Kind::kTcp) {
     // Only TCP listeners ask for the token; Unix sockets identify callers by their uid.
