@@ -1,11 +1,10 @@
 #include "api/token_file.h"
 
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 namespace converge::api {
 namespace {

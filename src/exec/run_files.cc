@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 
@@ -97,8 +97,8 @@ Result<std::string> ReadFileAt(int dir_fd, const std::string& name, bool trusted
     wrong = "cannot inspect: " + ErrnoText(errno);
   } else if (!S_ISREG(info.st_mode)) {
     wrong = "is not a regular file; not read";
-  } else if (trusted && (info.st_uid != ::geteuid() || (info.st_mode & 022) != 0 ||
-                         info.st_nlink != 1)) {
+  } else if (trusted &&
+             (info.st_uid != ::geteuid() || (info.st_mode & 022) != 0 || info.st_nlink != 1)) {
     wrong = "is not owned by uid " + std::to_string(::geteuid()) +
             " alone (owner, mode or links); not trusted";
   } else if (static_cast<size_t>(info.st_size) > max_bytes) {

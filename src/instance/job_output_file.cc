@@ -28,8 +28,8 @@ Result<int> OpenJobOutput(const store::JobRecord& record, const std::string& pat
     }
     std::vector<gid_t> groups;
     for (int64_t group : UserGroups(record.uid)) groups.push_back(static_cast<gid_t>(group));
-    Result<exec::FsIdentity> assumed = exec::FsIdentity::Assume(
-        static_cast<uid_t>(record.uid), static_cast<gid_t>(gid), groups);
+    Result<exec::FsIdentity> assumed =
+        exec::FsIdentity::Assume(static_cast<uid_t>(record.uid), static_cast<gid_t>(gid), groups);
     if (!assumed.ok()) return assumed.status();
     as_user.emplace(std::move(assumed).value());
   }

@@ -17,8 +17,8 @@
 namespace converge::instance {
 
 struct JobOutputAccess {
-  std::string output_dir;          // the instance's default output folder (STATE/output)
-  bool as_job_user = false;        // the instance runs tasks as their users (it is root)
+  std::string output_dir;    // the instance's default output folder (STATE/output)
+  bool as_job_user = false;  // the instance runs tasks as their users (it is root)
 };
 
 // Opens `path` (the job's stdout or stderr path, from `record`) read-only, non-blocking,

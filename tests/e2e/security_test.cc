@@ -1,6 +1,7 @@
 // Issue 9 (hardening), the critical items: a local user must never gain root or read what is
 // not theirs through the instance. Run as root with throwaway users (ThrowawayUser); each test
 // skips with the reason where that is impossible.
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,8 +10,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 #include "tests/e2e/instance_test_support.h"
 #include "tests/testutil/throwaway_user.h"
@@ -142,8 +141,9 @@ TEST(SecurityTest, Issue9TheStoreAndStateFilesAreOwnerOnly) {
   if (!user.ok()) GTEST_SKIP() << user.skip_reason();
   InstanceLauncher instance({.extra_args = {"--multiuser"}, .tcp = true});
   ASSERT_TRUE(instance.Start()) << instance.log();
-  EXPECT_EQ(WaitInactive(instance, SubmitJob(instance, {"--env", "SECRET=hunter2", "true"}))["result"],
-            "completed");
+  EXPECT_EQ(
+      WaitInactive(instance, SubmitJob(instance, {"--env", "SECRET=hunter2", "true"}))["result"],
+      "completed");
   for (const auto& entry : std::filesystem::recursive_directory_iterator(instance.state_dir())) {
     const std::string path = entry.path().string();
     const struct stat info = StatOf(path);
