@@ -2,17 +2,20 @@
 
 #include <cctype>
 #include <chrono>
+#include <deque>
 #include <exception>
 #include <optional>
 #include <vector>
 
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
 #include "api/url.h"
+#include "jobspec/yaml_tree.h"
 
 namespace converge::api {
 namespace {
@@ -26,6 +29,8 @@ constexpr std::chrono::seconds kLingerTime(2);
 constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
 // A connection's read buffer is given back after a request larger than this.
 constexpr size_t kKeptBufferBytes = 64 * 1024;
+// Stream bytes handed to one gathered write (more when a single piece is larger).
+constexpr size_t kWriteBatchBytes = 64 * 1024;
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -50,9 +55,17 @@ int ValidStatus(int status) { return status >= 100 && status <= 599 ? status : 5
 // A stream whose connection is gone (or that was never started): drops everything.
 class DeadStream : public Stream {
  public:
+  explicit DeadStream(boost::asio::any_io_executor executor) : executor_(std::move(executor)) {}
   void Write(std::string) override {}
   void Close() override {}
   bool closed() const override { return true; }
+  size_t queued() const override { return 0; }
+  void OnDrain(std::function<void()> callback) override {
+    boost::asio::post(executor_, std::move(callback));
+  }
+
+ private:
+  boost::asio::any_io_executor executor_;
 };
 
 class StreamImpl : public Stream {
@@ -71,6 +84,10 @@ class StreamImpl : public Stream {
     connection_->FinishStream();
   }
   bool closed() const override { return finished_ || connection_->closed(); }
+  size_t queued() const override { return connection_->queued(); }
+  void OnDrain(std::function<void()> callback) override {
+    connection_->OnDrain(std::move(callback));
+  }
 
  private:
   std::shared_ptr<ConnectionBase> connection_;
@@ -94,7 +111,7 @@ class ResponderImpl : public Responder {
   std::shared_ptr<Stream> StartStream(int status, const std::string& content_type) override {
     if (answered_ || HasLineBreak(content_type)) {
       if (!answered_) Reply(JsonError(500, "invalid stream content type"));
-      return std::make_shared<DeadStream>();
+      return std::make_shared<DeadStream>(connection_->executor());
     }
     answered_ = true;
     status = ValidStatus(status);
@@ -114,10 +131,12 @@ class ResponderImpl : public Responder {
 template <typename Socket>
 class Connection : public ConnectionBase {
  public:
-  Connection(Socket socket, std::shared_ptr<const ConnectionSettings> settings, Peer peer)
+  Connection(Socket socket, std::shared_ptr<const ConnectionSettings> settings, Peer peer,
+             ConnectionSlots::Lease slot)
       : socket_(std::move(socket)),
         settings_(std::move(settings)),
         peer_(peer),
+        slot_(std::move(slot)),
         timer_(socket_.get_executor()) {}
 
   void Start() override { ReadHeader(); }
@@ -126,10 +145,13 @@ class Connection : public ConnectionBase {
     if (closed_) return;
     closed_ = true;
     queue_.clear();
+    queued_bytes_ = 0;
+    NotifyDrained();
     CancelTimer();
     error_code ignored;
     socket_.shutdown(Socket::shutdown_both, ignored);
     socket_.close(ignored);
+    slot_.Release();
   }
 
   void SendResponse(HttpResponse response) override {
@@ -144,7 +166,9 @@ class Connection : public ConnectionBase {
     response_->body() = std::move(response.body);
     response_->keep_alive(keep_alive_);
     response_->prepare_payload();
+    ArmTimer(std::chrono::seconds(settings_->write_stall_seconds));  // a peer that never reads
     http::async_write(socket_, *response_, [self = Self()](error_code error, size_t) {
+      self->CancelTimer();
       self->response_.reset();
       if (error) return self->Close();
       if (self->linger_) return self->Linger();
@@ -159,6 +183,8 @@ class Connection : public ConnectionBase {
       streaming_ = true;
       WatchPeer();
     }
+    if (queued_bytes_ + bytes.size() > settings_->stream_buffer_bytes) return Close();
+    queued_bytes_ += bytes.size();
     queue_.push_back(std::move(bytes));
     if (!writing_) WriteQueued();
   }
@@ -169,6 +195,13 @@ class Connection : public ConnectionBase {
   }
 
   bool closed() const override { return closed_; }
+  size_t queued() const override { return queued_bytes_; }
+  boost::asio::any_io_executor executor() override { return socket_.get_executor(); }
+
+  void OnDrain(std::function<void()> callback) override {
+    on_drain_ = std::move(callback);
+    if (closed_ || queued_bytes_ == 0) NotifyDrained();
+  }
 
  private:
   std::shared_ptr<Connection> Self() {
@@ -251,6 +284,14 @@ class Connection : public ConnectionBase {
       }
       request.peer.token_holder = true;
     }
+    // Before any handler: parsers and printers recurse once per level (docs/security.md).
+    if (settings_->max_body_depth > 0 &&
+        jobspec::EstimateYamlDepth(request.body) > settings_->max_body_depth) {
+      return SendResponse(JsonError(400,
+                                    "request body nests deeper than " +
+                                        std::to_string(settings_->max_body_depth) + " levels",
+                                    "body"));
+    }
     auto responder = std::make_shared<ResponderImpl>(shared_from_this());
     try {
       settings_->handler(std::move(request), responder);
@@ -261,24 +302,42 @@ class Connection : public ConnectionBase {
     }
   }
 
-  // Sends everything queued in one gathered write; repeats until the queue is empty.
+  // Sends the queue in gathered writes of about kWriteBatchBytes (at least one piece), so that
+  // each completion shows the peer's progress: a write that does not complete within
+  // write_stall_seconds closes the connection. Repeats until the queue is empty.
   void WriteQueued() {
     if (closed_) return;
     if (queue_.empty()) {
       writing_ = false;
-      if (finishing_) Close();
+      CancelTimer();
+      if (finishing_) return Close();
+      NotifyDrained();
       return;
     }
     writing_ = true;
     in_flight_.clear();
-    for (std::string& bytes : queue_) in_flight_.push_back(std::move(bytes));
-    queue_.clear();
+    size_t batch = 0;
+    while (!queue_.empty() &&
+           (in_flight_.empty() || batch + queue_.front().size() <= kWriteBatchBytes)) {
+      batch += queue_.front().size();
+      in_flight_.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
     buffers_.clear();
     for (const std::string& bytes : in_flight_) buffers_.push_back(boost::asio::buffer(bytes));
-    boost::asio::async_write(socket_, buffers_, [self = Self()](error_code error, size_t) {
+    ArmTimer(std::chrono::seconds(settings_->write_stall_seconds));
+    boost::asio::async_write(socket_, buffers_, [self = Self(), batch](error_code error, size_t) {
       if (error) return self->Close();
+      self->queued_bytes_ -= batch;
       self->WriteQueued();
     });
+  }
+
+  // Posts the OnDrain() callback, if any (never runs it from inside Write()).
+  void NotifyDrained() {
+    if (!on_drain_) return;
+    boost::asio::post(socket_.get_executor(), std::move(on_drain_));
+    on_drain_ = nullptr;
   }
 
   // While streaming, a completed read means the client went away (or sent more): on error,
@@ -331,6 +390,7 @@ class Connection : public ConnectionBase {
   Socket socket_;
   std::shared_ptr<const ConnectionSettings> settings_;
   Peer peer_;
+  ConnectionSlots::Lease slot_;  // released when the socket closes
   boost::asio::steady_timer timer_;
   uint64_t timer_generation_ = 0;
   bool timer_armed_ = false;
@@ -344,7 +404,9 @@ class Connection : public ConnectionBase {
   bool streaming_ = false;
   bool writing_ = false;
   bool finishing_ = false;
-  std::vector<std::string> queue_;      // stream bytes waiting for the current write
+  size_t queued_bytes_ = 0;             // stream bytes in queue_ and in_flight_
+  std::function<void()> on_drain_;      // OnDrain(): posted when queued_bytes_ reaches 0
+  std::deque<std::string> queue_;       // stream bytes waiting for the current write
   std::vector<std::string> in_flight_;  // stream bytes being written
   std::vector<boost::asio::const_buffer> buffers_;
   char scratch_[4096];
@@ -354,14 +416,16 @@ class Connection : public ConnectionBase {
 
 std::shared_ptr<ConnectionBase> MakeConnection(UnixSocket socket,
                                                std::shared_ptr<const ConnectionSettings> settings,
-                                               Peer peer) {
-  return std::make_shared<Connection<UnixSocket>>(std::move(socket), std::move(settings), peer);
+                                               Peer peer, ConnectionSlots::Lease slot) {
+  return std::make_shared<Connection<UnixSocket>>(std::move(socket), std::move(settings), peer,
+                                                  std::move(slot));
 }
 
 std::shared_ptr<ConnectionBase> MakeConnection(TcpSocket socket,
                                                std::shared_ptr<const ConnectionSettings> settings,
-                                               Peer peer) {
-  return std::make_shared<Connection<TcpSocket>>(std::move(socket), std::move(settings), peer);
+                                               Peer peer, ConnectionSlots::Lease slot) {
+  return std::make_shared<Connection<TcpSocket>>(std::move(socket), std::move(settings), peer,
+                                                 std::move(slot));
 }
 
 }  // namespace converge::api

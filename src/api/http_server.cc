@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <optional>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
@@ -25,9 +26,56 @@ using Tcp = boost::asio::ip::tcp;
 
 // After a failed accept (e.g. out of file descriptors) wait this long before accepting again.
 constexpr std::chrono::milliseconds kAcceptRetryDelay(100);
+// Out of descriptors, at most this many waiting callers are refused per retry.
+constexpr int kRefusedPerTurn = 64;
 
 // Children must not inherit the server's sockets (a leaked listener would look alive).
 void SetCloseOnExec(int fd) { ::fcntl(fd, F_SETFD, ::fcntl(fd, F_GETFD) | FD_CLOEXEC); }
+
+// Turns an accepted socket away without blocking: the request bytes already there are read
+// (so that closing does not reset the answer away), a 503 is sent if the socket buffer takes
+// it, and the socket is closed. The caller still owns `fd` and closes it.
+void Refuse(int fd) {
+  const std::string body = JsonError(503, "too many connections to this instance; retry later").body;
+  const std::string busy =
+      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\nConnection: close\r\nRetry-After: 1\r\n\r\n" + body;
+  char scratch[4096];
+  for (int i = 0; i < 4 && ::recv(fd, scratch, sizeof scratch, MSG_DONTWAIT) > 0; ++i) {
+  }
+  [[maybe_unused]] ssize_t sent = ::send(fd, busy.data(), busy.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  ::shutdown(fd, SHUT_WR);
+}
+
+// One descriptor held in reserve: when accept() fails for lack of descriptors, it is given up
+// for a moment to accept the waiting caller and answer 503, instead of leaving callers to hang
+// in the backlog.
+class SpareDescriptor {
+ public:
+  SpareDescriptor() { Take(); }
+  ~SpareDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  SpareDescriptor(const SpareDescriptor&) = delete;
+  SpareDescriptor& operator=(const SpareDescriptor&) = delete;
+
+  // Accepts one pending caller on `listener` and refuses it. False when nothing was accepted.
+  bool RefuseOne(int listener) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    const int fd = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd >= 0) {
+      Refuse(fd);
+      ::close(fd);
+    }
+    Take();
+    return fd >= 0;
+  }
+
+ private:
+  void Take() { fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC); }
+  int fd_ = -1;
+};
 
 Peer UnixPeer(UnixSocket& socket) {
   Peer peer;
@@ -74,15 +122,25 @@ class Listener : public std::enable_shared_from_this<Listener<Protocol>> {
   using Socket = typename Protocol::socket;
 
   Listener(Acceptor acceptor, std::shared_ptr<const ConnectionSettings> settings,
-           std::shared_ptr<ConnectionSet> connections)
+           std::shared_ptr<ConnectionSet> connections, std::shared_ptr<ConnectionSlots> slots,
+           std::shared_ptr<SpareDescriptor> spare)
       : acceptor_(std::move(acceptor)),
         retry_(acceptor_.get_executor()),
         settings_(std::move(settings)),
-        connections_(std::move(connections)) {}
+        connections_(std::move(connections)),
+        slots_(std::move(slots)),
+        spare_(std::move(spare)) {}
 
   void Accept() {
     acceptor_.async_accept([self = this->shared_from_this()](error_code error, Socket socket) {
       if (self->stopped_) return;
+      if (error == boost::system::errc::too_many_files_open ||
+          error == boost::system::errc::too_many_files_open_in_system) {
+        // Out of descriptors: answer the waiting callers 503 rather than let them hang.
+        for (int i = 0; i < kRefusedPerTurn && self->spare_->RefuseOne(self->acceptor_.native_handle()); ++i) {
+        }
+        return self->RetryLater();
+      }
       if (error) return self->RetryLater();
       self->Adopt(std::move(socket));
       self->Accept();
@@ -113,7 +171,15 @@ class Listener : public std::enable_shared_from_this<Listener<Protocol>> {
       error_code ignored;
       socket.set_option(Tcp::no_delay(true), ignored);
     }
-    std::shared_ptr<ConnectionBase> connection = MakeConnection(std::move(socket), settings_, peer);
+    std::optional<ConnectionSlots::Lease> slot = slots_->Admit(peer);
+    if (!slot) {
+      Refuse(socket.native_handle());
+      error_code ignored;
+      socket.close(ignored);
+      return;
+    }
+    std::shared_ptr<ConnectionBase> connection =
+        MakeConnection(std::move(socket), settings_, peer, std::move(*slot));
     connections_->Add(connection);
     connection->Start();
   }
@@ -122,6 +188,8 @@ class Listener : public std::enable_shared_from_this<Listener<Protocol>> {
   boost::asio::steady_timer retry_;
   std::shared_ptr<const ConnectionSettings> settings_;
   std::shared_ptr<ConnectionSet> connections_;
+  std::shared_ptr<ConnectionSlots> slots_;
+  std::shared_ptr<SpareDescriptor> spare_;
   bool stopped_ = false;
 };
 
@@ -177,10 +245,17 @@ Status ClaimSocketPath(const std::string& path) {
 
 class HttpServer::Impl {
  public:
-  Impl(boost::asio::io_context& io, HttpServerOptions options, Handler handler) : io_(io) {
+  Impl(boost::asio::io_context& io, HttpServerOptions options, Handler handler)
+      : io_(io),
+        slots_(std::make_shared<ConnectionSlots>(ConnectionLimits{
+            options.max_connections > 0 ? options.max_connections : DefaultMaxConnections(),
+            options.owner_reserve, options.owner_uid})) {
     auto settings = std::make_shared<ConnectionSettings>();
     settings->max_body_bytes = options.max_body_bytes;
+    settings->max_body_depth = options.max_body_depth;
     settings->idle_timeout_seconds = options.idle_timeout_seconds;
+    settings->stream_buffer_bytes = options.stream_buffer_bytes;
+    settings->write_stall_seconds = options.write_stall_seconds;
     settings->handler = std::move(handler);
     unix_settings_ = settings;
     auto tcp_settings = std::make_shared<ConnectionSettings>(*settings);
@@ -242,7 +317,8 @@ class HttpServer::Impl {
     }
     socket_files_.push_back({path, info.st_dev, info.st_ino});
     auto listener =
-        std::make_shared<Listener<Local>>(std::move(acceptor), unix_settings_, connections_);
+        std::make_shared<Listener<Local>>(std::move(acceptor), unix_settings_, connections_,
+                                          slots_, spare_);
     listener->Accept();
     unix_listeners_.push_back(std::move(listener));
     return address;
@@ -276,7 +352,8 @@ class HttpServer::Impl {
     Address bound = address;
     bound.port = local.port();
     auto listener =
-        std::make_shared<Listener<Tcp>>(std::move(acceptor), tcp_settings_, connections_);
+        std::make_shared<Listener<Tcp>>(std::move(acceptor), tcp_settings_, connections_, slots_,
+                                        spare_);
     listener->Accept();
     tcp_listeners_.push_back(std::move(listener));
     return bound;
@@ -287,6 +364,8 @@ class HttpServer::Impl {
   std::shared_ptr<const ConnectionSettings> unix_settings_;
   std::shared_ptr<const ConnectionSettings> tcp_settings_;
   std::shared_ptr<ConnectionSet> connections_ = std::make_shared<ConnectionSet>();
+  std::shared_ptr<ConnectionSlots> slots_;
+  std::shared_ptr<SpareDescriptor> spare_ = std::make_shared<SpareDescriptor>();
   std::vector<std::shared_ptr<Listener<Local>>> unix_listeners_;
   std::vector<std::shared_ptr<Listener<Tcp>>> tcp_listeners_;
   std::vector<SocketFile> socket_files_;

@@ -4,6 +4,7 @@
 // Plain values; thread-compatible.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <memory>
@@ -49,12 +50,22 @@ HttpResponse JsonResponse(int status, std::string json_text);
 // ends the response once the queue drains. Writes after the peer went away are dropped and
 // closed() turns true, so producers can stop. Not thread-safe: use from the server's
 // io_context thread only.
+//
+// Back-pressure: the queue is bounded (HttpServerOptions::stream_buffer_bytes). A Write() that
+// would take queued() past the bound drops the client (the stream closes), and so does a
+// client that takes no bytes for HttpServerOptions::write_stall_seconds. A producer of much
+// data therefore writes while queued() is small and otherwise waits for OnDrain().
 class Stream {
  public:
   virtual ~Stream() = default;
   virtual void Write(std::string bytes) = 0;
   virtual void Close() = 0;
   virtual bool closed() const = 0;
+  // Bytes written and not yet handed to the socket.
+  virtual size_t queued() const = 0;
+  // Calls `callback` once, later on the io_context thread (never from inside Write), when the
+  // queue has become empty or the stream has closed. A second call replaces the callback.
+  virtual void OnDrain(std::function<void()> callback) = 0;
 };
 
 // How a handler answers, exactly once: Reply() with a whole response, or StartStream() to get

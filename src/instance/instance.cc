@@ -221,6 +221,8 @@ class Instance::Impl {
         JobOutputAccess{state + "/output", ::geteuid() == 0}});
     AddRoutes(router_, context_.get());
     api::HttpServerOptions server_options;
+    server_options.max_connections = options_.max_connections;
+    server_options.owner_uid = static_cast<int64_t>(::geteuid());
     if (tcp) {
       Result<std::string> token = api::LoadOrCreateTokenFile(state + "/token");
       if (!token.ok()) return token.status();

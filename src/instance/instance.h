@@ -29,6 +29,9 @@ struct InstanceOptions {
   // Let every local user reach the Unix sockets (mode 0666, state folder 0711); callers are
   // still told apart by SO_PEERCRED and may act only on their own jobs.
   bool multiuser = false;
+  // Open API connections at most (0: from RLIMIT_NOFILE); the owner keeps a reserve
+  // (api::HttpServerOptions).
+  size_t max_connections = 0;
 };
 
 class Instance {

@@ -31,6 +31,7 @@ struct StartFlags {
   double grace = 5;
   std::string sync = "full";
   bool multiuser = false;
+  size_t max_connections = 0;  // 0: from RLIMIT_NOFILE
   bool nested = false;
   std::vector<std::string> command;  // --nested: the initial program
 };
@@ -82,6 +83,7 @@ int Start(const StartFlags& flags) {
   options.grace_seconds = flags.grace;
   options.sync_full = flags.sync == "full";
   options.multiuser = flags.multiuser;
+  options.max_connections = flags.max_connections;
   Result<sched::QueuePolicy> policy = sched::ParseQueuePolicy(flags.policy);
   if (!policy.ok()) {
     std::fprintf(stderr, "converge start: --policy: %s\n", policy.status().ToString().c_str());
@@ -201,6 +203,10 @@ void AddStartCommand(CLI::App& app, int* exit_code) {
   start->add_flag("--multiuser", flags->multiuser,
                   "Let all local users submit through the Unix socket (SO_PEERCRED tells them "
                   "apart); tasks run as the submitting user when the instance runs as root");
+  start->add_option("--max-connections", flags->max_connections,
+                    "Open API connections at most; more callers get 503 (default: half the "
+                    "open-file limit, at most 4096; the last 8 are kept for the owner)")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 20));
   start->add_flag("--nested", flags->nested,
                   "Run inside a job of a parent instance, on exactly the job's resources; with "
                   "a command after --, run it as the initial program and stop when it ends");
