@@ -269,26 +269,12 @@ void JobOutput(RouteContext& context, const HttpRequest& request, Reply reply) {
   } else if (probe.ok()) {
     ::close(*probe);
   }
-  if (request.Query("follow") != "true" || job->state == JobState::kInactive) {
-    std::string bytes;
-    if (Result<int> fd = open(); fd.ok()) {
-      char buffer[65536];
-      ssize_t n;
-      int64_t at = *offset;
-      while ((n = ::pread(*fd, buffer, sizeof buffer, at)) > 0) {
-        bytes.append(buffer, static_cast<size_t>(n));
-        at += n;
-      }
-      ::close(*fd);
-    }
-    HttpResponse response;
-    response.content_type = "text/plain";
-    response.body = std::move(bytes);
-    return reply->Reply(std::move(response));
-  }
+  // Streamed in bounded chunks in both cases (output_follower.h): the file may be huge.
+  const bool follow = request.Query("follow") == "true" && job->state != JobState::kInactive;
   auto follower = std::make_shared<OutputFollower>(context.io, std::move(open), *offset,
-                                                   reply->StartStream(200, "text/plain"));
+                                                   reply->StartStream(200, "text/plain"), follow);
   follower->Start();
+  if (!follow) return;
   context.jobs.Watch(*id, [follower](const store::Event& event) {
     if (event.name == "clean") follower->Finish();
     return !follower->done();

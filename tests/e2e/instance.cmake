@@ -28,3 +28,8 @@ converge_test(security_test
   DEPS converge_testutil converge_api nlohmann_json::nlohmann_json
   LABELS e2e)
 add_dependencies(security_test converge converge-shim)
+converge_test(api_limits_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/api_limits_test.cc
+  DEPS converge_testutil converge_api converge_instance nlohmann_json::nlohmann_json
+  LABELS e2e)
+add_dependencies(api_limits_test converge converge-shim)
