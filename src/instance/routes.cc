@@ -48,14 +48,9 @@ std::optional<int64_t> NumberQuery(const HttpRequest& request, const std::string
   return value;
 }
 
-struct SubmitBody {
-  std::vector<std::string> texts;
-  bool array = false;  // the body was a JSON array: answer with "ids"
-};
+}  // namespace
 
-// Splits the submit body into jobspec texts: a JSON array holds several.
-Result<SubmitBody> JobspecTexts(const HttpRequest& request) {
-  const std::string& body = request.body;
+Result<SubmitBody> JobspecTexts(const std::string& body) {
   size_t first = body.find_first_not_of(" \t\r\n");
   if (first == std::string::npos) return Status::Invalid("body", "is empty: send a jobspec");
   if (body[first] != '[') return SubmitBody{{body}, false};
@@ -70,8 +65,10 @@ Result<SubmitBody> JobspecTexts(const HttpRequest& request) {
   return SubmitBody{std::move(texts), true};
 }
 
+namespace {
+
 void Submit(RouteContext& context, const HttpRequest& request, Reply reply) {
-  Result<SubmitBody> submitted = JobspecTexts(request);
+  Result<SubmitBody> submitted = JobspecTexts(request.body);
   if (!submitted.ok()) return reply->Reply(ErrorFor(submitted.status()));
   const bool many = submitted->array;
   Result<std::vector<int64_t>> ids = context.jobs.Submit(CallerOf(request, context),

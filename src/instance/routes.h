@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
@@ -32,6 +33,15 @@ Caller CallerOf(const api::HttpRequest& request, const RouteContext& context);
 // The API's JSON error for `status`: 404 kNotFound, 422 kUnsatisfiable, 403 kSkip,
 // 400 kInvalidArgument, else 500.
 api::HttpResponse ErrorFor(const Status& status);
+
+// The body of POST /v1/jobs split into jobspec texts: a JSON array holds several (then
+// `array`), anything else is one jobspec (YAML or JSON). The server has bounded the body's
+// nesting before (api::HttpServerOptions::max_body_depth). Errors: kInvalidArgument "body".
+struct SubmitBody {
+  std::vector<std::string> texts;
+  bool array = false;  // the body was a JSON array: answer with "ids"
+};
+Result<SubmitBody> JobspecTexts(const std::string& body);
 
 // Registers every /v1 route on `router`. `context` must outlive the router; it may be null
 // when the routes are only listed (routes()), never dispatched.
