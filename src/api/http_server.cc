@@ -36,7 +36,8 @@ void SetCloseOnExec(int fd) { ::fcntl(fd, F_SETFD, ::fcntl(fd, F_GETFD) | FD_CLO
 // (so that closing does not reset the answer away), a 503 is sent if the socket buffer takes
 // it, and the socket is closed. The caller still owns `fd` and closes it.
 void Refuse(int fd) {
-  const std::string body = JsonError(503, "too many connections to this instance; retry later").body;
+  const std::string body =
+      JsonError(503, "too many connections to this instance; retry later").body;
   const std::string busy =
       "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: " +
       std::to_string(body.size()) + "\r\nConnection: close\r\nRetry-After: 1\r\n\r\n" + body;
@@ -137,7 +138,8 @@ class Listener : public std::enable_shared_from_this<Listener<Protocol>> {
       if (error == boost::system::errc::too_many_files_open ||
           error == boost::system::errc::too_many_files_open_in_system) {
         // Out of descriptors: answer the waiting callers 503 rather than let them hang.
-        for (int i = 0; i < kRefusedPerTurn && self->spare_->RefuseOne(self->acceptor_.native_handle()); ++i) {
+        const int listener = self->acceptor_.native_handle();
+        for (int i = 0; i < kRefusedPerTurn && self->spare_->RefuseOne(listener); ++i) {
         }
         return self->RetryLater();
       }

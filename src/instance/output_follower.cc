@@ -68,7 +68,8 @@ void OutputFollower::WaitForMore() {
   waiting_ = Waiting::kTimer;
   timer_.expires_after(std::chrono::milliseconds(50));
   // Cancelled by Finish(): step at once to send the rest.
-  timer_.async_wait([self = shared_from_this()](const boost::system::error_code&) { self->Step(); });
+  timer_.async_wait(
+      [self = shared_from_this()](const boost::system::error_code&) { self->Step(); });
 }
 
 void OutputFollower::End() {
