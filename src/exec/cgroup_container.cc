@@ -188,9 +188,10 @@ Result<std::unique_ptr<CgroupContainer>> CgroupContainer::Create(int64_t job_id,
                     : Status(Code::kInternal, "cannot open " + path + ": " + ErrnoText(errno));
   };
   Status opened = open_or_fail(container->dir_ + "/cgroup.procs", O_WRONLY, &container->procs_fd_);
-  if (opened.ok()) opened = open_or_fail(*own + "/cgroup.procs", O_WRONLY, &container->own_procs_fd_);
   if (opened.ok()) opened = open_or_fail(container->dir_ + "/cgroup.events", O_RDONLY,
                                          &container->events_fd_);
+  if (opened.ok()) opened = open_or_fail(container->dir_, O_RDONLY | O_DIRECTORY,
+                                         &container->dir_fd_);
   if (!opened.ok()) return opened;  // the destructor removes the cgroup
   container->has_kill_file_ =
       options.use_kill_file && ::access((container->dir_ + "/cgroup.kill").c_str(), W_OK) == 0;
@@ -198,28 +199,10 @@ Result<std::unique_ptr<CgroupContainer>> CgroupContainer::Create(int64_t job_id,
 }
 
 CgroupContainer::~CgroupContainer() {
-  if (inside_) (void)Leave();
-  for (int fd : {procs_fd_, own_procs_fd_, events_fd_}) {
+  for (int fd : {procs_fd_, events_fd_, dir_fd_}) {
     if (fd >= 0) ::close(fd);
   }
   if (!released_ && !dir_.empty() && !Populated()) RemoveTree(dir_);
-}
-
-Status CgroupContainer::Enter() {
-  if (!WriteText(procs_fd_, "0")) {
-    return Status(Code::kInternal, "cannot enter cgroup " + dir_ + ": " + ErrnoText(errno));
-  }
-  inside_ = true;
-  return Status::Ok();
-}
-
-Status CgroupContainer::Leave() {
-  if (!inside_) return Status::Ok();
-  if (!WriteText(own_procs_fd_, "0")) {
-    return Status(Code::kInternal, "cannot leave cgroup " + dir_ + ": " + ErrnoText(errno));
-  }
-  inside_ = false;
-  return Status::Ok();
 }
 
 void CgroupContainer::Signal(int signal, pid_t pgid) {
@@ -231,22 +214,19 @@ void CgroupContainer::Signal(int signal, pid_t pgid) {
   std::vector<pid_t> pids;
   CollectPids(dir_, &pids);
   std::set<pid_t>& done = signalled_[signal];
-  const pid_t self = ::getpid();
   for (pid_t pid : pids) {
-    if (pid != self && done.insert(pid).second) ::kill(pid, signal);
+    if (done.insert(pid).second) ::kill(pid, signal);
   }
 }
 
 void CgroupContainer::KillAll() {
-  // cgroup.kill would kill the shim too while it is inside (a failed Leave).
-  if (has_kill_file_ && !inside_ && WriteFile(dir_ + "/cgroup.kill", "1")) return;
+  if (has_kill_file_ && WriteFile(dir_ + "/cgroup.kill", "1")) return;
   FreezeAndKill();
 }
 
 void CgroupContainer::FreezeAndKill() {
   const std::string freeze = dir_ + "/cgroup.freeze";
-  // Freezing the shim would hang it: only when it is outside.
-  const bool frozen = !inside_ && WriteFile(freeze, "1");
+  const bool frozen = WriteFile(freeze, "1");
   if (frozen) {
     // Wait (bounded) until every process is frozen, so that none forks while being killed.
     for (int waited = 0; EventValue(events_fd_, "frozen") == 0 && waited < kFreezeWaitMs;
@@ -257,10 +237,7 @@ void CgroupContainer::FreezeAndKill() {
   }
   std::vector<pid_t> pids;
   CollectPids(dir_, &pids);
-  const pid_t self = ::getpid();
-  for (pid_t pid : pids) {
-    if (pid != self) ::kill(pid, SIGKILL);  // fatal signals reach frozen processes
-  }
+  for (pid_t pid : pids) ::kill(pid, SIGKILL);  // fatal signals reach frozen processes
   if (frozen) WriteFile(freeze, "0");
 }
 
@@ -284,7 +261,6 @@ std::vector<pid_t> CgroupContainer::Survivors() {
 }
 
 Status CgroupContainer::Release() {
-  if (inside_) CONVERGE_RETURN_IF_ERROR(Leave());
   if (Populated()) {
     return Status(Code::kInternal, "cgroup " + dir_ + " still holds processes; left in place");
   }

@@ -4,10 +4,12 @@
 // /proc/self/mountinfo) gets a child `converge` and the job gets `C/converge/job-ID-SHIMPID`
 // (the shim's pid keeps the jobs of several instances with the same ids apart). A nested
 // instance's shims, running inside the job's cgroup, nest their jobs below it, so killing the
-// job kills them too. The shim itself stays in C, outside the job: around the launches it moves
-// itself into the job's cgroup (Enter) and back (Leave), so every task is created inside it
-// (whichever way it is started: posix_spawn or fork + setuid) and cannot escape by
-// fork/setsid before it would have been moved.
+// job kills them too. The shim itself stays in C, outside the job. Every task is created inside
+// the job's cgroup, so none can escape by fork/setsid before it would have been moved: the
+// TaskLauncher uses clone3(CLONE_INTO_CGROUP) on cgroup_fd() (Linux 5.7+), and where that is
+// refused (older kernel, seccomp filter) forks a child that writes itself into
+// cgroup_procs_fd() before anything else. (A migration waits for an RCU grace period, ~5 ms
+// here; a clone into the cgroup does not.)
 //
 // Ending: SIGKILL goes through cgroup.kill (Linux 5.14+), which kills the whole subtree at
 // once, forks in flight included; without it, the subtree is frozen (cgroup.freeze), each
@@ -46,8 +48,8 @@ class CgroupContainer : public JobContainer {
   ~CgroupContainer() override;
 
   std::string Describe() const override { return "cgroup2 " + dir_; }
-  Status Enter() override;
-  Status Leave() override;
+  int cgroup_fd() const override { return dir_fd_; }
+  int cgroup_procs_fd() const override { return procs_fd_; }
   void Signal(int signal, pid_t pgid) override;
   void Reaped(pid_t pid) override;
   bool Empty() override;
@@ -67,11 +69,10 @@ class CgroupContainer : public JobContainer {
   SubreaperContainer tree_;  // the shim reaps the orphans either way
   std::string parent_;       // C/converge
   std::string dir_;          // C/converge/job-ID-PID
-  int procs_fd_ = -1;        // dir_/cgroup.procs (write "0" to enter)
-  int own_procs_fd_ = -1;    // C/cgroup.procs (write "0" to leave)
+  int procs_fd_ = -1;        // dir_/cgroup.procs (a child writes "0" to join)
   int events_fd_ = -1;       // dir_/cgroup.events
+  int dir_fd_ = -1;          // dir_ itself, for CLONE_INTO_CGROUP
   bool has_kill_file_ = false;
-  bool inside_ = false;      // the shim is in dir_ (between Enter and Leave)
   bool released_ = false;
   std::map<int, std::set<pid_t>> signalled_;  // signal -> pids it was sent to (not SIGKILL)
 };

@@ -34,10 +34,10 @@ class JobContainer {
   // or "subreaper".
   virtual std::string Describe() const = 0;
 
-  // Bracket the starting of tasks: processes created in between belong to the job. Leave()
-  // must be called after every successful Enter(), even when a launch failed.
-  virtual Status Enter() = 0;
-  virtual Status Leave() = 0;
+  // Where the tasks are created (TaskLauncher's LaunchSetup::cgroup_fd, cgroup_procs_fd): the
+  // job's cgroup directory and its cgroup.procs, or -1 when there is no cgroup.
+  virtual int cgroup_fd() const { return -1; }
+  virtual int cgroup_procs_fd() const { return -1; }
 
   // Sends `signal` to every process of the job (the process group `pgid` included when > 0)
   // that has not received `signal` from this container yet: calling it again reaches only

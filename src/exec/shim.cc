@@ -257,7 +257,6 @@ class Shim {
     setup.uid = owner.first;
     setup.gid = owner.second;
     for (int64_t group : spec.groups) setup.groups.push_back(static_cast<gid_t>(group));
-    TaskLauncher launcher(std::move(setup));
     std::string why_not_cgroup;
     std::unique_ptr<JobContainer> container = MakeJobContainer(
         job_id_, spec.containment == "subreaper" ? Containment::kSubreaper : Containment::kAuto,
@@ -266,6 +265,9 @@ class Shim {
       Complain(run_dir_, job_id_, "no cgroup for the job (" + why_not_cgroup +
                                       "); its process tree contains it");
     }
+    setup.cgroup_fd = container->cgroup_fd();
+    setup.cgroup_procs_fd = container->cgroup_procs_fd();
+    TaskLauncher launcher(std::move(setup));
     SupervisorOptions options;
     options.signal_fd = signal_fd_.get();
     options.deadline_ms = spec.deadline_ms;

@@ -1,7 +1,6 @@
 // Issue 9, item 9: no process a job started outlives it. Runs the real converge-shim binary
 // under both containments: a cgroup v2 subtree (skipped with a message where the machine has
 // none the shim may write) and the subreaper + process-group fallback.
-#include <dirent.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -19,49 +18,22 @@
 #include "exec/cgroup_container.h"
 #include "exec/exec_testing.h"
 #include "exec/shim.h"
+#include "exec/task_launcher.h"
+#include "tests/testutil/processes.h"
 
 namespace converge::exec {
 namespace {
 
 using namespace testing;  // NOLINT: the exec test helpers
+using testutil::NoProcessRunning;
+using testutil::ProcessAppears;
+using testutil::ProcessesRunning;
+using testutil::ProcessSweep;
 using testutil::ReadFile;
 using testutil::TempDir;
 
-// Pids of the live processes whose command line is exactly `argv`.
-std::vector<pid_t> ProcessesRunning(const std::vector<std::string>& argv) {
-  std::string wanted;
-  for (const std::string& arg : argv) wanted += arg + '\0';
-  std::vector<pid_t> pids;
-  DIR* proc = ::opendir("/proc");
-  if (proc == nullptr) return pids;
-  while (dirent* entry = ::readdir(proc)) {
-    char* end = nullptr;
-    const long pid = std::strtol(entry->d_name, &end, 10);
-    if (pid <= 0 || *end != '\0') continue;
-    std::ifstream file("/proc/" + std::string(entry->d_name) + "/cmdline", std::ios::binary);
-    const std::string cmdline((std::istreambuf_iterator<char>(file)), {});
-    if (cmdline == wanted) pids.push_back(static_cast<pid_t>(pid));
-  }
-  ::closedir(proc);
-  return pids;
-}
-
-// Kills what a failed test left behind, so that survivors do not pile up across runs.
-class SurvivorSweep {
- public:
-  explicit SurvivorSweep(std::vector<std::string> argv) : argv_(std::move(argv)) {}
-  ~SurvivorSweep() {
-    for (pid_t pid : ProcessesRunning(argv_)) ::kill(pid, SIGKILL);
-  }
-
- private:
-  std::vector<std::string> argv_;
-};
-
 // Waits (bounded) until no process runs `argv`; true if none is left.
-bool NoneLeft(const std::vector<std::string>& argv) {
-  return WaitUntil([&] { return ProcessesRunning(argv).empty(); }, std::chrono::seconds(2));
-}
+bool NoneLeft(const std::vector<std::string>& argv) { return NoProcessRunning(argv); }
 
 struct Mode {
   std::string containment;  // ShimSpec::containment
@@ -126,7 +98,7 @@ class ShimContainmentTest : public ::testing::TestWithParam<Mode> {
 TEST_P(ShimContainmentTest, ABackgroundProcessOfAFinishedTaskIsGoneAtJobEnd) {
   TempDir dir;
   const std::vector<std::string> sleep = Sleep(7);
-  SurvivorSweep sweep(sleep);
+  ProcessSweep sweep(sleep);
   ShimSpec spec = Job(dir.path(), 1, "sleep " + sleep[1] + " & exit 0");
   const auto begin = std::chrono::steady_clock::now();
   ASSERT_EQ(RunShimBinary(dir.path(), spec), kShimOk);
@@ -145,7 +117,7 @@ TEST_P(ShimContainmentTest, ABackgroundProcessOfAFinishedTaskIsGoneAtJobEnd) {
 TEST_P(ShimContainmentTest, AGrandchildIgnoringSigtermIsGoneAfterACancel) {
   TempDir dir;
   const std::vector<std::string> sleep = Sleep(8);
-  SurvivorSweep sweep(sleep);
+  ProcessSweep sweep(sleep);
   ShimSpec spec =
       Job(dir.path(), 2, "(trap '' TERM; sleep " + sleep[1] + ") & echo started; wait");
   WriteSpec(dir.path(), spec);
@@ -167,7 +139,7 @@ TEST_P(ShimContainmentTest, AGrandchildIgnoringSigtermIsGoneAfterACancel) {
 TEST_P(ShimContainmentTest, ASetsidChildIsGoneAtJobEnd) {
   TempDir dir;
   const std::vector<std::string> sleep = Sleep(9);
-  SurvivorSweep sweep(sleep);
+  ProcessSweep sweep(sleep);
   // The task waits until the child has left its session, so that it has really escaped.
   ShimSpec spec = Job(dir.path(), 3,
                       "setsid sleep " + sleep[1] + " & child=$!; "
@@ -249,8 +221,9 @@ INSTANTIATE_TEST_SUITE_P(, ShimContainmentTest,
                                                                  : std::string("Subreaper");
                          });
 
-// The freeze + kill path of kernels without cgroup.kill, on the container itself.
-TEST(CgroupContainerTest, FreezeAndKillEndsEveryProcessWithoutCgroupKill) {
+// The paths of older kernels, on the container and the launcher: no CLONE_INTO_CGROUP (the
+// forked task joins the cgroup itself before exec) and no cgroup.kill (freeze + kill each).
+TEST(CgroupContainerTest, JoinFromTheChildAndFreezeAndKillEndEveryProcess) {
   CgroupOptions options;
   options.use_kill_file = false;
   Result<std::unique_ptr<CgroupContainer>> container = CgroupContainer::Create(900, options);
@@ -258,23 +231,30 @@ TEST(CgroupContainerTest, FreezeAndKillEndsEveryProcessWithoutCgroupKill) {
     GTEST_SKIP() << "no cgroup v2 subtree here: " << container.status().ToString();
   }
   const std::vector<std::string> sleep = {"sleep", "3211"};
-  SurvivorSweep sweep(sleep);
-  ASSERT_TRUE((*container)->Enter().ok());
-  const pid_t child = ::fork();
-  if (child == 0) {
-    ::setsid();
-    if (::fork() == 0) ::execlp("sleep", "sleep", "3211", nullptr);
-    ::_exit(0);
+  ProcessSweep sweep(sleep);
+  const int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  ASSERT_GE(null_fd, 0);
+  LaunchSetup setup;
+  setup.stdin_fd = setup.stdout_fd = setup.stderr_fd = null_fd;
+  setup.cgroup_fd = (*container)->cgroup_fd();
+  setup.cgroup_procs_fd = (*container)->cgroup_procs_fd();
+  setup.clone_into_cgroup = false;
+  {
+    TaskLauncher launcher(setup);
+    Result<pid_t> task = launcher.Launch({0, {"sh", "-c", "setsid sleep 3211 &"}, {kTestPath}, {}});
+    ASSERT_TRUE(task.ok()) << task.status().ToString();
   }
-  ASSERT_TRUE((*container)->Leave().ok());
-  ASSERT_TRUE(WaitUntil([&] { return !ProcessesRunning(sleep).empty(); }));
+  ::close(null_fd);
+  ASSERT_TRUE(ProcessAppears(sleep));
   EXPECT_FALSE((*container)->Empty());
   (*container)->Signal(SIGKILL, 0);
   ASSERT_TRUE(WaitUntil([&] {
     while (::waitpid(-1, nullptr, WNOHANG) > 0) {
     }
-    return (*container)->Empty();
+    return ProcessesRunning(sleep).empty();
   }));
+  // The sleep was no child of ours: only the cgroup could find it.
+  EXPECT_TRUE(WaitUntil([&] { return (*container)->Empty(); }));
   const std::string path = (*container)->path();
   EXPECT_TRUE((*container)->Release().ok());
   EXPECT_FALSE(Exists(path));

@@ -26,8 +26,6 @@ class SubreaperContainer : public JobContainer {
   SubreaperContainer();  // makes the calling process a child subreaper
 
   std::string Describe() const override { return "subreaper"; }
-  Status Enter() override { return Status::Ok(); }
-  Status Leave() override { return Status::Ok(); }
   void Signal(int signal, pid_t pgid) override;
   void Reaped(pid_t pid) override;
   bool Empty() override;

@@ -45,10 +45,6 @@ class Supervisor {
 
  private:
   void StartAll(const std::vector<TaskSpec>& tasks) {
-    if (Status entered = container_.Enter(); !entered.ok()) {
-      result_.exec_error = entered.message();
-      return;
-    }
     for (const TaskSpec& task : tasks) {
       Result<pid_t> pid = launcher_.Launch(task);
       if (!pid.ok()) {
@@ -56,9 +52,6 @@ class Supervisor {
         break;
       }
       running_.insert(*pid);
-    }
-    if (Status left = container_.Leave(); !left.ok() && result_.exec_error.empty()) {
-      result_.exec_error = left.message();
     }
     if (!result_.exec_error.empty()) Kill();
   }
