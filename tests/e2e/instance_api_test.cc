@@ -16,6 +16,7 @@
 #include "api/router.h"
 #include "instance/routes.h"
 #include "tests/e2e/instance_test_support.h"
+#include "tests/testutil/throwaway_user.h"
 
 namespace converge::testutil {
 namespace {
@@ -204,46 +205,26 @@ TEST(OpenApiTest, TheDocumentListsExactlyTheRoutes) {
   EXPECT_EQ(served, documented);
 }
 
-// Runs as the throwaway user `name` via setpriv.
-CommandResult RunAs(const std::string& name, const InstanceLauncher& instance,
-                    std::vector<std::string> args) {
-  struct passwd* entry = ::getpwnam(name.c_str());
-  std::vector<std::string> argv = {"setpriv", "--reuid=" + std::to_string(entry->pw_uid),
-                                   "--regid=" + std::to_string(entry->pw_gid),
-                                   "--clear-groups", "env", "CONVERGE_URI=" + instance.uri(),
-                                   ConvergeBinary()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return RunProgram(argv);
-}
-
 TEST(InstanceUsersTest, TasksRunAsTheSubmitterWhoMayCancelOnlyTheirOwnJobs) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root to switch users";
-  const std::string name = "cvtest" + std::to_string(::getpid() % 100000);
-  CommandResult added = RunProgram({"useradd", "--no-create-home", "--shell", "/bin/sh", name});
-  if (added.exit_code != 0) GTEST_SKIP() << "useradd failed: " << added.err;
+  ThrowawayUser user;
+  if (!user.ok()) GTEST_SKIP() << user.skip_reason();
   InstanceLauncher instance({.extra_args = {"--multiuser"}});
   ASSERT_TRUE(instance.Start()) << instance.log();
-  if (RunAs(name, instance, {"--version"}).exit_code == 126) {
-    RunProgram({"userdel", name});
-    GTEST_SKIP() << ConvergeBinary() << " is not reachable by other users (a private folder)";
-  }
-  // The test's temporary folder is private (mkdtemp): let the user reach the socket inside.
-  const std::string parent = instance.state_dir().substr(0, instance.state_dir().rfind('/'));
-  ASSERT_EQ(::chmod(parent.c_str(), 0711), 0);
-  CommandResult own = RunAs(name, instance, {"run", "--cwd", "/tmp", "id", "-un"});
+  const std::string name = user.name();
+  CommandResult own = user.RunConverge(instance, {"run", "--cwd", "/tmp", "id", "-un"});
   EXPECT_EQ(own.exit_code, 0) << own.err;
   EXPECT_EQ(own.out, name + "\n");
   int64_t root_job = SubmitJob(instance, {"--env", "SECRET=hunter2", "sleep", "30"});
   // Another user sees the job but not its environment.
-  CommandResult peek = RunAs(name, instance, {"show", "--json", std::to_string(root_job)});
+  CommandResult peek = user.RunConverge(instance, {"show", "--json", std::to_string(root_job)});
   EXPECT_EQ(peek.exit_code, 0) << peek.err;
   EXPECT_EQ(peek.out.find("hunter2"), std::string::npos) << peek.out;
   EXPECT_NE(instance.Run({"show", "--json", std::to_string(root_job)}).out.find("hunter2"),
             std::string::npos);
-  CommandResult denied = RunAs(name, instance, {"cancel", std::to_string(root_job)});
+  CommandResult denied = user.RunConverge(instance, {"cancel", std::to_string(root_job)});
   EXPECT_EQ(denied.exit_code, 1);
   EXPECT_NE(denied.err.find("belongs to"), std::string::npos) << denied.err;
-  CommandResult theirs = RunAs(name, instance, {"submit", "--cwd", "/tmp", "sleep", "30"});
+  CommandResult theirs = user.RunConverge(instance, {"submit", "--cwd", "/tmp", "sleep", "30"});
   ASSERT_EQ(theirs.exit_code, 0) << theirs.err;
   const int64_t user_job = std::stoll(theirs.out);
   EXPECT_EQ(GetJob(instance, user_job)["user"], name);
@@ -251,7 +232,6 @@ TEST(InstanceUsersTest, TasksRunAsTheSubmitterWhoMayCancelOnlyTheirOwnJobs) {
             0);  // the owner may cancel everybody's jobs
   EXPECT_EQ(WaitInactive(instance, user_job)["result"], "canceled");
   instance.PrintLogIfFailed();
-  RunProgram({"userdel", name});
 }
 
 }  // namespace

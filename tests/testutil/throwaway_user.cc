@@ -1,0 +1,85 @@
+#include "tests/testutil/throwaway_user.h"
+
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+namespace converge::testutil {
+
+ThrowawayUser::ThrowawayUser() {
+  if (::geteuid() != 0) {
+    skip_reason_ = "needs root to create a throwaway user";
+    return;
+  }
+  name_ = "cvt" + std::to_string(::getpid()) + "x" + std::to_string(::time(nullptr) % 1000);
+  CommandResult added =
+      RunProgram({"useradd", "--no-create-home", "--shell", "/bin/sh", "--user-group", name_});
+  if (added.exit_code != 0) {
+    skip_reason_ = "useradd failed: " + added.err;
+    return;
+  }
+  struct passwd* entry = ::getpwnam(name_.c_str());
+  if (entry == nullptr) {
+    skip_reason_ = "useradd made no user " + name_;
+    return;
+  }
+  uid_ = entry->pw_uid;
+  gid_ = entry->pw_gid;
+  ok_ = true;
+}
+
+ThrowawayUser::~ThrowawayUser() {
+  if (!name_.empty()) {
+    RunProgram({"pkill", "-KILL", "-u", name_});
+    RunProgram({"userdel", name_});
+  }
+  if (!binary_dir_.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(binary_dir_, ignored);
+  }
+}
+
+CommandResult ThrowawayUser::Run(const std::vector<std::string>& argv,
+                                 const std::string& input) const {
+  std::vector<std::string> command = {"setpriv", "--reuid=" + std::to_string(uid_),
+                                      "--regid=" + std::to_string(gid_), "--clear-groups", "--"};
+  command.insert(command.end(), argv.begin(), argv.end());
+  return RunProgram(command, input);
+}
+
+CommandResult ThrowawayUser::RunConverge(const InstanceLauncher& instance,
+                                         const std::vector<std::string>& args,
+                                         const std::string& input) const {
+  OpenPathForOthers(instance.state_dir() + "/converge.sock");
+  if (binary_dir_.empty()) {
+    char folder[] = "/tmp/converge-bin-XXXXXX";
+    if (::mkdtemp(folder) == nullptr || ::chmod(folder, 0755) != 0) {
+      return {1, "", "cannot make a folder for the binary's copy"};
+    }
+    binary_dir_ = folder;
+    std::error_code error;
+    std::filesystem::copy_file(ConvergeBinary(), binary_dir_ + "/converge", error);
+    if (error || ::chmod((binary_dir_ + "/converge").c_str(), 0755) != 0) {
+      return {1, "", "cannot copy " + ConvergeBinary() + ": " + error.message()};
+    }
+  }
+  std::vector<std::string> argv = {"env", "CONVERGE_URI=" + instance.uri(),
+                                   binary_dir_ + "/converge"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return Run(argv, input);
+}
+
+void OpenPathForOthers(const std::string& path) {
+  std::filesystem::path folder = std::filesystem::path(path).parent_path();
+  for (; !folder.empty() && folder != folder.root_path(); folder = folder.parent_path()) {
+    struct stat info {};
+    if (::stat(folder.c_str(), &info) == 0 && (info.st_mode & S_IXOTH) == 0) {
+      ::chmod(folder.c_str(), (info.st_mode & 07777) | S_IXOTH);
+    }
+  }
+}
+
+}  // namespace converge::testutil
