@@ -37,6 +37,12 @@ struct Caller {
 };
 // The instance acting on its own behalf (e.g. a workload object cancelling its jobs).
 inline constexpr Caller kInstanceCaller{0, true};
+// Whether `caller` is the owner of something owned by `owner_uid` or the instance owner: who
+// may change or delete it, and see what only its owner should (its environment, which may
+// hold credentials).
+inline bool IsOwnerOrAdmin(const Caller& caller, int64_t owner_uid) {
+  return caller.admin || caller.uid == owner_uid;
+}
 
 struct JobManagerOptions {
   sched::SchedulerOptions scheduler;   // queue policy etc.

@@ -1,5 +1,7 @@
 #include "instance/workload_manager.h"
 
+#include "workload/redact.h"
+
 namespace converge::instance {
 namespace {
 
@@ -56,7 +58,7 @@ Status WorkloadManager::Validate(const Caller& caller,
     auto existing = objects_.find({document.kind, document.metadata.name});
     if (existing != objects_.end()) {
       const Caller& owner = existing->second->owner;
-      if (!caller.admin && caller.uid != owner.uid) {
+      if (!IsOwnerOrAdmin(caller, owner.uid)) {
         return Status(Code::kSkip, "belongs to another user", label);
       }
       Status update = CheckUpdate(*existing->second, document);
@@ -200,7 +202,7 @@ Status WorkloadManager::Delete(const Caller& caller, workload::Kind kind, const 
     return Status(Code::kNotFound, KeyText(kind, name) + " not found");
   }
   Object& object = *it->second;
-  if (!caller.admin && caller.uid != object.owner.uid) {
+  if (!IsOwnerOrAdmin(caller, object.owner.uid)) {
     return Status(Code::kSkip, KeyText(kind, name) + " belongs to another user");
   }
   std::vector<int64_t> cancel;
@@ -245,8 +247,10 @@ void WorkloadManager::Note(Object& object, const std::string& type, const std::s
   if (object.events.size() > kMaxObjectEvents) object.events.erase(object.events.begin());
 }
 
-nlohmann::json WorkloadManager::ToJson(const Object& object) const {
-  nlohmann::json body = object.document_json;
+nlohmann::json WorkloadManager::ToJson(const Object& object, const Caller& viewer) const {
+  nlohmann::json body = IsOwnerOrAdmin(viewer, object.owner.uid)
+                            ? object.document_json
+                            : workload::WithoutEnvironment(object.document_json);
   body["metadata"]["creationTimestamp"] = object.created;
   nlohmann::json status;
   switch (object.document.kind) {
@@ -273,26 +277,27 @@ nlohmann::json WorkloadManager::ToJson(const Object& object) const {
   return body;
 }
 
-Result<nlohmann::json> WorkloadManager::Get(workload::Kind kind, const std::string& name) const {
+Result<nlohmann::json> WorkloadManager::Get(const Caller& viewer, workload::Kind kind,
+                                            const std::string& name) const {
   auto it = objects_.find({kind, name});
   if (it == objects_.end()) return Status(Code::kNotFound, KeyText(kind, name) + " not found");
-  return ToJson(*it->second);
+  return ToJson(*it->second, viewer);
 }
 
-nlohmann::json WorkloadManager::List(workload::Kind kind) const {
+nlohmann::json WorkloadManager::List(const Caller& viewer, workload::Kind kind) const {
   nlohmann::json items = nlohmann::json::array();
   for (const auto& [key, object] : objects_) {
-    if (key.first == kind) items.push_back(ToJson(*object));
+    if (key.first == kind) items.push_back(ToJson(*object, viewer));
   }
   return {{"items", items}};
 }
 
-Result<nlohmann::json> WorkloadManager::Describe(workload::Kind kind,
+Result<nlohmann::json> WorkloadManager::Describe(const Caller& viewer, workload::Kind kind,
                                                  const std::string& name) const {
   auto it = objects_.find({kind, name});
   if (it == objects_.end()) return Status(Code::kNotFound, KeyText(kind, name) + " not found");
   const Object& object = *it->second;
-  nlohmann::json body = ToJson(object);
+  nlohmann::json body = ToJson(object, viewer);
   nlohmann::json reasons = nlohmann::json::array();
   std::vector<int64_t> children;
   if (object.jobset) {

@@ -71,11 +71,15 @@ class WorkloadManager {
   // Deletes an object and cancels its jobs. Errors: kNotFound, kSkip (not yours).
   Status Delete(const Caller& caller, workload::Kind kind, const std::string& name);
 
-  // Kubernetes-style objects: apiVersion, kind, metadata, spec, status. Errors: kNotFound.
-  Result<nlohmann::json> Get(workload::Kind kind, const std::string& name) const;
-  nlohmann::json List(workload::Kind kind) const;
+  // Kubernetes-style objects: apiVersion, kind, metadata, spec, status. The environment in
+  // the spec (`env` fields) is shown only to the object's owner and the instance owner
+  // (IsOwnerOrAdmin): `viewer` is who asks. Errors: kNotFound.
+  Result<nlohmann::json> Get(const Caller& viewer, workload::Kind kind,
+                             const std::string& name) const;
+  nlohmann::json List(const Caller& viewer, workload::Kind kind) const;
   // Get() plus "events" and "pendingReasons".
-  Result<nlohmann::json> Describe(workload::Kind kind, const std::string& name) const;
+  Result<nlohmann::json> Describe(const Caller& viewer, workload::Kind kind,
+                                  const std::string& name) const;
   // Every service: name, state, port, url, restarts, job.
   nlohmann::json Services() const;
 
@@ -119,7 +123,7 @@ class WorkloadManager {
   // same one as the job submissions and cancels made alongside.
   void Save();
   std::vector<std::pair<std::string, std::string>> TakeSaved();
-  nlohmann::json ToJson(const Object& object) const;
+  nlohmann::json ToJson(const Object& object, const Caller& viewer) const;
   void Note(Object& object, const std::string& type, const std::string& message);
 
   // JobSets (workload_jobsets.cc).
