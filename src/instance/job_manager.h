@@ -134,6 +134,9 @@ class JobManager {
   void Shutdown(std::function<void()> done);
 
   size_t active_count() const;
+  // The session id of running job `id`'s processes (its shim leads the session), or 0 when
+  // unknown (not running, or re-attached and its shim's pid not known yet).
+  pid_t SessionOf(int64_t id) const { return executor_.ShimPid(id); }
   const resource::Graph& graph() const { return graph_; }
 
   // The executor reports a shim's end here.

@@ -151,10 +151,12 @@ Result<std::vector<ApplyOutcome>> WorkloadManager::Apply(const Caller& caller,
       object.document = std::move(document);
       object.context = context;
       outcome.action = "configured";
-      if (restart && object.service.job > 0) {
+      // A Service restarts with its new spec, also one that never got a process (its port
+      // was taken) or is waiting in Backoff.
+      if (restart && object.document.kind == workload::Kind::kService) {
         Note(object, "Updated", "spec changed; restarting the service");
         object.service.restarts_in_a_row = 0;
-        const Job* job = jobs_.Find(object.service.job);
+        const Job* job = object.service.job > 0 ? jobs_.Find(object.service.job) : nullptr;
         if (job && job->state != JobState::kInactive) {
           object.service.replace = true;  // OnServiceJob starts the new spec
           jobs_.Cancel(kInstanceCaller, object.service.job);
@@ -264,7 +266,9 @@ nlohmann::json WorkloadManager::ToJson(const Object& object, const Caller& viewe
                 {"port", service.port},
                 {"url", workload::ServiceUrl(service.port)},
                 {"restarts", service.restarts},
+                {"message", service.message},
                 {"job", service.job}};
+      if (service.state == "Backoff") status["nextStartTime"] = service.next_start;
       break;
     }
     case workload::Kind::kMiniCluster:
@@ -338,6 +342,10 @@ std::vector<std::pair<std::string, std::string>> WorkloadManager::TakeSaved() {
     entry["service"] = {{"port", object->service.port},
                         {"job", object->service.job},
                         {"restarts", object->service.restarts},
+                        {"restarts_in_a_row", object->service.restarts_in_a_row},
+                        {"backoff_delay", object->service.backoff_delay},
+                        {"next_start", object->service.next_start},
+                        {"message", object->service.message},
                         {"state", object->service.state}};
     entry["minicluster"] = {{"job", object->minicluster.job},
                             {"phase", object->minicluster.phase},
