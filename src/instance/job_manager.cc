@@ -387,7 +387,7 @@ Status JobManager::Cancel(const Caller& caller, int64_t id) {
   auto it = jobs_.find(id);
   if (it == jobs_.end()) return Status(Code::kNotFound, "job " + std::to_string(id) + " not found");
   Job& job = it->second;
-  if (!caller.admin && caller.uid != job.record.uid) {
+  if (!IsOwnerOrAdmin(caller, job.record.uid)) {
     return Status(Code::kSkip, "job " + std::to_string(id) + " belongs to " + job.record.user);
   }
   if (job.state == JobState::kInactive) {

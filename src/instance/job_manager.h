@@ -37,6 +37,12 @@ struct Caller {
 };
 // The instance acting on its own behalf (e.g. a workload object cancelling its jobs).
 inline constexpr Caller kInstanceCaller{0, true};
+// Whether `caller` is the owner of something owned by `owner_uid` or the instance owner: who
+// may change or delete it, and see what only its owner should (its environment, which may
+// hold credentials).
+inline bool IsOwnerOrAdmin(const Caller& caller, int64_t owner_uid) {
+  return caller.admin || caller.uid == owner_uid;
+}
 
 struct JobManagerOptions {
   sched::SchedulerOptions scheduler;   // queue policy etc.
@@ -128,6 +134,9 @@ class JobManager {
   void Shutdown(std::function<void()> done);
 
   size_t active_count() const;
+  // The session id of running job `id`'s processes (its shim leads the session), or 0 when
+  // unknown (not running, or re-attached and its shim's pid not known yet).
+  pid_t SessionOf(int64_t id) const { return executor_.ShimPid(id); }
   const resource::Graph& graph() const { return graph_; }
 
   // The executor reports a shim's end here.

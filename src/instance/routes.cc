@@ -164,7 +164,7 @@ void GetJob(RouteContext& context, const HttpRequest& request, Reply reply) {
   Result<std::string> spec = context.jobs.Jobspec(*id);
   body["jobspec"] = spec.ok() ? nlohmann::json::parse(*spec, nullptr, false) : nullptr;
   const Caller caller = CallerOf(request, context);
-  if (!caller.admin && caller.uid != job->record.uid && body["jobspec"].is_object()) {
+  if (!IsOwnerOrAdmin(caller, job->record.uid) && body["jobspec"].is_object()) {
     // The environment may hold credentials: only the job's user and the owner see it.
     nlohmann::json& attributes = body["jobspec"]["attributes"];
     if (attributes.is_object() && attributes["system"].is_object()) {
@@ -249,7 +249,7 @@ void JobOutput(RouteContext& context, const HttpRequest& request, Reply reply) {
   const Job* job = context.jobs.Find(*id);
   if (!job) return reply->Reply(JsonError(404, "job " + std::to_string(*id) + " not found", "id"));
   const Caller caller = CallerOf(request, context);
-  if (!caller.admin && caller.uid != job->record.uid) {
+  if (!IsOwnerOrAdmin(caller, job->record.uid)) {
     return reply->Reply(JsonError(403, "job " + std::to_string(*id) + " belongs to " +
                                            job->record.user));
   }

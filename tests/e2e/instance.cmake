@@ -28,3 +28,10 @@ converge_test(security_test
   DEPS converge_testutil converge_api nlohmann_json::nlohmann_json
   LABELS e2e)
 add_dependencies(security_test converge converge-shim)
+converge_test(workload_hardening_e2e_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/workload_hardening_test.cc
+  DEPS converge_testutil converge_api nlohmann_json::nlohmann_json
+  LABELS e2e)
+target_compile_definitions(workload_hardening_e2e_test PRIVATE
+  CONVERGE_ML_BIN="$<TARGET_FILE:converge-ml>")
+add_dependencies(workload_hardening_e2e_test converge converge-shim converge-ml)
