@@ -42,4 +42,10 @@ inline constexpr size_t kMaxJobsPerSubmit = 1000;
 // Copies of one `converge submit --cc IDSET` (ids in the set).
 inline constexpr int64_t kMaxCopies = 10'000;
 
+// JobSets: replicas of one replicated job, tasks (parallelism) of one child job, and child
+// jobs of one JobSet in all (the sum of replicas over its replicated jobs).
+inline constexpr int64_t kMaxReplicas = 1000;
+inline constexpr int64_t kMaxParallelism = 10'000;
+inline constexpr int64_t kMaxJobSetChildJobs = 10'000;
+
 }  // namespace converge::jobspec
