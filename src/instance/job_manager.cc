@@ -15,6 +15,7 @@
 #include "common/hostlist.h"
 #include "instance/job_json.h"
 #include "jobspec/duration.h"
+#include "jobspec/limits.h"
 #include "jobspec/write.h"
 #include "instance/job_request.h"
 #include "instance/users.h"
@@ -56,6 +57,12 @@ Result<std::unique_ptr<JobManager>> JobManager::Create(boost::asio::io_context& 
 
 Result<std::vector<int64_t>> JobManager::Submit(const Caller& caller,
                                                 std::vector<std::string> jobspec_texts) {
+  if (jobspec_texts.size() > jobspec::kMaxJobsPerSubmit) {
+    return Status::Invalid("body", "holds " + std::to_string(jobspec_texts.size()) +
+                                       " jobspecs; at most " +
+                                       std::to_string(jobspec::kMaxJobsPerSubmit) +
+                                       " (the limit on jobs per submit)");
+  }
   std::vector<Job> prepared;
   prepared.reserve(jobspec_texts.size());
   for (size_t i = 0; i < jobspec_texts.size(); ++i) {
@@ -89,6 +96,7 @@ Result<std::vector<int64_t>> JobManager::Submit(const Caller& caller,
 Result<Job> JobManager::Prepare(const Caller& caller, const std::string& text, int64_t id) {
   Result<JobRequestFacts> facts = ReadJobRequest(text, options_.output_dir, id);
   if (!facts.ok()) return facts.status();
+  CONVERGE_RETURN_IF_ERROR(CheckTaskLimits(facts->spec, graph_, options_.tasks.base_environment));
   Job job;
   job.record.id = id;
   job.record.uid = caller.uid;

@@ -91,9 +91,11 @@ class JobManager {
   // "lost on instance restart". Call once, before serving requests.
   Status Recover();
 
-  // Validates and accepts jobspecs (all or none). Returns the new ids; they are durable once
-  // the callback passed to AfterCommit() runs. Errors: kInvalidArgument (field named, with an
-  // "[i]." prefix for arrays), kUnsatisfiable (can never run on this instance's resources).
+  // Validates and accepts jobspecs (all or none; at most jobspec::kMaxJobsPerSubmit, and each
+  // within the limits of jobspec/limits.h for this graph, see CheckTaskLimits). Returns the
+  // new ids; they are durable once the callback passed to AfterCommit() runs. Errors:
+  // kInvalidArgument (field named, with an "[i]." prefix for arrays), kUnsatisfiable (can
+  // never run on this instance's resources).
   Result<std::vector<int64_t>> Submit(const Caller& caller,
                                       std::vector<std::string> jobspec_texts);
   // Cancels a job. Errors: kNotFound, kInvalidArgument "already inactive" (the API's 409),

@@ -7,6 +7,7 @@
 #include "instance/job_json.h"
 #include "instance/output_follower.h"
 #include "instance/users.h"
+#include "jobspec/limits.h"
 #include "resource/subgraph.h"
 #include "resource/writers/jgf.h"
 #include "resource/writers/rv1.h"
@@ -64,6 +65,12 @@ Result<SubmitBody> JobspecTexts(const HttpRequest& request) {
     return Status::Invalid("body", "is not valid JSON");
   }
   if (array.empty()) return Status::Invalid("body", "the array of jobspecs is empty");
+  if (array.size() > jobspec::kMaxJobsPerSubmit) {  // before copying them (Submit checks too)
+    return Status::Invalid("body", "holds " + std::to_string(array.size()) +
+                                       " jobspecs; at most " +
+                                       std::to_string(jobspec::kMaxJobsPerSubmit) +
+                                       " (the limit on jobs per submit)");
+  }
   std::vector<std::string> texts;
   texts.reserve(array.size());
   for (const auto& item : array) texts.push_back(item.dump());

@@ -35,3 +35,9 @@ converge_test(workload_hardening_e2e_test
 target_compile_definitions(workload_hardening_e2e_test PRIVATE
   CONVERGE_ML_BIN="$<TARGET_FILE:converge-ml>")
 add_dependencies(workload_hardening_e2e_test converge converge-shim converge-ml)
+# Issue 9: limits on what one request may multiply, NUL bytes, recovery of unplannable jobs.
+converge_test(instance_limits_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/instance_limits_test.cc
+  DEPS converge_testutil converge_api converge_store nlohmann_json::nlohmann_json
+  LABELS e2e)
+add_dependencies(instance_limits_test converge converge-shim)
