@@ -1,8 +1,19 @@
 #include "store/store.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <fstream>
+#include <random>
 #include <variant>
 
 #include <sqlite3.h>
+
+#include "common/utf8.h"
 
 namespace converge::store {
 namespace {
@@ -52,6 +63,40 @@ std::string ColumnText(sqlite3_stmt* stmt, int index) {
   return text ? std::string(reinterpret_cast<const char*>(text),
                             static_cast<size_t>(sqlite3_column_bytes(stmt, index)))
               : std::string();
+}
+
+// What to do about a damaged or missing store; the same advice wherever it is refused.
+std::string Advice(const std::string& path) {
+  const std::string folder = path.substr(0, path.rfind('/') == std::string::npos ? 0 : path.rfind('/'));
+  return "converge does not start on it, so that no job is lost, run twice or given another "
+         "job's id. Restore " + path + " (and " + path + "-wal if you have it) from a backup, "
+         "or, to start anew with no jobs, move the state folder " +
+         (folder.empty() ? std::string(".") : folder) + " away (keep it for its output files)";
+}
+
+using TextColumns = std::initializer_list<std::pair<const char*, const std::string*>>;
+
+// kInternal "damaged" naming the store, the row and the column whose text is not UTF-8 (all
+// text written is UTF-8, so this is damage: flipped bytes), or Ok.
+Status CheckText(const std::string& path, const std::string& what, TextColumns columns) {
+  for (const auto& [name, text] : columns) {
+    const size_t bad = FirstInvalidUtf8(*text);
+    if (bad != std::string_view::npos) {
+      return Status(Code::kInternal, "the store " + path + " is damaged: " + what +
+                                         ", column " + name + ", is not valid UTF-8 (byte " +
+                                         std::to_string(bad) + "). " + Advice(path));
+    }
+  }
+  return Status::Ok();
+}
+
+Status CheckJobText(const std::string& path, const JobRecord& job) {
+  return CheckText(path, "job " + std::to_string(job.id),
+                   {{"user", &job.user}, {"name", &job.name}, {"state", &job.state},
+                    {"result", &job.result}, {"nodelist", &job.nodelist}, {"queue", &job.queue},
+                    {"reason", &job.reason}, {"output", &job.output},
+                    {"error_output", &job.error_output}, {"dependencies", &job.dependencies},
+                    {"allocation", &job.allocation}});
 }
 
 JobRecord ReadJobRow(sqlite3_stmt* stmt) {
@@ -116,6 +161,80 @@ class Store::Impl {
     return Status::Ok();
   }
 
+  // What the error SQLite reported last means for a retry (call right after it, before
+  // anything else touches the connection).
+  Failure Classify() const {
+    const int code = sqlite3_errcode(db_) & 0xff;
+    const int os_error = sqlite3_system_errno(db_);
+    if (code == SQLITE_FULL || os_error == ENOSPC || os_error == EDQUOT) return Failure::kNoSpace;
+    if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB || code == SQLITE_FORMAT ||
+        code == SQLITE_SCHEMA || code == SQLITE_MISUSE || code == SQLITE_CONSTRAINT ||
+        code == SQLITE_TOOBIG || code == SQLITE_MISMATCH || code == SQLITE_RANGE) {
+      return Failure::kPermanent;
+    }
+    return Failure::kIo;
+  }
+
+  // Checks the b-trees of an existing database (PRAGMA quick_check: O(size), no index
+  // cross-checks). A failure is a refusal naming the file and what to do.
+  Status QuickCheck() {
+    Statement stmt;
+    Status prepared = Prepare(stmt, "PRAGMA quick_check(5)");
+    std::string problems;
+    if (prepared.ok()) {
+      int rc;
+      while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+        const std::string row = ColumnText(stmt.get(), 0);
+        if (row != "ok") problems += (problems.empty() ? "" : "; ") + row;
+      }
+      if (rc != SQLITE_DONE) problems += (problems.empty() ? "" : "; ") + std::string(sqlite3_errmsg(db_));
+    } else {
+      problems = prepared.message();
+    }
+    if (problems.empty()) return Status::Ok();
+    return Status(Code::kInternal, "the store " + path_ + " is damaged (quick_check: " +
+                                       problems + "). " + Advice(path_));
+  }
+
+  // Gives a store its id (meta "store_id") once, and keeps PATH.id equal to it.
+  Status Mark() {
+    Result<std::optional<std::string>> id = GetMeta("store_id");
+    if (!id.ok()) return id.status();
+    std::string value = id->value_or("");
+    if (value.empty()) {
+      std::random_device random;
+      char hex[33];
+      std::snprintf(hex, sizeof hex, "%08x%08x%08x%08x", random(), random(), random(), random());
+      value = hex;
+      writes_.push_back(MetaWrite{"store_id", value});
+      CONVERGE_RETURN_IF_ERROR(Commit());
+    }
+    std::ifstream in(path_ + ".id");
+    std::string marked;
+    if (in && std::getline(in, marked) && marked == value) return Status::Ok();
+    return WriteMarker(path_ + ".id", value + "\n");
+  }
+
+  // Writes `text` to `path` durably (a temporary file, fsync, rename), mode 0600.
+  static Status WriteMarker(const std::string& path, const std::string& text) {
+    const std::string tmp = path + ".tmp";
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+      return Status(Code::kInternal, std::string("cannot write: ") + std::strerror(errno), tmp);
+    }
+    const bool written = ::write(fd, text.data(), text.size()) ==
+                             static_cast<ssize_t>(text.size()) &&
+                         ::fsync(fd) == 0;
+    const int error = errno;
+    ::close(fd);
+    if (!written || ::rename(tmp.c_str(), path.c_str()) != 0) {
+      ::unlink(tmp.c_str());
+      return Status(Code::kInternal, std::string("cannot write: ") + std::strerror(written ? errno : error),
+                    path);
+    }
+    return Status::Ok();
+  }
+
   Status Prepare(Statement& statement, const std::string& sql) const {
     if (sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, statement.out(),
                            nullptr) != SQLITE_OK) {
@@ -143,7 +262,16 @@ class Store::Impl {
     CONVERGE_RETURN_IF_ERROR(Exec(kSchema));
     Result<std::optional<std::string>> version = GetMeta("schema_version");
     if (!version.ok()) return version.status();
-    if (*version && std::stoi(**version) > kSchemaVersion) {
+    int number = 0;
+    if (*version) {
+      const std::string& text = **version;
+      auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+      if (error != std::errc() || end != text.data() + text.size() || number < 1) {
+        return Status(Code::kInternal, "the store " + path_ + " is damaged: schema_version '" +
+                                           text + "' is not a version. " + Advice(path_));
+      }
+    }
+    if (*version && number > kSchemaVersion) {
       return Status::Invalid(path_, "written by a newer converge (schema version " + **version +
                                         ", this one knows " + std::to_string(kSchemaVersion) +
                                         ")");
@@ -200,37 +328,44 @@ class Store::Impl {
       BindText(stmt, 2, meta.value);
     }
     int rc = sqlite3_step(stmt);
+    if (rc != SQLITE_DONE) {
+      Status error = Error("write");  // before reset, which may report the error again
+      sqlite3_reset(stmt);
+      sqlite3_clear_bindings(stmt);
+      return error;
+    }
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
-    if (rc != SQLITE_DONE) return Error("write");
     return Status::Ok();
   }
 
   Status Commit() {
     if (writes_.empty()) return Status::Ok();
-    CONVERGE_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
-    for (const Write& write : writes_) {
-      Status status = Apply(write);
-      if (!status.ok()) {
-        Exec("ROLLBACK");
-        return status;
-      }
+    Status status = Exec("BEGIN IMMEDIATE");
+    for (size_t i = 0; status.ok() && i < writes_.size(); ++i) status = Apply(writes_[i]);
+    if (status.ok()) status = Exec("COMMIT");
+    if (!status.ok()) {
+      last_failure_ = Classify();
+      if (!sqlite3_get_autocommit(db_)) Exec("ROLLBACK");
+      return status;
     }
-    Status committed = Exec("COMMIT");
-    if (!committed.ok()) {
-      Exec("ROLLBACK");
-      return committed;
-    }
+    last_failure_ = Failure::kNone;
     writes_.clear();
     return Status::Ok();
   }
+
+  Failure last_failure() const { return last_failure_; }
 
   Result<std::optional<std::string>> GetMeta(const std::string& key) const {
     Statement stmt;
     CONVERGE_RETURN_IF_ERROR(Prepare(stmt, "SELECT value FROM meta WHERE key = ?"));
     BindText(stmt.get(), 1, key);
     int rc = sqlite3_step(stmt.get());
-    if (rc == SQLITE_ROW) return std::optional<std::string>(ColumnText(stmt.get(), 0));
+    if (rc == SQLITE_ROW) {
+      std::string value = ColumnText(stmt.get(), 0);
+      CONVERGE_RETURN_IF_ERROR(CheckText(path_, "meta " + key, {{"value", &value}}));
+      return std::optional<std::string>(std::move(value));
+    }
     if (rc == SQLITE_DONE) return std::optional<std::string>();
     return Error("read meta");
   }
@@ -242,7 +377,10 @@ class Store::Impl {
     if (id >= 0) sqlite3_bind_int64(stmt.get(), 1, id);
     std::vector<JobRecord> jobs;
     int rc;
-    while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) jobs.push_back(ReadJobRow(stmt.get()));
+    while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+      jobs.push_back(ReadJobRow(stmt.get()));
+      CONVERGE_RETURN_IF_ERROR(CheckJobText(path_, jobs.back()));
+    }
     if (rc != SQLITE_DONE) return Error("read jobs");
     return jobs;
   }
@@ -252,7 +390,12 @@ class Store::Impl {
     CONVERGE_RETURN_IF_ERROR(Prepare(stmt, "SELECT jobspec FROM jobspecs WHERE id = ?"));
     sqlite3_bind_int64(stmt.get(), 1, id);
     int rc = sqlite3_step(stmt.get());
-    if (rc == SQLITE_ROW) return ColumnText(stmt.get(), 0);
+    if (rc == SQLITE_ROW) {
+      std::string text = ColumnText(stmt.get(), 0);
+      CONVERGE_RETURN_IF_ERROR(
+          CheckText(path_, "jobspec of job " + std::to_string(id), {{"jobspec", &text}}));
+      return text;
+    }
     if (rc == SQLITE_DONE) {
       return Status(Code::kNotFound, "no jobspec for job " + std::to_string(id));
     }
@@ -270,6 +413,10 @@ class Store::Impl {
       events.push_back(Event{id, sqlite3_column_int64(stmt.get(), 0),
                              sqlite3_column_double(stmt.get(), 1), ColumnText(stmt.get(), 2),
                              ColumnText(stmt.get(), 3)});
+      const Event& event = events.back();
+      CONVERGE_RETURN_IF_ERROR(
+          CheckText(path_, "event " + std::to_string(event.seq) + " of job " + std::to_string(id),
+                    {{"name", &event.name}, {"context", &event.context}}));
     }
     if (rc != SQLITE_DONE) return Error("read events");
     return events;
@@ -284,9 +431,37 @@ class Store::Impl {
   Statement put_jobspec_;
   Statement append_event_;
   Statement put_meta_;
+  Failure last_failure_ = Failure::kNone;
 };
 
+namespace {
+
+// Refuses a missing or empty database where a store was before (see Store::Open).
+Status CheckPresence(const std::string& path, const std::string& used_before, bool* fresh) {
+  struct stat info {};
+  const bool exists = ::stat(path.c_str(), &info) == 0;
+  *fresh = !exists || info.st_size == 0;
+  if (!*fresh) return Status::Ok();
+  std::string evidence;
+  std::ifstream marker(path + ".id");
+  std::string id;
+  if (marker && std::getline(marker, id)) {
+    evidence = path + ".id records store " + id;
+  } else if (!used_before.empty()) {
+    evidence = used_before;
+  }
+  if (evidence.empty()) return Status::Ok();
+  return Status(Code::kInternal, "the store " + path + " is " +
+                                     (exists ? "empty (0 bytes)" : "missing") +
+                                     ", but this state folder held a store before (" + evidence +
+                                     "). " + Advice(path));
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path, StoreOptions options) {
+  bool fresh = true;
+  CONVERGE_RETURN_IF_ERROR(CheckPresence(path, options.used_before, &fresh));
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -298,13 +473,19 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, StoreOptions
   }
   auto impl = std::make_unique<Impl>(db, path);
   sqlite3_busy_timeout(db, 5000);
+  if (!fresh) CONVERGE_RETURN_IF_ERROR(impl->QuickCheck());
   CONVERGE_RETURN_IF_ERROR(impl->Exec("PRAGMA journal_mode=WAL"));
   CONVERGE_RETURN_IF_ERROR(impl->Exec(options.synchronous_full ? "PRAGMA synchronous=FULL"
                                                                : "PRAGMA synchronous=NORMAL"));
   CONVERGE_RETURN_IF_ERROR(impl->Exec("PRAGMA foreign_keys=OFF"));
   CONVERGE_RETURN_IF_ERROR(impl->Exec(kSchema));
   CONVERGE_RETURN_IF_ERROR(impl->PrepareAll());
+  if (options.max_pages > 0) {
+    const std::string cap = "PRAGMA max_page_count=" + std::to_string(options.max_pages);
+    CONVERGE_RETURN_IF_ERROR(impl->Exec(cap.c_str()));
+  }
   CONVERGE_RETURN_IF_ERROR(impl->Migrate());
+  CONVERGE_RETURN_IF_ERROR(impl->Mark());
   return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
 
@@ -320,6 +501,7 @@ void Store::PutMeta(const std::string& key, const std::string& value) {
   impl_->writes_.push_back(MetaWrite{key, value});
 }
 Status Store::Commit() { return impl_->Commit(); }
+Store::Failure Store::last_failure() const { return impl_->last_failure(); }
 size_t Store::buffered() const { return impl_->writes_.size(); }
 
 Result<std::vector<JobRecord>> Store::LoadJobs() const {
