@@ -17,6 +17,8 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
+#include "api/token_file.h"
+
 namespace converge::api {
 namespace {
 
@@ -37,14 +39,6 @@ std::string Trim(std::string_view text) {
 }
 
 // The whole file, trimmed; nullopt when it cannot be read.
-std::optional<std::string> ReadTokenFile(const std::string& path) {
-  std::ifstream file(path);
-  if (!file) return std::nullopt;
-  std::ostringstream text;
-  text << file.rdbuf();
-  return Trim(text.str());
-}
-
 // Errors meaning the server closed the connection (e.g. an idle kept-alive one).
 bool ClosedByPeer(error_code error) {
   return error == http::error::end_of_stream || error == boost::asio::error::eof ||
@@ -248,15 +242,17 @@ Result<std::unique_ptr<HttpClient>> HttpClient::ConnectFromEnvironment() {
   if (const char* value = std::getenv("CONVERGE_TOKEN"); value && *value) {
     token = Trim(value);
   } else if (const char* file = std::getenv("CONVERGE_TOKEN_FILE"); file && *file) {
-    std::optional<std::string> read = ReadTokenFile(file);
-    if (!read || read->empty()) {
-      return Status::Invalid("CONVERGE_TOKEN_FILE",
-                             std::string("cannot read a token from ") + file);
+    Result<std::string> read = ReadTokenFile(file);
+    if (!read.ok()) {
+      return Status(read.status().code(), read.status().message(),
+                    std::string("CONVERGE_TOKEN_FILE=") + file);
     }
     token = *read;
   } else if (address->kind == Address::Kind::kTcp) {
     // Only TCP listeners ask for the token; Unix sockets identify callers by their uid.
-    token = ReadTokenFile(DefaultStateDir() + "/token").value_or("");
+    Result<std::string> read = ReadTokenFile(DefaultStateDir() + "/token");
+    if (!read.ok() && read.status().code() != Code::kNotFound) return read.status();
+    if (read.ok()) token = *read;
   }
   return Connect(*address, std::move(token));
 }

@@ -645,6 +645,8 @@ TEST_F(HttpServerTest, ConnectsFromTheEnvironment) {
   }
   ScopedEnv uri("CONVERGE_URI", tcp_.ToString());
   std::ofstream(dir_.path() + "/token") << "  secret\n";
+  std::filesystem::permissions(dir_.path() + "/token", std::filesystem::perms::owner_read |
+                                                         std::filesystem::perms::owner_write);
   {
     ScopedEnv file("CONVERGE_TOKEN_FILE", dir_.path() + "/token");
     auto client = HttpClient::ConnectFromEnvironment();
@@ -662,6 +664,8 @@ TEST_F(HttpServerTest, ConnectsFromTheEnvironment) {
   {
     std::filesystem::create_directories(dir_.path() + "/state/converge/default");
     std::ofstream(dir_.path() + "/state/converge/default/token") << "secret";
+    std::filesystem::permissions(dir_.path() + "/state/converge/default/token",
+                                 std::filesystem::perms::owner_read);
     auto client = HttpClient::ConnectFromEnvironment();  // the default token file
     ASSERT_TRUE(client.ok());
     EXPECT_EQ((*client)->Call("GET", "/echo/env")->status, 200);

@@ -12,6 +12,8 @@ const char* CodeName(Code code) {
     case Code::kInternal: return "internal";
     case Code::kWait: return "wait";
     case Code::kSkip: return "skip";
+    case Code::kPermissionDenied: return "permission denied";
+    case Code::kUnavailable: return "unavailable";
   }
   return "unknown";
 }

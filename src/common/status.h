@@ -24,6 +24,8 @@ enum class Code {
   kInternal,
   kWait,
   kSkip,
+  kPermissionDenied,  // the caller, a file or a folder is not trusted for what was asked
+  kUnavailable,       // the instance cannot take this now (overloaded, degraded); try later
 };
 
 const char* CodeName(Code code);

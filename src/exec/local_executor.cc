@@ -62,9 +62,14 @@ class LocalExecutor::Impl {
  public:
   Impl(boost::asio::io_context& io, LocalExecutorOptions options, ExitCallback on_exit)
       : io_(io), options_(std::move(options)), on_exit_(std::move(on_exit)) {
-    if (::mkdir(options_.run_dir.c_str(), 0700) != 0 && errno != EEXIST) dir_error_ = errno;
-    dir_fd_ = ::open(options_.run_dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (dir_fd_ < 0 && dir_error_ == 0) dir_error_ = errno;
+    // A folder that exists is used only if it passes the trust rule (run_files.h).
+    ::mkdir(options_.run_dir.c_str(), 0700);
+    Result<int> dir = OpenRunFolder(options_.run_dir);
+    if (dir.ok()) {
+      dir_fd_ = *dir;
+    } else {
+      dir_status_ = dir.status();
+    }
     devnull_fd_ = ::open("/dev/null", O_RDWR | O_CLOEXEC);
 
     posix_spawn_file_actions_init(&quiet_actions_);
@@ -101,11 +106,11 @@ class LocalExecutor::Impl {
       return Status(Code::kInvalidArgument, "the job already has a shim",
                     "job " + std::to_string(id));
     }
-    if (dir_fd_ < 0 || devnull_fd_ < 0) {
-      return Status(Code::kInternal,
-                    "run folder unusable: " + ErrnoText(dir_error_ ? dir_error_ : EBADF),
+    if (dir_fd_ < 0) {
+      return Status(Code::kInternal, "run folder unusable: " + dir_status_.message(),
                     options_.run_dir);
     }
+    if (devnull_fd_ < 0) return Status(Code::kInternal, "cannot open /dev/null");
     Status written = WriteFileAtomicAt(dir_fd_, SpecFileName(id), ToJson(spec), /*sync=*/false);
     if (!written.ok()) {
       return Status(Code::kInternal, "cannot write the job's spec: " + written.message(),
@@ -183,8 +188,8 @@ class LocalExecutor::Impl {
       const std::string log = options_.run_dir + "/" + ShimLogFileName(id);
       posix_spawn_file_actions_init(&log_actions);
       posix_spawn_file_actions_adddup2(&log_actions, devnull_fd_, 0);
-      posix_spawn_file_actions_addopen(&log_actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                                       0600);
+      posix_spawn_file_actions_addopen(&log_actions, 1, log.c_str(),
+                                       O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0600);
       posix_spawn_file_actions_adddup2(&log_actions, 1, 2);
       posix_spawn_file_actions_addclosefrom_np(&log_actions, 3);
       actions = &log_actions;
@@ -409,7 +414,7 @@ class LocalExecutor::Impl {
   const LocalExecutorOptions options_;
   const ExitCallback on_exit_;
   int dir_fd_ = -1;
-  int dir_error_ = 0;
+  Status dir_status_;  // why dir_fd_ is -1
   int devnull_fd_ = -1;
   posix_spawn_file_actions_t quiet_actions_;
   posix_spawnattr_t attributes_;

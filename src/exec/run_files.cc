@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 
@@ -45,11 +46,67 @@ int64_t EpochMs() {
   return static_cast<int64_t>(now.tv_sec) * 1000 + now.tv_nsec / 1000000;
 }
 
-Result<std::string> ReadFileAt(int dir_fd, const std::string& name) {
-  int fd = ::openat(dir_fd, name.c_str(), O_RDONLY | O_CLOEXEC);
+Result<int> OpenRunFolder(const std::string& path) {
+  int fd = ::open(path.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    const int error = errno;
+    if (error == ENOENT) return Status(Code::kNotFound, "no such folder", path);
+    if (error == ENOTDIR || error == ELOOP) {
+      return Status(Code::kPermissionDenied, "is not a folder (or is a link); not trusted", path);
+    }
+    return Status(Code::kInternal, "cannot open the run folder: " + ErrnoText(error), path);
+  }
+  struct stat info {};
+  std::string wrong;
+  if (::fstat(fd, &info) != 0) {
+    wrong = "cannot inspect: " + ErrnoText(errno);
+  } else if (info.st_uid != ::geteuid()) {
+    wrong = "is owned by uid " + std::to_string(info.st_uid) + ", not by uid " +
+            std::to_string(::geteuid());
+  } else if ((info.st_mode & 07777) != 0700) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(info.st_mode & 07777));
+    wrong = std::string("has mode ") + mode + ", not 0700";
+  }
+  if (!wrong.empty()) {
+    ::close(fd);
+    return Status(Code::kPermissionDenied, wrong + "; not trusted as a run folder", path);
+  }
+  return fd;
+}
+
+Result<std::string> CreateRunFolder(const std::string& prefix) {
+  std::string path = prefix + "XXXXXX";
+  if (::mkdtemp(path.data()) == nullptr) {
+    return Status(Code::kInternal, "cannot create a run folder: " + ErrnoText(errno), prefix);
+  }
+  return path;
+}
+
+Result<std::string> ReadFileAt(int dir_fd, const std::string& name, bool trusted,
+                               size_t max_bytes) {
+  int fd = ::openat(dir_fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
     int error = errno;
+    if (error == ELOOP) return Status(Code::kPermissionDenied, "is a link; not read", name);
     return Status(error == ENOENT ? Code::kNotFound : Code::kInternal, ErrnoText(error), name);
+  }
+  struct stat info {};
+  std::string wrong;
+  if (::fstat(fd, &info) != 0) {
+    wrong = "cannot inspect: " + ErrnoText(errno);
+  } else if (!S_ISREG(info.st_mode)) {
+    wrong = "is not a regular file; not read";
+  } else if (trusted &&
+             (info.st_uid != ::geteuid() || (info.st_mode & 022) != 0 || info.st_nlink != 1)) {
+    wrong = "is not owned by uid " + std::to_string(::geteuid()) +
+            " alone (owner, mode or links); not trusted";
+  } else if (static_cast<size_t>(info.st_size) > max_bytes) {
+    wrong = "is larger than " + std::to_string(max_bytes) + " bytes; not read";
+  }
+  if (!wrong.empty()) {
+    ::close(fd);
+    return Status(Code::kPermissionDenied, wrong, name);
   }
   std::string text;
   char buffer[16384];
@@ -62,6 +119,11 @@ Result<std::string> ReadFileAt(int dir_fd, const std::string& name) {
       return Status(Code::kInternal, ErrnoText(error), name);
     }
     if (n == 0) break;
+    if (text.size() + static_cast<size_t>(n) > max_bytes) {
+      ::close(fd);
+      return Status(Code::kPermissionDenied, "grew past " + std::to_string(max_bytes) + " bytes",
+                    name);
+    }
     text.append(buffer, static_cast<size_t>(n));
   }
   ::close(fd);
@@ -70,7 +132,11 @@ Result<std::string> ReadFileAt(int dir_fd, const std::string& name) {
 
 Status WriteFileAtomicAt(int dir_fd, const std::string& name, std::string_view data, bool sync) {
   const std::string tmp = name + ".tmp";
-  int fd = ::openat(dir_fd, tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+  int fd = ::openat(dir_fd, tmp.c_str(), flags, 0600);
+  if (fd < 0 && errno == EEXIST && ::unlinkat(dir_fd, tmp.c_str(), 0) == 0) {
+    fd = ::openat(dir_fd, tmp.c_str(), flags, 0600);  // a writer before us died half-way
+  }
   if (fd < 0) return Status(Code::kInternal, ErrnoText(errno), tmp);
   int error = WriteAll(fd, data);
   if (error == 0 && sync && ::fdatasync(fd) != 0) error = errno;
@@ -84,8 +150,15 @@ Status WriteFileAtomicAt(int dir_fd, const std::string& name, std::string_view d
 }
 
 int OpenLockAt(int dir_fd, int64_t job_id) {
-  int fd = ::openat(dir_fd, LockFileName(job_id).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  return fd >= 0 ? fd : -errno;
+  int fd = ::openat(dir_fd, LockFileName(job_id).c_str(),
+                    O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+  if (fd < 0) return -errno;
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode) || info.st_uid != ::geteuid()) {
+    ::close(fd);
+    return -EPERM;
+  }
+  return fd;
 }
 
 bool LockIsCurrent(int dir_fd, int64_t job_id, int lock_fd) {

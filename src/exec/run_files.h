@@ -26,15 +26,36 @@ std::string ErrnoText(int error);
 // Milliseconds since the epoch (CLOCK_REALTIME), the unit of deadlines and results.
 int64_t EpochMs();
 
-// The whole content of `name`. Errors: kNotFound when it does not exist, else kInternal with
-// the errno text; `where` is the name.
-Result<std::string> ReadFileAt(int dir_fd, const std::string& name);
+// The run folder's trust rule: a folder we may trust with job specs is a real directory (not
+// a link), owned by the calling process's effective uid, with mode exactly 0700. Anything
+// else could have been prepared, read or changed by another user.
+//
+// Opens `path` as a run folder (O_PATH|O_DIRECTORY|O_NOFOLLOW) and checks the rule on the
+// opened descriptor (no race with a rename). Returns the descriptor (the caller closes it).
+// Errors: kNotFound when it does not exist; kPermissionDenied, naming what is wrong, when it
+// breaks the rule; kInternal otherwise.
+Result<int> OpenRunFolder(const std::string& path);
 
-// Replaces `name` atomically: writes `name`.tmp (mode 0600), fsyncs it when `sync`, then
-// renames it over `name`. Readers see the old content or the whole new one, never a part.
+// Creates a new run folder `prefix`XXXXXX (mkdtemp: a fresh, unpredictable name, mode 0700)
+// and returns its path. The parent may be shared (/dev/shm): the name is never reused.
+Result<std::string> CreateRunFolder(const std::string& prefix);
+
+// The whole content of `name`, which must be a regular file, not a link (O_NOFOLLOW), and no
+// longer than `max_bytes`. When `trusted` is set it must also be owned by the effective uid,
+// writable by nobody else, and have a single link (so that nobody else made or changed it).
+// Errors: kNotFound when it does not exist; kPermissionDenied when a rule is broken; else
+// kInternal with the errno text; `where` is the name.
+Result<std::string> ReadFileAt(int dir_fd, const std::string& name, bool trusted = false,
+                               size_t max_bytes = size_t{64} << 20);
+
+// Replaces `name` atomically: writes a new `name`.tmp (O_EXCL|O_NOFOLLOW, mode 0600; a stale
+// one from a crash is removed first), fsyncs it when `sync`, then renames it over `name`.
+// Readers see the old content or the whole new one, never a part.
 Status WriteFileAtomicAt(int dir_fd, const std::string& name, std::string_view data, bool sync);
 
-// Opens (creating, 0600) the lock file of `job_id`, close-on-exec. Returns the fd or -errno.
+// Opens (creating, 0600) the lock file of `job_id`, close-on-exec, never through a link; it
+// must be a regular file owned by the effective uid. Returns the fd or -errno (-EPERM when
+// the file breaks that rule).
 int OpenLockAt(int dir_fd, int64_t job_id);
 // Whether `lock_fd` is still the file named ID.lock. After taking the lock, the holder must
 // check this: if the file was removed (Forget) or replaced meanwhile, the lock guards nothing

@@ -16,21 +16,26 @@
 //   5. SuperviseTasks (task_supervisor.h) runs the tasks; then ID.result.json is written
 //      (temp file, fdatasync, rename) and RunShim returns kShimOk.
 //
-// Output files, when the tasks run as another user: they are opened by the shim (root) and a
-// file the shim creates is given to the user (fchown). An existing file is never chowned, so a
-// job cannot obtain, say, /etc/passwd by naming it as its output.
+// Files, when the tasks run as another user: the paths the job named (its outputs and working
+// directory) are opened and entered with that user's rights (FsIdentity), so a job reaches
+// only what its user could; the instance's own default output files are opened by the shim,
+// never through a link. The run folder and the spec must pass the trust rule (run_files.h).
 #include "exec/shim.h"
 
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <optional>
 #include <utility>
+#include <vector>
 
+#include "exec/fs_identity.h"
 #include "exec/run_files.h"
 #include "exec/shim_spec.h"
 #include "exec/task_launcher.h"
@@ -80,26 +85,24 @@ void FillStandardFds() {
   }
 }
 
-// Opens an output file for appending. When `owner` is set, a file created here is given to
-// that user; an existing file keeps its owner.
-Result<Fd> OpenOutput(const std::string& path, const std::pair<uid_t, gid_t>* owner) {
-  const int flags = O_WRONLY | O_APPEND | O_CLOEXEC;
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    int fd = ::open(path.c_str(), flags | O_CREAT | O_EXCL, 0644);
-    if (fd >= 0) {
-      if (owner != nullptr && ::fchown(fd, owner->first, owner->second) != 0) {
-        int error = errno;
-        ::close(fd);
-        return Status(Code::kInternal, "cannot open output " + path + ": " + ErrnoText(error));
-      }
-      return Fd(fd);
-    }
-    if (errno != EEXIST) break;
-    fd = ::open(path.c_str(), flags);
-    if (fd >= 0) return Fd(fd);
-    if (errno != ENOENT) break;  // removed in between: create it again
+// Opens an output file for appending (created when missing). `instance_file`: the instance's
+// own default file in its output folder, opened with the shim's rights, never through a link,
+// created owner-only. Otherwise a path the job named, opened with the rights in force (the
+// caller assumes the job's user first); a FIFO without a reader is refused rather than waited
+// for.
+Result<Fd> OpenOutput(const std::string& path, bool instance_file) {
+  int flags = O_WRONLY | O_APPEND | O_CREAT | O_NOCTTY | O_NONBLOCK | O_CLOEXEC;
+  if (instance_file) flags |= O_NOFOLLOW;
+  Fd fd(::open(path.c_str(), flags, instance_file ? 0600 : 0644));
+  if (!fd.valid()) {
+    return Status(Code::kInternal, "cannot open output " + path + ": " + ErrnoText(errno));
   }
-  return Status(Code::kInternal, "cannot open output " + path + ": " + ErrnoText(errno));
+  struct stat info {};
+  if (::fstat(fd.get(), &info) != 0 || (instance_file && !S_ISREG(info.st_mode))) {
+    return Status(Code::kInternal, "cannot open output " + path + ": not a regular file");
+  }
+  ::fcntl(fd.get(), F_SETFL, O_APPEND);  // blocking writes from here on
+  return fd;
 }
 
 // The tasks' stdin, stdout and stderr (stderr may share stdout's descriptor).
@@ -110,23 +113,22 @@ struct Outputs {
   int err() const { return stderr_fd.valid() ? stderr_fd.get() : stdout_fd.get(); }
 };
 
-Result<Outputs> OpenOutputs(const ShimSpec& spec, const std::pair<uid_t, gid_t>* owner) {
-  Outputs outputs;
-  outputs.stdin_fd = Fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-  if (!outputs.stdin_fd.valid()) {
-    return Status(Code::kInternal, "cannot open /dev/null: " + ErrnoText(errno));
-  }
+// Opens those of the job's outputs whose ShimSpec::*_default is `defaults`: the instance's own
+// files (with the shim's rights), or the paths the job named (with the rights in force).
+Status OpenOutputs(const ShimSpec& spec, bool defaults, Outputs& outputs) {
   const std::string out_path = spec.stdout_path.empty() ? "/dev/null" : spec.stdout_path;
   const std::string err_path = spec.stderr_path.empty() ? "/dev/null" : spec.stderr_path;
-  Result<Fd> out = OpenOutput(out_path, owner);
-  if (!out.ok()) return out.status();
-  outputs.stdout_fd = std::move(out).value();
-  if (err_path != out_path) {
-    Result<Fd> err = OpenOutput(err_path, owner);
+  if (spec.stdout_default == defaults) {
+    Result<Fd> out = OpenOutput(out_path, defaults);
+    if (!out.ok()) return out.status();
+    outputs.stdout_fd = std::move(out).value();
+  }
+  if (err_path != out_path && spec.stderr_default == defaults) {
+    Result<Fd> err = OpenOutput(err_path, defaults);
     if (!err.ok()) return err.status();
     outputs.stderr_fd = std::move(err).value();
   }
-  return outputs;
+  return Status::Ok();
 }
 
 // Enters `cwd` (made absolute first, so a task switching user can enter it again).
@@ -159,7 +161,7 @@ class Shim {
     if (int code = TakeLock(); code != kShimOk) return code;
     if (int code = RouteSignals(); code != kShimOk) return code;
 
-    Result<std::string> text = ReadFileAt(dir_.get(), SpecFileName(job_id_));
+    Result<std::string> text = ReadFileAt(dir_.get(), SpecFileName(job_id_), /*trusted=*/true);
     if (!text.ok() && text.status().code() == Code::kNotFound) {
       Complain(run_dir_, job_id_, "no spec: the job is unknown; nothing was run");
       return kShimBadSpec;
@@ -179,11 +181,12 @@ class Shim {
 
  private:
   int TakeLock() {
-    dir_ = Fd(::open(run_dir_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (!dir_.valid()) {
-      Complain(run_dir_, job_id_, "cannot open the run folder: " + ErrnoText(errno));
+    Result<int> dir = OpenRunFolder(run_dir_);
+    if (!dir.ok()) {
+      Complain(run_dir_, job_id_, "run folder refused: " + dir.status().message());
       return kShimIoError;
     }
+    dir_ = Fd(*dir);
     int fd = OpenLockAt(dir_.get(), job_id_);
     if (fd < 0) {
       Complain(run_dir_, job_id_, "cannot open " + LockFileName(job_id_) + ": " + ErrnoText(-fd));
@@ -240,21 +243,41 @@ class Shim {
 
   ShimResult RunTasks(const ShimSpec& spec) {
     const bool switch_user = spec.uid > 0 && ::geteuid() == 0;
-    const std::pair<uid_t, gid_t> owner{static_cast<uid_t>(spec.uid), static_cast<gid_t>(spec.gid)};
-    Result<Outputs> outputs = OpenOutputs(spec, switch_user ? &owner : nullptr);
-    if (!outputs.ok()) return CannotStart(outputs.status().message());
-    Result<std::string> cwd = EnterWorkingDirectory(spec.cwd);
+    const uid_t uid = static_cast<uid_t>(spec.uid);
+    const gid_t gid = static_cast<gid_t>(spec.gid);
+    std::vector<gid_t> groups;
+    for (int64_t group : spec.groups) groups.push_back(static_cast<gid_t>(group));
+    ::umask(022);  // the tasks' files are created as usual (the instance's umask is 077)
+    Outputs outputs;
+    outputs.stdin_fd = Fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (!outputs.stdin_fd.valid()) return CannotStart("cannot open /dev/null: " + ErrnoText(errno));
+    Status opened = OpenOutputs(spec, /*defaults=*/true, outputs);
+    if (!opened.ok()) return CannotStart(opened.message());
+    Result<std::string> cwd = std::string();
+    {
+      // What the job named is reached with its user's rights alone: it may write and enter only
+      // what that user could (and the files it creates are the user's).
+      std::optional<FsIdentity> as_user;
+      if (switch_user) {
+        Result<FsIdentity> assumed = FsIdentity::Assume(uid, gid, groups);
+        if (!assumed.ok()) return CannotStart(assumed.status().message());
+        as_user.emplace(std::move(assumed).value());
+      }
+      opened = OpenOutputs(spec, /*defaults=*/false, outputs);
+      if (opened.ok()) cwd = EnterWorkingDirectory(spec.cwd);
+    }
+    if (!opened.ok()) return CannotStart(opened.message());
     if (!cwd.ok()) return CannotStart(cwd.status().message());
 
     LaunchSetup setup;
-    setup.stdin_fd = outputs->stdin_fd.get();
-    setup.stdout_fd = outputs->stdout_fd.get();
-    setup.stderr_fd = outputs->err();
+    setup.stdin_fd = outputs.stdin_fd.get();
+    setup.stdout_fd = outputs.stdout_fd.get();
+    setup.stderr_fd = outputs.err();
     setup.cwd = *cwd;
     setup.switch_user = switch_user;
-    setup.uid = owner.first;
-    setup.gid = owner.second;
-    for (int64_t group : spec.groups) setup.groups.push_back(static_cast<gid_t>(group));
+    setup.uid = uid;
+    setup.gid = gid;
+    setup.groups = std::move(groups);
     TaskLauncher launcher(std::move(setup));
     SupervisorOptions options;
     options.signal_fd = signal_fd_.get();

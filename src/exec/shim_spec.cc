@@ -147,6 +147,8 @@ std::string ToJson(const ShimSpec& spec) {
                {"cwd", spec.cwd},
                {"stdout_path", spec.stdout_path},
                {"stderr_path", spec.stderr_path},
+               {"stdout_default", spec.stdout_default},
+               {"stderr_default", spec.stderr_default},
                {"uid", spec.uid},
                {"gid", spec.gid},
                {"groups", spec.groups},
@@ -172,6 +174,8 @@ Result<ShimSpec> ShimSpecFromJson(std::string_view text) {
   spec.cwd = reader.String("cwd");
   spec.stdout_path = reader.String("stdout_path");
   spec.stderr_path = reader.String("stderr_path");
+  spec.stdout_default = reader.Bool("stdout_default");
+  spec.stderr_default = reader.Bool("stderr_default");
   spec.uid = reader.Int("uid", -1, false, -1, std::numeric_limits<uint32_t>::max() - 1);
   spec.gid = reader.Int("gid", -1, false, -1, std::numeric_limits<uint32_t>::max() - 1);
   spec.groups = reader.Ints("groups", 0, std::numeric_limits<uint32_t>::max() - 1);

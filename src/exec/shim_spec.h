@@ -23,8 +23,13 @@ struct ShimSpec {
   int64_t job_id = 0;
   std::vector<TaskSpec> tasks;
   std::string cwd;              // working directory of every task ("" = the shim's)
-  std::string stdout_path;      // all tasks append here (created 0644)
+  std::string stdout_path;      // all tasks append here (created 0644, as the job's user)
   std::string stderr_path;      // may equal stdout_path
+  // The path is the instance's own default file in its output folder: opened by the shim with
+  // its own rights, never through a link, created 0600. Otherwise (a path the job named) it is
+  // opened with the rights of the job's user.
+  bool stdout_default = false;
+  bool stderr_default = false;
   int64_t uid = -1;             // run tasks as this user (only when the shim is root)
   int64_t gid = -1;             // required when uid is set
   std::vector<int64_t> groups;  // supplementary groups when running as uid; empty = gid only

@@ -12,6 +12,7 @@
 #include <cstdlib>
 
 #include "exec/exec_testing.h"
+#include "tests/testutil/throwaway_user.h"
 
 namespace converge::exec {
 namespace {
@@ -235,66 +236,150 @@ TEST(ShimTest, UsageErrors) {
   EXPECT_EQ(WaitShim(pid), kShimUsage);
 }
 
-// A throwaway system user, deleted at the end of the test.
-class ThrowawayUser {
+// A folder another user may write in (the run folder, a TempDir, is root's and 0700).
+class UserFolder {
  public:
-  ThrowawayUser() : name_("converge-test-" + std::to_string(::getpid())) {
-    if (std::system(("useradd -M -r " + name_ + " 2>/dev/null").c_str()) != 0) return;
-    if (passwd* entry = ::getpwnam(name_.c_str())) {
-      uid_ = entry->pw_uid;
-      gid_ = entry->pw_gid;
-    }
+  explicit UserFolder(const testutil::ThrowawayUser& user) : path_(outer_.path() + "/theirs") {
+    ::chmod(outer_.path().c_str(), 0711);
+    ::mkdir(path_.c_str(), 0700);
+    EXPECT_EQ(::chown(path_.c_str(), user.uid(), user.gid()), 0);
   }
-  ~ThrowawayUser() {
-    if (uid_ >= 0) (void)!std::system(("userdel " + name_ + " 2>/dev/null").c_str());
-  }
-  bool ok() const { return uid_ > 0; }
-  int64_t uid() const { return uid_; }
-  int64_t gid() const { return gid_; }
+  const std::string& path() const { return path_; }
 
  private:
-  std::string name_;
-  int64_t uid_ = -1;
-  int64_t gid_ = -1;
+  TempDir outer_;
+  std::string path_;
 };
 
-TEST(ShimTest, RunsTasksAsTheJobsUser) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root";
-  if (std::system("command -v useradd >/dev/null 2>&1") != 0) GTEST_SKIP() << "no useradd";
-  ThrowawayUser user;
-  if (!user.ok()) GTEST_SKIP() << "useradd failed";
-  TempDir dir;
-  ShimSpec spec = ShellJob(dir.path(), 19, "id -u; id -G");
-  spec.cwd = "/";
+ShimSpec AsUser(ShimSpec spec, const testutil::ThrowawayUser& user) {
   spec.uid = user.uid();
   spec.gid = user.gid();
+  return spec;
+}
+
+TEST(ShimTest, RunsTasksAsTheJobsUser) {
+  testutil::ThrowawayUser user;
+  if (!user.ok()) GTEST_SKIP() << user.skip_reason();
+  TempDir dir;
+  UserFolder theirs(user);
+  ShimSpec spec = AsUser(ShellJob(theirs.path(), 19, "id -u; id -G"), user);
+  spec.cwd = "/";
   ASSERT_EQ(RunShimBinary(dir.path(), spec), kShimOk);
   EXPECT_EQ(MustResult(dir.path(), 19).exec_error, "");
-  EXPECT_EQ(ReadFile(dir.path() + "/out"),
+  EXPECT_EQ(ReadFile(theirs.path() + "/out"),
             std::to_string(user.uid()) + "\n" + std::to_string(user.gid()) + "\n");
   struct stat info {};
-  ASSERT_EQ(::stat((dir.path() + "/out").c_str(), &info), 0);
-  EXPECT_EQ(static_cast<int64_t>(info.st_uid), user.uid());  // created by the shim: theirs
+  ASSERT_EQ(::stat((theirs.path() + "/out").c_str(), &info), 0);
+  EXPECT_EQ(info.st_uid, user.uid());  // created with the user's rights: theirs
 
   // The working directory is entered as the user: a root-only one is refused.
-  ShimSpec private_dir = ShellJob(dir.path(), 20, "pwd");
+  ShimSpec private_dir = AsUser(ShellJob(theirs.path(), 20, "pwd"), user);
   private_dir.cwd = dir.path();  // mkdtemp: 0700 root
-  private_dir.uid = user.uid();
-  private_dir.gid = user.gid();
   ASSERT_EQ(RunShimBinary(dir.path(), private_dir), kShimOk);
   EXPECT_EQ(MustResult(dir.path(), 20).exec_error,
             "cannot change to directory '" + dir.path() + "': Permission denied");
 
   // A missing command is reported through the exec-error pipe.
-  ShimSpec missing = ShellJob(dir.path(), 21, "");
+  ShimSpec missing = AsUser(ShellJob(theirs.path(), 21, ""), user);
   missing.tasks[0].argv = {"sh2-does-not-exist"};
   missing.cwd = "/";
-  missing.uid = user.uid();
-  missing.gid = user.gid();
   ASSERT_EQ(RunShimBinary(dir.path(), missing), kShimOk);
   ShimResult result = MustResult(dir.path(), 21);
   EXPECT_EQ(result.exit_code, 127);
   EXPECT_EQ(result.exec_error, "cannot execute 'sh2-does-not-exist': No such file or directory");
+}
+
+// Issue 9, item 2: a job's output paths are opened with its user's rights, so that a user
+// cannot append to (or create) a file only root may write, directly or through a link.
+TEST(ShimTest, Issue9OutputsAreOpenedWithTheUsersRights) {
+  testutil::ThrowawayUser user;
+  if (!user.ok()) GTEST_SKIP() << user.skip_reason();
+  TempDir dir;
+  UserFolder theirs(user);
+  TempDir root_only;  // 0700 root, inside a folder others may pass
+  ::chmod(root_only.path().c_str(), 0755);
+  const std::string secret = root_only.path() + "/secret";
+  ASSERT_EQ(std::system(("echo root-only > " + secret + " && chmod 600 " + secret).c_str()), 0);
+  const std::string link = theirs.path() + "/link";
+  ASSERT_EQ(::symlink(secret.c_str(), link.c_str()), 0);
+  const std::string created = root_only.path() + "/new";
+  ::chmod(root_only.path().c_str(), 0755);  // others may enter, not create
+
+  int64_t id = 30;
+  for (const std::string& path : {secret, link, created}) {
+    ShimSpec spec = AsUser(ShellJob(theirs.path(), id, "echo appended"), user);
+    spec.cwd = "/";
+    spec.stdout_path = spec.stderr_path = path;
+    ASSERT_EQ(RunShimBinary(dir.path(), spec), kShimOk);
+    ShimResult result = MustResult(dir.path(), id);
+    EXPECT_EQ(result.exit_code, 127) << path;
+    EXPECT_EQ(result.exec_error, "cannot open output " + path + ": Permission denied");
+    ++id;
+  }
+  EXPECT_EQ(ReadFile(secret), "root-only\n");
+  EXPECT_FALSE(Exists(created));
+}
+
+// The instance's own default output files are opened by the shim itself (the user may not
+// enter the instance's output folder), never through a link, created owner-only.
+TEST(ShimTest, Issue9DefaultOutputsAreTheInstancesFilesNeverLinks) {
+  testutil::ThrowawayUser user;
+  if (!user.ok()) GTEST_SKIP() << user.skip_reason();
+  TempDir dir;
+  TempDir output;  // 0700 root, like STATE/output
+  ShimSpec spec = AsUser(ShellJob(output.path(), 40, "echo default"), user);
+  spec.cwd = "/";
+  spec.stdout_default = spec.stderr_default = true;
+  ASSERT_EQ(RunShimBinary(dir.path(), spec), kShimOk);
+  EXPECT_EQ(MustResult(dir.path(), 40).exec_error, "");
+  EXPECT_EQ(ReadFile(output.path() + "/out"), "default\n");
+  struct stat info {};
+  ASSERT_EQ(::stat((output.path() + "/out").c_str(), &info), 0);
+  EXPECT_EQ(info.st_uid, 0u);
+  EXPECT_EQ(info.st_mode & 07777, 0600u);
+
+  const std::string target = output.path() + "/target";
+  ASSERT_EQ(std::system(("echo kept > " + target).c_str()), 0);
+  ShimSpec linked = AsUser(ShellJob(output.path(), 41, "echo through"), user);
+  linked.cwd = "/";
+  linked.stdout_path = linked.stderr_path = output.path() + "/linked";
+  linked.stdout_default = linked.stderr_default = true;
+  ASSERT_EQ(::symlink(target.c_str(), linked.stdout_path.c_str()), 0);
+  ASSERT_EQ(RunShimBinary(dir.path(), linked), kShimOk);
+  EXPECT_NE(MustResult(dir.path(), 41).exec_error.find("cannot open output"), std::string::npos);
+  EXPECT_EQ(ReadFile(target), "kept\n");
+}
+
+// Issue 9, item 1: the shim runs nothing from a run folder or spec another user could have
+// prepared or changed.
+TEST(ShimTest, Issue9RefusesAnUntrustedRunFolderOrSpec) {
+  TempDir dir;
+  const std::string ran = dir.path() + "/ran";
+  // A folder others may write in: refused before anything is read.
+  ASSERT_EQ(::chmod(dir.path().c_str(), 0777), 0);
+  ASSERT_EQ(RunShimBinary(dir.path(), ShellJob(dir.path(), 50, "echo ran > " + ran)),
+            kShimIoError);
+  EXPECT_FALSE(Exists(ran));
+  // A link to a good folder: refused.
+  ASSERT_EQ(::chmod(dir.path().c_str(), 0700), 0);
+  TempDir other;
+  const std::string link = other.path() + "/run";
+  ASSERT_EQ(::symlink(dir.path().c_str(), link.c_str()), 0);
+  WriteSpec(dir.path(), ShellJob(dir.path(), 51, "echo ran > " + ran));
+  EXPECT_EQ(WaitShim(SpawnShim(link, 51)), kShimIoError);
+  EXPECT_FALSE(Exists(ran));
+  // A spec others may write: a result says why, nothing runs.
+  WriteSpec(dir.path(), ShellJob(dir.path(), 52, "echo ran > " + ran));
+  ASSERT_EQ(::chmod((dir.path() + "/52.spec.json").c_str(), 0666), 0);
+  EXPECT_EQ(WaitShim(SpawnShim(dir.path(), 52)), kShimBadSpec);
+  EXPECT_NE(MustResult(dir.path(), 52).exec_error.find("not trusted"), std::string::npos);
+  // A spec that is a link (to a file of ours): not followed.
+  WriteSpec(other.path(), ShellJob(dir.path(), 53, "echo ran > " + ran));
+  ASSERT_EQ(::symlink((other.path() + "/53.spec.json").c_str(),
+                      (dir.path() + "/53.spec.json").c_str()),
+            0);
+  EXPECT_EQ(WaitShim(SpawnShim(dir.path(), 53)), kShimBadSpec);
+  EXPECT_FALSE(Exists(ran));
 }
 
 }  // namespace

@@ -18,7 +18,9 @@
 
 #include "api/http_server.h"
 #include "api/router.h"
+#include "api/token_file.h"
 #include "exec/local_executor.h"
+#include "exec/run_files.h"
 #include "exec/self_path.h"
 #include "instance/job_manager.h"
 #include "instance/routes.h"
@@ -58,43 +60,65 @@ Status MakeDirs(const std::string& path) {
   return MakeDir(path, 0700);
 }
 
-// The bearer token in STATE/token, created (0600, 32 random bytes as hex) when missing.
-Result<std::string> LoadOrCreateToken(const std::string& path) {
-  std::ifstream in(path);
-  std::string token;
-  if (in && std::getline(in, token) && !token.empty()) return token;
-  std::random_device random;
-  std::ostringstream hex;
-  for (int i = 0; i < 8; ++i) hex << std::hex << static_cast<uint32_t>(random());
-  token = hex.str();
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    return Status(Code::kInternal, std::string("cannot write token: ") + std::strerror(errno),
-                  path);
+// The state folder holds the store, the token and the link to the run folder: it must be a
+// folder of ours that nobody else may change (created 0700 when missing).
+Status CheckStateFolder(const std::string& state) {
+  struct stat info {};
+  if (::stat(state.c_str(), &info) != 0) {
+    return Status(Code::kInternal, std::string("cannot inspect: ") + std::strerror(errno), state);
   }
-  std::string line = token + "\n";
-  bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
-  ::close(fd);
-  if (!written) return Status(Code::kInternal, "cannot write token", path);
-  return token;
+  if (info.st_uid != ::geteuid() || (info.st_mode & 022) != 0) {
+    return Status(Code::kPermissionDenied,
+                  "is not a folder of uid " + std::to_string(::geteuid()) +
+                      " that only it may change (owner " + std::to_string(info.st_uid) +
+                      "); use a folder of your own for the state",
+                  state);
+  }
+  return Status::Ok();
 }
 
 // The shims' run folder. Its files only matter while the machine is up (they tie running
 // jobs to their shims across instance restarts), so it lives in tmpfs when there is one:
 // creating and deleting a few files per job there costs far less than on a disk file system.
-// The name is derived from the state folder's path, so a restart finds the same folder.
-std::string RunDirFor(const std::string& state) {
-  char resolved[PATH_MAX];
-  std::string path = ::realpath(state.c_str(), resolved) ? resolved : state;
-  uint64_t hash = 1469598103934665603ull;  // FNV-1a
-  for (unsigned char c : path) hash = (hash ^ c) * 1099511628211ull;
-  if (::access("/dev/shm", W_OK) == 0) {
-    char name[64];
-    std::snprintf(name, sizeof name, "/dev/shm/converge-%u-%016llx",
-                  static_cast<unsigned>(::geteuid()), static_cast<unsigned long long>(hash));
-    return name;
+// STATE/run records it: a link to a folder made with an unpredictable name (mkdtemp) in
+// /dev/shm, or the folder itself. A restart uses the recorded folder only while it passes the
+// trust rule (exec::OpenRunFolder: ours, 0700, no link); otherwise — gone after a reboot, or
+// not ours — a new one is made, and jobs whose shims lived in the old one are lost, never run
+// from a folder someone else could have prepared.
+Result<std::string> PrepareRunFolder(const std::string& state) {
+  const std::string record = state + "/run";
+  char target[PATH_MAX];
+  const ssize_t length = ::readlink(record.c_str(), target, sizeof target - 1);
+  if (length > 0) {
+    const std::string recorded(target, static_cast<size_t>(length));
+    if (Result<int> folder = exec::OpenRunFolder(recorded); folder.ok()) {
+      ::close(*folder);
+      return recorded;
+    }
+    ::unlink(record.c_str());
+  } else if (errno == EINVAL) {  // STATE/run is not a link: the folder itself
+    Result<int> folder = exec::OpenRunFolder(record);
+    if (!folder.ok()) return folder.status();
+    ::close(*folder);
+    return record;
   }
-  return state + "/run";
+  if (::access("/dev/shm", W_OK) == 0) {
+    Result<std::string> made = exec::CreateRunFolder(
+        "/dev/shm/converge-" + std::to_string(::geteuid()) + "-");
+    if (made.ok()) {
+      if (::symlink(made->c_str(), record.c_str()) != 0) {
+        const int error = errno;
+        ::rmdir(made->c_str());
+        return Status(Code::kInternal, std::string("symlink: ") + std::strerror(error), record);
+      }
+      return made;
+    }
+  }
+  if (::mkdir(record.c_str(), 0700) != 0) {
+    return Status(Code::kInternal, std::string("cannot create folder: ") + std::strerror(errno),
+                  record);
+  }
+  return record;
 }
 
 int64_t CountType(const resource::Graph& graph, resource::TypeId type) {
@@ -117,22 +141,20 @@ class Instance::Impl {
   Status Start() {
     const std::string& state = options_.state_dir;
     if (state.empty()) return Status::Invalid("--state", "must not be empty");
+    // Everything the instance creates is its owner's alone unless it says otherwise.
+    ::umask(077);
     CONVERGE_RETURN_IF_ERROR(MakeDirs(state));
-    lock_fd_ = ::open((state + "/instance.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    CONVERGE_RETURN_IF_ERROR(CheckStateFolder(state));
+    lock_fd_ = ::open((state + "/instance.lock").c_str(),
+                      O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (lock_fd_ < 0 || ::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
       return Status(Code::kInvalidArgument,
                     "another instance is using this state folder (stop it with converge stop)",
                     state);
     }
-    run_dir_ = RunDirFor(state);
-    CONVERGE_RETURN_IF_ERROR(MakeDir(run_dir_, 0700));
-    if (run_dir_ != state + "/run") {  // STATE/run leads to the run folder either way
-      const std::string link = state + "/run";
-      ::unlink(link.c_str());
-      if (::symlink(run_dir_.c_str(), link.c_str()) != 0) {
-        return Status(Code::kInternal, std::string("symlink: ") + std::strerror(errno), link);
-      }
-    }
+    Result<std::string> run_dir = PrepareRunFolder(state);
+    if (!run_dir.ok()) return run_dir.status().WithPrefix("run folder");
+    run_dir_ = *run_dir;
     CONVERGE_RETURN_IF_ERROR(MakeDir(state + "/output", 0700));
 
     Result<resource::Graph> graph = options_.resources_path.empty()
@@ -195,11 +217,12 @@ class Instance::Impl {
 
     context_ = std::make_unique<RouteContext>(RouteContext{
         io_, *jobs_, static_cast<int64_t>(::geteuid()), WallClock(), WallClock,
-        [this] { Shutdown(); }, workloads_.get()});
+        [this] { Shutdown(); }, workloads_.get(),
+        JobOutputAccess{state + "/output", ::geteuid() == 0}});
     AddRoutes(router_, context_.get());
     api::HttpServerOptions server_options;
     if (tcp) {
-      Result<std::string> token = LoadOrCreateToken(state + "/token");
+      Result<std::string> token = api::LoadOrCreateTokenFile(state + "/token");
       if (!token.ok()) return token.status();
       server_options.token = *token;
     }

@@ -271,9 +271,15 @@ void JobManager::Launch(int64_t id) {
     spec.cwd = job.active->spec.system.cwd.value_or("");
     spec.stdout_path = job.record.output;
     spec.stderr_path = job.record.error_output;
+    // Only the job's own default files are the instance's: any other path, even one inside the
+    // output folder (another job's file), is opened with the rights of the job's user.
+    spec.stdout_default = spec.stdout_path == DefaultOutputPath(options_.output_dir, id, "out");
+    spec.stderr_default = spec.stderr_path == DefaultOutputPath(options_.output_dir, id, "err") ||
+                          (spec.stderr_path == spec.stdout_path && spec.stdout_default);
     if (options_.run_as_submitter && job.record.uid > 0) {
       spec.uid = job.record.uid;
       spec.gid = UserGroup(job.record.uid);
+      spec.groups = UserGroups(job.record.uid);
     }
     if (job.record.duration > 0) {
       spec.deadline_ms = static_cast<int64_t>((job.record.start_time + job.record.duration) * 1e3);

@@ -44,6 +44,12 @@ Result<Dependency> ReadDependency(const jobspec::Dependency& raw, const std::str
 
 }  // namespace
 
+std::string DefaultOutputPath(const std::string& default_output_dir, int64_t id,
+                              const std::string& stream) {
+  return default_output_dir + "/" + std::to_string(id / 1000) + "/" + std::to_string(id) + "." +
+         stream;
+}
+
 Result<std::string> ResolveOutputPath(const std::string& path_template, const std::string& cwd,
                                       int64_t id, const std::string& field) {
   if (path_template.empty()) return Status::Invalid(field, "must not be empty");
@@ -109,11 +115,10 @@ Result<JobRequestFacts> ReadJobRequest(const std::string& text,
   Result<std::string> err = StringAt(system.extra, {"shell", "options", "output", "stderr", "path"},
                                      err_field);
   if (!err.ok()) return err.status();
-  // Default files go to a folder per thousand jobs: huge folders make creating files slow.
-  const std::string shard = default_output_dir + "/" + std::to_string(id / 1000);
-  const std::string out_template = out->empty() ? shard + "/{{id}}.out" : *out;
+  const std::string out_template =
+      out->empty() ? DefaultOutputPath(default_output_dir, id, "out") : *out;
   const std::string err_template =
-      !err->empty() ? *err : (out->empty() ? shard + "/{{id}}.err" : *out);
+      !err->empty() ? *err : (out->empty() ? DefaultOutputPath(default_output_dir, id, "err") : *out);
   Result<std::string> stdout_path = ResolveOutputPath(out_template, cwd, id, out_field);
   if (!stdout_path.ok()) return stdout_path.status();
   Result<std::string> stderr_path = ResolveOutputPath(err_template, cwd, id, err_field);

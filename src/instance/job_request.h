@@ -27,6 +27,11 @@ struct JobRequestFacts {
 Result<JobRequestFacts> ReadJobRequest(const std::string& text,
                                        const std::string& default_output_dir, int64_t id);
 
+// The default output file of job `id` ("out" or "err"): a folder per thousand jobs in
+// `default_output_dir` (huge folders make creating files slow).
+std::string DefaultOutputPath(const std::string& default_output_dir, int64_t id,
+                              const std::string& stream);
+
 // Substitutes {{id}} in `path_template` and makes it absolute against `cwd`. Errors: a `..`
 // component, an empty template.
 Result<std::string> ResolveOutputPath(const std::string& path_template, const std::string& cwd,

@@ -7,9 +7,9 @@
 
 namespace converge::instance {
 
-OutputFollower::OutputFollower(boost::asio::io_context& io, std::string path, int64_t offset,
+OutputFollower::OutputFollower(boost::asio::io_context& io, Opener open, int64_t offset,
                                std::shared_ptr<api::Stream> stream)
-    : timer_(io), path_(std::move(path)), offset_(offset), stream_(std::move(stream)) {}
+    : timer_(io), open_(std::move(open)), offset_(offset), stream_(std::move(stream)) {}
 
 void OutputFollower::Start() {
   Pump();
@@ -25,8 +25,9 @@ void OutputFollower::Finish() {
 }
 
 void OutputFollower::Pump() {
-  int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;  // not created yet
+  Result<int> opened = open_();
+  if (!opened.ok()) return;  // not created yet, or not readable: nothing to send
+  const int fd = *opened;
   char buffer[65536];
   ssize_t n;
   while ((n = ::pread(fd, buffer, sizeof buffer, offset_)) > 0) {

@@ -5,6 +5,7 @@
 // Lives on the io_context thread; keep it in a shared_ptr while the timer runs.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -12,12 +13,17 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "api/http_types.h"
+#include "common/status.h"
 
 namespace converge::instance {
 
 class OutputFollower : public std::enable_shared_from_this<OutputFollower> {
  public:
-  OutputFollower(boost::asio::io_context& io, std::string path, int64_t offset,
+  // Opens the file to read (a descriptor the follower closes), or an error (kNotFound: not
+  // created yet).
+  using Opener = std::function<Result<int>()>;
+
+  OutputFollower(boost::asio::io_context& io, Opener open, int64_t offset,
                  std::shared_ptr<api::Stream> stream);
   void Start();
   void Finish();
@@ -28,7 +34,7 @@ class OutputFollower : public std::enable_shared_from_this<OutputFollower> {
   void Arm();
 
   boost::asio::steady_timer timer_;
-  std::string path_;
+  Opener open_;
   int64_t offset_;
   std::shared_ptr<api::Stream> stream_;
   bool done_ = false;

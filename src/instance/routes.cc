@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <charconv>
-#include <fstream>
 
 #include "instance/job_json.h"
 #include "instance/output_follower.h"
@@ -261,19 +260,33 @@ void JobOutput(RouteContext& context, const HttpRequest& request, Reply reply) {
   std::optional<int64_t> offset = NumberQuery(request, "offset", 0, *reply);
   if (!offset) return;
   const std::string& path = which == "stdout" ? job->record.output : job->record.error_output;
+  // Opened with the rights of whoever may read it (job_output_file.h), never as plain root.
+  OutputFollower::Opener open = [record = job->record, path, access = context.output_access] {
+    return OpenJobOutput(record, path, access);
+  };
+  if (Result<int> probe = open(); !probe.ok() && probe.status().code() != Code::kNotFound) {
+    return reply->Reply(ErrorFor(probe.status()));
+  } else if (probe.ok()) {
+    ::close(*probe);
+  }
   if (request.Query("follow") != "true" || job->state == JobState::kInactive) {
-    std::ifstream file(path, std::ios::binary);
     std::string bytes;
-    if (file) {
-      file.seekg(*offset);
-      bytes.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+    if (Result<int> fd = open(); fd.ok()) {
+      char buffer[65536];
+      ssize_t n;
+      int64_t at = *offset;
+      while ((n = ::pread(*fd, buffer, sizeof buffer, at)) > 0) {
+        bytes.append(buffer, static_cast<size_t>(n));
+        at += n;
+      }
+      ::close(*fd);
     }
     HttpResponse response;
     response.content_type = "text/plain";
     response.body = std::move(bytes);
     return reply->Reply(std::move(response));
   }
-  auto follower = std::make_shared<OutputFollower>(context.io, path, *offset,
+  auto follower = std::make_shared<OutputFollower>(context.io, std::move(open), *offset,
                                                    reply->StartStream(200, "text/plain"));
   follower->Start();
   context.jobs.Watch(*id, [follower](const store::Event& event) {
@@ -324,7 +337,10 @@ HttpResponse ErrorFor(const Status& status) {
     case Code::kUnsatisfiable:
       return JsonError(422, status.message(), status.where());
     case Code::kSkip:
+    case Code::kPermissionDenied:
       return JsonError(403, status.message(), status.where());
+    case Code::kUnavailable:
+      return JsonError(503, status.message(), status.where());
     case Code::kInvalidArgument:
       return JsonError(400, status.message(), status.where());
     default:

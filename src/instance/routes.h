@@ -10,6 +10,7 @@
 
 #include "api/router.h"
 #include "instance/job_manager.h"
+#include "instance/job_output_file.h"
 #include "instance/workload_manager.h"
 
 namespace converge::instance {
@@ -22,6 +23,7 @@ struct RouteContext {
   std::function<double()> clock;  // epoch seconds
   std::function<void()> shutdown; // cancels running jobs, then stops the instance
   WorkloadManager* workloads = nullptr;  // JobSets, Services, MiniClusters
+  JobOutputAccess output_access;         // how job output files are opened to be read back
 };
 
 // Who is calling: the peer's uid on a Unix socket (the owner for TCP token holders), and

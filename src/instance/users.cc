@@ -1,5 +1,6 @@
 #include "instance/users.h"
 
+#include <grp.h>
 #include <pwd.h>
 
 #include <cstdlib>
@@ -48,6 +49,20 @@ int64_t UserGroup(int64_t uid) {
   int64_t gid = -1;
   WithEntry(uid, [&](const passwd& entry) { gid = entry.pw_gid; });
   return gid;
+}
+
+std::vector<int64_t> UserGroups(int64_t uid) {
+  std::vector<int64_t> groups;
+  WithEntry(uid, [&](const passwd& entry) {
+    int count = 64;
+    std::vector<gid_t> found(static_cast<size_t>(count));
+    while (::getgrouplist(entry.pw_name, entry.pw_gid, found.data(), &count) < 0) {
+      if (count > 65536) return;  // not a real group list: the primary group alone
+      found.resize(static_cast<size_t>(count));
+    }
+    groups.assign(found.begin(), found.begin() + count);
+  });
+  return groups;
 }
 
 std::string UserHome(int64_t uid) {

@@ -20,6 +20,28 @@ namespace {
 
 constexpr int kSchemaVersion = 1;
 
+// The store holds every job's environment: the database and its WAL and shared-memory files
+// are made owner-only (0600), whatever the umask was, and must be plain files of ours.
+Status RestrictToOwner(const std::string& path) {
+  for (const std::string& file : {path, path + "-wal", path + "-shm"}) {
+    struct stat info {};
+    if (::lstat(file.c_str(), &info) != 0) {
+      if (errno == ENOENT) continue;
+      return Status(Code::kInternal, std::string("cannot inspect: ") + std::strerror(errno), file);
+    }
+    if (!S_ISREG(info.st_mode) || info.st_uid != ::geteuid()) {
+      return Status(Code::kPermissionDenied,
+                    "is not a plain file of uid " + std::to_string(::geteuid()) + "; not used",
+                    file);
+    }
+    if ((info.st_mode & 077) != 0 && ::chmod(file.c_str(), 0600) != 0) {
+      return Status(Code::kInternal, std::string("cannot chmod 600: ") + std::strerror(errno),
+                    file);
+    }
+  }
+  return Status::Ok();
+}
+
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS jobs (
@@ -473,8 +495,12 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, StoreOptions
   }
   auto impl = std::make_unique<Impl>(db, path);
   sqlite3_busy_timeout(db, 5000);
-  if (!fresh) CONVERGE_RETURN_IF_ERROR(impl->QuickCheck());
+  if (!fresh) {  // a plain file of ours (checked before reading it), undamaged
+    CONVERGE_RETURN_IF_ERROR(RestrictToOwner(path));
+    CONVERGE_RETURN_IF_ERROR(impl->QuickCheck());
+  }
   CONVERGE_RETURN_IF_ERROR(impl->Exec("PRAGMA journal_mode=WAL"));
+  CONVERGE_RETURN_IF_ERROR(RestrictToOwner(path));
   CONVERGE_RETURN_IF_ERROR(impl->Exec(options.synchronous_full ? "PRAGMA synchronous=FULL"
                                                                : "PRAGMA synchronous=NORMAL"));
   CONVERGE_RETURN_IF_ERROR(impl->Exec("PRAGMA foreign_keys=OFF"));

@@ -1,5 +1,11 @@
 #include "store/store.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
 #include <gtest/gtest.h>
 
 #include "tests/testutil/run_command.h"
@@ -18,6 +24,35 @@ JobRecord MakeJob(int64_t id, const std::string& state) {
   job.submit_time = 1700000000.25;
   job.dependencies = R"(["afterok:1"])";
   return job;
+}
+
+mode_t ModeOf(const std::string& path) {
+  struct stat info {};
+  return ::stat(path.c_str(), &info) == 0 ? info.st_mode & 07777 : 0;
+}
+
+// Issue 9, item 3: the store holds every job's environment, so it is owner-only whatever the
+// umask, and a store made readable by others (an older version) is made owner-only again.
+TEST(StoreTest, Issue9TheDatabaseAndItsWalAreOwnerOnly) {
+  testutil::TempDir dir;
+  const std::string path = dir.path() + "/state.db";
+  const mode_t old_mask = ::umask(022);
+  {
+    auto store = Store::Open(path);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    (*store)->PutJob(MakeJob(1, "SCHED"));
+    ASSERT_TRUE((*store)->Commit().ok());
+    EXPECT_EQ(ModeOf(path), 0600u);
+    EXPECT_EQ(ModeOf(path + "-wal"), 0600u);
+    EXPECT_EQ(ModeOf(path + "-shm"), 0600u);
+  }
+  ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
+  {
+    auto store = Store::Open(path);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    EXPECT_EQ(ModeOf(path), 0600u);
+  }
+  ::umask(old_mask);
 }
 
 TEST(StoreTest, CommittedJobsEventsAndJobspecsSurviveReopening) {

@@ -23,3 +23,8 @@ target_compile_definitions(workload_e2e_test PRIVATE
   CONVERGE_ML_BIN="$<TARGET_FILE:converge-ml>"
   CONVERGE_BIN_DIR="$<TARGET_FILE_DIR:converge>")
 add_dependencies(workload_e2e_test converge converge-shim converge-ml)
+converge_test(security_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/security_test.cc
+  DEPS converge_testutil converge_api nlohmann_json::nlohmann_json
+  LABELS e2e)
+add_dependencies(security_test converge converge-shim)

@@ -28,18 +28,6 @@ ThrowawayUser::ThrowawayUser() {
   }
   uid_ = entry->pw_uid;
   gid_ = entry->pw_gid;
-  char folder[] = "/tmp/converge-bin-XXXXXX";
-  if (::mkdtemp(folder) == nullptr || ::chmod(folder, 0755) != 0) {
-    skip_reason_ = "cannot make a folder for the binary's copy";
-    return;
-  }
-  binary_dir_ = folder;
-  std::error_code error;
-  std::filesystem::copy_file(ConvergeBinary(), binary_dir_ + "/converge", error);
-  if (error || ::chmod((binary_dir_ + "/converge").c_str(), 0755) != 0) {
-    skip_reason_ = "cannot copy " + ConvergeBinary() + ": " + error.message();
-    return;
-  }
   ok_ = true;
 }
 
@@ -66,6 +54,18 @@ CommandResult ThrowawayUser::RunConverge(const InstanceLauncher& instance,
                                          const std::vector<std::string>& args,
                                          const std::string& input) const {
   OpenPathForOthers(instance.state_dir() + "/converge.sock");
+  if (binary_dir_.empty()) {
+    char folder[] = "/tmp/converge-bin-XXXXXX";
+    if (::mkdtemp(folder) == nullptr || ::chmod(folder, 0755) != 0) {
+      return {1, "", "cannot make a folder for the binary's copy"};
+    }
+    binary_dir_ = folder;
+    std::error_code error;
+    std::filesystem::copy_file(ConvergeBinary(), binary_dir_ + "/converge", error);
+    if (error || ::chmod((binary_dir_ + "/converge").c_str(), 0755) != 0) {
+      return {1, "", "cannot copy " + ConvergeBinary() + ": " + error.message()};
+    }
+  }
   std::vector<std::string> argv = {"env", "CONVERGE_URI=" + instance.uri(),
                                    binary_dir_ + "/converge"};
   argv.insert(argv.end(), args.begin(), args.end());

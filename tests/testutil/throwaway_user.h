@@ -3,8 +3,8 @@
 // Multi-user tests run as root and act as another, unprivileged user: submitting jobs, reading
 // logs, trying to reach what is not theirs. The user has no home and no password; its name is
 // unique per process. The converge binary under test may sit in a private folder (a mktemp
-// clone is 0700), so RunConverge uses a copy of it in a folder every user can enter, made once
-// per user object. Not thread-safe; one object per test.
+// clone is 0700), so RunConverge uses a copy of it in a folder every user can enter, made at
+// its first call. Not thread-safe; one object per test.
 #pragma once
 
 #include <sys/types.h>
@@ -45,7 +45,7 @@ class ThrowawayUser {
   std::string name_;
   uid_t uid_ = 0;
   gid_t gid_ = 0;
-  std::string binary_dir_;  // holds the copy of the converge binary
+  mutable std::string binary_dir_;  // holds the copy of the converge binary (made when needed)
 };
 
 // Gives every folder from `path`'s parent up to / the search bit for others (o+x), so that
