@@ -218,6 +218,43 @@ class Store::Impl {
                                        problems + "). " + Advice(path_));
   }
 
+  // Checks that every text value of the store is UTF-8, as everything written is: a row
+  // that is not was damaged (flipped bytes inside a row, which quick_check does not see).
+  // O(size): about 0.25 s for 100k jobs with 9 events each (docs/formats/eventlog.md).
+  Status CheckAllText() {
+    struct Scan {
+      const char* table;
+      const char* sql;  // key columns first (integers), then text columns
+      int keys;
+    };
+    const Scan scans[] = {
+        {"jobs", "SELECT id, user, name, state, result, nodelist, queue, reason, output, "
+                 "error_output, dependencies, allocation FROM jobs", 1},
+        {"jobspecs", "SELECT id, jobspec FROM jobspecs", 1},
+        {"events", "SELECT job_id, seq, name, context FROM events", 2},
+        {"meta", "SELECT key, value FROM meta", 0},
+    };
+    for (const Scan& scan : scans) {
+      Statement stmt;
+      CONVERGE_RETURN_IF_ERROR(Prepare(stmt, scan.sql));
+      int rc;
+      while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+        const int columns = sqlite3_column_count(stmt.get());
+        for (int c = scan.keys; c < columns; ++c) {
+          const std::string text = ColumnText(stmt.get(), c);
+          if (FirstInvalidUtf8(text) == std::string_view::npos) continue;
+          std::string row = std::string(scan.table) + " row";
+          for (int k = 0; k < scan.keys; ++k) {
+            row += " " + std::to_string(sqlite3_column_int64(stmt.get(), k));
+          }
+          return CheckText(path_, row, {{sqlite3_column_name(stmt.get(), c), &text}});
+        }
+      }
+      if (rc != SQLITE_DONE) return Error(std::string("read ") + scan.table);
+    }
+    return Status::Ok();
+  }
+
   // Gives a store its id (meta "store_id") once, and keeps PATH.id equal to it.
   Status Mark() {
     Result<std::optional<std::string>> id = GetMeta("store_id");
@@ -506,6 +543,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, StoreOptions
   CONVERGE_RETURN_IF_ERROR(impl->Exec("PRAGMA foreign_keys=OFF"));
   CONVERGE_RETURN_IF_ERROR(impl->Exec(kSchema));
   CONVERGE_RETURN_IF_ERROR(impl->PrepareAll());
+  if (!fresh) CONVERGE_RETURN_IF_ERROR(impl->CheckAllText());
   if (options.max_pages > 0) {
     const std::string cap = "PRAGMA max_page_count=" + std::to_string(options.max_pages);
     CONVERGE_RETURN_IF_ERROR(impl->Exec(cap.c_str()));

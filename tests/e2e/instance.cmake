@@ -28,3 +28,10 @@ converge_test(security_test
   DEPS converge_testutil converge_api nlohmann_json::nlohmann_json
   LABELS e2e)
 add_dependencies(security_test converge converge-shim)
+# Issue 9 (items 8, 10): damaged and missing stores, full disks (the disk-full test needs root:
+# label `root`; it skips with a message otherwise).
+converge_test(instance_store_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/instance_store_test.cc
+  DEPS converge_testutil converge_api nlohmann_json::nlohmann_json
+  LABELS e2e root)
+add_dependencies(instance_store_test converge converge-shim)
