@@ -500,7 +500,18 @@ Status CheckPresence(const std::string& path, const std::string& used_before, bo
   struct stat info {};
   const bool exists = ::stat(path.c_str(), &info) == 0;
   *fresh = !exists || info.st_size == 0;
-  if (!*fresh) return Status::Ok();
+  if (!*fresh) {
+    // SQLite takes a file shorter than its header for a new database and overwrites it.
+    char header[16] = {};
+    std::ifstream in(path, std::ios::binary);
+    in.read(header, sizeof header);
+    if (info.st_size < 512 || std::memcmp(header, "SQLite format 3", 16) != 0) {
+      return Status(Code::kInternal, "the store " + path + " is damaged (" +
+                                         std::to_string(info.st_size) +
+                                         " bytes without a SQLite header). " + Advice(path));
+    }
+    return Status::Ok();
+  }
   std::string evidence;
   std::ifstream marker(path + ".id");
   std::string id;

@@ -218,6 +218,9 @@ TEST(StoreTest, Issue9ADamagedStoreIsRefusedAtOpen) {
   ExpectRefusal(Store::Open(path), path, "is damaged");
   Overwrite(copy, 0, "not a sqlite db!");  // the header
   ExpectRefusal(Store::Open(copy), copy, "is damaged");
+  ASSERT_EQ(::truncate(copy.c_str(), 1), 0);  // shorter than a header: SQLite would reuse it
+  ExpectRefusal(Store::Open(copy), copy, "1 bytes without a SQLite header");
+  EXPECT_EQ(testutil::ReadFile(copy).size(), 1u);
 }
 
 // Issue 9, item 10: text that is not UTF-8 (a flipped byte inside a row, which quick_check
