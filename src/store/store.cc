@@ -241,8 +241,11 @@ class Store::Impl {
       while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
         const int columns = sqlite3_column_count(stmt.get());
         for (int c = scan.keys; c < columns; ++c) {
-          const std::string text = ColumnText(stmt.get(), c);
-          if (FirstInvalidUtf8(text) == std::string_view::npos) continue;
+          const unsigned char* bytes = sqlite3_column_text(stmt.get(), c);
+          const std::string_view view(reinterpret_cast<const char*>(bytes),
+                                      bytes ? sqlite3_column_bytes(stmt.get(), c) : 0);
+          if (FirstInvalidUtf8(view) == std::string_view::npos) continue;
+          const std::string text(view);
           std::string row = std::string(scan.table) + " row";
           for (int k = 0; k < scan.keys; ++k) {
             row += " " + std::to_string(sqlite3_column_int64(stmt.get(), k));
