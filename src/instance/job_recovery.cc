@@ -143,7 +143,7 @@ Status JobManager::Recover() {
   }
   for (int64_t id : to_launch) {  // Start() takes over the lock Reattach() kept
     jobs_.at(id).active->started = false;
-    Launch(id);
+    Launch(id, /*first_start=*/false);
   }
   for (int64_t id : to_enqueue) Enqueue(jobs_.at(id));
   for (int64_t id : to_advance) Advance(jobs_.at(id));

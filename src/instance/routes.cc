@@ -355,13 +355,29 @@ HttpResponse ErrorFor(const Status& status) {
   }
 }
 
+api::Handler RefuseWritesWhileDegraded(RouteContext* context, api::Handler inner) {
+  return [context, inner = std::move(inner)](HttpRequest request, Reply reply) {
+    const std::string& degraded = context->jobs.degraded();
+    if (!degraded.empty() && request.method != "GET" && request.method != "HEAD" &&
+        request.path != "/v1/shutdown") {
+      return reply->Reply(JsonError(context->jobs.store_full() ? 507 : 503,
+                                    "the instance cannot record new work now: " + degraded +
+                                        ". Free space in its state folder; it resumes by "
+                                        "itself"));
+    }
+    inner(std::move(request), std::move(reply));
+  };
+}
+
 void AddRoutes(api::Router& router, RouteContext* c) {
   router.Add({"GET", "/v1/health", "anyone", [c](HttpRequest, Reply reply) {
-                nlohmann::json body = {{"status", "ok"},
+                const std::string& degraded = c->jobs.degraded();
+                nlohmann::json body = {{"status", degraded.empty() ? "ok" : "degraded"},
                                        {"pid", static_cast<int64_t>(getpid())},
                                        {"version", kVersion},
                                        {"uptime", c->clock() - c->started_at},
                                        {"owner", UserName(c->owner_uid)}};
+                if (!degraded.empty()) body["degraded"] = degraded;
                 reply->Reply(JsonResponse(200, body.dump()));
               }});
   router.Add({"POST", "/v1/jobs", "anyone",

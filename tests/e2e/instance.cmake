@@ -41,3 +41,10 @@ converge_test(instance_limits_test
   DEPS converge_testutil converge_api converge_store nlohmann_json::nlohmann_json
   LABELS e2e)
 add_dependencies(instance_limits_test converge converge-shim)
+# Issue 9 (items 8, 10): damaged and missing stores, full disks (the disk-full test needs root:
+# label `root`; it skips with a message otherwise).
+converge_test(instance_store_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/instance_store_test.cc
+  DEPS converge_testutil converge_api nlohmann_json::nlohmann_json
+  LABELS e2e root)
+add_dependencies(instance_store_test converge converge-shim)
