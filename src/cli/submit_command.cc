@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/job_options.h"
 #include "common/hostlist.h"
+#include "jobspec/limits.h"
 
 namespace converge::cli {
 namespace {
@@ -42,8 +43,19 @@ Result<std::vector<std::string>> Jobspecs(const SubmitFlags& flags,
     return specs;
   }
   Result<std::vector<int64_t>> values = ExpandIds(flags.cc);
+  if (!values.ok() && values.status().message().find("expands to more than") != std::string::npos) {
+    return Status::Invalid("--cc", "'" + flags.cc + "' makes more than " +
+                                       std::to_string(jobspec::kMaxCopies) +
+                                       " copies (the limit on copies)");
+  }
   if (!values.ok() || values->empty()) {
     return Status::Invalid("--cc", "'" + flags.cc + "' is not an id set like 1-10 or 1,3,5-7");
+  }
+  if (static_cast<int64_t>(values->size()) > jobspec::kMaxCopies) {
+    return Status::Invalid("--cc", "'" + flags.cc + "' makes " +
+                                       std::to_string(values->size()) + " copies; at most " +
+                                       std::to_string(jobspec::kMaxCopies) +
+                                       " (the limit on copies)");
   }
   for (int64_t value : *values) {
     const std::string text = std::to_string(value);

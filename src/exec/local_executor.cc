@@ -165,6 +165,11 @@ class LocalExecutor::Impl {
 
   size_t running_count() const { return running_.size(); }
 
+  pid_t ShimPid(int64_t job_id) const {
+    auto it = running_.find(job_id);
+    return it == running_.end() ? 0 : it->second.pid;
+  }
+
  private:
   // One job whose shim is being waited for: through its pidfd, or (holder's pid not known yet)
   // by looking at the lock again after a short delay.
@@ -439,5 +444,7 @@ LocalExecutor::Reattached LocalExecutor::Reattach(int64_t job_id) {
 }
 void LocalExecutor::Forget(int64_t job_id) { impl_->Forget(job_id); }
 size_t LocalExecutor::running_count() const { return impl_->running_count(); }
+
+pid_t LocalExecutor::ShimPid(int64_t job_id) const { return impl_->ShimPid(job_id); }
 
 }  // namespace converge::exec

@@ -11,6 +11,8 @@
 // session): destroying the executor, or killing the instance, leaves them running.
 #pragma once
 
+#include <sys/types.h>
+
 #include <boost/asio/io_context.hpp>
 #include <cstdint>
 #include <functional>
@@ -62,6 +64,9 @@ class LocalExecutor {
 
   // Jobs whose on_exit is still to come.
   size_t running_count() const;
+  // The pid of the shim running `job_id`, or 0 (no shim watched, or its pid not known yet).
+  // The shim leads its own session: the job's tasks are the processes of session ShimPid.
+  pid_t ShimPid(int64_t job_id) const;
 
  private:
   class Impl;

@@ -31,11 +31,13 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
 
 #include "exec/fs_identity.h"
+#include "exec/job_container.h"
 #include "exec/run_files.h"
 #include "exec/shim_spec.h"
 #include "exec/task_launcher.h"
@@ -278,12 +280,27 @@ class Shim {
     setup.uid = uid;
     setup.gid = gid;
     setup.groups = std::move(groups);
+    std::string why_not_cgroup;
+    std::unique_ptr<JobContainer> container = MakeJobContainer(
+        job_id_, spec.containment == "subreaper" ? Containment::kSubreaper : Containment::kAuto,
+        &why_not_cgroup);
+    if (!why_not_cgroup.empty()) {
+      Complain(run_dir_, job_id_, "no cgroup for the job (" + why_not_cgroup +
+                                      "); its process tree contains it");
+    }
+    setup.cgroup_fd = container->cgroup_fd();
+    setup.cgroup_procs_fd = container->cgroup_procs_fd();
     TaskLauncher launcher(std::move(setup));
     SupervisorOptions options;
     options.signal_fd = signal_fd_.get();
     options.deadline_ms = spec.deadline_ms;
     options.grace_ms = spec.grace_ms;
-    return SuperviseTasks(spec.tasks, launcher, options);
+    options.kill_wait_ms = spec.kill_wait_ms;
+    ShimResult result = SuperviseTasks(spec.tasks, launcher, *container, options);
+    if (Status released = container->Release(); !released.ok()) {
+      Complain(run_dir_, job_id_, released.message());
+    }
+    return result;
   }
 
   int Finish(const ShimResult& result) {

@@ -153,7 +153,9 @@ std::string ToJson(const ShimSpec& spec) {
                {"gid", spec.gid},
                {"groups", spec.groups},
                {"deadline_ms", spec.deadline_ms},
-               {"grace_ms", spec.grace_ms}};
+               {"grace_ms", spec.grace_ms},
+               {"kill_wait_ms", spec.kill_wait_ms},
+               {"containment", spec.containment}};
   return json.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
@@ -181,6 +183,11 @@ Result<ShimSpec> ShimSpecFromJson(std::string_view text) {
   spec.groups = reader.Ints("groups", 0, std::numeric_limits<uint32_t>::max() - 1);
   spec.deadline_ms = reader.Int("deadline_ms", 0, false, 0);
   spec.grace_ms = reader.Int("grace_ms", 5000, false, 0);
+  spec.kill_wait_ms = reader.Int("kill_wait_ms", 10000, false, 0);
+  spec.containment = reader.String("containment");
+  if (status.ok() && !spec.containment.empty() && spec.containment != "subreaper") {
+    reader.Fail("containment", "must be \"\" or \"subreaper\"");
+  }
   if (status.ok() && spec.uid >= 0 && spec.gid < 0) reader.Fail("gid", "required when uid is set");
   if (!status.ok()) return status;
   return spec;
@@ -190,7 +197,8 @@ std::string ToJson(const ShimResult& result) {
   Json json = {{"exit_code", result.exit_code},   {"signal", result.signal},
                {"timed_out", result.timed_out},   {"terminated", result.terminated},
                {"exec_error", result.exec_error}, {"start_ms", result.start_ms},
-               {"end_ms", result.end_ms}};
+               {"end_ms", result.end_ms},         {"container", result.container},
+               {"stray_processes", result.stray_processes}};
   return json.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
@@ -207,6 +215,8 @@ Result<ShimResult> ShimResultFromJson(std::string_view text) {
   result.exec_error = reader.String("exec_error");
   result.start_ms = reader.Int("start_ms", 0);
   result.end_ms = reader.Int("end_ms", 0);
+  result.container = reader.String("container");
+  result.stray_processes = static_cast<int>(reader.Int("stray_processes", 0, false, 0, kIntMax));
   if (!status.ok()) return status;
   return result;
 }

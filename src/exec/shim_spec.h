@@ -35,6 +35,9 @@ struct ShimSpec {
   std::vector<int64_t> groups;  // supplementary groups when running as uid; empty = gid only
   int64_t deadline_ms = 0;      // epoch ms at which the time limit expires; 0 = none
   int64_t grace_ms = 5000;      // SIGTERM -> SIGKILL delay on timeout or terminate
+  int64_t kill_wait_ms = 10000;  // after SIGKILL, how long the shim waits for the job's
+                                 // processes before it gives up on them (D state)
+  std::string containment;       // "": a cgroup v2 subtree where possible, else "subreaper"
 };
 
 struct ShimResult {
@@ -44,7 +47,9 @@ struct ShimResult {
   bool terminated = false;  // the shim got SIGTERM (cancel) and killed the tasks
   std::string exec_error;   // non-empty: a task could not be started (e.g. "sh2: not found")
   int64_t start_ms = 0;     // epoch ms when the tasks were started
-  int64_t end_ms = 0;       // epoch ms when the last task ended
+  int64_t end_ms = 0;       // epoch ms when the last process of the job was gone
+  std::string container;    // what contained the job: "cgroup2 PATH" or "subreaper"
+  int stray_processes = 0;  // processes of the job still alive when the shim gave up on them
 };
 
 // Parsing is strict about types and reports the bad field (`tasks[1].argv: must not be

@@ -18,6 +18,8 @@ TEST(ShimSpecTest, RoundTripsEveryField) {
   spec.groups = {100, 27};
   spec.deadline_ms = 1700000000123;
   spec.grace_ms = 250;
+  spec.kill_wait_ms = 300;
+  spec.containment = "subreaper";
   Result<ShimSpec> back = ShimSpecFromJson(ToJson(spec));
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(back->job_id, 42);
@@ -34,6 +36,8 @@ TEST(ShimSpecTest, RoundTripsEveryField) {
   EXPECT_EQ(back->groups, (std::vector<int64_t>{100, 27}));
   EXPECT_EQ(back->deadline_ms, 1700000000123);
   EXPECT_EQ(back->grace_ms, 250);
+  EXPECT_EQ(back->kill_wait_ms, 300);
+  EXPECT_EQ(back->containment, "subreaper");
 }
 
 TEST(ShimSpecTest, MissingOptionalFieldsKeepDefaults) {
@@ -42,6 +46,8 @@ TEST(ShimSpecTest, MissingOptionalFieldsKeepDefaults) {
   EXPECT_EQ(spec->uid, -1);
   EXPECT_EQ(spec->grace_ms, 5000);
   EXPECT_EQ(spec->deadline_ms, 0);
+  EXPECT_EQ(spec->kill_wait_ms, 10000);
+  EXPECT_EQ(spec->containment, "");
   EXPECT_TRUE(spec->tasks[0].cpus.empty());
 }
 
@@ -63,6 +69,8 @@ TEST(ShimSpecTest, ErrorsNameTheBadField) {
            Case{R"({"job_id": 1, "tasks": [], "uid": 5})", "gid"},
            Case{R"({"job_id": 1, "tasks": [], "grace_ms": 1.5})", "grace_ms"},
            Case{R"({"job_id": 1, "tasks": [], "cwd": 3})", "cwd"},
+           Case{R"({"job_id": 1, "tasks": [], "kill_wait_ms": -1})", "kill_wait_ms"},
+           Case{R"({"job_id": 1, "tasks": [], "containment": "docker"})", "containment"},
        }) {
     Result<ShimSpec> spec = ShimSpecFromJson(c.json);
     ASSERT_FALSE(spec.ok()) << c.json;
@@ -81,6 +89,8 @@ TEST(ShimResultTest, RoundTripsAndNamesBadFields) {
   result.exec_error = "cannot execute 'x': No such file or directory";
   result.start_ms = 10;
   result.end_ms = 20;
+  result.container = "cgroup2 /sys/fs/cgroup/converge/job-1-2";
+  result.stray_processes = 2;
   Result<ShimResult> back = ShimResultFromJson(ToJson(result));
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(back->exit_code, 137);
@@ -90,6 +100,8 @@ TEST(ShimResultTest, RoundTripsAndNamesBadFields) {
   EXPECT_EQ(back->exec_error, result.exec_error);
   EXPECT_EQ(back->start_ms, 10);
   EXPECT_EQ(back->end_ms, 20);
+  EXPECT_EQ(back->container, result.container);
+  EXPECT_EQ(back->stray_processes, 2);
   EXPECT_EQ(ShimResultFromJson("{}").status().where(), "exit_code");
   EXPECT_EQ(ShimResultFromJson(R"({"exit_code": 0, "timed_out": 1})").status().where(),
             "timed_out");

@@ -3,12 +3,14 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <cstdint>
 #include <utility>
 
 #include "exec/run_files.h"
@@ -86,12 +88,14 @@ bool MoveFd(int from, int to) {
   ::_exit(127);
 }
 
-// The forked child of ForkAsUser: becomes the task or reports why it cannot. Only
+// The forked child of ForkTask: becomes the task or reports why it cannot. Only
 // async-signal-safe calls: the shim is single-threaded, but keep it that way regardless.
-[[noreturn]] void BecomeTaskAsUser(const LaunchSetup& setup, pid_t pgid, int report_fd,
-                                   const std::vector<std::string>& candidates, char* const argv[],
-                                   char* const envp[]) {
+[[noreturn]] void BecomeTask(const LaunchSetup& setup, bool join_cgroup, pid_t pgid, int report_fd,
+                             const std::vector<std::string>& candidates, char* const argv[],
+                             char* const envp[]) {
   auto fail = [report_fd](ChildStep step, int error) { ReportAndExit(report_fd, step, error); };
+  // Into the job's cgroup before anything else, so that nothing it starts is outside.
+  if (join_cgroup && ::pwrite(setup.cgroup_procs_fd, "0", 1, 0) != 1) fail(ChildStep::kSetup, errno);
   struct sigaction default_action {};
   default_action.sa_handler = SIG_DFL;
   for (int sig = 1; sig < NSIG; ++sig) {
@@ -106,17 +110,36 @@ bool MoveFd(int from, int to) {
   }
   // Whatever else the shim inherited must not reach the task; the report pipe closes at exec.
   ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-  if (::setgroups(setup.groups.size(), setup.groups.data()) != 0) {
-    fail(ChildStep::kSwitchUser, errno);
+  if (setup.switch_user) {
+    if (::setgroups(setup.groups.size(), setup.groups.data()) != 0) {
+      fail(ChildStep::kSwitchUser, errno);
+    }
+    if (::setgid(setup.gid) != 0) fail(ChildStep::kSwitchUser, errno);
+    if (::setuid(setup.uid) != 0) fail(ChildStep::kSwitchUser, errno);
+    if (!setup.cwd.empty() && ::chdir(setup.cwd.c_str()) != 0) fail(ChildStep::kChdir, errno);
   }
-  if (::setgid(setup.gid) != 0) fail(ChildStep::kSwitchUser, errno);
-  if (::setuid(setup.uid) != 0) fail(ChildStep::kSwitchUser, errno);
-  if (!setup.cwd.empty() && ::chdir(setup.cwd.c_str()) != 0) fail(ChildStep::kChdir, errno);
   int error = ExecvpLike(candidates, [&](const std::string& path) {
     ::execve(path.c_str(), argv, envp);
     return errno;
   });
   ReportAndExit(report_fd, ChildStep::kExec, error);
+}
+
+// clone3(CLONE_INTO_CGROUP): fork() whose child starts in the cgroup `cgroup_fd` (no migration).
+// Returns like fork(); -1 with errno ENOSYS/EINVAL/E2BIG/EPERM where the kernel (before 5.7) or a
+// seccomp filter refuses it.
+pid_t CloneIntoCgroup(int cgroup_fd) {
+  // struct clone_args up to `cgroup` (CLONE_ARGS_SIZE_VER2), spelled out: <linux/sched.h>
+  // clashes with glibc's <sched.h>.
+  struct {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+        set_tid_size, cgroup;
+  } args{};
+  constexpr uint64_t kCloneIntoCgroup = 0x200000000ULL;
+  args.flags = kCloneIntoCgroup;
+  args.exit_signal = SIGCHLD;
+  args.cgroup = static_cast<uint64_t>(cgroup_fd);
+  return static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
 }
 
 }  // namespace
@@ -173,8 +196,9 @@ Result<pid_t> TaskLauncher::Launch(const TaskSpec& task) {
   const std::vector<char*> argv = CArray(task.argv);
   const std::vector<char*> envp = CArray(task.env);
   CONVERGE_RETURN_IF_ERROR(Bind(task));
-  Result<pid_t> pid = setup_.switch_user ? ForkAsUser(candidates, argv.data(), envp.data(), program)
-                                         : Spawn(candidates, argv.data(), envp.data(), program);
+  const bool fork = setup_.switch_user || setup_.cgroup_fd >= 0;
+  Result<pid_t> pid = fork ? ForkTask(candidates, argv.data(), envp.data(), program)
+                           : Spawn(candidates, argv.data(), envp.data(), program);
   RestoreAffinity();
   if (pid.ok() && pgid_ == 0) {
     pgid_ = *pid;
@@ -193,7 +217,7 @@ Result<pid_t> TaskLauncher::Spawn(const std::vector<std::string>& candidates, ch
   return Status(Code::kInternal, "cannot execute '" + program + "': " + ErrnoText(error));
 }
 
-Result<pid_t> TaskLauncher::ForkAsUser(const std::vector<std::string>& candidates,
+Result<pid_t> TaskLauncher::ForkTask(const std::vector<std::string>& candidates,
                                        char* const argv[], char* const envp[],
                                        const std::string& program) {
   int report[2];
@@ -201,8 +225,19 @@ Result<pid_t> TaskLauncher::ForkAsUser(const std::vector<std::string>& candidate
     return Status(Code::kInternal, "cannot start '" + program + "': " + ErrnoText(errno));
   }
   const pid_t group = pgid_;
-  pid_t pid = ::fork();
-  if (pid == 0) BecomeTaskAsUser(setup_, group, report[1], candidates, argv, envp);
+  pid_t pid = -1;
+  bool join_cgroup = false;
+  if (setup_.cgroup_fd >= 0 && setup_.clone_into_cgroup && !clone_into_refused_) {
+    pid = CloneIntoCgroup(setup_.cgroup_fd);
+    if (pid < 0 && (errno == ENOSYS || errno == EINVAL || errno == E2BIG || errno == EPERM)) {
+      clone_into_refused_ = true;
+    }
+  }
+  if (setup_.cgroup_fd < 0 || clone_into_refused_ || !setup_.clone_into_cgroup) {
+    join_cgroup = setup_.cgroup_fd >= 0;
+    pid = ::fork();
+  }
+  if (pid == 0) BecomeTask(setup_, join_cgroup, group, report[1], candidates, argv, envp);
   int fork_error = errno;
   ::close(report[1]);
   if (pid < 0) {

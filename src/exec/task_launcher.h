@@ -7,11 +7,15 @@
 // then restores its own affinity).
 //
 // Two ways to start a task:
-//   * as the shim's own user: posix_spawn (glibc uses clone(CLONE_VFORK): cheap, and exec
-//     errors come back as its return value);
-//   * as another user (the shim is root and the job is not): posix_spawn cannot change
-//     credentials, so fork(); in the child: setpgid, dup2 of the outputs, setgroups, setgid,
-//     setuid, chdir (as the user, so directory permissions are the user's), execve. A failing
+//   * as the shim's own user, outside a cgroup: posix_spawn (glibc uses clone(CLONE_VFORK):
+//     cheap, and exec errors come back as its return value);
+//   * as another user (the shim is root and the job is not), or into the job's cgroup
+//     (LaunchSetup::cgroup_fd): posix_spawn can do neither, so fork(): clone3 with
+//     CLONE_INTO_CGROUP for a cgroup (the task is born inside it), or, where the kernel refuses
+//     that (before 5.7, or a seccomp filter), a plain fork whose child first writes itself into
+//     cgroup_procs_fd; then in the child: setpgid, dup2 of the outputs, and when switching user
+//     setgroups, setgid, setuid, chdir (as the user, so directory permissions are the user's);
+//     then execve. A failing
 //     step writes {step, errno} to a close-on-exec pipe and _exits 127; the parent reads the pipe
 //     (EOF means the exec succeeded) and so learns the error just like posix_spawn reports it.
 // argv[0] without a '/' is looked up in the PATH of the task's own environment (not the
@@ -45,6 +49,9 @@ struct LaunchSetup {
   uid_t uid = 0;              // switch_user only
   gid_t gid = 0;              // switch_user only
   std::vector<gid_t> groups;  // switch_user only: supplementary groups (may be empty)
+  int cgroup_fd = -1;        // >= 0: a cgroup v2 directory every task is created in
+  int cgroup_procs_fd = -1;  // its cgroup.procs (O_WRONLY), for kernels without CLONE_INTO_CGROUP
+  bool clone_into_cgroup = true;  // false: always the plain fork + join (tests)
 };
 
 class TaskLauncher {
@@ -65,7 +72,7 @@ class TaskLauncher {
  private:
   Result<pid_t> Spawn(const std::vector<std::string>& candidates, char* const argv[],
                       char* const envp[], const std::string& program);
-  Result<pid_t> ForkAsUser(const std::vector<std::string>& candidates, char* const argv[],
+  Result<pid_t> ForkTask(const std::vector<std::string>& candidates, char* const argv[],
                            char* const envp[], const std::string& program);
   Status Bind(const TaskSpec& task);
   void RestoreAffinity();
@@ -77,6 +84,7 @@ class TaskLauncher {
   cpu_set_t* original_cpus_ = nullptr;  // the shim's affinity, restored after each binding
   size_t original_size_ = 0;
   bool bound_ = false;
+  bool clone_into_refused_ = false;  // clone3(CLONE_INTO_CGROUP) failed once: plain fork + join
 };
 
 // The paths execvp would try for `program`, given the task's environment ("KEY=VALUE").

@@ -7,10 +7,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cerrno>
 #include <limits>
 #include <set>
 
+#include "exec/job_container.h"
 #include "exec/run_files.h"
 
 namespace converge::exec {
@@ -21,8 +23,8 @@ constexpr int kExecFailedCode = 127;
 
 class Supervisor {
  public:
-  Supervisor(TaskLauncher& launcher, const SupervisorOptions& options)
-      : launcher_(launcher), options_(options) {}
+  Supervisor(TaskLauncher& launcher, JobContainer& container, const SupervisorOptions& options)
+      : launcher_(launcher), container_(container), options_(options) {}
 
   ShimResult Run(const std::vector<TaskSpec>& tasks) {
     result_.start_ms = EpochMs();
@@ -33,6 +35,7 @@ class Supervisor {
     if (!result_.terminated && !result_.timed_out) StartAll(tasks);
     Wait();
     result_.end_ms = EpochMs();
+    result_.container = container_.Describe();
     if (!result_.exec_error.empty()) {
       result_.exit_code = kExecFailedCode;  // the kills were ours, not the job's doing
       result_.signal = 0;
@@ -46,16 +49,20 @@ class Supervisor {
       Result<pid_t> pid = launcher_.Launch(task);
       if (!pid.ok()) {
         result_.exec_error = pid.status().message();
-        Signal(SIGKILL);
-        return;
+        break;
       }
       running_.insert(*pid);
     }
+    if (!result_.exec_error.empty()) Kill();
   }
 
-  // Sends `signal` to the job's process group (no-op before the first task started).
-  void Signal(int signal) {
-    if (launcher_.pgid() > 0) ::killpg(launcher_.pgid(), signal);
+  // Sends `signal` to every process of the job not yet sent it (see JobContainer::Signal).
+  void Signal(int signal) { container_.Signal(signal, launcher_.pgid()); }
+
+  void Kill() {
+    Signal(SIGKILL);
+    if (!killed_) kill_at_ms_ = EpochMs();
+    killed_ = stopping_ = true;
   }
 
   // Begins SIGTERM -> grace -> SIGKILL, once.
@@ -63,8 +70,7 @@ class Supervisor {
     if (stopping_) return;
     stopping_ = true;
     if (options_.grace_ms <= 0) {
-      Signal(SIGKILL);
-      killed_ = true;
+      Kill();
       return;
     }
     Signal(SIGTERM);
@@ -81,7 +87,9 @@ class Supervisor {
       if (n <= 0) break;
       for (size_t i = 0; i < static_cast<size_t>(n) / sizeof infos[0]; ++i) {
         const int signo = static_cast<int>(infos[i].ssi_signo);
-        if ((signo == SIGTERM || signo == SIGINT) && !result_.timed_out) {
+        // Once the tasks ended by themselves, a cancel no longer changes the job's fate: what
+        // is left is being stopped already.
+        if ((signo == SIGTERM || signo == SIGINT) && !result_.timed_out && !tasks_done_) {
           result_.terminated = true;
           Stop();
         }
@@ -94,7 +102,8 @@ class Supervisor {
     int status = 0;
     pid_t pid;
     while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
-      if (running_.erase(pid) == 0) continue;
+      container_.Reaped(pid);
+      if (running_.erase(pid) == 0) continue;  // an orphan of the job, re-parented to us
       int code = 0;
       if (WIFEXITED(status)) {
         code = WEXITSTATUS(status);
@@ -114,47 +123,73 @@ class Supervisor {
       result_.timed_out = true;
       Stop();
     }
-    if (stopping_ && !killed_ && now >= kill_at_ms_) {
-      Signal(SIGKILL);
-      killed_ = true;
-    }
+    if (stopping_ && !killed_ && now >= kill_at_ms_) Kill();
+    if (killed_ && now >= kill_at_ms_ + options_.kill_wait_ms) gave_up_ = true;
     int64_t wake = std::numeric_limits<int64_t>::max();
     if (options_.deadline_ms > 0 && !stopping_) wake = options_.deadline_ms - now;
     if (stopping_ && !killed_) wake = std::min(wake, kill_at_ms_ - now);
+    if (killed_) wake = std::min(wake, kill_at_ms_ + options_.kill_wait_ms - now);
     if (wake == std::numeric_limits<int64_t>::max()) return -1;
     return static_cast<int>(std::clamp<int64_t>(wake, 0, std::numeric_limits<int>::max()));
   }
 
+  // Until every task has been reaped and no other process of the job is left. Processes left
+  // behind by tasks that ended by themselves are stopped like a cancelled job's (SIGTERM, SIGKILL
+  // after the grace period). After SIGKILL, waits at most kill_wait_ms (a process in D state
+  // outlives SIGKILL) and then records the survivors rather than hang.
   void Wait() {
-    while (!running_.empty()) {
-      pollfd descriptor{options_.signal_fd, POLLIN, 0};
-      if (::poll(&descriptor, 1, NextTimeout()) < 0 && errno != EINTR) {
+    for (;;) {
+      Reap();
+      if (running_.empty()) {
+        tasks_done_ = true;
+        if (container_.Empty()) return;
+        if (!stopping_) Stop();
+      }
+      if (stopping_) Signal(killed_ ? SIGKILL : SIGTERM);  // reaches newly re-parented orphans
+      const int timeout = NextTimeout();
+      if (gave_up_) return RecordSurvivors();
+      pollfd descriptors[2] = {{options_.signal_fd, POLLIN, 0},
+                               {container_.event_fd(), POLLPRI, 0}};
+      const nfds_t count = container_.event_fd() >= 0 ? 2 : 1;
+      if (::poll(descriptors, count, timeout) < 0 && errno != EINTR) {
         // Cannot wait for signals any more: do not leave tasks behind.
-        Signal(SIGKILL);
-        killed_ = true;
+        Kill();
         int status;
         for (pid_t pid : running_) ::waitpid(pid, &status, 0);
         running_.clear();
-        break;
+        return;
       }
       DrainSignals();
     }
   }
 
+  void RecordSurvivors() {
+    const std::vector<pid_t> pids = container_.Survivors();
+    result_.stray_processes = static_cast<int>(pids.size());
+    std::string list;
+    for (pid_t pid : pids) list += " " + std::to_string(pid);
+    std::fprintf(stderr, "converge-shim: %zu process(es) of the job outlived SIGKILL for %lld ms "
+                 "(%s):%s\n", pids.size(), static_cast<long long>(options_.kill_wait_ms),
+                 container_.Describe().c_str(), list.c_str());
+  }
+
   TaskLauncher& launcher_;
+  JobContainer& container_;
   const SupervisorOptions& options_;
   ShimResult result_;
   std::set<pid_t> running_;
   bool stopping_ = false;
   bool killed_ = false;
-  int64_t kill_at_ms_ = 0;
+  bool tasks_done_ = false;  // every task has been reaped
+  bool gave_up_ = false;     // kill_wait_ms passed after SIGKILL with processes left
+  int64_t kill_at_ms_ = 0;   // when SIGKILL is (or was) due
 };
 
 }  // namespace
 
 ShimResult SuperviseTasks(const std::vector<TaskSpec>& tasks, TaskLauncher& launcher,
-                          const SupervisorOptions& options) {
-  return Supervisor(launcher, options).Run(tasks);
+                          JobContainer& container, const SupervisorOptions& options) {
+  return Supervisor(launcher, container, options).Run(tasks);
 }
 
 }  // namespace converge::exec

@@ -1,5 +1,6 @@
 #include "instance/instance.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -121,6 +122,23 @@ Result<std::string> PrepareRunFolder(const std::string& state) {
   return record;
 }
 
+// Evidence that jobs ran from this state folder before (StoreOptions::used_before), or "".
+std::string EarlierUse(const std::string& state) {
+  const std::string output = state + "/output";
+  DIR* dir = ::opendir(output.c_str());
+  if (dir == nullptr) return "";
+  bool used = false;
+  while (const dirent* entry = ::readdir(dir)) {
+    const std::string name = entry->d_name;
+    if (name != "." && name != "..") {
+      used = true;
+      break;
+    }
+  }
+  ::closedir(dir);
+  return used ? output + " holds the output of earlier jobs" : "";
+}
+
 int64_t CountType(const resource::Graph& graph, resource::TypeId type) {
   int64_t count = 0;
   for (resource::VertexId v = 0; v < graph.size(); ++v) count += graph.type(v) == type;
@@ -155,6 +173,7 @@ class Instance::Impl {
     Result<std::string> run_dir = PrepareRunFolder(state);
     if (!run_dir.ok()) return run_dir.status().WithPrefix("run folder");
     run_dir_ = *run_dir;
+    const std::string earlier_use = EarlierUse(state);
     CONVERGE_RETURN_IF_ERROR(MakeDir(state + "/output", 0700));
 
     Result<resource::Graph> graph = options_.resources_path.empty()
@@ -167,7 +186,8 @@ class Instance::Impl {
     graph_ = std::make_unique<resource::Graph>(std::move(graph).value());
 
     Result<std::unique_ptr<store::Store>> store =
-        store::Store::Open(state + "/state.db", {.synchronous_full = options_.sync_full});
+        store::Store::Open(state + "/state.db", {.synchronous_full = options_.sync_full,
+                                                 .used_before = earlier_use});
     if (!store.ok()) return store.status();
     store_ = std::move(store).value();
 
@@ -228,7 +248,8 @@ class Instance::Impl {
       if (!token.ok()) return token.status();
       server_options.token = *token;
     }
-    server_ = std::make_unique<api::HttpServer>(io_, server_options, router_.AsHandler());
+    server_ = std::make_unique<api::HttpServer>(
+        io_, server_options, RefuseWritesWhileDegraded(context_.get(), router_.AsHandler()));
     for (const api::Address& address : wanted) {
       Result<api::Address> bound = server_->Listen(address);
       if (!bound.ok()) return bound.status().WithPrefix(address.ToString());

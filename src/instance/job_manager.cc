@@ -1,6 +1,8 @@
 #include "instance/job_manager.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -15,6 +17,7 @@
 #include "common/hostlist.h"
 #include "instance/job_json.h"
 #include "jobspec/duration.h"
+#include "jobspec/limits.h"
 #include "jobspec/write.h"
 #include "instance/job_request.h"
 #include "instance/users.h"
@@ -56,6 +59,12 @@ Result<std::unique_ptr<JobManager>> JobManager::Create(boost::asio::io_context& 
 
 Result<std::vector<int64_t>> JobManager::Submit(const Caller& caller,
                                                 std::vector<std::string> jobspec_texts) {
+  if (jobspec_texts.size() > jobspec::kMaxJobsPerSubmit) {
+    return Status::Invalid("body", "holds " + std::to_string(jobspec_texts.size()) +
+                                       " jobspecs; at most " +
+                                       std::to_string(jobspec::kMaxJobsPerSubmit) +
+                                       " (the limit on jobs per submit)");
+  }
   std::vector<Job> prepared;
   prepared.reserve(jobspec_texts.size());
   for (size_t i = 0; i < jobspec_texts.size(); ++i) {
@@ -89,6 +98,7 @@ Result<std::vector<int64_t>> JobManager::Submit(const Caller& caller,
 Result<Job> JobManager::Prepare(const Caller& caller, const std::string& text, int64_t id) {
   Result<JobRequestFacts> facts = ReadJobRequest(text, options_.output_dir, id);
   if (!facts.ok()) return facts.status();
+  CONVERGE_RETURN_IF_ERROR(CheckTaskLimits(facts->spec, graph_, options_.tasks.base_environment));
   Job job;
   job.record.id = id;
   job.record.uid = caller.uid;
@@ -247,11 +257,11 @@ void JobManager::RunSchedulePass() {
     SetState(job, JobState::kRun);
     Post(job, "alloc", {{"nodelist", job.record.nodelist}, {"allocation", allocation}});
     const int64_t id = job.record.id;
-    journal_.AfterCommit([this, id] { Launch(id); });
+    journal_.AfterCommit([this, id] { Launch(id, /*first_start=*/true); });
   }
 }
 
-void JobManager::Launch(int64_t id) {
+void JobManager::Launch(int64_t id, bool first_start) {
   auto it = jobs_.find(id);
   if (it == jobs_.end() || it->second.state != JobState::kRun) return;
   Job& job = it->second;
@@ -263,8 +273,8 @@ void JobManager::Launch(int64_t id) {
   if (hooks_.environment) extra = hooks_.environment(job);
   Result<std::vector<exec::TaskSpec>> tasks = PlanTasks(job, graph_, options_.tasks, extra);
   Status status = tasks.status();
-  if (status.ok()) status = EnsureOutputFolder(job.record.output);
-  if (tasks.ok()) {
+  if (status.ok()) status = PrepareDefaultOutputs(job, first_start);
+  if (status.ok()) {
     exec::ShimSpec spec;
     spec.job_id = id;
     spec.tasks = std::move(tasks).value();
@@ -296,16 +306,35 @@ void JobManager::Launch(int64_t id) {
   Post(job, "start");
 }
 
-Status JobManager::EnsureOutputFolder(const std::string& path) {
-  const std::string folder = path.substr(0, path.rfind('/'));
-  if (folder.rfind(options_.output_dir + "/", 0) != 0 || made_folders_.count(folder)) {
-    return Status::Ok();
+Status JobManager::PrepareDefaultOutputs(const Job& job, bool first_start) {
+  const int64_t id = job.record.id;
+  for (const std::string stream : {"out", "err"}) {
+    const std::string path = DefaultOutputPath(options_.output_dir, id, stream);
+    if (job.record.output != path && job.record.error_output != path) continue;
+    const std::string folder = path.substr(0, path.rfind('/'));
+    if (!made_folders_.count(folder)) {
+      if (::mkdir(folder.c_str(), 0700) != 0 && errno != EEXIST) {
+        return Status(Code::kInternal, std::string("cannot create ") + folder + ": " +
+                                           std::strerror(errno));
+      }
+      made_folders_.insert(folder);
+    }
+    if (!first_start) continue;  // a relaunch after a restart appends to its own file
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                          0600);
+    if (fd >= 0) {
+      ::close(fd);
+      continue;
+    }
+    if (errno == EEXIST) {
+      return Status(Code::kInternal,
+                    "default output file " + path + " already exists: it holds the output of "
+                    "another job with this id (was the state folder's state.db replaced, or "
+                    "restored from an older backup?); converge never appends to "
+                    "another job's output. Move the file away, or give the job an output path");
+    }
+    return Status(Code::kInternal, "cannot create " + path + ": " + std::strerror(errno));
   }
-  if (::mkdir(folder.c_str(), 0700) != 0 && errno != EEXIST) {
-    return Status(Code::kInternal, std::string("cannot create ") + folder + ": " +
-                                       std::strerror(errno));
-  }
-  made_folders_.insert(folder);
   return Status::Ok();
 }
 
@@ -387,7 +416,7 @@ Status JobManager::Cancel(const Caller& caller, int64_t id) {
   auto it = jobs_.find(id);
   if (it == jobs_.end()) return Status(Code::kNotFound, "job " + std::to_string(id) + " not found");
   Job& job = it->second;
-  if (!caller.admin && caller.uid != job.record.uid) {
+  if (!IsOwnerOrAdmin(caller, job.record.uid)) {
     return Status(Code::kSkip, "job " + std::to_string(id) + " belongs to " + job.record.user);
   }
   if (job.state == JobState::kInactive) {
@@ -451,12 +480,43 @@ void JobManager::Flush() {
   Status status = journal_.Flush([this](int64_t id) -> const store::JobRecord& {
     return jobs_.at(id).record;
   });
-  if (!status.ok()) {
-    // The durable state is behind memory: stop, and let a restart recover from the store.
+  if (status.ok()) {
+    if (!degraded_.empty()) {
+      std::fprintf(stderr, "converge: the store takes commits again; work resumes\n");
+    }
+    degraded_.clear();
+    store_full_ = false;
+    retry_ms_ = 0;
+    return;
+  }
+  OnCommitFailure(status);
+}
+
+void JobManager::OnCommitFailure(const Status& status) {
+  const store::Store::Failure failure = store_.last_failure();
+  if (failure == store::Store::Failure::kPermanent) {
+    // Retrying cannot help and memory is ahead of the store: stop; a restart recovers from
+    // what was committed, or refuses a damaged store and says what to do.
     std::fprintf(stderr, "converge: cannot commit to the store: %s; stopping\n",
                  status.ToString().c_str());
     std::_Exit(70);
   }
+  // Keep everything (the store keeps the batch, the journal the actions held for it) and try
+  // again later; meanwhile nothing that waits for this commit acts.
+  constexpr int64_t kFirstRetryMs = 100;
+  constexpr int64_t kMaxRetryMs = 5000;
+  retry_ms_ = retry_ms_ == 0 ? kFirstRetryMs : std::min(retry_ms_ * 2, kMaxRetryMs);
+  store_full_ = failure == store::Store::Failure::kNoSpace;
+  std::string why = (store_full_ ? "the state folder's file system is full" : "I/O error") +
+                    std::string(" (") + status.ToString() + "): commits are retried every " +
+                    std::to_string(retry_ms_) + " ms; work that needs one is refused";
+  if (degraded_.empty()) std::fprintf(stderr, "converge: degraded: %s\n", why.c_str());
+  degraded_ = std::move(why);
+  flush_posted_ = true;  // the timer flushes: RequestFlush() waits for it
+  retry_timer_.expires_after(std::chrono::milliseconds(retry_ms_));
+  retry_timer_.async_wait([this](const boost::system::error_code& error) {
+    if (!error) Flush();
+  });
 }
 
 void JobManager::Watch(int64_t id, std::function<bool(const store::Event&)> on_event) {

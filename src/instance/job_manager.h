@@ -4,6 +4,9 @@
 // Each transition is appended to the job's eventlog through the Journal and acted upon
 // (replies sent, shims spawned or signalled, files removed) only after the batch that holds
 // it has been committed. Work that arrives while the loop is busy shares one commit.
+// A commit that fails for want of space or an I/O error is retried with back-off (100 ms
+// doubling to 5 s) while the manager is degraded(); the actions held for it (replies, starts)
+// run once it succeeds. A store that is damaged stops the instance (exit 70).
 // Not thread-safe: every method runs on the instance's io_context thread.
 #pragma once
 
@@ -17,6 +20,7 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
 #include "common/status.h"
@@ -37,6 +41,12 @@ struct Caller {
 };
 // The instance acting on its own behalf (e.g. a workload object cancelling its jobs).
 inline constexpr Caller kInstanceCaller{0, true};
+// Whether `caller` is the owner of something owned by `owner_uid` or the instance owner: who
+// may change or delete it, and see what only its owner should (its environment, which may
+// hold credentials).
+inline bool IsOwnerOrAdmin(const Caller& caller, int64_t owner_uid) {
+  return caller.admin || caller.uid == owner_uid;
+}
 
 struct JobManagerOptions {
   sched::SchedulerOptions scheduler;   // queue policy etc.
@@ -85,9 +95,11 @@ class JobManager {
   // "lost on instance restart". Call once, before serving requests.
   Status Recover();
 
-  // Validates and accepts jobspecs (all or none). Returns the new ids; they are durable once
-  // the callback passed to AfterCommit() runs. Errors: kInvalidArgument (field named, with an
-  // "[i]." prefix for arrays), kUnsatisfiable (can never run on this instance's resources).
+  // Validates and accepts jobspecs (all or none; at most jobspec::kMaxJobsPerSubmit, and each
+  // within the limits of jobspec/limits.h for this graph, see CheckTaskLimits). Returns the
+  // new ids; they are durable once the callback passed to AfterCommit() runs. Errors:
+  // kInvalidArgument (field named, with an "[i]." prefix for arrays), kUnsatisfiable (can
+  // never run on this instance's resources).
   Result<std::vector<int64_t>> Submit(const Caller& caller,
                                       std::vector<std::string> jobspec_texts);
   // Cancels a job. Errors: kNotFound, kInvalidArgument "already inactive" (the API's 409),
@@ -128,6 +140,13 @@ class JobManager {
   void Shutdown(std::function<void()> done);
 
   size_t active_count() const;
+  // The session id of running job `id`'s processes (its shim leads the session), or 0 when
+  // unknown (not running, or re-attached and its shim's pid not known yet).
+  pid_t SessionOf(int64_t id) const { return executor_.ShimPid(id); }
+  // Why commits fail and are being retried ("" while the store takes them); the API refuses
+  // work that needs a commit meanwhile. store_full(): the cause is a full disk.
+  const std::string& degraded() const { return degraded_; }
+  bool store_full() const { return store_full_; }
   const resource::Graph& graph() const { return graph_; }
 
   // The executor reports a shim's end here.
@@ -144,15 +163,22 @@ class JobManager {
   void Advance(Job& job);  // from DEPEND onwards as far as dependencies allow
   void Enqueue(Job& job);
   void RunSchedulePass();
-  void Launch(int64_t id);
-  // Creates the default output folder (STATE/output/SHARD) of `path` once. I/O.
-  Status EnsureOutputFolder(const std::string& path);
+  // Starts the shim of a RUN job; `first_start` is false for a relaunch after a restart.
+  void Launch(int64_t id, bool first_start);
+  // Creates the folder (STATE/output/SHARD, once) of the job's default output files and, at
+  // its first start, the files themselves, exclusively (O_EXCL|O_NOFOLLOW, 0600): a default
+  // file that exists already holds another job's output and is never appended to, so the job
+  // fails instead. A relaunch (the same job after a restart) appends to its own. Other paths
+  // are left to the shim. I/O.
+  Status PrepareDefaultOutputs(const Job& job, bool first_start);
   void Finish(Job& job, const std::string& result, int exit_code, int signal,
               const std::string& reason);
   void ResolveDependents(const Job& finished);
   void RequestFlush();
   void RequestSchedule();
   void Flush();
+  // Retries a failed commit later (degraded), or stops the instance when it cannot succeed.
+  void OnCommitFailure(const Status& status);
   void CheckShutdown();
 
   boost::asio::io_context& io_;
@@ -176,7 +202,11 @@ class JobManager {
   std::set<std::string> made_folders_;  // output shards known to exist
   JobHooks hooks_;
   std::function<void(const store::Event&)> event_sink_;
-  bool flush_posted_ = false;
+  bool flush_posted_ = false;  // a Flush() is posted, or its retry timer is set
+  std::string degraded_;
+  bool store_full_ = false;
+  int64_t retry_ms_ = 0;  // the back-off of the next retry; 0 while commits succeed
+  boost::asio::steady_timer retry_timer_{io_};
   bool schedule_posted_ = false;
   bool stopping_ = false;  // Shutdown() began: nothing new starts
   std::function<void()> shutdown_done_;

@@ -5,6 +5,9 @@
 // take the result their shim recorded, or — when no shim and no result exist — are started
 // now if their `start` event was never committed (the instance died between `alloc` and
 // spawning) and failed with "lost on instance restart" otherwise. No job runs twice.
+// A stored job that cannot be taken up again (unknown state, no or unreadable jobspec, one
+// over today's limits, e.g. accepted by an older version) is failed with the reason in an
+// `exception` event, and recovery goes on with the others: it never stops the instance.
 #include "instance/job_json.h"
 #include "instance/job_manager.h"
 #include "instance/job_request.h"
@@ -23,28 +26,38 @@ Status JobManager::Recover() {
     const int64_t id = record.id;
     next_id_ = std::max(next_id_, id + 1);
     std::optional<JobState> state = ParseJobState(record.state);
-    if (!state) {
-      return Status(Code::kInternal, "job " + std::to_string(id) + " has unknown state '" +
-                                         record.state + "' in the store");
-    }
-    Job& job = jobs_.emplace(id, Job{std::move(record), *state, 0, nullptr}).first->second;
-    if (*state == JobState::kInactive) continue;
+    Job& job = jobs_.emplace(id, Job{std::move(record), state.value_or(JobState::kRun), 0, nullptr})
+                   .first->second;
+    if (state == JobState::kInactive) continue;
 
     Result<std::vector<store::Event>> events = store_.ReadEvents(id);
     if (!events.ok()) return events.status();
     job.next_seq = static_cast<int64_t>(events->size());
-    Result<std::string> text = store_.ReadJobspec(id);
-    if (!text.ok()) return text.status();
-    Result<JobRequestFacts> facts = ReadJobRequest(*text, options_.output_dir, id);
+    // Why this stored job cannot be taken up again, or "" (it is failed below, not the start).
+    std::string unrecoverable;
+    Result<JobRequestFacts> facts = Status(Code::kNotFound, "");
+    if (!state) {
+      unrecoverable = "unknown state '" + job.record.state + "' in the store";
+    } else {
+      Result<std::string> text = store_.ReadJobspec(id);
+      if (!text.ok() && text.status().code() != Code::kNotFound) return text.status();
+      facts = text.ok() ? ReadJobRequest(*text, options_.output_dir, id)
+                        : Result<JobRequestFacts>(text.status());
+      Status limits = facts.ok()
+                          ? CheckTaskLimits(facts->spec, graph_, options_.tasks.base_environment)
+                          : facts.status();
+      if (!limits.ok()) unrecoverable = "stored jobspec unreadable: " + limits.ToString();
+    }
     job.active = std::make_unique<ActiveJob>();
-    if (!facts.ok()) {
-      Post(job, "exception", {{"type", "restart"}, {"severity", 0},
-                              {"note", "stored jobspec unreadable: " + facts.status().ToString()}});
-      if (job.state == JobState::kRun || job.state == JobState::kCleanup) {
-        executor_.Reattach(id);  // takes the lock: a shim that starts late runs nothing
-        job.state = JobState::kDepend;  // nothing to release: the allocation was never restored
+    if (!unrecoverable.empty()) {
+      Post(job, "exception", {{"type", "restart"}, {"severity", 0}, {"note", unrecoverable}});
+      if (!state || job.state == JobState::kRun || job.state == JobState::kCleanup) {
+        // Takes the lock (a shim that starts late runs nothing) and ends a running one.
+        exec::LocalExecutor::Reattached fate = executor_.Reattach(id);
+        if (fate.state == exec::LocalExecutor::ReattachState::kRunning) executor_.Terminate(id);
       }
-      Finish(job, "failed", 0, 0, "lost on instance restart (unreadable jobspec)");
+      job.state = JobState::kDepend;  // nothing to release: the allocation was never restored
+      Finish(job, "failed", 0, 0, "lost on instance restart (" + unrecoverable + ")");
       continue;
     }
     job.active->spec = std::move(facts->spec);
@@ -130,7 +143,7 @@ Status JobManager::Recover() {
   }
   for (int64_t id : to_launch) {  // Start() takes over the lock Reattach() kept
     jobs_.at(id).active->started = false;
-    Launch(id);
+    Launch(id, /*first_start=*/false);
   }
   for (int64_t id : to_enqueue) Enqueue(jobs_.at(id));
   for (int64_t id : to_advance) Advance(jobs_.at(id));

@@ -7,6 +7,7 @@
 #include "instance/job_json.h"
 #include "instance/output_follower.h"
 #include "instance/users.h"
+#include "jobspec/limits.h"
 #include "resource/subgraph.h"
 #include "resource/writers/jgf.h"
 #include "resource/writers/rv1.h"
@@ -59,6 +60,12 @@ Result<SubmitBody> JobspecTexts(const std::string& body) {
     return Status::Invalid("body", "is not valid JSON");
   }
   if (array.empty()) return Status::Invalid("body", "the array of jobspecs is empty");
+  if (array.size() > jobspec::kMaxJobsPerSubmit) {  // before copying them (Submit checks too)
+    return Status::Invalid("body", "holds " + std::to_string(array.size()) +
+                                       " jobspecs; at most " +
+                                       std::to_string(jobspec::kMaxJobsPerSubmit) +
+                                       " (the limit on jobs per submit)");
+  }
   std::vector<std::string> texts;
   texts.reserve(array.size());
   for (const auto& item : array) texts.push_back(item.dump());
@@ -161,7 +168,7 @@ void GetJob(RouteContext& context, const HttpRequest& request, Reply reply) {
   Result<std::string> spec = context.jobs.Jobspec(*id);
   body["jobspec"] = spec.ok() ? nlohmann::json::parse(*spec, nullptr, false) : nullptr;
   const Caller caller = CallerOf(request, context);
-  if (!caller.admin && caller.uid != job->record.uid && body["jobspec"].is_object()) {
+  if (!IsOwnerOrAdmin(caller, job->record.uid) && body["jobspec"].is_object()) {
     // The environment may hold credentials: only the job's user and the owner see it.
     nlohmann::json& attributes = body["jobspec"]["attributes"];
     if (attributes.is_object() && attributes["system"].is_object()) {
@@ -246,7 +253,7 @@ void JobOutput(RouteContext& context, const HttpRequest& request, Reply reply) {
   const Job* job = context.jobs.Find(*id);
   if (!job) return reply->Reply(JsonError(404, "job " + std::to_string(*id) + " not found", "id"));
   const Caller caller = CallerOf(request, context);
-  if (!caller.admin && caller.uid != job->record.uid) {
+  if (!IsOwnerOrAdmin(caller, job->record.uid)) {
     return reply->Reply(JsonError(403, "job " + std::to_string(*id) + " belongs to " +
                                            job->record.user));
   }
@@ -331,13 +338,29 @@ HttpResponse ErrorFor(const Status& status) {
   }
 }
 
+api::Handler RefuseWritesWhileDegraded(RouteContext* context, api::Handler inner) {
+  return [context, inner = std::move(inner)](HttpRequest request, Reply reply) {
+    const std::string& degraded = context->jobs.degraded();
+    if (!degraded.empty() && request.method != "GET" && request.method != "HEAD" &&
+        request.path != "/v1/shutdown") {
+      return reply->Reply(JsonError(context->jobs.store_full() ? 507 : 503,
+                                    "the instance cannot record new work now: " + degraded +
+                                        ". Free space in its state folder; it resumes by "
+                                        "itself"));
+    }
+    inner(std::move(request), std::move(reply));
+  };
+}
+
 void AddRoutes(api::Router& router, RouteContext* c) {
   router.Add({"GET", "/v1/health", "anyone", [c](HttpRequest, Reply reply) {
-                nlohmann::json body = {{"status", "ok"},
+                const std::string& degraded = c->jobs.degraded();
+                nlohmann::json body = {{"status", degraded.empty() ? "ok" : "degraded"},
                                        {"pid", static_cast<int64_t>(getpid())},
                                        {"version", kVersion},
                                        {"uptime", c->clock() - c->started_at},
                                        {"owner", UserName(c->owner_uid)}};
+                if (!degraded.empty()) body["degraded"] = degraded;
                 reply->Reply(JsonResponse(200, body.dump()));
               }});
   router.Add({"POST", "/v1/jobs", "anyone",

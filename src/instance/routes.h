@@ -43,6 +43,12 @@ struct SubmitBody {
 };
 Result<SubmitBody> JobspecTexts(const std::string& body);
 
+// `inner`, except that while the job manager is degraded (its store takes no commits) the
+// requests that may need one — every method but GET and HEAD, /v1/shutdown excepted — are
+// answered at once with a JSON error: 507 when the state folder's disk is full, 503 for I/O
+// errors. Read-only routes keep working. `context` must outlive the handler.
+api::Handler RefuseWritesWhileDegraded(RouteContext* context, api::Handler inner);
+
 // Registers every /v1 route on `router`. `context` must outlive the router; it may be null
 // when the routes are only listed (routes()), never dispatched.
 void AddRoutes(api::Router& router, RouteContext* context);

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 
+#include <limits>
+
 #include "common/hostlist.h"
+#include "jobspec/limits.h"
 
 namespace converge::instance {
 namespace {
@@ -55,14 +58,118 @@ std::vector<SlotResources> SlotsOf(const sched::Allocation& allocation,
   return slots;
 }
 
+constexpr int64_t kSaturated = std::numeric_limits<int64_t>::max();
+
+int64_t SaturatingMul(int64_t a, int64_t b) {
+  if (a <= 0 || b <= 0) return 0;
+  return a > kSaturated / b ? kSaturated : a * b;
+}
+int64_t SaturatingAdd(int64_t a, int64_t b) { return a > kSaturated - b ? kSaturated : a + b; }
+
+// How many slots shaped like `slot` the graph can hold at most, judged by its direct children.
+int64_t SlotsTheGraphHolds(const jobspec::ResourceRequest& slot, const resource::Graph& graph) {
+  int64_t bound = kSaturated;
+  for (const jobspec::ResourceRequest& child : slot.with) {
+    if (child.type == "memory" || child.count.min < 1) continue;
+    const int type = graph.FindType(child.type);
+    const int64_t have =
+        type < 0 ? 0 : static_cast<int64_t>(graph.VerticesOfType(type).size());
+    bound = std::min(bound, have / child.count.min);
+  }
+  return bound;
+}
+
+int64_t SlotsUnder(const jobspec::ResourceRequest& request, int64_t multiplier,
+                   const resource::Graph& graph) {
+  const int64_t most = SaturatingMul(multiplier, request.count.max);
+  if (request.type == "slot") return std::min(most, SlotsTheGraphHolds(request, graph));
+  int64_t slots = 0;
+  for (const jobspec::ResourceRequest& child : request.with) {
+    slots = SaturatingAdd(slots, SlotsUnder(child, most, graph));
+  }
+  return slots;
+}
+
+bool HasSlot(const std::vector<jobspec::ResourceRequest>& requests) {
+  for (const jobspec::ResourceRequest& request : requests) {
+    if (request.type == "slot" || HasSlot(request.with)) return true;
+  }
+  return false;
+}
+
+size_t CommandBytes(const std::vector<std::string>& command) {
+  size_t bytes = 0;
+  for (const std::string& word : command) bytes += word.size() + 1;
+  return bytes;
+}
+
+// Bytes of the variables PlanTasks adds to every task (CONVERGE_*, POD_*), generously.
+constexpr int64_t kPerTaskOverheadBytes = 1024;
+
+std::string PlanTooLarge(int64_t ntasks, int64_t per_task) {
+  return std::to_string(ntasks) + " tasks × " + std::to_string(per_task) +
+         " bytes of command and environment each is more than " +
+         std::to_string(jobspec::kMaxTaskPlanBytes) + " bytes (the limit on a job's task plan)";
+}
+
+std::string TooManyTasks() {
+  return "is more than " + std::to_string(jobspec::kMaxTasksPerJob) +
+         " (the limit on tasks per job)";
+}
+
+// The limits on `ntasks` tasks of `per_task` bytes each; `slots` is for the message.
+Status CheckPlan(const jobspec::Jobspec& spec, int64_t ntasks, int64_t slots, int64_t per_task) {
+  const jobspec::TaskCount& count = spec.tasks.front().count;
+  if (ntasks > jobspec::kMaxTasksPerJob) {
+    if (count.per_slot > 0) {
+      return Status::Invalid("tasks[0].count.per_slot",
+                             std::to_string(count.per_slot) + " tasks per slot × up to " +
+                                 std::to_string(slots) + " slots " + TooManyTasks());
+    }
+    return Status::Invalid("tasks[0].count",
+                           std::to_string(ntasks) + " tasks " + TooManyTasks());
+  }
+  if (SaturatingMul(ntasks, per_task) > jobspec::kMaxTaskPlanBytes) {
+    return Status::Invalid("tasks[0]", PlanTooLarge(ntasks, per_task));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 int64_t TaskCount(const jobspec::Jobspec& spec, int64_t slots) {
   if (spec.tasks.empty()) return slots;
   const jobspec::TaskCount& count = spec.tasks.front().count;
   if (count.total > 0) return count.total;
-  if (count.per_slot > 0) return count.per_slot * slots;
+  if (count.per_slot > 0) return SaturatingMul(count.per_slot, slots);
   return slots;
+}
+
+int64_t MostSlots(const jobspec::Jobspec& spec, const resource::Graph& graph) {
+  if (!HasSlot(spec.resources)) {
+    const int64_t nodes = static_cast<int64_t>(graph.VerticesOfType(resource::kNode).size());
+    return std::max<int64_t>(nodes, 1);
+  }
+  int64_t slots = 0;
+  for (const jobspec::ResourceRequest& request : spec.resources) {
+    slots = SaturatingAdd(slots, SlotsUnder(request, 1, graph));
+  }
+  return slots;
+}
+
+Status CheckTaskLimits(const jobspec::Jobspec& spec, const resource::Graph& graph,
+                       const std::map<std::string, std::string>& base_environment) {
+  if (spec.tasks.empty()) return Status::Invalid("tasks", "must not be empty");
+  const int64_t slots = MostSlots(spec, graph);
+  int64_t per_task = kPerTaskOverheadBytes +
+                     static_cast<int64_t>(CommandBytes(spec.tasks.front().command));
+  for (const auto& [key, value] : base_environment) {
+    per_task += static_cast<int64_t>(key.size() + value.size() + 2);
+  }
+  for (const auto& [key, value] : spec.system.environment) {
+    per_task += static_cast<int64_t>(key.size() + value.size() + 2);
+  }
+  return CheckPlan(spec, TaskCount(spec, slots), slots, per_task);
 }
 
 Result<std::vector<exec::TaskSpec>> PlanTasks(
@@ -80,6 +187,9 @@ Result<std::vector<exec::TaskSpec>> PlanTasks(
     if (slots.empty()) slots.push_back({graph.root(), {}, {}});
   }
   const int64_t ntasks = TaskCount(spec, static_cast<int64_t>(slots.size()));
+  if (ntasks > jobspec::kMaxTasksPerJob) {
+    return CheckPlan(spec, ntasks, static_cast<int64_t>(slots.size()), 0);
+  }
   std::vector<resource::VertexId> nodes = allocation.nodes;
   std::vector<std::string> node_names;
   for (resource::VertexId node : nodes) node_names.push_back(graph.name(node));
@@ -122,7 +232,15 @@ Result<std::vector<exec::TaskSpec>> PlanTasks(
     exec::TaskSpec task;
     task.rank = static_cast<int>(rank);
     task.argv = spec.tasks.front().command;
-    for (const auto& [key, value] : env) task.env.push_back(key + "=" + value);
+    int64_t task_bytes = static_cast<int64_t>(CommandBytes(task.argv));
+    for (const auto& [key, value] : env) {
+      task.env.push_back(key + "=" + value);
+      task_bytes += static_cast<int64_t>(task.env.back().size() + 1);
+    }
+    if (rank == 0) {  // every task carries about as much as the first
+      CONVERGE_RETURN_IF_ERROR(
+          CheckPlan(spec, ntasks, static_cast<int64_t>(slots.size()), task_bytes));
+    }
     const bool bindable =
         options.bind_cores && !slot.cores.empty() &&
         std::all_of(slot.cores.begin(), slot.cores.end(),

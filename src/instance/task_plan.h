@@ -27,12 +27,27 @@ struct TaskPlanOptions {
 };
 
 // `extra_environment` (e.g. service URLs) is added after the base environment and before the
-// jobspec's own variables. REQUIRES: job.active with its allocation set.
+// jobspec's own variables. REQUIRES: job.active with its allocation set. Errors: the plan
+// would break the limits of jobspec/limits.h (a job stored before they existed); nothing is
+// allocated in proportion to the task count before that is checked.
 Result<std::vector<exec::TaskSpec>> PlanTasks(
     const Job& job, const resource::Graph& graph, const TaskPlanOptions& options,
     const std::map<std::string, std::string>& extra_environment = {});
 
-// The number of tasks a jobspec asks for, given how many slots were allocated.
+// The number of tasks a jobspec asks for, given how many slots were allocated (saturates at
+// INT64_MAX rather than overflowing).
 int64_t TaskCount(const jobspec::Jobspec& spec, int64_t slots);
+
+// An upper bound on the slots `spec` can be given on `graph`: per slot vertex, the product of
+// the count maxima on its path, capped by how many of each type the slot holds the graph has
+// (memory aside); a spec without slots gets at most one per node. Saturates at INT64_MAX.
+int64_t MostSlots(const jobspec::Jobspec& spec, const resource::Graph& graph);
+
+// Admission check of the task plan (jobspec/limits.h): at most kMaxTasksPerJob tasks however
+// many slots the job gets, and at most kMaxTaskPlanBytes of commands and environments over all
+// tasks (each task carries `base_environment`, the job's environment and its command). Errors:
+// kInvalidArgument naming tasks[0].count.per_slot (or tasks[0].count) or tasks[0].
+Status CheckTaskLimits(const jobspec::Jobspec& spec, const resource::Graph& graph,
+                       const std::map<std::string, std::string>& base_environment);
 
 }  // namespace converge::instance

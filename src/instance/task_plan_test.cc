@@ -92,3 +92,80 @@ TEST(TaskCountTest, FollowsPerSlotAndTotal) {
 
 }  // namespace
 }  // namespace converge::instance
+
+namespace converge::instance {
+namespace {
+
+// Issue 9 item 5: per_slot × the slots a job can get is bounded at admission and again when
+// the plan is made (a job stored by an older version never allocates a billion tasks).
+jobspec::Jobspec SpecWith(int64_t slots_max, int64_t per_slot, int64_t total = 0) {
+  jobspec::Jobspec spec;
+  jobspec::ResourceRequest slot;
+  slot.type = "slot";
+  slot.label = "task";
+  slot.count = slots_max == 1 ? jobspec::Count::Fixed(1)
+                              : jobspec::Count{1, slots_max, '+', 1, true, {}};
+  jobspec::ResourceRequest core;
+  core.type = "core";
+  slot.with.push_back(core);
+  spec.resources.push_back(slot);
+  jobspec::Task task;
+  task.command = {"app"};
+  task.slot = "task";
+  task.count.per_slot = per_slot;
+  task.count.total = total;
+  spec.tasks.push_back(task);
+  return spec;
+}
+
+const resource::Graph& SmallGraph() {
+  static const resource::Graph graph = std::move(resource::ReadResourceText(R"(
+cluster: {name: c}
+nodes:
+  - {count: 2, basename: node, sockets: 1, cores_per_socket: 4}
+)")).value();
+  return graph;
+}
+
+TEST(TaskLimits, Issue9PerSlotTimesTheMostSlotsIsBounded) {
+  // 2 nodes × 4 cores: at most 8 one-core slots, however large the count's max.
+  EXPECT_EQ(MostSlots(SpecWith(1000000000, 1), SmallGraph()), 8);
+  Status ok = CheckTaskLimits(SpecWith(8, 12500), SmallGraph(), {});
+  EXPECT_TRUE(ok.ok()) << ok.ToString();
+  Status refused = CheckTaskLimits(SpecWith(1000000000, 12501), SmallGraph(), {});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.where(), "tasks[0].count.per_slot");
+  EXPECT_EQ(refused.message(),
+            "12501 tasks per slot × up to 8 slots is more than 100000 (the limit on tasks per "
+            "job)");
+}
+
+TEST(TaskLimits, Issue9PlanBytesAreBounded) {
+  jobspec::Jobspec spec = SpecWith(1, 0, 100000);
+  spec.system.environment["BIG"] = std::string(4096, 'x');
+  Status refused = CheckTaskLimits(spec, SmallGraph(), {});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.where(), "tasks[0]");
+  EXPECT_NE(refused.message().find("the limit on a job's task plan"), std::string::npos)
+      << refused.message();
+}
+
+TEST(TaskLimits, Issue9PlanTasksRefusesAStoredJobOverTheLimit) {
+  // A job accepted before the limits existed (built by hand: Validate would refuse it).
+  auto scheduler = sched::Scheduler::Create(SmallGraph(), {});
+  ASSERT_TRUE(scheduler.ok());
+  ASSERT_TRUE((*scheduler)->Submit({7, 0, 0, SpecWith(1, 1)}).ok());
+  auto started = (*scheduler)->Schedule(0);
+  ASSERT_EQ(started.size(), 1u);
+  Job job;
+  job.record.id = 7;
+  job.active = std::make_unique<ActiveJob>();
+  job.active->spec = SpecWith(1, 1000000000);
+  job.active->allocation = started.at(0).allocation;
+  auto tasks = PlanTasks(job, SmallGraph(), {});
+  ASSERT_FALSE(tasks.ok());
+  EXPECT_EQ(tasks.status().where(), "tasks[0].count.per_slot");
+}
+
+}  // namespace
+}  // namespace converge::instance

@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -125,6 +126,10 @@ Status WorkloadManager::Recover() {
     object->service.job = service.value("job", int64_t{0});
     object->service.restarts = service.value("restarts", int64_t{0});
     object->service.state = service.value("state", "Pending");
+    object->service.restarts_in_a_row = service.value("restarts_in_a_row", int64_t{0});
+    object->service.backoff_delay = service.value("backoff_delay", 0.0);
+    object->service.next_start = service.value("next_start", 0.0);
+    object->service.message = service.value("message", "");
     const nlohmann::json& minicluster = entry["minicluster"];
     object->minicluster.job = minicluster.value("job", int64_t{0});
     object->minicluster.phase = minicluster.value("phase", "Pending");
@@ -161,8 +166,19 @@ Status WorkloadManager::Recover() {
           SetServiceState(*object, "Starting");
           Probe(key);
         }
+      } else if (object->service.state == "Backoff") {
+        // The restart keeps its time: an instance restart does not make it come sooner (nor,
+        // if the clock went back, later than one delay from now).
+        const double delay = object->service.backoff_delay;
+        ArmRestart(key, std::clamp(object->service.next_start - clock_(), 0.0, delay));
       } else if (object->service.state != "Failed" && object->service.state != "Completed") {
-        StartService(*object);
+        if (job) {  // it ended while the instance was down: as if it had ended now
+          ServiceEnded(*object, job->record.id, job->record.result != "completed",
+                       job->record.result + " (exit " + std::to_string(job->record.exit_code) +
+                           ")");
+        } else {
+          StartService(*object);
+        }
       }
     } else if (object->minicluster.job > 0) {
       const Job* job = jobs_.Find(object->minicluster.job);

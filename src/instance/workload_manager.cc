@@ -1,5 +1,7 @@
 #include "instance/workload_manager.h"
 
+#include "workload/redact.h"
+
 namespace converge::instance {
 namespace {
 
@@ -56,7 +58,7 @@ Status WorkloadManager::Validate(const Caller& caller,
     auto existing = objects_.find({document.kind, document.metadata.name});
     if (existing != objects_.end()) {
       const Caller& owner = existing->second->owner;
-      if (!caller.admin && caller.uid != owner.uid) {
+      if (!IsOwnerOrAdmin(caller, owner.uid)) {
         return Status(Code::kSkip, "belongs to another user", label);
       }
       Status update = CheckUpdate(*existing->second, document);
@@ -149,10 +151,12 @@ Result<std::vector<ApplyOutcome>> WorkloadManager::Apply(const Caller& caller,
       object.document = std::move(document);
       object.context = context;
       outcome.action = "configured";
-      if (restart && object.service.job > 0) {
+      // A Service restarts with its new spec, also one that never got a process (its port
+      // was taken) or is waiting in Backoff.
+      if (restart && object.document.kind == workload::Kind::kService) {
         Note(object, "Updated", "spec changed; restarting the service");
         object.service.restarts_in_a_row = 0;
-        const Job* job = jobs_.Find(object.service.job);
+        const Job* job = object.service.job > 0 ? jobs_.Find(object.service.job) : nullptr;
         if (job && job->state != JobState::kInactive) {
           object.service.replace = true;  // OnServiceJob starts the new spec
           jobs_.Cancel(kInstanceCaller, object.service.job);
@@ -200,7 +204,7 @@ Status WorkloadManager::Delete(const Caller& caller, workload::Kind kind, const 
     return Status(Code::kNotFound, KeyText(kind, name) + " not found");
   }
   Object& object = *it->second;
-  if (!caller.admin && caller.uid != object.owner.uid) {
+  if (!IsOwnerOrAdmin(caller, object.owner.uid)) {
     return Status(Code::kSkip, KeyText(kind, name) + " belongs to another user");
   }
   std::vector<int64_t> cancel;
@@ -245,8 +249,10 @@ void WorkloadManager::Note(Object& object, const std::string& type, const std::s
   if (object.events.size() > kMaxObjectEvents) object.events.erase(object.events.begin());
 }
 
-nlohmann::json WorkloadManager::ToJson(const Object& object) const {
-  nlohmann::json body = object.document_json;
+nlohmann::json WorkloadManager::ToJson(const Object& object, const Caller& viewer) const {
+  nlohmann::json body = IsOwnerOrAdmin(viewer, object.owner.uid)
+                            ? object.document_json
+                            : workload::WithoutEnvironment(object.document_json);
   body["metadata"]["creationTimestamp"] = object.created;
   nlohmann::json status;
   switch (object.document.kind) {
@@ -260,7 +266,9 @@ nlohmann::json WorkloadManager::ToJson(const Object& object) const {
                 {"port", service.port},
                 {"url", workload::ServiceUrl(service.port)},
                 {"restarts", service.restarts},
+                {"message", service.message},
                 {"job", service.job}};
+      if (service.state == "Backoff") status["nextStartTime"] = service.next_start;
       break;
     }
     case workload::Kind::kMiniCluster:
@@ -273,26 +281,27 @@ nlohmann::json WorkloadManager::ToJson(const Object& object) const {
   return body;
 }
 
-Result<nlohmann::json> WorkloadManager::Get(workload::Kind kind, const std::string& name) const {
+Result<nlohmann::json> WorkloadManager::Get(const Caller& viewer, workload::Kind kind,
+                                            const std::string& name) const {
   auto it = objects_.find({kind, name});
   if (it == objects_.end()) return Status(Code::kNotFound, KeyText(kind, name) + " not found");
-  return ToJson(*it->second);
+  return ToJson(*it->second, viewer);
 }
 
-nlohmann::json WorkloadManager::List(workload::Kind kind) const {
+nlohmann::json WorkloadManager::List(const Caller& viewer, workload::Kind kind) const {
   nlohmann::json items = nlohmann::json::array();
   for (const auto& [key, object] : objects_) {
-    if (key.first == kind) items.push_back(ToJson(*object));
+    if (key.first == kind) items.push_back(ToJson(*object, viewer));
   }
   return {{"items", items}};
 }
 
-Result<nlohmann::json> WorkloadManager::Describe(workload::Kind kind,
+Result<nlohmann::json> WorkloadManager::Describe(const Caller& viewer, workload::Kind kind,
                                                  const std::string& name) const {
   auto it = objects_.find({kind, name});
   if (it == objects_.end()) return Status(Code::kNotFound, KeyText(kind, name) + " not found");
   const Object& object = *it->second;
-  nlohmann::json body = ToJson(object);
+  nlohmann::json body = ToJson(object, viewer);
   nlohmann::json reasons = nlohmann::json::array();
   std::vector<int64_t> children;
   if (object.jobset) {
@@ -333,6 +342,10 @@ std::vector<std::pair<std::string, std::string>> WorkloadManager::TakeSaved() {
     entry["service"] = {{"port", object->service.port},
                         {"job", object->service.job},
                         {"restarts", object->service.restarts},
+                        {"restarts_in_a_row", object->service.restarts_in_a_row},
+                        {"backoff_delay", object->service.backoff_delay},
+                        {"next_start", object->service.next_start},
+                        {"message", object->service.message},
                         {"state", object->service.state}};
     entry["minicluster"] = {{"job", object->minicluster.job},
                             {"phase", object->minicluster.phase},

@@ -71,11 +71,15 @@ class WorkloadManager {
   // Deletes an object and cancels its jobs. Errors: kNotFound, kSkip (not yours).
   Status Delete(const Caller& caller, workload::Kind kind, const std::string& name);
 
-  // Kubernetes-style objects: apiVersion, kind, metadata, spec, status. Errors: kNotFound.
-  Result<nlohmann::json> Get(workload::Kind kind, const std::string& name) const;
-  nlohmann::json List(workload::Kind kind) const;
+  // Kubernetes-style objects: apiVersion, kind, metadata, spec, status. The environment in
+  // the spec (`env` fields) is shown only to the object's owner and the instance owner
+  // (IsOwnerOrAdmin): `viewer` is who asks. Errors: kNotFound.
+  Result<nlohmann::json> Get(const Caller& viewer, workload::Kind kind,
+                             const std::string& name) const;
+  nlohmann::json List(const Caller& viewer, workload::Kind kind) const;
   // Get() plus "events" and "pendingReasons".
-  Result<nlohmann::json> Describe(workload::Kind kind, const std::string& name) const;
+  Result<nlohmann::json> Describe(const Caller& viewer, workload::Kind kind,
+                                  const std::string& name) const;
   // Every service: name, state, port, url, restarts, job.
   nlohmann::json Services() const;
 
@@ -84,10 +88,14 @@ class WorkloadManager {
     int64_t port = 0;
     std::string state = "Pending";  // Pending Starting Ready NotReady Backoff Failed Completed
     int64_t job = 0;
-    int64_t restarts = 0;           // process restarts so far
+    int64_t restarts = 0;           // restarts so far (a start refused for a taken port counts)
     int64_t restarts_in_a_row = 0;  // since the last READY: sets the backoff
+    double backoff_delay = 0;       // seconds of the pending restart (Backoff)
+    double next_start = 0;          // epoch seconds of the pending restart (Backoff), else 0
+    std::string message;            // why it is not READY, or why it ended; "" when READY
     int probe_failures = 0;
-    bool replace = false;  // cancelled to apply a changed spec: start it again
+    uint64_t listener = 0;  // inode of the listening socket found to be the service's own
+    bool replace = false;   // cancelled to apply a changed spec: start it again
     std::unique_ptr<boost::asio::steady_timer> timer;  // probes and backoff
   };
   struct MiniClusterState {
@@ -119,7 +127,7 @@ class WorkloadManager {
   // same one as the job submissions and cancels made alongside.
   void Save();
   std::vector<std::pair<std::string, std::string>> TakeSaved();
-  nlohmann::json ToJson(const Object& object) const;
+  nlohmann::json ToJson(const Object& object, const Caller& viewer) const;
   void Note(Object& object, const std::string& type, const std::string& message);
 
   // JobSets (workload_jobsets.cc).
@@ -128,8 +136,18 @@ class WorkloadManager {
   // Services (workload_services.cc).
   Result<int64_t> AssignPort(const workload::ServiceSpec& spec, const std::string& name,
                              const std::vector<workload::Document>& batch) const;
+  // Starts the service's process, unless its port is in use by another process: then the
+  // start fails and follows the restart policy (ScheduleRestart).
   void StartService(Object& object);
   void OnServiceJob(Object& object, const store::Event& event);
+  // The service's process `job` ended (`failed` or not; `detail` says how): restart it after
+  // the backoff, or leave it Failed/Completed, as its restart policy says.
+  void ServiceEnded(Object& object, int64_t job, bool failed, const std::string& detail);
+  // Enters Backoff for the next delay (1, 2, 4 … backoff_max s per restart in a row); `why`
+  // is the reason shown in the status and the event.
+  void ScheduleRestart(Object& object, const std::string& why);
+  // Starts the service of `key` after `seconds`, if it is still in Backoff then.
+  void ArmRestart(const Key& key, double seconds);
   void Probe(const Key& key);
   void SetServiceState(Object& object, const std::string& state);
   std::string HoldForServices(const Job& job) const;

@@ -65,8 +65,9 @@ void GetObject(RouteContext& context, const HttpRequest& request, Reply reply, b
   std::optional<workload::Kind> kind = KindOf(request, reply);
   if (!kind) return;
   const std::string& name = request.params.at("name");
-  Result<nlohmann::json> object =
-      describe ? context.workloads->Describe(*kind, name) : context.workloads->Get(*kind, name);
+  const Caller viewer = CallerOf(request, context);
+  Result<nlohmann::json> object = describe ? context.workloads->Describe(viewer, *kind, name)
+                                           : context.workloads->Get(viewer, *kind, name);
   if (!object.ok()) return ReplyError(reply, object.status());
   reply->Reply(JsonResponse(200, object->dump()));
 }
@@ -92,7 +93,9 @@ void AddWorkloadRoutes(api::Router& router, RouteContext* c) {
               [c](HttpRequest request, Reply reply) { Apply(*c, request, reply); }});
   router.Add({"GET", "/v1/objects/{kind}", "anyone", [c](HttpRequest request, Reply reply) {
                 std::optional<workload::Kind> kind = KindOf(request, reply);
-                if (kind) reply->Reply(JsonResponse(200, c->workloads->List(*kind).dump()));
+                if (!kind) return;
+                reply->Reply(
+                    JsonResponse(200, c->workloads->List(CallerOf(request, *c), *kind).dump()));
               }});
   router.Add({"GET", "/v1/objects/{kind}/{name}", "anyone",
               [c](HttpRequest request, Reply reply) { GetObject(*c, request, reply, false); }});

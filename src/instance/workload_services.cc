@@ -1,14 +1,11 @@
 // WorkloadManager: Services — ports, readiness probes, restarts with exponential backoff, and
 // the hooks through which services shape every job (discovery environment, needsServices).
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 
 #include "instance/health_probe.h"
+#include "instance/port_owner.h"
 #include "instance/workload_manager.h"
 
 namespace converge::instance {
@@ -17,19 +14,6 @@ namespace {
 constexpr int kProbeFailuresBeforeNotReady = 3;
 constexpr auto kProbeTimeout = std::chrono::milliseconds(1000);
 constexpr double kStableRunSeconds = 60;  // a process that ran this long resets the backoff
-
-// Whether 127.0.0.1:port can be bound now (nothing else listens there).
-bool PortFree(int64_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-  ::close(fd);
-  return free;
-}
 
 std::string EnvironmentName(const std::string& service) {
   std::string name = "CONVERGE_SERVICE_";
@@ -79,7 +63,7 @@ Result<int64_t> WorkloadManager::AssignPort(const workload::ServiceSpec& spec,
   // Automatic ports of the same batch are assigned in StartService, one at a time; here any
   // free one proves that one exists.
   for (int64_t port = options_.port_min; port <= options_.port_max; ++port) {
-    if (!taken(port) && PortFree(port)) return port;
+    if (!taken(port) && PortFree(static_cast<int>(port))) return port;
   }
   return Status::Invalid("spec.port", "no free port left in " + std::to_string(options_.port_min) +
                                           "-" + std::to_string(options_.port_max));
@@ -87,25 +71,50 @@ Result<int64_t> WorkloadManager::AssignPort(const workload::ServiceSpec& spec,
 
 void WorkloadManager::StartService(Object& object) {
   ServiceState& service = object.service;
+  service.timer.reset();  // a pending restart or probe is superseded
+  service.next_start = 0;
   const auto& spec = std::get<workload::ServiceSpec>(object.document.spec);
-  if (service.port == 0 || (spec.port > 0 && spec.port != service.port)) {
+  const bool automatic = spec.port == 0;
+  if (service.port == 0 || (spec.port > 0 && spec.port != service.port) ||
+      (automatic && !PortFree(static_cast<int>(service.port)))) {
+    const int64_t before = service.port;
     Result<int64_t> port = AssignPort(spec, object.document.metadata.name, {});
     if (!port.ok()) {
-      Note(object, "Failed", port.status().ToString());
+      service.message = port.status().ToString();
+      Note(object, "Failed", service.message);
       return SetServiceState(object, "Failed");
     }
     service.port = *port;
+    if (before != 0 && automatic && before != service.port) {
+      Note(object, "PortChanged",
+           "port " + std::to_string(before) + " is in use by another process; now " +
+               std::to_string(service.port));
+    }
+  }
+  // The probe would reach whoever holds the port: a port another process holds fails the start.
+  if (!PortFree(static_cast<int>(service.port))) {
+    const std::string why = "port " + std::to_string(service.port) +
+                            " is in use by another process";
+    if (spec.restart == workload::ServiceSpec::Restart::kNever) {
+      service.message = why;
+      Note(object, "Failed", why);
+      return SetServiceState(object, "Failed");
+    }
+    return ScheduleRestart(object, why);
   }
   Result<nlohmann::json> jobspec =
       workload::ServiceJobspec(object.document, service.port, object.context);
   Result<std::vector<int64_t>> ids = jobspec.ok() ? jobs_.Submit(object.owner, {jobspec->dump()})
                                                   : Result<std::vector<int64_t>>(jobspec.status());
   if (!ids.ok()) {
-    Note(object, "Failed", ids.status().ToString());
+    service.message = ids.status().ToString();
+    Note(object, "Failed", service.message);
     return SetServiceState(object, "Failed");
   }
   service.job = ids->front();
   service.probe_failures = 0;
+  service.listener = 0;
+  service.message = "";
   owner_of_job_[service.job] = {object.document.kind, object.document.metadata.name};
   Note(object, "Started",
        "job " + std::to_string(service.job) + " on port " + std::to_string(service.port));
@@ -127,7 +136,13 @@ void WorkloadManager::OnServiceJob(Object& object, const store::Event& event) {
   const Job* job = jobs_.Find(event.job_id);
   const std::string detail =
       job ? job->record.result + " (exit " + std::to_string(job->record.exit_code) + ")" : result;
-  const bool failed = result != "completed";
+  ServiceEnded(object, event.job_id, result != "completed", detail);
+}
+
+void WorkloadManager::ServiceEnded(Object& object, int64_t job_id, bool failed,
+                                   const std::string& detail) {
+  ServiceState& service = object.service;
+  const auto& spec = std::get<workload::ServiceSpec>(object.document.spec);
   if (service.replace) {  // stopped to apply a changed spec: start the new one at once
     service.replace = false;
     service.restarts_in_a_row = 0;
@@ -135,33 +150,49 @@ void WorkloadManager::OnServiceJob(Object& object, const store::Event& event) {
   }
   const bool restart = spec.restart == workload::ServiceSpec::Restart::kAlways ||
                        (spec.restart == workload::ServiceSpec::Restart::kOnFailure && failed);
+  const Job* job = jobs_.Find(job_id);
   if (job && job->record.start_time > 0 &&
       job->record.end_time - job->record.start_time >= kStableRunSeconds) {
     service.restarts_in_a_row = 0;  // it ran long enough: the backoff starts over
   }
+  const std::string why = "job " + std::to_string(job_id) + " ended: " + detail;
   if (!restart) {
-    Note(object, failed ? "Failed" : "Completed",
-         "job " + std::to_string(event.job_id) + " ended: " + detail);
+    service.message = why;
+    Note(object, failed ? "Failed" : "Completed", why);
     return SetServiceState(object, failed ? "Failed" : "Completed");
   }
+  ScheduleRestart(object, why);
+}
+
+void WorkloadManager::ScheduleRestart(Object& object, const std::string& why) {
+  ServiceState& service = object.service;
   const double delay = std::min(
       options_.backoff_max,
       options_.backoff_initial * std::pow(2.0, static_cast<double>(service.restarts_in_a_row)));
   ++service.restarts_in_a_row;
   ++service.restarts;
+  service.backoff_delay = delay;
+  service.next_start = clock_() + delay;
+  service.message = why;
   Note(object, "BackOff",
-       "job " + std::to_string(event.job_id) + " ended: " + detail + "; restarting in " +
-           std::to_string(static_cast<int>(delay)) + " s");
+       why + "; restarting in " + std::to_string(static_cast<int>(delay)) + " s");
   SetServiceState(object, "Backoff");
-  service.timer = std::make_unique<boost::asio::steady_timer>(io_);
-  service.timer->expires_after(std::chrono::milliseconds(static_cast<int64_t>(delay * 1000)));
-  service.timer->async_wait([this, key, alive = alive_](const boost::system::error_code& error) {
-    if (error || !*alive) return;
-    auto it = objects_.find(key);
-    if (it == objects_.end() || it->second->service.state != "Backoff") return;
-    StartService(*it->second);
-    Save();
-  });
+  ArmRestart({object.document.kind, object.document.metadata.name}, delay);
+}
+
+void WorkloadManager::ArmRestart(const Key& key, double seconds) {
+  Object& object = *objects_.at(key);
+  object.service.timer = std::make_unique<boost::asio::steady_timer>(io_);
+  object.service.timer->expires_after(
+      std::chrono::milliseconds(static_cast<int64_t>(std::max(0.0, seconds) * 1000)));
+  object.service.timer->async_wait(
+      [this, key, alive = alive_](const boost::system::error_code& error) {
+        if (error || !*alive) return;
+        auto it = objects_.find(key);
+        if (it == objects_.end() || it->second->service.state != "Backoff") return;
+        StartService(*it->second);
+        Save();
+      });
 }
 
 void WorkloadManager::Probe(const Key& key) {
@@ -170,9 +201,10 @@ void WorkloadManager::Probe(const Key& key) {
   Object& object = *it->second;
   const auto& spec = std::get<workload::ServiceSpec>(object.document.spec);
   const int64_t job = object.service.job;
+  const int port = static_cast<int>(object.service.port);
   ProbeHttp(
-      io_, static_cast<int>(object.service.port), spec.health_http, kProbeTimeout,
-      [this, key, job, alive = alive_](bool healthy) {
+      io_, port, spec.health_http, kProbeTimeout,
+      [this, key, job, port, alive = alive_](bool healthy) {
         if (!*alive) return;
         auto found = objects_.find(key);
         if (found == objects_.end()) return;
@@ -182,15 +214,33 @@ void WorkloadManager::Probe(const Key& key) {
         const std::string& state = service.state;
         if (state != "Starting" && state != "Ready" && state != "NotReady") return;
         if (healthy) {
+          // Only an answer from the service's own processes counts.
+          const ListenerCheck own = SessionListensOn(jobs_.SessionOf(job), port, service.listener);
+          service.listener = own.inode;
+          if (!own.owned) {
+            healthy = false;
+            const std::string why = "port " + std::to_string(port) +
+                                    " answers, but not from this service's processes";
+            if (service.message != why) {
+              service.message = why;
+              Note(object, "ForeignListener", why);
+              Save();
+            }
+          }
+        }
+        if (healthy) {
           service.probe_failures = 0;
           if (state != "Ready") {
             service.restarts_in_a_row = 0;
+            service.message = "";
             SetServiceState(object, "Ready");
             Save();
           }
         } else if (state == "Ready" && ++service.probe_failures >= kProbeFailuresBeforeNotReady) {
-          Note(object, "NotReady",
-               "readiness probe failed " + std::to_string(service.probe_failures) + " times");
+          const std::string why =
+              "readiness probe failed " + std::to_string(service.probe_failures) + " times";
+          if (service.message.empty()) service.message = why;
+          Note(object, "NotReady", why);
           SetServiceState(object, "NotReady");
           Save();
         }

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "jobspec/limits.h"
+
 namespace converge::jobspec {
 
 Result<double> ParseDuration(std::string_view text) {
@@ -54,7 +56,9 @@ Result<double> ParseDuration(std::string_view text) {
         "", "duration " + quoted + " is not a number with an optional ms/s/m/h/d suffix");
   }
   const double seconds = value * scale;
-  if (!std::isfinite(seconds)) return Status::Invalid("", "duration " + quoted + " is too large");
+  if (!std::isfinite(seconds) || seconds > kMaxDurationSeconds) {
+    return Status::Invalid("", "duration " + quoted + " is longer than 100 years");
+  }
   return seconds;
 }
 

@@ -2,7 +2,8 @@
 //
 // ParseDuration accepts plain seconds ("90", "1.5") or a number followed by one suffix:
 // "ms", "s", "m", "h", "d" ("30s", "5m", "2h", "1d", "1.5h"). Whitespace, signs, inf/nan,
-// exponents and empty input are rejected. Result is finite and >= 0. Pure functions.
+// exponents and empty input are rejected, and so is anything longer than kMaxDurationSeconds
+// (jobspec/limits.h, 100 years). Result is finite, >= 0 and <= kMaxDurationSeconds. Pure functions.
 #pragma once
 
 #include <string>

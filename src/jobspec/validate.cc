@@ -5,7 +5,9 @@
 #include <string>
 
 #include "jobspec/count.h"
+#include "jobspec/limits.h"
 #include "jobspec/memory.h"
+#include "jobspec/nul_check.h"
 
 namespace converge::jobspec {
 
@@ -13,6 +15,13 @@ namespace {
 
 std::string Index(const std::string& path, size_t index) {
   return path + "[" + std::to_string(index) + "]";
+}
+
+// A task count field within kMaxTasksPerJob.
+Status TaskLimit(int64_t count, const std::string& path) {
+  if (count <= kMaxTasksPerJob) return Status::Ok();
+  return Status::Invalid(path, "must be <= " + std::to_string(kMaxTasksPerJob) +
+                                   " (the limit on tasks per job)");
 }
 
 class Validator {
@@ -41,6 +50,10 @@ class Validator {
   Status Vertex(const ResourceRequest& r, const std::string& path, int depth) {
     if (depth > 1000) return Status::Invalid(path, "nesting too deep");
     if (r.type.empty()) return Status::Invalid(path + ".type", "must not be empty");
+    CONVERGE_RETURN_IF_ERROR(RefuseNul(r.type, path + ".type"));
+    CONVERGE_RETURN_IF_ERROR(RefuseNul(r.label, path + ".label"));
+    CONVERGE_RETURN_IF_ERROR(RefuseNul(r.unit, path + ".unit"));
+    if (r.id) CONVERGE_RETURN_IF_ERROR(RefuseNul(*r.id, path + ".id"));
     const int64_t minimum = r.type == "gpu" ? 0 : 1;
     Status count = CheckCount(r.count, minimum);
     if (!count.ok()) return count.WithPrefix(path + ".count");
@@ -131,7 +144,20 @@ class Validator {
 
   Status CheckTask(const Task& task, const std::string& path) {
     if (task.command.empty()) return Status::Invalid(path + ".command", "must not be empty");
+    size_t command_bytes = 0;
+    for (size_t i = 0; i < task.command.size(); ++i) {
+      CONVERGE_RETURN_IF_ERROR(RefuseNul(task.command[i], Index(path + ".command", i)));
+      command_bytes += task.command[i].size() + 1;
+    }
+    if (command_bytes > kMaxCommandBytes) {
+      return Status::Invalid(path + ".command", "must be <= " + std::to_string(kMaxCommandBytes) +
+                                                    " bytes in all (the limit on a command)");
+    }
     if (task.slot.empty()) return Status::Invalid(path + ".slot", "must not be empty");
+    CONVERGE_RETURN_IF_ERROR(RefuseNul(task.slot, path + ".slot"));
+    if (task.distribution) {
+      CONVERGE_RETURN_IF_ERROR(RefuseNul(*task.distribution, path + ".distribution"));
+    }
     if (v1_ && task.slot != slot_label_) {
       return Status::Invalid(
           path + ".slot", "'" + task.slot + "' does not name the slot label '" + slot_label_ + "'");
@@ -153,13 +179,17 @@ class Validator {
         return Status::Invalid(path + ".count.per_resource.type", "must not be empty");
       }
     }
+    CONVERGE_RETURN_IF_ERROR(TaskLimit(count.per_slot, path + ".count.per_slot"));
+    CONVERGE_RETURN_IF_ERROR(TaskLimit(count.total, path + ".count.total"));
+    CONVERGE_RETURN_IF_ERROR(
+        TaskLimit(count.per_resource_count, path + ".count.per_resource.count"));
     if (v1_ && count.per_slot > 1) {
       return Status::Invalid(path + ".count.per_slot", "must be 1 in jobspec V1");
     }
     if (!task.attributes.is_object()) {
       return Status::Invalid(path + ".attributes", "must be a mapping");
     }
-    return Status::Ok();
+    return RefuseNulInTree(task.attributes, path + ".attributes");
   }
 
   static Status CheckConstraint(const Constraint& c, const std::string& path, int depth) {
@@ -171,6 +201,7 @@ class Validator {
         if (!c.children.empty()) return Status::Invalid(path, "takes strings, not constraints");
         for (size_t i = 0; i < c.values.size(); ++i) {
           if (c.values[i].empty()) return Status::Invalid(Index(path, i), "must not be empty");
+          CONVERGE_RETURN_IF_ERROR(RefuseNul(c.values[i], Index(path, i)));
         }
         return Status::Ok();
       case Constraint::Op::kAnd:
@@ -185,19 +216,42 @@ class Validator {
     return Status::Invalid(path, "unknown constraint operator");
   }
 
+  // An environment name holds no NUL (the error does not print the name: it would be cut).
+  static Status EnvironmentName(const std::string& name, const std::string& path) {
+    if (name.find('\0') == std::string::npos) return Status::Ok();
+    return Status::Invalid(path + ".environment", "names must not contain a NUL byte");
+  }
+
   static Status System(const SystemAttributes& system) {
     const std::string path = "attributes.system";
     if (!std::isfinite(system.duration) || system.duration < 0) {
       return Status::Invalid(path + ".duration", "must be a finite number >= 0");
     }
+    if (system.duration > kMaxDurationSeconds) {
+      return Status::Invalid(path + ".duration",
+                             "must be <= " + std::to_string(static_cast<int64_t>(kMaxDurationSeconds)) +
+                                 " seconds (100 years)");
+    }
     if (system.cwd && system.cwd->empty())
       return Status::Invalid(path + ".cwd", "must not be empty");
+    if (system.cwd) CONVERGE_RETURN_IF_ERROR(RefuseNul(*system.cwd, path + ".cwd"));
+    CONVERGE_RETURN_IF_ERROR(RefuseNul(system.queue, path + ".queue"));
+    size_t environment_bytes = 0;
     for (const auto& [name, value] : system.environment) {
       if (name.empty()) return Status::Invalid(path + ".environment", "names must not be empty");
+      CONVERGE_RETURN_IF_ERROR(EnvironmentName(name, path));
+      CONVERGE_RETURN_IF_ERROR(RefuseNul(value, path + ".environment." + name));
+      environment_bytes += name.size() + value.size() + 2;
+    }
+    if (environment_bytes > kMaxEnvironmentBytes) {
+      return Status::Invalid(path + ".environment",
+                             "must be <= " + std::to_string(kMaxEnvironmentBytes) +
+                                 " bytes in all (the limit on a job's environment)");
     }
     for (size_t i = 0; i < system.environment_unset.size(); ++i) {
       const std::string& name = system.environment_unset[i];
       if (name.empty()) return Status::Invalid(path + ".environment", "names must not be empty");
+      CONVERGE_RETURN_IF_ERROR(EnvironmentName(name, path));
       if (i > 0 && name <= system.environment_unset[i - 1]) {
         return Status::Invalid(path + ".environment", "unset names must be sorted and unique");
       }
@@ -205,15 +259,24 @@ class Validator {
         return Status::Invalid(path + ".environment." + name, "is both set and unset");
       }
     }
+    if (system.dependencies.size() > kMaxDependencies) {
+      return Status::Invalid(path + ".dependencies",
+                             "must hold <= " + std::to_string(kMaxDependencies) +
+                                 " dependencies (the limit on dependencies per job)");
+    }
     for (size_t i = 0; i < system.dependencies.size(); ++i) {
+      const std::string item = Index(path + ".dependencies", i);
       if (system.dependencies[i].scheme.empty()) {
-        return Status::Invalid(Index(path + ".dependencies", i) + ".scheme", "must not be empty");
+        return Status::Invalid(item + ".scheme", "must not be empty");
       }
+      CONVERGE_RETURN_IF_ERROR(RefuseNul(system.dependencies[i].scheme, item + ".scheme"));
+      CONVERGE_RETURN_IF_ERROR(RefuseNul(system.dependencies[i].value, item + ".value"));
     }
     if (system.constraints) {
       CONVERGE_RETURN_IF_ERROR(CheckConstraint(*system.constraints, path + ".constraints", 1));
     }
     if (!system.extra.is_object()) return Status::Invalid(path, "extra must be a mapping");
+    CONVERGE_RETURN_IF_ERROR(RefuseNulInTree(system.extra, path));
     for (const char* key :
          {"duration", "cwd", "environment", "queue", "dependencies", "constraints"}) {
       if (system.extra.contains(key)) {
@@ -237,6 +300,7 @@ Status Validate(const Jobspec& spec, bool v1) {
   if (status.ok() && !spec.user.is_object()) {
     return Status::Invalid("attributes.user", "must be a mapping");
   }
+  if (status.ok()) return RefuseNulInTree(spec.user, "attributes.user");
   return status;
 }
 

@@ -6,6 +6,11 @@
 // commit, so committed data survives power loss; without it, committed data survives the
 // instance being killed, but an OS crash may lose the last commits. Schema and guarantees:
 // docs/formats/eventlog.md. Not thread-safe: one owner (the instance's event loop).
+//
+// Damage is refused, never papered over: Open() runs `PRAGMA quick_check` on an existing
+// database and refuses a damaged one, and refuses a missing or empty database in a place that
+// held a store before (PATH.id, written beside the database when it is created, names it).
+// Rows read back with text that is not UTF-8 are reported as damage, not returned.
 #pragma once
 
 #include <cstdint>
@@ -21,11 +26,32 @@ namespace converge::store {
 
 struct StoreOptions {
   bool synchronous_full = true;  // fsync the WAL at every commit (see above)
+  // Why the caller knows that a store existed here before (e.g. "STATE/output holds the
+  // output of earlier jobs"), "" when it does not. Open() then refuses a missing or empty
+  // database, as it does when PATH.id exists.
+  std::string used_before;
+  // Caps the database at this many pages (SQLite max_page_count); 0 = no cap. A commit that
+  // would grow it further fails as on a full disk (Failure::kNoSpace); tests use it.
+  int64_t max_pages = 0;
 };
 
 class Store {
  public:
+  // Why the last Commit() failed.
+  enum class Failure {
+    kNone,     // it succeeded
+    kNoSpace,  // the disk (or max_pages) is full: retrying succeeds once space returns
+    kIo,       // an I/O error, a read-only or busy file: retrying may succeed
+    kPermanent,  // the database is corrupt, or refused the batch (a constraint): retrying
+                 // cannot help
+  };
+
   // Opens (creating if needed) the database at `path` and applies schema migrations.
+  // Refuses (kInternal, with a message that names the file and says what to do; nothing is
+  // changed) a database that fails `PRAGMA quick_check` or is not a database, one holding
+  // text that is not UTF-8 (naming the row and column), and a missing or empty one when
+  // PATH.id exists or `options.used_before` is set. O(size of the store): ~0.5 s for 100k jobs. A new store gets a
+  // random id, kept in its meta table ("store_id") and in PATH.id.
   // Errors: kInternal with SQLite's message and the path; kInvalidArgument when the database
   // was written by a newer schema version.
   static Result<std::unique_ptr<Store>> Open(const std::string& path, StoreOptions options = {});
@@ -37,10 +63,13 @@ class Store {
   void AppendEvent(Event event);
   void PutMeta(const std::string& key, const std::string& value);
   // Applies everything buffered in one transaction. On error nothing was applied and the
-  // buffer is kept. Ok and no I/O when nothing is buffered.
+  // buffer is kept, so that calling Commit() again retries it (last_failure() says whether
+  // that can help). Ok and no I/O when nothing is buffered.
   Status Commit();
+  Failure last_failure() const;
   size_t buffered() const;
 
+  // Reads fail with kInternal "damaged" when a row's text is not UTF-8.
   Result<std::vector<JobRecord>> LoadJobs() const;  // every job, ascending id
   Result<std::optional<JobRecord>> LoadJob(int64_t id) const;
   Result<std::string> ReadJobspec(int64_t id) const;       // kNotFound when absent

@@ -3,6 +3,8 @@
 // that span documents. Every error is prefixed with the source and the document.
 #include "workload/document.h"
 
+#include "jobspec/nul_check.h"
+
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -98,6 +100,8 @@ Result<ObjectMeta> ParseMetadata(const FieldReader& root) {
 
 // One document's envelope and spec; errors carry the field path from the document root.
 Result<Document> ParseTree(const json& root) {
+  // Names, commands and labels end up in C strings and tables: no NUL anywhere (issue 9).
+  CONVERGE_RETURN_IF_ERROR(jobspec::RefuseNulInTree(root, ""));
   Result<FieldReader> fields =
       FieldReader::Open(root, "", {"apiVersion", "kind", "metadata", "spec", "status"});
   if (!fields.ok()) return fields.status();

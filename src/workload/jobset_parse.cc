@@ -221,6 +221,14 @@ Result<JobSetSpec> ParseJobSetSpec(const json& value) {
     if (!job.ok()) return job.status();
     out->replicated_jobs.push_back(std::move(*job));
   }
+  int64_t children = 0;
+  for (const ReplicatedJob& job : out->replicated_jobs) children += job.replicas;
+  if (children > jobspec::kMaxJobSetChildJobs) {
+    return Status::Invalid(spec->PathOf("replicatedJobs"),
+                           "replicas add up to " + std::to_string(children) + " child jobs; at most " +
+                               std::to_string(jobspec::kMaxJobSetChildJobs) +
+                               " (the limit on child jobs per JobSet)");
+  }
   CONVERGE_RETURN_IF_ERROR(CheckJobGraph(out->replicated_jobs));
   CONVERGE_RETURN_IF_ERROR(CheckSuccessTargets(*out));
   return out;

@@ -290,3 +290,38 @@ TEST(JobSetParse, UnknownFieldsAnywhere) {
 
 }  // namespace
 }  // namespace converge::workload
+
+namespace converge::workload {
+namespace {
+
+// Issue 9: a JobSet's child jobs are bounded in all, not only per replicated job.
+TEST(JobSetParse, Issue9ReplicasAddUpToAtMostTheChildJobLimit) {
+  std::string jobs = testing::Template(testing::Task(testing::kCommand));
+  jobs = "      replicas: 1000\n" + jobs;
+  for (int i = 1; i <= 10; ++i) {
+    jobs += "    - name: w" + std::to_string(i) + "\n      replicas: 1000\n" +
+            testing::Template(testing::Task(testing::kCommand));
+  }
+  EXPECT_EQ(testing::ParseError(testing::JobSet(jobs)),
+            "w.yaml: document 1 (JobSet train): spec.replicatedJobs: replicas add up to 11000 "
+            "child jobs; at most 10000 (the limit on child jobs per JobSet)");
+}
+
+// Issue 9 item 12: NUL bytes anywhere in a workload document are refused with the path.
+TEST(JobSetParse, Issue9NulBytesAreRefused) {
+  EXPECT_EQ(testing::ParseError(testing::JobSet(testing::Template(
+                testing::Task("          command: [run, \"a\\0b\"]\n")))),
+            "w.yaml: document 1 (JobSet train): "
+            "spec.replicatedJobs[0].template.task.command[1]: must not contain a NUL byte");
+  Result<Document> json_document = ParseDocumentJson(
+      R"({"apiVersion": "converge/v1", "kind": "Service", "metadata": {"name": "m\u0000"},
+          "spec": {"command": ["x"]}})",
+      "w.json");
+  ASSERT_FALSE(json_document.ok());
+  EXPECT_NE(json_document.status().message().find("metadata.name: must not contain a NUL byte"),
+            std::string::npos)
+      << json_document.status().message();
+}
+
+}  // namespace
+}  // namespace converge::workload

@@ -6,16 +6,18 @@
 #include <nlohmann/json.hpp>
 
 #include "common/status.h"
+#include "jobspec/limits.h"
 #include "workload/document.h"
 
 namespace converge::workload {
 
-// Limits of the JobSet rules (see docs/formats/workload.md).
-inline constexpr int64_t kMaxReplicas = 1000;
-inline constexpr int64_t kMaxParallelism = 10000;
+// Limits of the JobSet rules (jobspec/limits.h; see docs/formats/workload.md).
+inline constexpr int64_t kMaxReplicas = jobspec::kMaxReplicas;
+inline constexpr int64_t kMaxParallelism = jobspec::kMaxParallelism;
 
 // JobSet: replicatedJobs non-empty with unique DNS-label names; replicas 1..1000;
-// parallelism 1..10000; completions == parallelism; backoffLimit, maxRestarts >= 0;
+// parallelism 1..10000; replicas summed over replicated jobs <= 10000 (kMaxJobSetChildJobs);
+// completions == parallelism; backoffLimit, maxRestarts >= 0;
 // dependsOn names exist, are not the job itself and form no cycle; successPolicy targets
 // exist; enums exact.
 Result<JobSetSpec> ParseJobSetSpec(const nlohmann::json& spec);

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/e2e/instance_test_support.h"
+#include "tests/testutil/processes.h"
 
 namespace converge::testutil {
 namespace {
@@ -58,6 +59,30 @@ TEST_F(InstanceCliTest, RunStreamsOutputAndExitsWithTheJobsExitCode) {
   EXPECT_EQ(ok.out, "streamed\n");
   CommandResult three = instance_->Run({"run", "sh", "-c", "exit 3"});
   EXPECT_EQ(three.exit_code, 3) << three.err;
+}
+
+// Issue 9 item 9: no process a job started outlives it (background, setsid, SIGTERM-proof).
+TEST_F(InstanceCliTest, ProcessesLeftByAJobAreGoneWhenItEnds) {
+  const std::vector<std::string> background = {"sleep", "3011"};
+  const std::vector<std::string> own_session = {"sleep", "3012"};
+  ProcessSweep sweep_background(background), sweep_session(own_session);
+  CommandResult run = instance_->Run(
+      {"run", "sh", "-c", "sleep 3011 & setsid sleep 3012 & echo left; exit 0"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, "left\n");
+  EXPECT_TRUE(NoProcessRunning(background)) << "'sleep 3011 &' outlived `converge run`";
+  EXPECT_TRUE(NoProcessRunning(own_session)) << "'setsid sleep 3012' outlived `converge run`";
+}
+
+TEST_F(InstanceCliTest, ACancelEndsAGrandchildThatIgnoresSigterm) {
+  const std::vector<std::string> stubborn = {"sleep", "3013"};
+  ProcessSweep sweep(stubborn);
+  int64_t id = SubmitJob(*instance_, {"sh", "-c", "(trap '' TERM; sleep 3013) & wait"});
+  ASSERT_TRUE(ProcessAppears(stubborn));
+  CommandResult cancel = instance_->Run({"cancel", std::to_string(id)});
+  EXPECT_EQ(cancel.exit_code, 0) << cancel.err;
+  EXPECT_EQ(WaitInactive(*instance_, id)["result"], "canceled");
+  EXPECT_TRUE(NoProcessRunning(stubborn)) << "a SIGTERM-proof grandchild outlived the cancel";
 }
 
 TEST_F(InstanceCliTest, TasksGetTheirEnvironmentOnTheDeclaredNodes) {

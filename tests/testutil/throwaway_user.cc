@@ -14,10 +14,19 @@ ThrowawayUser::ThrowawayUser() {
     skip_reason_ = "needs root to create a throwaway user";
     return;
   }
-  name_ = "cvt" + std::to_string(::getpid()) + "x" + std::to_string(::time(nullptr) % 1000);
-  CommandResult added =
-      RunProgram({"useradd", "--no-create-home", "--shell", "/bin/sh", "--user-group", name_});
+  // Unique per process and per object: a second user of the same test gets the next free
+  // suffix (useradd exits with 9 when the name is taken).
+  const std::string stem =
+      "cvt" + std::to_string(::getpid()) + "x" + std::to_string(::time(nullptr) % 1000);
+  CommandResult added;
+  for (int suffix = 0; suffix < 26; ++suffix) {
+    name_ = stem + static_cast<char>('a' + suffix);
+    added =
+        RunProgram({"useradd", "--no-create-home", "--shell", "/bin/sh", "--user-group", name_});
+    if (added.exit_code != 9) break;
+  }
   if (added.exit_code != 0) {
+    name_.clear();  // not ours: the destructor must not remove it
     skip_reason_ = "useradd failed: " + added.err;
     return;
   }

@@ -2,9 +2,9 @@
 //
 // Multi-user tests run as root and act as another, unprivileged user: submitting jobs, reading
 // logs, trying to reach what is not theirs. The user has no home and no password; its name is
-// unique per process. The converge binary under test may sit in a private folder (a mktemp
-// clone is 0700), so RunConverge uses a copy of it in a folder every user can enter, made at
-// its first call. Not thread-safe; one object per test.
+// unique per object, so a test may hold several. The converge binary under test may sit in a
+// private folder (a mktemp clone is 0700), so RunConverge uses a copy of it in a folder every
+// user can enter, made at its first call. Not thread-safe.
 #pragma once
 
 #include <sys/types.h>

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "common/utf8.h"
+
 namespace converge::resource {
 
 std::string LineOf(std::string_view text, size_t offset) {
@@ -80,29 +82,8 @@ Status CheckJsonNesting(std::string_view text) {
 }
 
 Status CheckUtf8(std::string_view text) {
-  size_t i = 0;
-  while (i < text.size()) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    size_t length = c < 0x80           ? 1
-                    : (c >> 5) == 0x6  ? 2
-                    : (c >> 4) == 0xE  ? 3
-                    : (c >> 3) == 0x1E ? 4
-                                       : 0;
-    if (length == 0 || i + length > text.size()) {
-      return Status::Invalid(LineOf(text, i), "invalid UTF-8");
-    }
-    uint32_t code = length == 1 ? c : c & (0xFF >> (length + 1));
-    for (size_t k = 1; k < length; ++k) {
-      unsigned char next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xC0) != 0x80) return Status::Invalid(LineOf(text, i), "invalid UTF-8");
-      code = (code << 6) | (next & 0x3F);
-    }
-    constexpr uint32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (code < kMinimum[length] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) {
-      return Status::Invalid(LineOf(text, i), "invalid UTF-8");
-    }
-    i += length;
-  }
+  const size_t bad = FirstInvalidUtf8(text);
+  if (bad != std::string_view::npos) return Status::Invalid(LineOf(text, bad), "invalid UTF-8");
   return Status::Ok();
 }
 
