@@ -59,6 +59,21 @@ Result<std::pair<std::string, std::string>> Cgroup2Mount() {
   return Status(Code::kNotFound, "no cgroup2 file system is mounted");
 }
 
+// The cgroups directly below `dir` (its sub-folders), as paths; empty when it cannot be read.
+std::vector<std::string> ChildCgroups(const std::string& dir) {
+  std::vector<std::string> children;
+  DIR* listing = ::opendir(dir.c_str());
+  if (listing == nullptr) return children;
+  while (dirent* entry = ::readdir(listing)) {
+    if (entry->d_type == DT_DIR && std::strcmp(entry->d_name, ".") != 0 &&
+        std::strcmp(entry->d_name, "..") != 0) {
+      children.push_back(dir + "/" + entry->d_name);
+    }
+  }
+  ::closedir(listing);
+  return children;
+}
+
 // Pids listed in `dir`/cgroup.procs and in every cgroup below it.
 void CollectPids(const std::string& dir, std::vector<pid_t>* pids) {
   if (Result<std::string> procs = ReadFileAt(AT_FDCWD, dir + "/cgroup.procs"); procs.ok()) {
@@ -67,34 +82,14 @@ void CollectPids(const std::string& dir, std::vector<pid_t>* pids) {
       if (pid > 0) pids->push_back(static_cast<pid_t>(pid));
     }
   }
-  DIR* listing = ::opendir(dir.c_str());
-  if (listing == nullptr) return;
-  std::vector<std::string> children;
-  while (dirent* entry = ::readdir(listing)) {
-    if (entry->d_type == DT_DIR && std::strcmp(entry->d_name, ".") != 0 &&
-        std::strcmp(entry->d_name, "..") != 0) {
-      children.push_back(dir + "/" + entry->d_name);
-    }
-  }
-  ::closedir(listing);
-  for (const std::string& child : children) CollectPids(child, pids);
+  for (const std::string& child : ChildCgroups(dir)) CollectPids(child, pids);
 }
 
 // Removes `dir` and the cgroups below it, deepest first. Returns 0 or the first errno.
 int RemoveTree(const std::string& dir) {
   int error = 0;
-  if (DIR* listing = ::opendir(dir.c_str())) {
-    std::vector<std::string> children;
-    while (dirent* entry = ::readdir(listing)) {
-      if (entry->d_type == DT_DIR && std::strcmp(entry->d_name, ".") != 0 &&
-          std::strcmp(entry->d_name, "..") != 0) {
-        children.push_back(dir + "/" + entry->d_name);
-      }
-    }
-    ::closedir(listing);
-    for (const std::string& child : children) {
-      if (int child_error = RemoveTree(child); error == 0) error = child_error;
-    }
+  for (const std::string& child : ChildCgroups(dir)) {
+    if (int child_error = RemoveTree(child); error == 0) error = child_error;
   }
   if (::rmdir(dir.c_str()) != 0 && error == 0) error = errno;
   return error;

@@ -283,9 +283,8 @@ void JobManager::Launch(int64_t id, bool first_start) {
     spec.stderr_path = job.record.error_output;
     // Only the job's own default files are the instance's: any other path, even one inside the
     // output folder (another job's file), is opened with the rights of the job's user.
-    spec.stdout_default = spec.stdout_path == DefaultOutputPath(options_.output_dir, id, "out");
-    spec.stderr_default = spec.stderr_path == DefaultOutputPath(options_.output_dir, id, "err") ||
-                          (spec.stderr_path == spec.stdout_path && spec.stdout_default);
+    spec.stdout_default = IsDefaultOutputPath(options_.output_dir, id, spec.stdout_path);
+    spec.stderr_default = IsDefaultOutputPath(options_.output_dir, id, spec.stderr_path);
     if (options_.run_as_submitter && job.record.uid > 0) {
       spec.uid = job.record.uid;
       spec.gid = UserGroup(job.record.uid);

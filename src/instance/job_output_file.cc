@@ -17,8 +17,7 @@ namespace converge::instance {
 
 Result<int> OpenJobOutput(const store::JobRecord& record, const std::string& path,
                           const JobOutputAccess& access) {
-  const bool instance_file = path == DefaultOutputPath(access.output_dir, record.id, "out") ||
-                             path == DefaultOutputPath(access.output_dir, record.id, "err");
+  const bool instance_file = IsDefaultOutputPath(access.output_dir, record.id, path);
   std::optional<exec::FsIdentity> as_user;
   if (!instance_file && access.as_job_user && record.uid > 0) {
     const int64_t gid = UserGroup(record.uid);

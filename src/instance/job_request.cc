@@ -50,6 +50,12 @@ std::string DefaultOutputPath(const std::string& default_output_dir, int64_t id,
          stream;
 }
 
+bool IsDefaultOutputPath(const std::string& default_output_dir, int64_t id,
+                         const std::string& path) {
+  return path == DefaultOutputPath(default_output_dir, id, "out") ||
+         path == DefaultOutputPath(default_output_dir, id, "err");
+}
+
 Result<std::string> ResolveOutputPath(const std::string& path_template, const std::string& cwd,
                                       int64_t id, const std::string& field) {
   if (path_template.empty()) return Status::Invalid(field, "must not be empty");

@@ -32,6 +32,11 @@ Result<JobRequestFacts> ReadJobRequest(const std::string& text,
 std::string DefaultOutputPath(const std::string& default_output_dir, int64_t id,
                               const std::string& stream);
 
+// Whether `path` is one of job `id`'s own default output files (the instance's, not a path the
+// job named, even one inside the output folder).
+bool IsDefaultOutputPath(const std::string& default_output_dir, int64_t id,
+                         const std::string& path);
+
 // Substitutes {{id}} in `path_template` and makes it absolute against `cwd`. Errors: a `..`
 // component, an empty template.
 Result<std::string> ResolveOutputPath(const std::string& path_template, const std::string& cwd,

@@ -51,20 +51,7 @@ TEST(ApiLimitsTest, DeepBodiesToEveryBodyTakingRouteGet400AndTheInstanceStillAns
   }
   EXPECT_GE(checked, 5);
   // Ordinary bodies still work, YAML included.
-  ApiAnswer yaml = CallApi(instance, "POST", "/v1/jobs", R"(version: 1
-resources:
-  - type: slot
-    count: 1
-    label: task
-    with: [{type: core, count: 1}]
-tasks:
-  - command: ["true"]
-    slot: task
-    count: {per_slot: 1}
-attributes:
-  system: {duration: 60}
-)",
-                           "application/yaml");
+  ApiAnswer yaml = CallApi(instance, "POST", "/v1/jobs", kTrueJobspecYaml, "application/yaml");
   EXPECT_EQ(yaml.status, 201) << yaml.text;
   instance.PrintLogIfFailed();
 }

@@ -77,19 +77,7 @@ TEST_F(InstanceApiTest, BadRequestsGetAClearFourHundred) {
 }
 
 TEST_F(InstanceApiTest, SubmitsYamlAndArraysListsWithPagingAndRefusesCancellingTwice) {
-  const std::string yaml = R"(version: 1
-resources:
-  - type: slot
-    count: 1
-    label: task
-    with: [{type: core, count: 1}]
-tasks:
-  - command: ["true"]
-    slot: task
-    count: {per_slot: 1}
-attributes:
-  system: {duration: 60}
-)";
+  const std::string yaml = kTrueJobspecYaml;
   ApiAnswer one = CallApi(instance_, "POST", "/v1/jobs", yaml, "application/yaml");
   ASSERT_EQ(one.status, 201) << one.text;
   ApiAnswer many = CallApi(instance_, "POST", "/v1/jobs",

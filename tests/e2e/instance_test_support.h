@@ -36,6 +36,21 @@ inline ApiAnswer CallApi(const InstanceLauncher& instance, const std::string& me
   return answer;
 }
 
+// A one-task `true` job as a YAML jobspec (the API takes YAML bodies as well as JSON).
+inline constexpr const char* kTrueJobspecYaml = R"(version: 1
+resources:
+  - type: slot
+    count: 1
+    label: task
+    with: [{type: core, count: 1}]
+tasks:
+  - command: ["true"]
+    slot: task
+    count: {per_slot: 1}
+attributes:
+  system: {duration: 60}
+)";
+
 inline nlohmann::json GetJob(const InstanceLauncher& instance, int64_t id) {
   return CallApi(instance, "GET", "/v1/jobs/" + std::to_string(id)).body;
 }
