@@ -21,6 +21,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "exec/executor.h"
 #include "exec/shim_spec.h"
 
 namespace converge::exec {
@@ -31,42 +32,33 @@ struct LocalExecutorOptions {
   bool keep_shim_log = false;  // shim stdout/stderr to RUN_DIR/ID.shim.log instead of /dev/null
 };
 
-class LocalExecutor {
+class LocalExecutor final : public Executor {
  public:
-  // Called once per job when its shim ended: the result it wrote, or an error Status whose
-  // message says why there is none (e.g. "shim exited with 78 without a result").
-  using ExitCallback = std::function<void(int64_t job_id, Result<ShimResult> result)>;
-
   LocalExecutor(boost::asio::io_context& io, LocalExecutorOptions options, ExitCallback on_exit);
-  ~LocalExecutor();
+  ~LocalExecutor() override;
 
   // Writes ID.spec.json and spawns the shim. If Reattach() kept the job's lock (kLost), the
   // lock is released first so that this shim may take it. Errors: kInternal (spawn failed, with
   // errno text); kInvalidArgument if the job already has a shim being watched.
-  Status Start(const ShimSpec& spec);
+  Status Start(const ShimSpec& spec) override;
   // Asks the shim of `job_id` to terminate its tasks (SIGTERM to the shim, through its pidfd).
   // No-op if unknown. A SIGTERM that reaches a shim before its tasks start runs nothing.
-  void Terminate(int64_t job_id);
+  void Terminate(int64_t job_id) override;
 
-  enum class ReattachState { kRunning, kFinished, kLost };
-  struct Reattached {
-    ReattachState state = ReattachState::kLost;
-    ShimResult result;  // kFinished only
-  };
   // For a job the store says was running: decides its fate without ever running it twice.
   // kRunning: the shim lives; on_exit will fire later. kFinished: the result file was there.
   // kLost: no shim and no result; any shim that starts late will find the lock taken and exit.
-  Reattached Reattach(int64_t job_id);
+  Reattached Reattach(int64_t job_id) override;
   // Removes the job's files once the instance has durably recorded its end, and releases the
   // lock Reattach() kept. If its shim still runs, on_exit will not fire for it any more; the
   // shim is still reaped and its files removed when it ends.
-  void Forget(int64_t job_id);
+  void Forget(int64_t job_id) override;
 
   // Jobs whose on_exit is still to come.
-  size_t running_count() const;
+  size_t running_count() const override;
   // The pid of the shim running `job_id`, or 0 (no shim watched, or its pid not known yet).
   // The shim leads its own session: the job's tasks are the processes of session ShimPid.
-  pid_t ShimPid(int64_t job_id) const;
+  pid_t ShimPid(int64_t job_id) const override;
 
  private:
   class Impl;

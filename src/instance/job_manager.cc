@@ -25,7 +25,7 @@
 namespace converge::instance {
 
 JobManager::JobManager(boost::asio::io_context& io, const resource::Graph& graph,
-                       store::Store& store, exec::LocalExecutor& executor,
+                       store::Store& store, exec::Executor& executor,
                        JobManagerOptions options, Clock clock,
                        std::unique_ptr<sched::Scheduler> scheduler)
     : io_(io),
@@ -47,7 +47,7 @@ JobManager::~JobManager() = default;
 Result<std::unique_ptr<JobManager>> JobManager::Create(boost::asio::io_context& io,
                                                        const resource::Graph& graph,
                                                        store::Store& store,
-                                                       exec::LocalExecutor& executor,
+                                                       exec::Executor& executor,
                                                        JobManagerOptions options, Clock clock) {
   Result<std::unique_ptr<sched::Scheduler>> scheduler =
       sched::Scheduler::Create(graph, options.scheduler);

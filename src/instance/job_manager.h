@@ -24,7 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/status.h"
-#include "exec/local_executor.h"
+#include "exec/executor.h"
 #include "instance/job.h"
 #include "instance/journal.h"
 #include "instance/task_plan.h"
@@ -86,7 +86,7 @@ class JobManager {
   static Result<std::unique_ptr<JobManager>> Create(boost::asio::io_context& io,
                                                     const resource::Graph& graph,
                                                     store::Store& store,
-                                                    exec::LocalExecutor& executor,
+                                                    exec::Executor& executor,
                                                     JobManagerOptions options, Clock clock);
   ~JobManager();
 
@@ -154,7 +154,7 @@ class JobManager {
 
  private:
   JobManager(boost::asio::io_context& io, const resource::Graph& graph, store::Store& store,
-             exec::LocalExecutor& executor, JobManagerOptions options, Clock clock,
+             exec::Executor& executor, JobManagerOptions options, Clock clock,
              std::unique_ptr<sched::Scheduler> scheduler);
 
   Result<Job> Prepare(const Caller& caller, const std::string& text, int64_t id);
@@ -184,7 +184,7 @@ class JobManager {
   boost::asio::io_context& io_;
   const resource::Graph& graph_;
   store::Store& store_;
-  exec::LocalExecutor& executor_;
+  exec::Executor& executor_;
   JobManagerOptions options_;
   Clock clock_;
   std::unique_ptr<sched::Scheduler> scheduler_;

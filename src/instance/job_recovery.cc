@@ -53,8 +53,8 @@ Status JobManager::Recover() {
       Post(job, "exception", {{"type", "restart"}, {"severity", 0}, {"note", unrecoverable}});
       if (!state || job.state == JobState::kRun || job.state == JobState::kCleanup) {
         // Takes the lock (a shim that starts late runs nothing) and ends a running one.
-        exec::LocalExecutor::Reattached fate = executor_.Reattach(id);
-        if (fate.state == exec::LocalExecutor::ReattachState::kRunning) executor_.Terminate(id);
+        exec::Executor::Reattached fate = executor_.Reattach(id);
+        if (fate.state == exec::Executor::ReattachState::kRunning) executor_.Terminate(id);
       }
       job.state = JobState::kDepend;  // nothing to release: the allocation was never restored
       Finish(job, "failed", 0, 0, "lost on instance restart (" + unrecoverable + ")");
@@ -96,10 +96,10 @@ Status JobManager::Recover() {
                                      static_cast<sched::Time>(job.record.start_time));
     }
     SetState(job, JobState::kRun);
-    exec::LocalExecutor::Reattached fate = executor_.Reattach(id);
+    exec::Executor::Reattached fate = executor_.Reattach(id);
     if (!restored.ok()) {
       // The resources changed under the job: it cannot be accounted for any more.
-      if (fate.state == exec::LocalExecutor::ReattachState::kRunning) executor_.Terminate(id);
+      if (fate.state == exec::Executor::ReattachState::kRunning) executor_.Terminate(id);
       job.state = JobState::kDepend;  // nothing to release
       Post(job, "exception", {{"type", "restart"}, {"severity", 0},
                               {"note", "allocation not restorable: " + restored.ToString()}});
@@ -110,12 +110,12 @@ Status JobManager::Recover() {
     for (const auto& item : job.active->allocation->items) used_[item.vertex] += item.amount;
     job.active->started = true;
     switch (fate.state) {
-      case exec::LocalExecutor::ReattachState::kRunning:
+      case exec::Executor::ReattachState::kRunning:
         break;
-      case exec::LocalExecutor::ReattachState::kFinished:
+      case exec::Executor::ReattachState::kFinished:
         finished.emplace_back(id, fate.result);
         break;
-      case exec::LocalExecutor::ReattachState::kLost:
+      case exec::Executor::ReattachState::kLost:
         (started ? lost : to_launch).push_back(id);
         break;
     }

@@ -70,52 +70,70 @@ class ListeningSocket {
     fd_ = -1;
   }
   int port() const { return port_; }
+  int fd() const { return fd_; }
 
  private:
   int fd_ = -1;
   int port_ = 0;
 };
 
+// A child process that leads a session of its own until destroyed, holding `keep` open (or
+// nothing of ours, when `keep` is -1). Tests do not use their own session: its leader may sit
+// outside this pid namespace, where getsid() reports 0 (as in some CI sandboxes).
+class SessionLeader {
+ public:
+  SessionLeader(int keep, int close_in_child) {
+    int pipe_fds[2];
+    if (::pipe(pipe_fds) != 0) return;
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      if (close_in_child >= 0 && close_in_child != keep) ::close(close_in_child);
+      ::setsid();
+      ::close(pipe_fds[1]);
+      char byte;
+      (void)!::read(pipe_fds[0], &byte, 1);
+      ::_exit(0);
+    }
+    ::close(pipe_fds[0]);
+    release_ = pipe_fds[1];
+    // The child's setsid() may not have run yet: its session is its pid once it has.
+    for (int i = 0; pid_ > 0 && i < 1000 && ::getsid(pid_) != pid_; ++i) ::usleep(1000);
+  }
+  ~SessionLeader() {
+    if (release_ >= 0) ::close(release_);
+    if (pid_ > 0) ::waitpid(pid_, nullptr, 0);
+  }
+  // The session id, or -1 if the child could not be started or did not lead a session.
+  pid_t session() const { return pid_ > 0 && ::getsid(pid_) == pid_ ? pid_ : -1; }
+
+ private:
+  pid_t pid_ = -1;
+  int release_ = -1;
+};
+
 TEST(SessionListensOnTest, OwnedOnlyByTheListenersSession) {
   ListeningSocket socket;
   ASSERT_GT(socket.port(), 0);
   EXPECT_FALSE(PortFree(socket.port()));
-  const ListenerCheck own = SessionListensOn(::getsid(0), socket.port());
-  EXPECT_TRUE(own.owned);
-  EXPECT_NE(own.inode, 0u);
-  EXPECT_TRUE(SessionListensOn(::getsid(0), socket.port(), own.inode).owned);
-  EXPECT_TRUE(SessionListensOn(::getsid(0), socket.port(), own.inode + 1).owned);
+  ListenerCheck held;
+  {
+    const SessionLeader holder(socket.fd(), -1);
+    ASSERT_GT(holder.session(), 0);
+    held = SessionListensOn(holder.session(), socket.port());
+    EXPECT_TRUE(held.owned);
+    EXPECT_NE(held.inode, 0u);
+    EXPECT_TRUE(SessionListensOn(holder.session(), socket.port(), held.inode).owned);
+    EXPECT_TRUE(SessionListensOn(holder.session(), socket.port(), held.inode + 1).owned);
 
-  // A process in a session of its own does not hold the socket (its copy is closed on exec,
-  // but it never execs: close it explicitly).
-  int pipe_fds[2];
-  ASSERT_EQ(::pipe(pipe_fds), 0);
-  const pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    socket.Close();
-    ::setsid();
-    ::close(pipe_fds[1]);
-    char byte;
-    (void)!::read(pipe_fds[0], &byte, 1);
-    ::_exit(0);
+    // A process of another session that closed its copy does not hold the socket.
+    const SessionLeader other(-1, socket.fd());
+    ASSERT_GT(other.session(), 0);
+    EXPECT_FALSE(SessionListensOn(other.session(), socket.port()).owned);
+    EXPECT_FALSE(SessionListensOn(0, socket.port()).owned);
   }
-  ::close(pipe_fds[0]);
-  // The child's setsid() may not have run yet: its session is the child's pid once it has.
-  pid_t session = -1;
-  for (int i = 0; i < 1000 && session != child; ++i) {
-    session = ::getsid(child);
-    if (session != child) ::usleep(1000);
-  }
-  ASSERT_EQ(session, child);
-  EXPECT_FALSE(SessionListensOn(child, socket.port()).owned);
-  EXPECT_FALSE(SessionListensOn(0, socket.port()).owned);
-  ::close(pipe_fds[1]);
-  ::waitpid(child, nullptr, 0);
-
   const int port = socket.port();
   socket.Close();
-  EXPECT_FALSE(SessionListensOn(::getsid(0), port, own.inode).owned) << "nothing listens";
+  EXPECT_FALSE(SessionListensOn(::getpid(), port, held.inode).owned) << "nothing listens";
   EXPECT_TRUE(PortFree(port));
 }
 
