@@ -17,6 +17,9 @@ struct TaskSpec {
   std::vector<std::string> argv;  // argv[0] is looked up in PATH of `env` when it has no '/'
   std::vector<std::string> env;   // complete environment, "KEY=VALUE"
   std::vector<int> cpus;          // OS cpu ids to bind to; empty = no binding
+  // The node the task runs on (its name in the resource graph). A multi-node executor sends
+  // each node's tasks to that node's agent; not part of the shim's JSON.
+  std::string node;
 };
 
 struct ShimSpec {

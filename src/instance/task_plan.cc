@@ -231,6 +231,7 @@ Result<std::vector<exec::TaskSpec>> PlanTasks(
     }
     exec::TaskSpec task;
     task.rank = static_cast<int>(rank);
+    task.node = graph.name(slot.host);
     task.argv = spec.tasks.front().command;
     int64_t task_bytes = static_cast<int64_t>(CommandBytes(task.argv));
     for (const auto& [key, value] : env) {

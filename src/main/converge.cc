@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "agent/agent_command.h"
 #include "cli/commands.h"
 #include "instance/start_command.h"
 
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
   converge::cli::AddGetCommands(app, &exit_code);
   converge::cli::AddServiceCommand(app, &exit_code);
   converge::instance::AddStartCommand(app, &exit_code);
+  converge::agent::AddAgentCommand(app, &exit_code);
   if (argc > 1 && argv[1][0] != '-') {
     try {
       app.get_subcommand(argv[1]);

@@ -1,0 +1,171 @@
+#include "agent/agent_command.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+
+#include "agent/agent_service.h"
+#include "agent/registrar.h"
+#include "api/http_server.h"
+#include "api/token_file.h"
+#include "exec/self_path.h"
+#include "resource/readers/hwloc.h"
+#include "resource/writers/jgf.h"
+
+namespace converge::agent {
+namespace {
+
+struct AgentFlags {
+  std::string leader;
+  std::string token_file;
+  std::string listen;
+  std::string name;
+  std::string state;
+  double heartbeat = 2;
+};
+
+// The local address this host reaches `leader` from (a connected UDP socket sends nothing).
+Result<std::string> AddressTowards(const api::Address& leader) {
+  in_addr target{};
+  if (::inet_pton(AF_INET, leader.host.c_str(), &target) != 1) {
+    return Status::Invalid("--leader",
+                           "the leader's host must be an IPv4 address to derive "
+                           "--listen; give --listen tcp:ADDR:PORT");
+  }
+  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return Status(Code::kInternal, std::string("socket: ") + std::strerror(errno));
+  sockaddr_in remote{};
+  remote.sin_family = AF_INET;
+  remote.sin_port = htons(static_cast<uint16_t>(leader.port));
+  remote.sin_addr = target;
+  sockaddr_in local{};
+  socklen_t length = sizeof local;
+  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&remote), sizeof remote) == 0 &&
+                  ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) == 0;
+  const int error = errno;
+  ::close(fd);
+  if (!ok) {
+    return Status(Code::kInternal, std::string("no route to the leader: ") + std::strerror(error),
+                  leader.ToString());
+  }
+  char text[INET_ADDRSTRLEN];
+  ::inet_ntop(AF_INET, &local.sin_addr, text, sizeof text);
+  return std::string(text);
+}
+
+std::string DefaultName() {
+  if (const char* slurm = std::getenv("SLURMD_NODENAME"); slurm != nullptr && *slurm != '\0') {
+    return slurm;
+  }
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) return "localhost";
+  std::string name = host;
+  return name.substr(0, name.find('.'));
+}
+
+std::string RandomId() {
+  std::random_device random;
+  char text[33];
+  std::snprintf(text, sizeof text, "%08x%08x%08x%08x", random(), random(), random(), random());
+  return text;
+}
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "converge agent: %s\n", message.c_str());
+  return 1;
+}
+
+int RunAgent(const AgentFlags& flags) {
+  Result<api::Address> leader = api::ParseAddress(flags.leader);
+  if (!leader.ok()) return Fail(leader.status().WithPrefix("--leader").ToString());
+  if (leader->kind != api::Address::Kind::kTcp) return Fail("--leader: must be tcp:HOST:PORT");
+  Result<std::string> token = api::ReadTokenFile(flags.token_file);
+  if (!token.ok()) return Fail(token.status().WithPrefix("--token-file").ToString());
+  std::string listen_text = flags.listen;
+  if (listen_text.empty()) {
+    Result<std::string> local = AddressTowards(*leader);
+    if (!local.ok()) return Fail(local.status().ToString());
+    listen_text = "tcp:" + *local + ":0";
+  }
+  Result<api::Address> listen = api::ParseAddress(listen_text);
+  if (!listen.ok()) return Fail(listen.status().WithPrefix("--listen").ToString());
+  if (listen->kind != api::Address::Kind::kTcp) return Fail("--listen: must be tcp:ADDR:PORT");
+  const std::string name = flags.name.empty() ? DefaultName() : flags.name;
+  const std::string state = flags.state.empty()
+                                ? "/tmp/converge-agent-" + std::to_string(::geteuid()) + "-" + name
+                                : flags.state;
+  ::umask(077);
+  if (::mkdir(state.c_str(), 0700) != 0 && errno != EEXIST) {
+    return Fail(state + ": cannot create folder: " + std::strerror(errno));
+  }
+  const std::string shim = exec::BesideSelf("converge-shim");
+  if (::access(shim.c_str(), X_OK) != 0) return Fail(shim + " is missing: it runs every job");
+  Result<resource::Graph> topology = resource::ReadLocalMachine();
+  if (!topology.ok()) return Fail(topology.status().WithPrefix("hwloc").ToString());
+
+  ::signal(SIGPIPE, SIG_IGN);
+  boost::asio::io_context io(1);
+  AgentService service(io, exec::LocalExecutorOptions{state + "/run", shim});
+  api::Router router;
+  service.AddRoutes(router);
+  api::HttpServerOptions server_options;
+  server_options.token = *token;
+  server_options.max_body_bytes = size_t{64} << 20;  // a ShimSpec of many tasks
+  api::HttpServer server(io, server_options, router.AsHandler());
+  Result<api::Address> bound = server.Listen(*listen);
+  if (!bound.ok()) return Fail(bound.status().WithPrefix("--listen").ToString());
+
+  Registration registration{name, bound->ToString(), RandomId(), resource::WriteJgf(*topology)};
+  std::printf("converge agent: node %s serving on %s (state %s), leader %s\n", name.c_str(),
+              bound->ToString().c_str(), state.c_str(), leader->ToString().c_str());
+  std::fflush(stdout);
+  Registrar registrar(*leader, *token, registration,
+                      std::chrono::milliseconds(static_cast<int64_t>(flags.heartbeat * 1000)));
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& error, int) {
+    if (error) return;
+    server.Stop();  // parts keep running under their shims; a new agent re-attaches them
+    io.stop();
+  });
+  io.run();
+  return 0;
+}
+
+}  // namespace
+
+void AddAgentCommand(CLI::App& app, int* exit_code) {
+  auto flags = std::make_shared<AgentFlags>();
+  CLI::App* agent = app.add_subcommand("agent", "Run this node's agent of a multi-node instance");
+  agent->add_option("--leader", flags->leader, "The leader's TCP API address, tcp:ADDR:PORT")
+      ->required();
+  agent
+      ->add_option("--token-file", flags->token_file,
+                   "File with the token shared by the leader and its agents (mode 0600)")
+      ->required();
+  agent->add_option("--listen", flags->listen,
+                    "tcp:ADDR:PORT to serve the leader on (default: port 0 on the address "
+                    "this host reaches the leader from)");
+  agent->add_option("--name", flags->name,
+                    "This node's name (default: SLURMD_NODENAME, or the host name)");
+  agent->add_option("--state", flags->state,
+                    "Folder of the parts' run files (default: /tmp/converge-agent-UID-NAME)");
+  agent
+      ->add_option("--heartbeat", flags->heartbeat,
+                   "Seconds between registrations (how soon a restarted leader knows this node)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 60.0));
+  agent->callback([flags, exit_code] { *exit_code = RunAgent(*flags); });
+}
+
+}  // namespace converge::agent
