@@ -78,6 +78,7 @@ void AgentService::AddRoutes(api::Router& router) {
               [this](api::HttpRequest request, std::shared_ptr<api::Responder> responder) {
                 const int64_t id = JobIdOf(request);
                 if (id == 0) return responder->Reply(api::JsonError(400, "bad job id", "id"));
+                Known(id);  // a part from before a restart of this agent: re-attach it first
                 executor_->Terminate(id);
                 responder->Reply(api::JsonResponse(200, "{}"));
               }});
@@ -120,27 +121,30 @@ void AgentService::Start(const api::HttpRequest& request, api::Responder& respon
 // A part this agent does not know (it restarted) is looked for in the run folder: its shim
 // may still run, or its result be there. One that is in neither is unknown, and forgotten at
 // once so that no lock is left behind for it.
-void AgentService::Query(int64_t job_id, api::Responder& responder) {
+const AgentService::Part* AgentService::Known(int64_t job_id) {
   auto it = parts_.find(job_id);
-  if (it == parts_.end()) {
-    exec::Executor::Reattached found = executor_->Reattach(job_id);
-    switch (found.state) {
-      case exec::Executor::ReattachState::kRunning:
-        it = parts_.emplace(job_id, Part{{job_id, PartState::kRunning, {}, ""}, 0}).first;
-        break;
-      case exec::Executor::ReattachState::kFinished:
-        it = parts_
-                 .emplace(job_id,
-                          Part{{job_id, PartState::kFinished, found.result, ""}, ++sequence_})
-                 .first;
-        break;
-      case exec::Executor::ReattachState::kLost:
-        executor_->Forget(job_id);
-        return responder.Reply(
-            api::JsonResponse(200, ToJson(PartStatus{job_id, PartState::kUnknown, {}, ""})));
-    }
+  if (it != parts_.end()) return &it->second;
+  exec::Executor::Reattached found = executor_->Reattach(job_id);
+  switch (found.state) {
+    case exec::Executor::ReattachState::kRunning:
+      return &parts_.emplace(job_id, Part{{job_id, PartState::kRunning, {}, ""}, 0}).first->second;
+    case exec::Executor::ReattachState::kFinished:
+      return &parts_
+                  .emplace(job_id,
+                           Part{{job_id, PartState::kFinished, found.result, ""}, ++sequence_})
+                  .first->second;
+    case exec::Executor::ReattachState::kLost:
+      executor_->Forget(job_id);
+      return nullptr;
   }
-  responder.Reply(api::JsonResponse(200, ToJson(it->second.status)));
+  return nullptr;
+}
+
+void AgentService::Query(int64_t job_id, api::Responder& responder) {
+  const Part* part = Known(job_id);
+  const PartStatus status =
+      part != nullptr ? part->status : PartStatus{job_id, PartState::kUnknown, {}, ""};
+  responder.Reply(api::JsonResponse(200, ToJson(status)));
 }
 
 FinishedBatch AgentService::FinishedAfter(int64_t after) const {

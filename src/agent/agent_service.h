@@ -47,6 +47,8 @@ class AgentService {
 
   void OnExit(int64_t job_id, Result<exec::ShimResult> result);
   void Start(const api::HttpRequest& request, api::Responder& responder);
+  // The part of `job_id`, re-attached from the run folder if need be; nullptr when unknown.
+  const Part* Known(int64_t job_id);
   void Query(int64_t job_id, api::Responder& responder);
   void Finished(const api::HttpRequest& request, std::shared_ptr<api::Responder> responder);
   FinishedBatch FinishedAfter(int64_t after) const;

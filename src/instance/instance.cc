@@ -17,12 +17,14 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include "agent/multi_node_executor.h"
 #include "api/http_server.h"
 #include "api/router.h"
 #include "api/token_file.h"
 #include "exec/local_executor.h"
 #include "exec/run_files.h"
 #include "exec/self_path.h"
+#include "instance/agent_bootstrap.h"
 #include "instance/job_manager.h"
 #include "instance/routes.h"
 #include "instance/workload_manager.h"
@@ -176,14 +178,22 @@ class Instance::Impl {
     const std::string earlier_use = EarlierUse(state);
     CONVERGE_RETURN_IF_ERROR(MakeDir(state + "/output", 0700));
 
-    Result<resource::Graph> graph = options_.resources_path.empty()
-                                        ? resource::ReadLocalMachine()
-                                        : resource::LoadResourceFile(options_.resources_path);
-    if (!graph.ok()) {
-      return graph.status().WithPrefix(options_.resources_path.empty() ? "hwloc"
-                                                                       : options_.resources_path);
+    std::vector<agent::Registration> agents;
+    if (!options_.agent_hosts.empty()) {
+      Result<AgentBootstrap> bootstrap = StartAgentBootstrap();
+      if (!bootstrap.ok()) return bootstrap.status();
+      agents = std::move(bootstrap->agents);
+      graph_ = std::move(bootstrap->graph);
+    } else {
+      Result<resource::Graph> graph = options_.resources_path.empty()
+                                          ? resource::ReadLocalMachine()
+                                          : resource::LoadResourceFile(options_.resources_path);
+      if (!graph.ok()) {
+        return graph.status().WithPrefix(
+            options_.resources_path.empty() ? "hwloc" : options_.resources_path);
+      }
+      graph_ = std::make_unique<resource::Graph>(std::move(graph).value());
     }
-    graph_ = std::make_unique<resource::Graph>(std::move(graph).value());
 
     Result<std::unique_ptr<store::Store>> store =
         store::Store::Open(state + "/state.db", {.synchronous_full = options_.sync_full,
@@ -191,11 +201,23 @@ class Instance::Impl {
     if (!store.ok()) return store.status();
     store_ = std::move(store).value();
 
-    executor_ = std::make_unique<exec::LocalExecutor>(
-        io_, exec::LocalExecutorOptions{run_dir_, options_.shim_path},
-        [this](int64_t id, Result<exec::ShimResult> result) {
-          jobs_->OnShimExit(id, std::move(result));
-        });
+    auto on_exit = [this](int64_t id, Result<exec::ShimResult> result) {
+      jobs_->OnShimExit(id, std::move(result));
+    };
+    if (!agents.empty()) {
+      auto multi_node = std::make_unique<agent::MultiNodeExecutor>(
+          io_, token_, agents, on_exit,
+          [this](const std::string& node, bool up, const std::string& reason) {
+            std::fprintf(stderr, "converge: node %s is %s%s%s\n", node.c_str(),
+                         up ? "up" : "down", reason.empty() ? "" : ": ", reason.c_str());
+            if (jobs_) jobs_->SetDown(node, !up, reason);
+          });
+      multi_node_ = multi_node.get();
+      executor_ = std::move(multi_node);
+    } else {
+      executor_ = std::make_unique<exec::LocalExecutor>(
+          io_, exec::LocalExecutorOptions{run_dir_, options_.shim_path}, on_exit);
+    }
 
     std::vector<std::string> listen = options_.listen;
     if (listen.empty()) listen.push_back("unix:" + state + "/converge.sock");
@@ -218,6 +240,7 @@ class Instance::Impl {
     manager.output_dir = state + "/output";
     manager.tasks.bind_cores = options_.resources_path.empty();
     manager.tasks.machine_cpus = machine_cpus_;
+    if (multi_node_ != nullptr) manager.tasks.machine_cpus = INT_MAX;  // ids from each node's hwloc
     manager.tasks.base_environment = {{"PATH", "/usr/local/bin:/usr/bin:/bin"}};
     if (!uri.empty()) manager.tasks.base_environment["CONVERGE_URI"] = uri;
     manager.grace_ms = static_cast<int64_t>(options_.grace_seconds * 1000);
@@ -240,14 +263,18 @@ class Instance::Impl {
         [this] { Shutdown(); }, workloads_.get(),
         JobOutputAccess{state + "/output", ::geteuid() == 0}});
     AddRoutes(router_, context_.get());
+    if (multi_node_ != nullptr) multi_node_->AddRoutes(router_);
     api::HttpServerOptions server_options;
     server_options.max_connections = options_.max_connections;
     server_options.owner_uid = static_cast<int64_t>(::geteuid());
-    if (tcp) {
-      Result<std::string> token = api::LoadOrCreateTokenFile(state + "/token");
+    if (tcp && token_.empty()) {
+      Result<std::string> token = options_.token_file.empty()
+                                      ? api::LoadOrCreateTokenFile(state + "/token")
+                                      : api::ReadTokenFile(options_.token_file);
       if (!token.ok()) return token.status();
-      server_options.token = *token;
+      token_ = *token;
     }
+    server_options.token = token_;
     server_ = std::make_unique<api::HttpServer>(
         io_, server_options, RefuseWritesWhileDegraded(context_.get(), router_.AsHandler()));
     for (const api::Address& address : wanted) {
@@ -262,6 +289,29 @@ class Instance::Impl {
     return Status::Ok();
   }
 
+  // Waits for the agents of options_.agent_hosts on the first tcp --listen address.
+  Result<AgentBootstrap> StartAgentBootstrap() {
+    std::string tcp_listen;
+    for (const std::string& text : options_.listen) {
+      if (text.rfind("tcp:", 0) == 0 && tcp_listen.empty()) tcp_listen = text;
+    }
+    if (tcp_listen.empty()) {
+      return Status::Invalid("--listen", "--nodes needs a tcp:ADDR:PORT listener for the agents");
+    }
+    if (options_.token_file.empty()) {
+      return Status::Invalid("--token-file", "--nodes needs the token file the agents share");
+    }
+    Result<std::string> token = api::ReadTokenFile(options_.token_file);
+    if (!token.ok()) return token.status().WithPrefix("--token-file");
+    token_ = *token;
+    AgentBootstrapOptions bootstrap;
+    bootstrap.hosts = options_.agent_hosts;
+    bootstrap.listen = tcp_listen;
+    bootstrap.token = token_;
+    bootstrap.wait_seconds = options_.agent_wait_seconds;
+    return BootstrapAgents(bootstrap);
+  }
+
   std::string Banner() const {
     const int64_t nodes = CountType(*graph_, resource::kNode);
     const int64_t cores = CountType(*graph_, resource::kCore);
@@ -270,9 +320,12 @@ class Instance::Impl {
     out << "converge: instance started (pid " << ::getpid() << ")\n";
     out << "  resources: " << nodes << (nodes == 1 ? " node, " : " nodes, ") << cores
         << " cores, " << gpus << " GPUs from "
-        << (options_.resources_path.empty() ? "this machine (hwloc)" : options_.resources_path)
+        << (multi_node_ != nullptr          ? "their agents (hwloc on each node)"
+            : options_.resources_path.empty() ? "this machine (hwloc)"
+                                              : options_.resources_path)
         << "\n";
-    if (!options_.resources_path.empty() && (nodes > 1 || cores > machine_cpus_)) {
+    if (multi_node_ == nullptr && !options_.resources_path.empty() &&
+        (nodes > 1 || cores > machine_cpus_)) {
       out << "  test mode: the graph declares more than this machine has (" << machine_cpus_
           << " cpus); every task runs here, placement and environment follow the graph, and "
              "tasks are not bound to cores\n";
@@ -314,7 +367,9 @@ class Instance::Impl {
   int machine_cpus_ = 1;
   std::unique_ptr<resource::Graph> graph_;
   std::unique_ptr<store::Store> store_;
-  std::unique_ptr<exec::LocalExecutor> executor_;
+  std::unique_ptr<exec::Executor> executor_;
+  agent::MultiNodeExecutor* multi_node_ = nullptr;  // executor_, in a multi-node instance
+  std::string token_;                                // of the TCP listeners (and agents)
   std::unique_ptr<JobManager> jobs_;
   std::unique_ptr<WorkloadManager> workloads_;
   std::unique_ptr<RouteContext> context_;

@@ -32,6 +32,12 @@ struct InstanceOptions {
   // Open API connections at most (0: from RLIMIT_NOFILE); the owner keeps a reserve
   // (api::HttpServerOptions).
   size_t max_connections = 0;
+  // Multi-node (static bootstrap): the hosts whose agents run the jobs, in graph order; empty
+  // = this machine alone. Needs a tcp listener (the first is where agents register) and
+  // token_file.
+  std::vector<std::string> agent_hosts;
+  std::string token_file;           // the TCP token (shared with the agents); "" = STATE/token
+  double agent_wait_seconds = 60;   // how long start waits for the last agent to register
 };
 
 class Instance {

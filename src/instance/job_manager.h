@@ -135,6 +135,10 @@ class JobManager {
   // Drains or undrains the nodes named by the hostlist `targets`. Errors: kNotFound naming
   // an unknown node.
   Status SetDrained(const std::string& targets, bool drained, const std::string& reason);
+  // Marks node `name` down (its agent is gone: no new work, shown as "down" with `reason`)
+  // or up again. Not stored: a restarted instance learns it from its agents. Errors:
+  // kNotFound for an unknown node.
+  Status SetDown(const std::string& name, bool down, const std::string& reason);
 
   // Cancels every active job and calls `done` when none is running any more.
   void Shutdown(std::function<void()> done);
@@ -198,6 +202,7 @@ class JobManager {
   std::vector<int64_t> used_;        // per vertex: amount held by running jobs
   std::map<std::string, resource::VertexId> nodes_by_name_;
   std::map<std::string, std::string> drained_;  // node name -> reason
+  std::map<std::string, std::string> down_;     // node name -> reason (agent gone)
   std::unordered_map<int64_t, std::string> user_names_;  // uid -> login name (cache)
   std::set<std::string> made_folders_;  // output shards known to exist
   JobHooks hooks_;

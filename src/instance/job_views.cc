@@ -81,7 +81,7 @@ nlohmann::json JobManager::ResourcesJson() const {
       }
     }
     std::string state = "free";
-    if (graph_.status(node) == resource::VertexStatus::kDown) {
+    if (graph_.status(node) == resource::VertexStatus::kDown || down_.count(name)) {
       state = "down";
     } else if (drained_.count(name) || graph_.status(node) == resource::VertexStatus::kDrained) {
       state = "drained";
@@ -90,7 +90,12 @@ nlohmann::json JobManager::ResourcesJson() const {
     } else if (cores_free < cores || gpus_free < gpus) {
       state = "mixed";
     }
-    auto reason = drained_.find(name);
+    std::string reason;
+    if (auto down = down_.find(name); down != down_.end()) {
+      reason = down->second;
+    } else if (auto drained = drained_.find(name); drained != drained_.end()) {
+      reason = drained->second;
+    }
     nodes.push_back({{"name", name},
                      {"state", state},
                      {"cores", cores},
@@ -98,7 +103,7 @@ nlohmann::json JobManager::ResourcesJson() const {
                      {"gpus", gpus},
                      {"gpus_free", gpus_free},
                      {"memory_mib", memory},
-                     {"reason", reason == drained_.end() ? "" : reason->second}});
+                     {"reason", reason}});
     names_by_state[state].push_back(name);
     auto& counts = counts_by_state[state];
     counts[0] += 1;
@@ -168,7 +173,8 @@ Status JobManager::SetDrained(const std::string& targets, bool drained,
     vertices.push_back(it->second);
   }
   for (size_t i = 0; i < vertices.size(); ++i) {
-    CONVERGE_RETURN_IF_ERROR(scheduler_->SetHostAvailable(vertices[i], !drained));
+    const bool down = down_.count((*names)[i]) > 0;
+    CONVERGE_RETURN_IF_ERROR(scheduler_->SetHostAvailable(vertices[i], !drained && !down));
     if (drained) {
       drained_[(*names)[i]] = reason;
     } else {
@@ -179,6 +185,20 @@ Status JobManager::SetDrained(const std::string& targets, bool drained,
   store_.PutMeta("drained", persisted.dump());
   RequestFlush();
   if (!drained) RequestSchedule();
+  return Status::Ok();
+}
+
+Status JobManager::SetDown(const std::string& name, bool down, const std::string& reason) {
+  auto it = nodes_by_name_.find(name);
+  if (it == nodes_by_name_.end()) return Status(Code::kNotFound, "no node named '" + name + "'");
+  const bool drained = drained_.count(name) > 0;
+  CONVERGE_RETURN_IF_ERROR(scheduler_->SetHostAvailable(it->second, !down && !drained));
+  if (down) {
+    down_[name] = reason;
+  } else {
+    down_.erase(name);
+    RequestSchedule();
+  }
   return Status::Ok();
 }
 

@@ -14,6 +14,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "agent/multi_node_executor.h"
 #include "api/http_client.h"
 #include "exec/self_path.h"
 #include "instance/instance.h"
@@ -34,6 +35,9 @@ struct StartFlags {
   size_t max_connections = 0;  // 0: from RLIMIT_NOFILE
   bool nested = false;
   std::vector<std::string> command;  // --nested: the initial program
+  std::string nodes;                 // hosts file of a multi-node instance (static bootstrap)
+  std::string token_file;
+  double agent_wait = 60;
 };
 
 // Every running job holds a pidfd in the instance: raise the soft limit on open files towards
@@ -84,6 +88,21 @@ int Start(const StartFlags& flags) {
   options.sync_full = flags.sync == "full";
   options.multiuser = flags.multiuser;
   options.max_connections = flags.max_connections;
+  options.token_file = flags.token_file;
+  options.agent_wait_seconds = flags.agent_wait;
+  if (!flags.nodes.empty()) {
+    if (!flags.resources.empty() || flags.nested) {
+      std::fprintf(stderr, "converge start: --nodes takes its resources from the agents (no "
+                           "--resources or --nested)\n");
+      return 2;
+    }
+    Result<std::vector<std::string>> hosts = agent::ReadHostsFile(flags.nodes);
+    if (!hosts.ok()) {
+      std::fprintf(stderr, "converge start: --nodes: %s\n", hosts.status().ToString().c_str());
+      return 2;
+    }
+    options.agent_hosts = *hosts;
+  }
   Result<sched::QueuePolicy> policy = sched::ParseQueuePolicy(flags.policy);
   if (!policy.ok()) {
     std::fprintf(stderr, "converge start: --policy: %s\n", policy.status().ToString().c_str());
@@ -211,6 +230,16 @@ void AddStartCommand(CLI::App& app, int* exit_code) {
                   "Run inside a job of a parent instance, on exactly the job's resources; with "
                   "a command after --, run it as the initial program and stop when it ends");
   start->add_option("command", flags->command, "--nested: initial program and its arguments");
+  start->add_option("--nodes", flags->nodes,
+                    "Hosts file (one name or hostlist per line): run jobs on these nodes "
+                    "through their `converge agent`s, which register at the tcp --listen "
+                    "address with --token-file's token");
+  start->add_option("--token-file", flags->token_file,
+                    "Token of the TCP listeners, shared with the agents (default: STATE/token)");
+  start->add_option("--agent-wait", flags->agent_wait,
+                    "--nodes: seconds to wait for every agent to register")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 3600.0));
   start->callback([flags, exit_code] { *exit_code = Start(*flags); });
 }
 

@@ -1,0 +1,106 @@
+// MultiNodeExecutor: runs each job's tasks on their nodes through those nodes' agents (the
+// leader's exec::Executor in a multi-node instance; contract in exec/executor.h).
+//
+// Start() splits the ShimSpec's tasks by TaskSpec::node and sends each node's part to its
+// agent; the job's exit is reported once every part ended, combined: the largest exit code,
+// the first signal, timed_out/terminated if any part was, the first exec_error, the earliest
+// start and the latest end. A part that cannot be started, or whose agent is lost, ends with an
+// exec_error naming the node, and the job's other parts are terminated.
+//
+// Nodes: the agents named at construction (all registered). An agent is lost when its link's
+// poll fails: its node is reported down (on_node_state), and it is up again when the agent
+// registers anew (POST /v1/agents, AddRoutes); parts left on it by failed jobs are then
+// terminated and forgotten there. Start() refuses a job with a part on a down node.
+//
+// Reattach() (leader restart) asks every agent, synchronously, about the job: the parts are
+// those on agents that know it. Not thread-safe: the io_context's thread only.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "agent/agent_link.h"
+#include "agent/protocol.h"
+#include "api/router.h"
+#include "exec/executor.h"
+
+namespace converge::agent {
+
+class MultiNodeExecutor final : public exec::Executor {
+ public:
+  // Called when a node goes down (`up` false, with the reason) or comes back.
+  using NodeStateCallback =
+      std::function<void(const std::string& node, bool up, const std::string& reason)>;
+
+  // `agents`: one registration per node, every name distinct. The links start at once.
+  MultiNodeExecutor(boost::asio::io_context& io, std::string token,
+                    const std::vector<Registration>& agents, ExitCallback on_exit,
+                    NodeStateCallback on_node_state);
+  ~MultiNodeExecutor() override;
+
+  // POST /v1/agents: an agent (re-)registers. Agents not named at construction get 403.
+  void AddRoutes(api::Router& router);
+
+  Status Start(const exec::ShimSpec& spec) override;
+  void Terminate(int64_t job_id) override;
+  Reattached Reattach(int64_t job_id) override;
+  void Forget(int64_t job_id) override;
+  size_t running_count() const override;
+  pid_t ShimPid(int64_t) const override { return 0; }  // tasks run on other hosts
+
+ private:
+  struct Part {
+    std::string node;
+    bool ended = false;
+    exec::ShimResult result;
+  };
+  struct Run {
+    std::vector<Part> parts;
+    bool reported = false;  // the exit was reported (or Reattach returned kFinished)
+  };
+  struct Node {
+    Registration registration;
+    uint64_t generation = 0;
+    bool up = false;
+    std::unique_ptr<AgentLink> link;
+    std::set<int64_t> orphans;  // parts of ended jobs to terminate and forget once it is back
+  };
+
+  Status Register(const Registration& registration);
+  void Connect(Node& node);
+  void OnFinished(const std::string& node, uint64_t generation, const FinishedBatch& batch);
+  void OnLost(const std::string& node, uint64_t generation, const Status& why);
+  // Marks the part of `job_id` on `node` ended with `result`; reports the job when all ended.
+  void EndPart(int64_t job_id, const std::string& node, const exec::ShimResult& result);
+  void TerminateParts(int64_t job_id);
+  static exec::ShimResult Combine(const std::vector<Part>& parts);
+
+  boost::asio::io_context& io_;
+  const std::string token_;
+  ExitCallback on_exit_;
+  NodeStateCallback on_node_state_;
+  std::map<std::string, Node> nodes_;
+  std::map<int64_t, Run> jobs_;
+  uint64_t next_generation_ = 1;
+};
+
+// Runs a registration-only server on `listen` (its own io_context) until every agent named in
+// `hosts` registered, and returns their registrations in `hosts` order. Errors:
+// kUnavailable naming the hosts still missing after `timeout_seconds`; kInternal when it
+// cannot listen.
+Result<std::vector<Registration>> WaitForAgents(const std::vector<std::string>& hosts,
+                                                const std::string& listen, const std::string& token,
+                                                double timeout_seconds);
+
+// The host names of a hosts file: one name or hostlist ("n[01-04]") per line, "#" comments,
+// blank lines ignored. Errors: kNotFound (unreadable), kInvalidArgument (`FILE:LINE`: a bad
+// hostlist, a repeated name, no names at all).
+Result<std::vector<std::string>> ReadHostsFile(const std::string& path);
+
+}  // namespace converge::agent
