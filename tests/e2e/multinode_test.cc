@@ -1,0 +1,246 @@
+// A multi-node instance for real: the leader and two agents each in its own network namespace
+// (a private 10.213.0.0/24 behind a bridge in a namespace of its own), started with
+// `nsenter --net=`; jobs whose tasks run on the agents, cancel on every node, and kill -9 of an
+// agent (its node goes down, its job fails naming it, and it comes back with the agent).
+// Needs root (label `netns`); skips otherwise. Every namespace and process is removed at the end.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "tests/testutil/processes.h"
+#include "tests/testutil/run_command.h"
+
+extern char** environ;
+
+namespace converge::testutil {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+bool Sh(const std::string& command) {
+  return RunCommand({"sh", "-c", command}, {}, "", true).exit_code == 0;
+}
+
+// A child process with its output in `log`; SIGTERM then SIGKILL when destroyed.
+class Child {
+ public:
+  Child(const std::vector<std::string>& argv, const std::string& log) : log_(log) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    std::vector<char*> args;
+    for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+    args.push_back(nullptr);
+    if (posix_spawnp(&pid_, args[0], &actions, nullptr, args.data(), environ) != 0) pid_ = -1;
+    posix_spawn_file_actions_destroy(&actions);
+  }
+  ~Child() { Stop(SIGTERM); }
+  void Stop(int signal) {
+    if (pid_ <= 0) return;
+    ::kill(pid_, signal);
+    for (int i = 0; i < 100; ++i) {
+      if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
+        pid_ = -1;
+        return;
+      }
+      std::this_thread::sleep_for(milliseconds(50));
+    }
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+  std::string log() const { return ReadFile(log_); }
+
+ private:
+  std::string log_;
+  pid_t pid_ = -1;
+};
+
+// The namespaces: PREFIX-sw (bridge br0), PREFIX-l (leader, .10), PREFIX-n1/-n2 (agents .11/.12).
+class Network {
+ public:
+  Network() : prefix_("cvg" + std::to_string(::getpid() % 100000)) {
+    ok_ = Sh("ip netns add " + Name("sw") + " && ip -n " + Name("sw") +
+             " link add br0 type bridge && ip -n " + Name("sw") + " link set br0 up");
+    const std::vector<std::pair<std::string, std::string>> hosts = {
+        {"l", "10.213.0.10"}, {"n1", "10.213.0.11"}, {"n2", "10.213.0.12"}};
+    for (const auto& [host, address] : hosts) {
+      const std::string ns = Name(host);
+      const std::string peer = prefix_ + host;  // the bridge's end, in the switch namespace
+      ok_ = ok_ &&
+            Sh("ip netns add " + ns + " && ip link add eth0 netns " + ns + " type veth peer name " +
+               peer + " netns " + Name("sw") + " && ip -n " + Name("sw") + " link set " + peer +
+               " master br0 up && ip -n " + ns + " addr add " + address + "/24 dev eth0 && ip -n " +
+               ns + " link set eth0 up && ip -n " + ns + " link set lo up");
+    }
+  }
+  ~Network() {
+    for (const char* host : {"l", "n1", "n2", "sw"}) Sh("ip netns delete " + Name(host));
+  }
+  bool ok() const { return ok_; }
+  std::string Name(const std::string& host) const { return prefix_ + "-" + host; }
+  // argv run inside `host`'s network namespace.
+  std::vector<std::string> In(const std::string& host, std::vector<std::string> argv) const {
+    argv.insert(argv.begin(), {"nsenter", "--net=/run/netns/" + Name(host), "--"});
+    return argv;
+  }
+
+ private:
+  std::string prefix_;
+  bool ok_ = false;
+};
+
+class MultiNodeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root to create network namespaces";
+    if (!Sh("command -v nsenter && command -v ip")) GTEST_SKIP() << "needs nsenter and ip";
+    network_ = std::make_unique<Network>();
+    ASSERT_TRUE(network_->ok()) << "could not set up the network namespaces";
+    token_ = dir_.Write("token", "multinode-test-token\n");
+    ::chmod(token_.c_str(), 0600);
+    hosts_ = dir_.Write("hosts", "# the agents\nn[1-2]\n");
+    socket_ = dir_.path() + "/leader.sock";
+    leader_ = std::make_unique<Child>(
+        network_->In(
+            "l", {ConvergeBinary(), "start", "--state", dir_.path() + "/leader", "--nodes", hosts_,
+                  "--token-file", token_, "--listen", "tcp:10.213.0.10:7100", "--listen",
+                  "unix:" + socket_, "--agent-wait", "20", "--policy", "fcfs", "--sync", "normal"}),
+        dir_.path() + "/leader.log");
+    for (const char* node : {"n1", "n2"}) StartAgent(node);
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          return Converge({"resource", "list"}).exit_code == 0;
+        },
+        seconds(25)))
+        << leader_->log();
+  }
+
+  void TearDown() override {
+    if (!leader_) return;
+    if (HasFailure()) {
+      std::cerr << "--- leader ---\n" << leader_->log() << "\n";
+      for (auto& [name, agent] : agents_) std::cerr << "--- " << name << " ---\n" << agent->log();
+    }
+    Converge({"stop"});
+    leader_.reset();
+    agents_.clear();
+    network_.reset();
+  }
+
+  void StartAgent(const std::string& node) {
+    agents_[node] = std::make_unique<Child>(
+        network_->In(node, {ConvergeBinary(), "agent", "--leader", "tcp:10.213.0.10:7100",
+                            "--token-file", token_, "--name", node, "--state",
+                            dir_.path() + "/agent-" + node, "--heartbeat", "0.5"}),
+        dir_.path() + "/agent-" + node + ".log");
+  }
+
+  CommandResult Converge(std::vector<std::string> args) const {
+    args.insert(args.begin(), ConvergeBinary());
+    return RunCommand(args, {{"CONVERGE_URI", "unix:" + socket_}}, "", false);
+  }
+
+  nlohmann::json Job(const std::string& id) const {
+    CommandResult shown = Converge({"show", "--json", id});
+    return nlohmann::json::parse(shown.out, nullptr, false);
+  }
+
+  template <typename Predicate>
+  static bool WaitFor(Predicate predicate, milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (predicate()) return true;
+      std::this_thread::sleep_for(milliseconds(50));
+    }
+    return predicate();
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Network> network_;
+  std::string token_, hosts_, socket_;
+  std::unique_ptr<Child> leader_;
+  std::map<std::string, std::unique_ptr<Child>> agents_;
+};
+
+TEST_F(MultiNodeTest, ResourceListShowsTheAgentsNodes) {
+  CommandResult list = Converge({"resource", "list"});
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find("n[1-2]"), std::string::npos) << list.out;
+  EXPECT_NE(leader_->log().find("2 nodes"), std::string::npos) << leader_->log();
+}
+
+TEST_F(MultiNodeTest, TasksRunOnTheirNodesAgents) {
+  CommandResult run =
+      Converge({"run", "-N2", "-n4", "sh", "-c",
+                "echo $CONVERGE_TASK_RANK $CONVERGE_NODE $(ip -4 -o addr show dev eth0 | "
+                "sed 's|.*inet \\([0-9.]*\\)/.*|\\1|')"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::istringstream lines(run.out);
+  std::set<std::string> seen;
+  std::string rank, node, address;
+  int count = 0;
+  while (lines >> rank >> node >> address) {
+    ++count;
+    seen.insert(node);
+    // Each task's network is its agent's namespace: it ran there, not on the leader.
+    EXPECT_EQ(address, node == "n1" ? "10.213.0.11" : "10.213.0.12") << run.out;
+  }
+  EXPECT_EQ(count, 4) << run.out;
+  EXPECT_EQ(seen, (std::set<std::string>{"n1", "n2"})) << run.out;
+}
+
+TEST_F(MultiNodeTest, CancelEndsTheTasksOnEveryNode) {
+  ProcessSweep sweep({"sleep", "3001"});
+  CommandResult submit = Converge({"submit", "-N2", "-n2", "sleep", "3001"});
+  ASSERT_EQ(submit.exit_code, 0) << submit.err;
+  const std::string id = submit.out.substr(0, submit.out.find('\n'));
+  ASSERT_TRUE(WaitFor([] { return ProcessesRunning({"sleep", "3001"}).size() == 2; }, seconds(10)));
+  ASSERT_EQ(Converge({"cancel", id}).exit_code, 0);
+  EXPECT_TRUE(NoProcessRunning({"sleep", "3001"}, seconds(10)));
+  ASSERT_TRUE(WaitFor([&] { return Job(id).value("state", "") == "INACTIVE"; }, seconds(10)));
+  EXPECT_EQ(Job(id).value("result", ""), "canceled") << Job(id).dump();
+}
+
+TEST_F(MultiNodeTest, KilledAgentMarksItsNodeDownUntilItReturns) {
+  ProcessSweep sweep({"sleep", "3002"});
+  CommandResult submit = Converge({"submit", "-N2", "-n2", "sleep", "3002"});
+  ASSERT_EQ(submit.exit_code, 0) << submit.err;
+  const std::string id = submit.out.substr(0, submit.out.find('\n'));
+  ASSERT_TRUE(WaitFor([] { return ProcessesRunning({"sleep", "3002"}).size() == 2; }, seconds(10)));
+  agents_["n2"]->Stop(SIGKILL);
+  ASSERT_TRUE(WaitFor([&] { return Job(id).value("state", "") == "INACTIVE"; }, seconds(10)));
+  const nlohmann::json job = Job(id);
+  EXPECT_EQ(job.value("result", ""), "failed") << job.dump();
+  EXPECT_NE(job.dump().find("node n2: agent lost"), std::string::npos) << job.dump();
+  CommandResult list = Converge({"resource", "list"});
+  EXPECT_NE(list.out.find("down"), std::string::npos) << list.out;
+  // No new work goes to the down node.
+  CommandResult one = Converge({"run", "-N1", "sh", "-c", "echo $CONVERGE_NODE"});
+  EXPECT_EQ(one.out, "n1\n") << one.err;
+  // The agent comes back: the node is up and the part the failed job left there is ended.
+  StartAgent("n2");
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return Converge({"resource", "list"}).out.find("down") == std::string::npos;
+      },
+      seconds(10)));
+  EXPECT_TRUE(NoProcessRunning({"sleep", "3002"}, seconds(10)));
+  CommandResult both = Converge({"run", "-N2", "-n2", "sh", "-c", "echo $CONVERGE_NODE"});
+  EXPECT_EQ(both.exit_code, 0) << both.err;
+}
+
+}  // namespace
+}  // namespace converge::testutil
