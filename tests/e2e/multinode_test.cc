@@ -113,12 +113,7 @@ class MultiNodeTest : public ::testing::Test {
     ::chmod(token_.c_str(), 0600);
     hosts_ = dir_.Write("hosts", "# the agents\nn[1-2]\n");
     socket_ = dir_.path() + "/leader.sock";
-    leader_ = std::make_unique<Child>(
-        network_->In(
-            "l", {ConvergeBinary(), "start", "--state", dir_.path() + "/leader", "--nodes", hosts_,
-                  "--token-file", token_, "--listen", "tcp:10.213.0.10:7100", "--listen",
-                  "unix:" + socket_, "--agent-wait", "20", "--policy", "fcfs", "--sync", "normal"}),
-        dir_.path() + "/leader.log");
+    StartLeader();
     for (const char* node : {"n1", "n2"}) StartAgent(node);
     ASSERT_TRUE(WaitFor(
         [&] {
@@ -126,6 +121,15 @@ class MultiNodeTest : public ::testing::Test {
         },
         seconds(25)))
         << leader_->log();
+  }
+
+  void StartLeader() {
+    leader_ = std::make_unique<Child>(
+        network_->In(
+            "l", {ConvergeBinary(), "start", "--state", dir_.path() + "/leader", "--nodes", hosts_,
+                  "--token-file", token_, "--listen", "tcp:10.213.0.10:7100", "--listen",
+                  "unix:" + socket_, "--agent-wait", "20", "--policy", "fcfs", "--sync", "normal"}),
+        dir_.path() + "/leader.log");
   }
 
   void TearDown() override {
@@ -155,7 +159,8 @@ class MultiNodeTest : public ::testing::Test {
 
   nlohmann::json Job(const std::string& id) const {
     CommandResult shown = Converge({"show", "--json", id});
-    return nlohmann::json::parse(shown.out, nullptr, false);
+    nlohmann::json job = nlohmann::json::parse(shown.out, nullptr, false);
+    return job.is_object() ? job : nlohmann::json::object();  // the leader may be down
   }
 
   template <typename Predicate>
@@ -240,6 +245,49 @@ TEST_F(MultiNodeTest, KilledAgentMarksItsNodeDownUntilItReturns) {
   EXPECT_TRUE(NoProcessRunning({"sleep", "3002"}, seconds(10)));
   CommandResult both = Converge({"run", "-N2", "-n2", "sh", "-c", "echo $CONVERGE_NODE"});
   EXPECT_EQ(both.exit_code, 0) << both.err;
+}
+
+TEST_F(MultiNodeTest, RestartedLeaderReattachesToTheAgentsParts) {
+  CommandResult submit =
+      Converge({"submit", "-N2", "-n2", "sh", "-c", "sleep 2; echo ran $CONVERGE_TASK_RANK"});
+  ASSERT_EQ(submit.exit_code, 0) << submit.err;
+  const std::string id = submit.out.substr(0, submit.out.find('\n'));
+  ASSERT_TRUE(WaitFor([&] { return Job(id).value("state", "") == "RUN"; }, seconds(10)));
+  std::this_thread::sleep_for(milliseconds(300));
+  leader_->Stop(SIGKILL);
+  StartLeader();  // waits for both agents again, then re-attaches the job's parts
+  ASSERT_TRUE(WaitFor([&] { return Job(id).value("state", "") == "INACTIVE"; }, seconds(20)))
+      << leader_->log();
+  EXPECT_EQ(Job(id).value("result", ""), "completed") << Job(id).dump();
+  CommandResult logs = Converge({"logs", id});
+  std::istringstream lines(logs.out);
+  std::multiset<std::string> seen;
+  for (std::string line; std::getline(lines, line);) seen.insert(line);
+  EXPECT_EQ(seen, (std::multiset<std::string>{"ran 0", "ran 1"})) << logs.out << logs.err;
+}
+
+TEST(MultiNodeStartTest, NamesTheHostsWhoseAgentsNeverCame) {
+  TempDir dir;
+  const std::string token = dir.Write("token", "t0ken\n");
+  ::chmod(token.c_str(), 0600);
+  const std::string hosts = dir.Write("hosts", "n[1-3]\n");
+  CommandResult start =
+      RunCommand({ConvergeBinary(), "start", "--state", dir.path() + "/state", "--nodes", hosts,
+                  "--token-file", token, "--listen", "tcp:127.0.0.1:0", "--agent-wait", "0.5"},
+                 {}, "", false);
+  EXPECT_EQ(start.exit_code, 1);
+  EXPECT_NE(start.err.find("no agent registered within"), std::string::npos) << start.err;
+  EXPECT_NE(start.err.find("n[1-3]"), std::string::npos) << start.err;
+}
+
+TEST(MultiNodeStartTest, RefusesAHostsFileWithARepeatedName) {
+  TempDir dir;
+  const std::string hosts = dir.Write("hosts", "n1\nn[0-2]\n");
+  CommandResult start = RunCommand({ConvergeBinary(), "start", "--state", dir.path() + "/s",
+                                    "--nodes", hosts, "--listen", "tcp:127.0.0.1:0"},
+                                   {}, "", false);
+  EXPECT_EQ(start.exit_code, 2);
+  EXPECT_NE(start.err.find("hosts:2: 'n1' is listed twice"), std::string::npos) << start.err;
 }
 
 }  // namespace
