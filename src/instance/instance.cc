@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -27,6 +28,7 @@
 #include "instance/agent_bootstrap.h"
 #include "instance/job_manager.h"
 #include "instance/routes.h"
+#include "instance/slurm_bootstrap.h"
 #include "instance/workload_manager.h"
 #include "resource/readers/hwloc.h"
 #include "resource/readers/load.h"
@@ -184,6 +186,10 @@ class Instance::Impl {
       if (!bootstrap.ok()) return bootstrap.status();
       agents = std::move(bootstrap->agents);
       graph_ = std::move(bootstrap->graph);
+      agent_launcher_ = bootstrap->launcher;
+      if (agent_launcher_ > 0) {
+        CONVERGE_RETURN_IF_ERROR(RecordAgentStep(state, agent_launcher_, bootstrap_listen_));
+      }
     } else {
       Result<resource::Graph> graph = options_.resources_path.empty()
                                           ? resource::ReadLocalMachine()
@@ -298,17 +304,24 @@ class Instance::Impl {
     if (tcp_listen.empty()) {
       return Status::Invalid("--listen", "--nodes needs a tcp:ADDR:PORT listener for the agents");
     }
-    if (options_.token_file.empty()) {
-      return Status::Invalid("--token-file", "--nodes needs the token file the agents share");
-    }
-    Result<std::string> token = api::ReadTokenFile(options_.token_file);
+    // The agents' token: the file given, or (Slurm, whose agents read the state folder on the
+    // shared file system) STATE/token.
+    const std::string token_file =
+        options_.token_file.empty() ? options_.state_dir + "/token" : options_.token_file;
+    Result<std::string> token = options_.token_file.empty()
+                                    ? api::LoadOrCreateTokenFile(token_file)
+                                    : api::ReadTokenFile(token_file);
     if (!token.ok()) return token.status().WithPrefix("--token-file");
     token_ = *token;
     AgentBootstrapOptions bootstrap;
     bootstrap.hosts = options_.agent_hosts;
     bootstrap.listen = tcp_listen;
+    bootstrap_listen_ = tcp_listen;
     bootstrap.token = token_;
     bootstrap.wait_seconds = options_.agent_wait_seconds;
+    bootstrap.properties = options_.node_properties;
+    bootstrap.launch = options_.agent_launch;
+    bootstrap.launch_log = options_.state_dir + "/agents.log";
     return BootstrapAgents(bootstrap);
   }
 
@@ -347,6 +360,10 @@ class Instance::Impl {
         if (::rmdir(run_dir_.c_str()) == 0 && run_dir_ != options_.state_dir + "/run") {
           ::unlink((options_.state_dir + "/run").c_str());
         }
+        // No job runs: the agents of a Slurm step may go.
+        if (multi_node_ != nullptr) {
+          EndRecordedAgentStep(options_.state_dir);
+        }
         Detach();
       });
     });
@@ -370,6 +387,8 @@ class Instance::Impl {
   std::unique_ptr<exec::Executor> executor_;
   agent::MultiNodeExecutor* multi_node_ = nullptr;  // executor_, in a multi-node instance
   std::string token_;                                // of the TCP listeners (and agents)
+  std::string bootstrap_listen_;  // where the agents register
+  pid_t agent_launcher_ = 0;  // the srun step of the agents (Slurm), ended by Shutdown()
   std::unique_ptr<JobManager> jobs_;
   std::unique_ptr<WorkloadManager> workloads_;
   std::unique_ptr<RouteContext> context_;

@@ -38,6 +38,10 @@ struct InstanceOptions {
   std::vector<std::string> agent_hosts;
   std::string token_file;           // the TCP token (shared with the agents); "" = STATE/token
   double agent_wait_seconds = 60;   // how long start waits for the last agent to register
+  // Inside a Slurm allocation: the command that starts one agent per node (one srun step;
+  // its output goes to STATE/agents.log), and properties every node gets (the partition).
+  std::vector<std::string> agent_launch;
+  std::vector<std::pair<std::string, std::string>> node_properties;
 };
 
 class Instance {

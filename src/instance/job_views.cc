@@ -104,6 +104,11 @@ nlohmann::json JobManager::ResourcesJson() const {
                      {"gpus_free", gpus_free},
                      {"memory_mib", memory},
                      {"reason", reason}});
+    if (!graph_.properties(node).empty()) {
+      nlohmann::json properties = nlohmann::json::object();
+      for (const auto& [key, value] : graph_.properties(node)) properties[key] = value;
+      nodes.back()["properties"] = std::move(properties);
+    }
     names_by_state[state].push_back(name);
     auto& counts = counts_by_state[state];
     counts[0] += 1;

@@ -19,6 +19,7 @@
 #include "exec/self_path.h"
 #include "instance/instance.h"
 #include "instance/nested_instance.h"
+#include "instance/slurm_bootstrap.h"
 
 namespace converge::instance {
 namespace {
@@ -38,6 +39,7 @@ struct StartFlags {
   std::string nodes;                 // hosts file of a multi-node instance (static bootstrap)
   std::string token_file;
   double agent_wait = 60;
+  bool no_slurm = false;             // inside an allocation, stay on this machine
 };
 
 // Every running job holds a pidfd in the instance: raise the soft limit on open files towards
@@ -102,6 +104,33 @@ int Start(const StartFlags& flags) {
       return 2;
     }
     options.agent_hosts = *hosts;
+    if (flags.token_file.empty()) {
+      std::fprintf(stderr, "converge start: --nodes needs --token-file (the agents' token)\n");
+      return 2;
+    }
+  } else if (flags.resources.empty() && !flags.nested && !flags.no_slurm) {
+    // Inside a Slurm allocation: one agent per node through one srun step.
+    std::string tcp_listen;
+    for (const std::string& text : flags.listen) {
+      if (text.rfind("tcp:", 0) == 0 && tcp_listen.empty()) tcp_listen = text;
+    }
+    Result<std::optional<SlurmAgents>> slurm = DetectSlurmAllocation(
+        options.state_dir, exec::SelfExecutable(), tcp_listen);
+    if (!slurm.ok()) {
+      std::fprintf(stderr, "converge start: %s\n", slurm.status().ToString().c_str());
+      return 2;
+    }
+    if (slurm->has_value()) {
+      SlurmAgents& agents = **slurm;
+      options.agent_hosts = agents.hosts;
+      options.agent_launch = agents.launch;
+      options.node_properties = agents.properties;
+      if (tcp_listen.empty()) {
+        if (options.listen.empty()) options.listen.push_back("unix:" + options.state_dir +
+                                                             "/converge.sock");
+        options.listen.push_back(agents.listen);
+      }
+    }
   }
   Result<sched::QueuePolicy> policy = sched::ParseQueuePolicy(flags.policy);
   if (!policy.ok()) {
@@ -236,6 +265,8 @@ void AddStartCommand(CLI::App& app, int* exit_code) {
                     "address with --token-file's token");
   start->add_option("--token-file", flags->token_file,
                     "Token of the TCP listeners, shared with the agents (default: STATE/token)");
+  start->add_flag("--no-slurm", flags->no_slurm,
+                  "Inside a Slurm allocation, run on this machine only (no agents)");
   start->add_option("--agent-wait", flags->agent_wait,
                     "--nodes: seconds to wait for every agent to register")
       ->capture_default_str()
