@@ -109,6 +109,14 @@ int RunAgent(const AgentFlags& flags) {
   if (::mkdir(state.c_str(), 0700) != 0 && errno != EEXIST) {
     return Fail(state + ": cannot create folder: " + std::strerror(errno));
   }
+  // The parts' run files live here (the default is in /tmp): it must be our own folder, which
+  // nobody else may change, and not a link.
+  struct stat info {};
+  if (::lstat(state.c_str(), &info) != 0 || !S_ISDIR(info.st_mode) ||
+      info.st_uid != ::geteuid() || (info.st_mode & 022) != 0) {
+    return Fail(state + ": is not a folder of uid " + std::to_string(::geteuid()) +
+                " that only it may change; use --state with a folder of your own");
+  }
   const std::string shim = exec::BesideSelf("converge-shim");
   if (::access(shim.c_str(), X_OK) != 0) return Fail(shim + " is missing: it runs every job");
   Result<resource::Graph> topology = resource::ReadLocalMachine();

@@ -216,6 +216,12 @@ TEST_F(MultiNodeTest, TasksRunOnTheirNodesAgents) {
   EXPECT_EQ(seen, (std::set<std::string>{"n1", "n2"})) << run.out;
 }
 
+TEST_F(MultiNodeTest, ExitCodeIsTheLargestOfEveryNode) {
+  CommandResult run =
+      Converge({"run", "-N2", "-n2", "sh", "-c", "exit $((CONVERGE_TASK_RANK + 3))"});
+  EXPECT_EQ(run.exit_code, 4) << run.err;
+}
+
 TEST_F(MultiNodeTest, CancelEndsTheTasksOnEveryNode) {
   ProcessSweep sweep({"sleep", "3001"});
   CommandResult submit = Converge({"submit", "-N2", "-n2", "sleep", "3001"});
