@@ -112,8 +112,8 @@ int RunAgent(const AgentFlags& flags) {
   // The parts' run files live here (the default is in /tmp): it must be our own folder, which
   // nobody else may change, and not a link.
   struct stat info {};
-  if (::lstat(state.c_str(), &info) != 0 || !S_ISDIR(info.st_mode) ||
-      info.st_uid != ::geteuid() || (info.st_mode & 022) != 0) {
+  if (::lstat(state.c_str(), &info) != 0 || !S_ISDIR(info.st_mode) || info.st_uid != ::geteuid() ||
+      (info.st_mode & 022) != 0) {
     return Fail(state + ": is not a folder of uid " + std::to_string(::geteuid()) +
                 " that only it may change; use --state with a folder of your own");
   }

@@ -40,7 +40,8 @@ void AgentLink::Send(std::string method, std::string target, std::string body, R
 }
 
 Result<api::HttpResponse> AgentLink::CallNow(const std::string& method, const std::string& target) {
-  Result<std::unique_ptr<api::HttpClient>> client = api::HttpClient::Connect(address_, token_);
+  Result<std::unique_ptr<api::HttpClient>> client =
+      api::HttpClient::Connect(address_, token_, kDeadPeerSeconds);
   if (!client.ok()) return client.status();
   return (*client)->Call(method, target);
 }
@@ -59,7 +60,7 @@ void AgentLink::RunRequests() {
     Result<api::HttpResponse> response = Status(Code::kInternal, "not sent");
     if (!client) {
       Result<std::unique_ptr<api::HttpClient>> connected =
-          api::HttpClient::Connect(address_, token_);
+          api::HttpClient::Connect(address_, token_, kDeadPeerSeconds);
       if (connected.ok()) {
         client = std::move(connected).value();
       } else {
@@ -85,7 +86,7 @@ void AgentLink::RunPoll() {
   while (!Stopping()) {
     if (!client) {
       Result<std::unique_ptr<api::HttpClient>> connected =
-          api::HttpClient::Connect(address_, token_);
+          api::HttpClient::Connect(address_, token_, kDeadPeerSeconds);
       if (!connected.ok()) {
         lost = connected.status();
         break;

@@ -29,6 +29,8 @@ namespace converge::agent {
 class AgentLink {
  public:
   static constexpr int kPollSeconds = 2;  // how long one poll waits for a finished part
+  // An agent whose host stops answering (down, cut off) is lost after about this long.
+  static constexpr int kDeadPeerSeconds = 6;
   using Reply = std::function<void(Result<api::HttpResponse>)>;
 
   struct Callbacks {

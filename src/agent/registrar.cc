@@ -5,6 +5,13 @@
 #include "api/http_client.h"
 
 namespace converge::agent {
+namespace {
+
+// A leader that stops answering (its host down, the network cut) fails a registration after
+// about this long, instead of blocking the thread for the kernel's retransmission time.
+constexpr int kDeadPeerSeconds = 6;
+
+}  // namespace
 
 Registrar::Registrar(api::Address leader, std::string token, Registration registration,
                      std::chrono::milliseconds period)
@@ -31,7 +38,7 @@ void Registrar::Run() {
     std::string error;
     if (!client) {
       Result<std::unique_ptr<api::HttpClient>> connected =
-          api::HttpClient::Connect(leader_, token_);
+          api::HttpClient::Connect(leader_, token_, kDeadPeerSeconds);
       if (connected.ok()) {
         client = std::move(connected).value();
       } else {

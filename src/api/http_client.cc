@@ -1,8 +1,12 @@
 #include "api/http_client.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pwd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdint>
 #include <cstdlib>
@@ -49,8 +53,10 @@ bool ClosedByPeer(error_code error) {
 
 class HttpClient::Impl {
  public:
-  Impl(Address address, std::string token)
-      : address_(std::move(address)), token_(std::move(token)) {}
+  Impl(Address address, std::string token, int dead_peer_seconds = 0)
+      : address_(std::move(address)),
+        token_(std::move(token)),
+        dead_peer_seconds_(dead_peer_seconds) {}
 
   const Address& address() const { return address_; }
 
@@ -65,7 +71,10 @@ class HttpClient::Impl {
       const boost::asio::ip::address ip = boost::asio::ip::make_address(host, error);
       if (!error) {
         tcp_.emplace(io_);
-        tcp_->connect(Tcp::endpoint(ip, static_cast<unsigned short>(address_.port)), error);
+        const Tcp::endpoint endpoint(ip, static_cast<unsigned short>(address_.port));
+        tcp_->open(endpoint.protocol(), error);
+        if (!error && dead_peer_seconds_ > 0) DetectDeadPeer(tcp_->native_handle());
+        if (!error) tcp_->connect(endpoint, error);
       }
       if (!error) tcp_->set_option(Tcp::no_delay(true), error);
     }
@@ -78,6 +87,24 @@ class HttpClient::Impl {
     }
     return Status(Code::kInternal,
                   "cannot connect to " + address_.ToString() + ": " + error.message());
+  }
+
+  // Keep-alive probes and a user timeout, so that a peer that vanished (host down, network
+  // cut) fails a blocked read or write after about dead_peer_seconds_; fewer SYN retries bound
+  // a connect to an unreachable host likewise.
+  void DetectDeadPeer(int fd) const {
+    const int on = 1;
+    const int idle = std::max(1, dead_peer_seconds_ / 2);
+    const int interval = 1;
+    const int count = std::max(1, dead_peer_seconds_ - idle);
+    const unsigned int user_timeout = static_cast<unsigned int>(dead_peer_seconds_) * 1000;
+    const int syn_retries = 2;
+    ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout, sizeof user_timeout);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_SYNCNT, &syn_retries, sizeof syn_retries);
   }
 
   Result<HttpResponse> Call(const std::string& method, const std::string& target,
@@ -219,6 +246,7 @@ class HttpClient::Impl {
 
   Address address_;
   std::string token_;
+  int dead_peer_seconds_ = 0;  // 0: the kernel's defaults
   boost::asio::io_context io_;
   std::optional<Local::socket> unix_;
   std::optional<Tcp::socket> tcp_;
@@ -226,8 +254,9 @@ class HttpClient::Impl {
   std::string chunk_;
 };
 
-Result<std::unique_ptr<HttpClient>> HttpClient::Connect(const Address& address, std::string token) {
-  auto impl = std::make_unique<Impl>(address, std::move(token));
+Result<std::unique_ptr<HttpClient>> HttpClient::Connect(const Address& address, std::string token,
+                                                        int dead_peer_seconds) {
+  auto impl = std::make_unique<Impl>(address, std::move(token), dead_peer_seconds);
   CONVERGE_RETURN_IF_ERROR(impl->Connect());
   // The constructor is private, so make_unique cannot reach it.
   return std::unique_ptr<HttpClient>(new HttpClient(std::move(impl)));

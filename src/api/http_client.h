@@ -16,8 +16,12 @@ namespace converge::api {
 
 class HttpClient {
  public:
-  // Connects to `address`; `token` is sent as a bearer token when non-empty.
-  static Result<std::unique_ptr<HttpClient>> Connect(const Address& address, std::string token);
+  // Connects to `address`; `token` is sent as a bearer token when non-empty. With
+  // `dead_peer_seconds` > 0 (TCP only), a peer that vanishes without closing the connection
+  // (host down, network cut) fails the call in progress after about that many seconds, and a
+  // connect to an unreachable host gives up after a few seconds.
+  static Result<std::unique_ptr<HttpClient>> Connect(const Address& address, std::string token,
+                                                     int dead_peer_seconds = 0);
   // Connects to the instance named by CONVERGE_URI, or the default socket; the token comes from
   // CONVERGE_TOKEN, CONVERGE_TOKEN_FILE or the default token file (see docs/api.md).
   static Result<std::unique_ptr<HttpClient>> ConnectFromEnvironment();

@@ -262,6 +262,27 @@ TEST_F(MultiNodeTest, KilledAgentMarksItsNodeDownUntilItReturns) {
   EXPECT_EQ(both.exit_code, 0) << both.err;
 }
 
+TEST_F(MultiNodeTest, NodeCutOffFromTheNetworkGoesDownAndComesBack) {
+  if (!network_) GTEST_SKIP() << "needs network namespaces (root)";
+  ProcessSweep sweep({"sleep", "3004"});
+  CommandResult submit = Converge({"submit", "-N2", "-n2", "sleep", "3004"});
+  ASSERT_EQ(submit.exit_code, 0) << submit.err;
+  const std::string id = submit.out.substr(0, submit.out.find('\n'));
+  ASSERT_TRUE(WaitFor([] { return ProcessesRunning({"sleep", "3004"}).size() == 2; }, seconds(10)));
+  // No RST, no FIN: packets to and from n2 are dropped, as when its host dies.
+  ASSERT_TRUE(Sh("ip -n " + network_->Name("n2") + " link set eth0 down"));
+  ASSERT_TRUE(WaitFor([&] { return Job(id).value("state", "") == "INACTIVE"; }, seconds(20)));
+  EXPECT_NE(Job(id).dump().find("node n2: agent lost"), std::string::npos) << Job(id).dump();
+  EXPECT_NE(Converge({"resource", "list"}).out.find("down"), std::string::npos);
+  ASSERT_TRUE(Sh("ip -n " + network_->Name("n2") + " link set eth0 up"));
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return Converge({"resource", "list"}).out.find("down") == std::string::npos;
+      },
+      seconds(20)));
+  EXPECT_TRUE(NoProcessRunning({"sleep", "3004"}, seconds(10)));
+}
+
 TEST_F(MultiNodeTest, RestartedLeaderReattachesToTheAgentsParts) {
   CommandResult submit =
       Converge({"submit", "-N2", "-n2", "sh", "-c", "sleep 2; echo ran $CONVERGE_TASK_RANK"});
