@@ -84,9 +84,10 @@ class Supervisor {
     env.push_back(entry);
   }
 
-  // Stops the job once a service asked for it (first request wins).
+  // Stops the job once a service asked for it (first request wins). A job being stopped already
+  // (cancel, deadline, tasks done) keeps that fate: its ranks losing PMI is our own doing.
   void CheckServices() {
-    if (!result_.aborted.empty()) return;
+    if (!result_.aborted.empty() || stopping_) return;
     for (TaskService* service : options_.services) {
       std::optional<ServiceAbort> abort = service->abort();
       if (!abort) continue;
@@ -221,6 +222,12 @@ class Supervisor {
         const size_t end = i + 1 < service_begin.size() ? service_begin[i + 1] : descriptors.size();
         options_.services[i]->OnPoll(
             std::span<const pollfd>(descriptors).subspan(service_begin[i], end - service_begin[i]));
+      }
+      // cgroup.events stays readable until it is read again: consume the news, or poll() would
+      // spin (100% of a CPU beside the tasks) until the job ends.
+      if (descriptors.size() > 1 && descriptors[1].fd == container_.event_fd() &&
+          descriptors[1].revents != 0) {
+        container_.Empty();
       }
       CheckServices();
       DrainSignals();

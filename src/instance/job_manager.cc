@@ -18,6 +18,7 @@
 #include "instance/job_json.h"
 #include "jobspec/duration.h"
 #include "jobspec/limits.h"
+#include "jobspec/shell_options.h"
 #include "jobspec/write.h"
 #include "instance/job_request.h"
 #include "instance/users.h"
@@ -294,6 +295,11 @@ void JobManager::Launch(int64_t id, bool first_start) {
       spec.deadline_ms = static_cast<int64_t>((job.record.start_time + job.record.duration) * 1e3);
     }
     spec.grace_ms = options_.grace_ms;
+    // Validated at submit; a job journaled before the option existed gets the default.
+    if (Result<std::vector<std::string>> pmi = jobspec::PmiChoice(job.active->spec.system);
+        pmi.ok()) {
+      spec.pmi = std::move(pmi).value();
+    }
     status = executor_.Start(spec);
   }
   if (!status.ok()) {
@@ -356,6 +362,10 @@ void JobManager::OnShimExit(int64_t id, Result<exec::ShimResult> outcome) {
     Post(job, "exception", {{"type", "exec"}, {"severity", 0}, {"note", shim.exec_error}});
     result = "failed";
     reason = shim.exec_error;
+  } else if (!shim.aborted.empty()) {
+    Post(job, "exception", {{"type", "abort"}, {"severity", 0}, {"note", shim.aborted}});
+    result = "failed";
+    reason = shim.aborted;
   } else if (shim.timed_out) {
     Post(job, "exception", {{"type", "timeout"}, {"severity", 0},
                             {"note", "time limit of " +
