@@ -26,7 +26,16 @@ ShimResult MustResult(const std::string& dir, int64_t id) {
   return result.ok() ? *result : ShimResult{};
 }
 
-TEST(PmiShimTest, EachTaskGetsItsOwnPmiDescriptorAndNoOther) {
+// Both ways of starting tasks: fork (into the job's cgroup, where the shim can make one) and
+// posix_spawn (containment "subreaper").
+class PmiLaunchTest : public ::testing::TestWithParam<std::string> {};
+
+INSTANTIATE_TEST_SUITE_P(Containment, PmiLaunchTest, ::testing::Values("", "subreaper"),
+                         [](const auto& info) {
+                           return info.param.empty() ? std::string("Auto") : info.param;
+                         });
+
+TEST_P(PmiLaunchTest, EachTaskGetsItsOwnPmiDescriptorAndNoOther) {
   TempDir dir;
   // The shell's own descriptors, listed while it holds no pipe of a $(...): one socket, fd 3.
   const std::string fds = dir.path() + "/fds$RANK";
@@ -39,6 +48,7 @@ TEST(PmiShimTest, EachTaskGetsItsOwnPmiDescriptorAndNoOther) {
                    fds + ") fd3=$(readlink /proc/$$/fd/3 | cut -c1-7)\"",
                3);
   spec.tasks[1].env.push_back("PMI_FD=99");  // the shim's value wins
+  spec.containment = GetParam();
   ASSERT_EQ(RunShimBinary(dir.path(), spec), kShimOk);
   const std::string out = ReadFile(dir.path() + "/out");
   for (int rank = 0; rank < 3; ++rank) {

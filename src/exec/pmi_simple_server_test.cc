@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 
 namespace converge::exec {
@@ -211,6 +212,22 @@ TEST(PmiSimpleServerTest, KvsLimitsRefusePuts) {
   PmiSimpleServer small(1, "kvs", bytes);
   EXPECT_EQ(Ask(small, 0, "cmd=put kvsname=kvs key=k value=0123456789"),
             "cmd=put_result rc=-1 msg=kvs_full\n");
+}
+
+TEST(PmiSimpleServerTest, RandomBytesNeverBreakTheServer) {
+  std::mt19937 rng(20261202);
+  const std::string alphabet = "cmd=_ \nabcdefghijklmnopqrstuvwxyz0123456789\r\t\x01\xff";
+  for (int round = 0; round < 200; ++round) {
+    PmiSimpleServer server(3, "kvs");
+    for (int chunk = 0; chunk < 50; ++chunk) {
+      std::string bytes(rng() % 300, ' ');
+      for (char& c : bytes) c = alphabet[rng() % alphabet.size()];
+      const int rank = static_cast<int>(rng() % 3);
+      server.Receive(rank, bytes);
+      if (rng() % 40 == 0) server.Disconnected(rank);
+      EXPECT_LE(server.TakeOutput(rank).size(), 16u * 4096);
+    }
+  }
 }
 
 }  // namespace
