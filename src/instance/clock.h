@@ -7,7 +7,8 @@
 // - Now() is epoch seconds; it may jump (the wall clock is set), timers do not follow it.
 // - After() never calls `fire` from within itself; `fire` runs at most once, on the loop's
 //   thread, no sooner than `delay` from the call, and never once its Timer was cancelled or
-//   destroyed. Timers that are due together fire in the order they were armed.
+//   destroyed. (The order of timers due at the same instant is up to the implementation;
+//   ManualClock keeps the order they were armed in.)
 // Not thread-safe: the owner's event loop thread only.
 #pragma once
 
