@@ -110,7 +110,9 @@ bool MoveFd(int from, int to) {
     fail(ChildStep::kSetup, errno);
   }
   for (size_t i = 0; i < inherit.size(); ++i) {
-    if (!MoveFd(inherit[i], kFirstInheritedFd + static_cast<int>(i))) fail(ChildStep::kSetup, errno);
+    if (!MoveFd(inherit[i], kFirstInheritedFd + static_cast<int>(i))) {
+      fail(ChildStep::kSetup, errno);
+    }
   }
   // Whatever else the shim inherited must not reach the task; the report pipe closes at exec.
   ::close_range(kFirstInheritedFd + static_cast<unsigned>(inherit.size()), ~0U,
