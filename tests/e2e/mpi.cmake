@@ -1,6 +1,8 @@
 # MPI through converge's PMI-1 server: a real MPICH program (tests/mpi/ring.c), built with
 # Debian's mpicc.mpich when it is installed, run by `converge run -n4` on a real instance.
-# Label `mpi`; the test skips with a message when mpicc.mpich is absent.
+# Labels e2e and mpi (converge_test's gtest_discover_tests keeps only the first of several
+# labels today, as for `e2e root`: select it with `ctest -R MpiTest`); the tests skip with a
+# message when mpicc.mpich is absent.
 find_program(CONVERGE_MPICC_MPICH mpicc.mpich)
 set(converge_mpich_ring "")
 if(CONVERGE_MPICC_MPICH)
