@@ -155,7 +155,8 @@ std::string ToJson(const ShimSpec& spec) {
                {"deadline_ms", spec.deadline_ms},
                {"grace_ms", spec.grace_ms},
                {"kill_wait_ms", spec.kill_wait_ms},
-               {"containment", spec.containment}};
+               {"containment", spec.containment},
+               {"pmi", spec.pmi}};
   return json.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
@@ -185,6 +186,7 @@ Result<ShimSpec> ShimSpecFromJson(std::string_view text) {
   spec.grace_ms = reader.Int("grace_ms", 5000, false, 0);
   spec.kill_wait_ms = reader.Int("kill_wait_ms", 10000, false, 0);
   spec.containment = reader.String("containment");
+  if (reader.FindArray("pmi") != nullptr) spec.pmi = reader.Strings("pmi");
   if (status.ok() && !spec.containment.empty() && spec.containment != "subreaper") {
     reader.Fail("containment", "must be \"\" or \"subreaper\"");
   }
@@ -198,7 +200,7 @@ std::string ToJson(const ShimResult& result) {
                {"timed_out", result.timed_out},   {"terminated", result.terminated},
                {"exec_error", result.exec_error}, {"start_ms", result.start_ms},
                {"end_ms", result.end_ms},         {"container", result.container},
-               {"stray_processes", result.stray_processes}};
+               {"stray_processes", result.stray_processes}, {"aborted", result.aborted}};
   return json.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
@@ -217,6 +219,7 @@ Result<ShimResult> ShimResultFromJson(std::string_view text) {
   result.end_ms = reader.Int("end_ms", 0);
   result.container = reader.String("container");
   result.stray_processes = static_cast<int>(reader.Int("stray_processes", 0, false, 0, kIntMax));
+  result.aborted = reader.String("aborted");
   if (!status.ok()) return status;
   return result;
 }

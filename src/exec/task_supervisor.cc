@@ -10,7 +10,10 @@
 #include <cstdio>
 #include <cerrno>
 #include <limits>
+#include <optional>
 #include <set>
+#include <span>
+#include <string>
 
 #include "exec/job_container.h"
 #include "exec/run_files.h"
@@ -39,14 +42,65 @@ class Supervisor {
     if (!result_.exec_error.empty()) {
       result_.exit_code = kExecFailedCode;  // the kills were ours, not the job's doing
       result_.signal = 0;
+    } else if (abort_exit_code_) {
+      result_.exit_code = *abort_exit_code_;  // the job said how it ends
+      result_.signal = 0;
     }
     return result_;
   }
 
  private:
+  // Starts `task` with what the services attach to it.
+  Result<pid_t> Launch(const TaskSpec& task) {
+    if (options_.services.empty()) return launcher_.Launch(task);
+    TaskSpec attached = task;
+    std::vector<int> inherit;
+    Status status;
+    size_t attached_services = 0;
+    for (TaskService* service : options_.services) {
+      Result<TaskAttachment> attachment = service->Attach(task);
+      if (!attachment.ok()) {
+        status = attachment.status();
+        break;
+      }
+      ++attached_services;
+      std::vector<std::string> env = attachment->env;
+      if (attachment->fd >= 0) {
+        env.push_back(attachment->fd_variable + "=" +
+                      std::to_string(kFirstInheritedFd + static_cast<int>(inherit.size())));
+        inherit.push_back(attachment->fd);
+      }
+      for (const std::string& entry : env) SetVariable(attached.env, entry);
+    }
+    Result<pid_t> pid = status.ok() ? launcher_.Launch(attached, inherit) : Result<pid_t>(status);
+    for (size_t i = 0; i < attached_services; ++i) options_.services[i]->Launched(task);
+    return pid;
+  }
+
+  // Sets "KEY=VALUE" in `env`, replacing KEY's entries.
+  static void SetVariable(std::vector<std::string>& env, const std::string& entry) {
+    const std::string prefix = entry.substr(0, entry.find('=') + 1);
+    std::erase_if(env, [&](const std::string& item) { return item.rfind(prefix, 0) == 0; });
+    env.push_back(entry);
+  }
+
+  // Stops the job once a service asked for it (first request wins). A job being stopped already
+  // (cancel, deadline, tasks done) keeps that fate: its ranks losing PMI is our own doing.
+  void CheckServices() {
+    if (!result_.aborted.empty() || stopping_) return;
+    for (TaskService* service : options_.services) {
+      std::optional<ServiceAbort> abort = service->abort();
+      if (!abort) continue;
+      result_.aborted = abort->message;
+      abort_exit_code_ = abort->exit_code;
+      if (!tasks_done_) Stop();
+      return;
+    }
+  }
+
   void StartAll(const std::vector<TaskSpec>& tasks) {
     for (const TaskSpec& task : tasks) {
-      Result<pid_t> pid = launcher_.Launch(task);
+      Result<pid_t> pid = Launch(task);
       if (!pid.ok()) {
         result_.exec_error = pid.status().message();
         break;
@@ -148,10 +202,15 @@ class Supervisor {
       if (stopping_) Signal(killed_ ? SIGKILL : SIGTERM);  // reaches newly re-parented orphans
       const int timeout = NextTimeout();
       if (gave_up_) return RecordSurvivors();
-      pollfd descriptors[2] = {{options_.signal_fd, POLLIN, 0},
-                               {container_.event_fd(), POLLPRI, 0}};
-      const nfds_t count = container_.event_fd() >= 0 ? 2 : 1;
-      if (::poll(descriptors, count, timeout) < 0 && errno != EINTR) {
+      std::vector<pollfd> descriptors = {{options_.signal_fd, POLLIN, 0}};
+      if (container_.event_fd() >= 0) descriptors.push_back({container_.event_fd(), POLLPRI, 0});
+      std::vector<size_t> service_begin;
+      for (TaskService* service : options_.services) {
+        service_begin.push_back(descriptors.size());
+        service->AddPollFds(descriptors);
+      }
+      const int ready = ::poll(descriptors.data(), descriptors.size(), timeout);
+      if (ready < 0 && errno != EINTR) {
         // Cannot wait for signals any more: do not leave tasks behind.
         Kill();
         int status;
@@ -159,6 +218,18 @@ class Supervisor {
         running_.clear();
         return;
       }
+      for (size_t i = 0; ready > 0 && i < options_.services.size(); ++i) {
+        const size_t end = i + 1 < service_begin.size() ? service_begin[i + 1] : descriptors.size();
+        options_.services[i]->OnPoll(
+            std::span<const pollfd>(descriptors).subspan(service_begin[i], end - service_begin[i]));
+      }
+      // cgroup.events stays readable until it is read again: consume the news, or poll() would
+      // spin (100% of a CPU beside the tasks) until the job ends.
+      if (descriptors.size() > 1 && descriptors[1].fd == container_.event_fd() &&
+          descriptors[1].revents != 0) {
+        container_.Empty();
+      }
+      CheckServices();
       DrainSignals();
     }
   }
@@ -183,6 +254,7 @@ class Supervisor {
   bool tasks_done_ = false;  // every task has been reaped
   bool gave_up_ = false;     // kill_wait_ms passed after SIGKILL with processes left
   int64_t kill_at_ms_ = 0;   // when SIGKILL is (or was) due
+  std::optional<int> abort_exit_code_;  // a service's abort named the job's exit code
 };
 
 }  // namespace

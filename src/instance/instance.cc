@@ -26,6 +26,7 @@
 #include "exec/run_files.h"
 #include "exec/self_path.h"
 #include "instance/agent_bootstrap.h"
+#include "instance/asio_clock.h"
 #include "instance/job_manager.h"
 #include "instance/routes.h"
 #include "instance/slurm_bootstrap.h"
@@ -252,7 +253,7 @@ class Instance::Impl {
     manager.grace_ms = static_cast<int64_t>(options_.grace_seconds * 1000);
     manager.run_as_submitter = ::geteuid() == 0;
     Result<std::unique_ptr<JobManager>> jobs = JobManager::Create(
-        io_, *graph_, *store_, *executor_, std::move(manager), WallClock);
+        io_, *graph_, *store_, *executor_, std::move(manager), clock_);
     if (!jobs.ok()) return jobs.status();
     jobs_ = std::move(jobs).value();
     // The workload manager's hooks must be in place while jobs are recovered (a job that needs
@@ -260,7 +261,7 @@ class Instance::Impl {
     WorkloadOptions workload_options;
     workload_options.state_dir = state;
     workload_options.converge_path = exec::SelfExecutable();
-    workloads_ = std::make_unique<WorkloadManager>(io_, *jobs_, workload_options, WallClock);
+    workloads_ = std::make_unique<WorkloadManager>(io_, *jobs_, workload_options, clock_);
     CONVERGE_RETURN_IF_ERROR(jobs_->Recover());
     CONVERGE_RETURN_IF_ERROR(workloads_->Recover().WithPrefix("saved workloads"));
 
@@ -389,6 +390,7 @@ class Instance::Impl {
   std::string token_;                                // of the TCP listeners (and agents)
   std::string bootstrap_listen_;  // where the agents register
   pid_t agent_launcher_ = 0;  // the srun step of the agents (Slurm), ended by Shutdown()
+  AsioClock clock_{io_};  // the loop's time and timers, for the managers below
   std::unique_ptr<JobManager> jobs_;
   std::unique_ptr<WorkloadManager> workloads_;
   std::unique_ptr<RouteContext> context_;
