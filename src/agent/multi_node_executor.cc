@@ -136,6 +136,11 @@ Status MultiNodeExecutor::Start(const exec::ShimSpec& spec) {
     part.tasks.push_back(task);
   }
   if (by_node.empty()) return Status(Code::kInternal, "the job has no tasks");
+  // A shim's PMI server knows only its own node's tasks: across nodes it would make a wrong,
+  // partial MPI world, so a job spanning several nodes gets none (its ranks run as singletons).
+  if (by_node.size() > 1) {
+    for (auto& [name, part] : by_node) part.pmi.clear();
+  }
   Run run;
   for (const auto& [name, part] : by_node) run.parts.push_back({name, false, {}});
   jobs_[spec.job_id] = std::move(run);

@@ -5,7 +5,9 @@
 // agent; the job's exit is reported once every part ended, combined: the largest exit code,
 // the first signal, timed_out/terminated if any part was, the first exec_error, the earliest
 // start and the latest end. A part that cannot be started, or whose agent is lost, ends with an
-// exec_error naming the node, and the job's other parts are terminated.
+// exec_error naming the node, and the job's other parts are terminated. A job on one node keeps
+// the spec's PMI servers; one spanning several nodes gets none yet (a shim's server knows only
+// its node's ranks).
 //
 // Nodes: the agents named at construction (all registered). An agent is lost when its link's
 // poll fails: its node is reported down (on_node_state), and it is up again when the agent

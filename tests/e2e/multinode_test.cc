@@ -222,6 +222,13 @@ TEST_F(MultiNodeTest, ExitCodeIsTheLargestOfEveryNode) {
   EXPECT_EQ(run.exit_code, 4) << run.err;
 }
 
+TEST_F(MultiNodeTest, PmiOnlyForJobsOnOneNode) {
+  CommandResult one = Converge({"run", "-N1", "-n2", "sh", "-c", "echo ${PMI_SIZE:-none}"});
+  EXPECT_EQ(one.out, "2\n2\n") << one.err;
+  CommandResult both = Converge({"run", "-N2", "-n2", "sh", "-c", "echo ${PMI_SIZE:-none}"});
+  EXPECT_EQ(both.out, "none\nnone\n") << both.err;
+}
+
 TEST_F(MultiNodeTest, CancelEndsTheTasksOnEveryNode) {
   ProcessSweep sweep({"sleep", "3001"});
   CommandResult submit = Converge({"submit", "-N2", "-n2", "sleep", "3001"});
