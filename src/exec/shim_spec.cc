@@ -155,7 +155,8 @@ std::string ToJson(const ShimSpec& spec) {
                {"deadline_ms", spec.deadline_ms},
                {"grace_ms", spec.grace_ms},
                {"kill_wait_ms", spec.kill_wait_ms},
-               {"containment", spec.containment}};
+               {"containment", spec.containment},
+               {"pmix", spec.pmix}};
   return json.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
@@ -188,6 +189,7 @@ Result<ShimSpec> ShimSpecFromJson(std::string_view text) {
   if (status.ok() && !spec.containment.empty() && spec.containment != "subreaper") {
     reader.Fail("containment", "must be \"\" or \"subreaper\"");
   }
+  spec.pmix = reader.Bool("pmix");
   if (status.ok() && spec.uid >= 0 && spec.gid < 0) reader.Fail("gid", "required when uid is set");
   if (!status.ok()) return status;
   return spec;
@@ -198,7 +200,8 @@ std::string ToJson(const ShimResult& result) {
                {"timed_out", result.timed_out},   {"terminated", result.terminated},
                {"exec_error", result.exec_error}, {"start_ms", result.start_ms},
                {"end_ms", result.end_ms},         {"container", result.container},
-               {"stray_processes", result.stray_processes}};
+               {"stray_processes", result.stray_processes},
+               {"aborted", result.aborted}};
   return json.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
@@ -217,6 +220,7 @@ Result<ShimResult> ShimResultFromJson(std::string_view text) {
   result.end_ms = reader.Int("end_ms", 0);
   result.container = reader.String("container");
   result.stray_processes = static_cast<int>(reader.Int("stray_processes", 0, false, 0, kIntMax));
+  result.aborted = reader.String("aborted");
   if (!status.ok()) return status;
   return result;
 }

@@ -38,6 +38,9 @@ struct ShimSpec {
   int64_t kill_wait_ms = 10000;  // after SIGKILL, how long the shim waits for the job's
                                  // processes before it gives up on them (D state)
   std::string containment;       // "": a cgroup v2 subtree where possible, else "subreaper"
+  // Serve PMIx to the tasks (pmix_task_hook.h): only converge-shim-pmix can; every task must
+  // run as the shim's own user.
+  bool pmix = false;
 };
 
 struct ShimResult {
@@ -50,6 +53,9 @@ struct ShimResult {
   int64_t end_ms = 0;       // epoch ms when the last process of the job was gone
   std::string container;    // what contained the job: "cgroup2 PATH" or "subreaper"
   int stray_processes = 0;  // processes of the job still alive when the shim gave up on them
+  // Non-empty: a task asked the whole job to end (MPI_Abort through PMIx); says which, with
+  // its status and message. exit_code is then that status.
+  std::string aborted;
 };
 
 // Parsing is strict about types and reports the bad field (`tasks[1].argv: must not be

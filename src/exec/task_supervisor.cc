@@ -10,7 +10,10 @@
 #include <cstdio>
 #include <cerrno>
 #include <limits>
+#include <optional>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "exec/job_container.h"
 #include "exec/run_files.h"
@@ -39,13 +42,25 @@ class Supervisor {
     if (!result_.exec_error.empty()) {
       result_.exit_code = kExecFailedCode;  // the kills were ours, not the job's doing
       result_.signal = 0;
+    } else if (abort_) {
+      result_.exit_code = abort_->status;  // the kills answered the job's own request
+      result_.signal = 0;
     }
     return result_;
   }
 
  private:
   void StartAll(const std::vector<TaskSpec>& tasks) {
-    for (const TaskSpec& task : tasks) {
+    for (const TaskSpec& given : tasks) {
+      TaskSpec task = given;
+      Status prepared;
+      for (TaskHook* hook : options_.hooks) {
+        if (prepared.ok()) prepared = hook->PrepareTask(task);
+      }
+      if (!prepared.ok()) {
+        result_.exec_error = prepared.message();
+        break;
+      }
       Result<pid_t> pid = launcher_.Launch(task);
       if (!pid.ok()) {
         result_.exec_error = pid.status().message();
@@ -148,10 +163,11 @@ class Supervisor {
       if (stopping_) Signal(killed_ ? SIGKILL : SIGTERM);  // reaches newly re-parented orphans
       const int timeout = NextTimeout();
       if (gave_up_) return RecordSurvivors();
-      pollfd descriptors[2] = {{options_.signal_fd, POLLIN, 0},
-                               {container_.event_fd(), POLLPRI, 0}};
-      const nfds_t count = container_.event_fd() >= 0 ? 2 : 1;
-      if (::poll(descriptors, count, timeout) < 0 && errno != EINTR) {
+      std::vector<pollfd> descriptors = {{options_.signal_fd, POLLIN, 0}};
+      if (container_.event_fd() >= 0) descriptors.push_back({container_.event_fd(), POLLPRI, 0});
+      const size_t first_hook = descriptors.size();
+      for (TaskHook* hook : options_.hooks) descriptors.push_back({hook->poll_fd(), POLLIN, 0});
+      if (::poll(descriptors.data(), descriptors.size(), timeout) < 0 && errno != EINTR) {
         // Cannot wait for signals any more: do not leave tasks behind.
         Kill();
         int status;
@@ -159,8 +175,24 @@ class Supervisor {
         running_.clear();
         return;
       }
+      for (size_t i = 0; i < options_.hooks.size(); ++i) {
+        if ((descriptors[first_hook + i].revents & POLLIN) != 0) OnHookReadable(*options_.hooks[i]);
+      }
       DrainSignals();
     }
+  }
+
+  // The first abort asked for stops the job (unless it is ending already); later ones and
+  // those after the tasks ended are only read.
+  void OnHookReadable(TaskHook& hook) {
+    std::optional<JobAbort> abort = hook.OnReadable();
+    if (!abort || abort_ || tasks_done_ || result_.terminated || result_.timed_out) return;
+    abort_ = std::move(abort);
+    result_.aborted = "task " + std::to_string(abort_->rank) + " aborted the job with status " +
+                      std::to_string(abort_->status) +
+                      (abort_->message.empty() ? "" : ": " + abort_->message);
+    std::fprintf(stderr, "converge-shim: %s\n", result_.aborted.c_str());
+    Stop();
   }
 
   void RecordSurvivors() {
@@ -183,6 +215,7 @@ class Supervisor {
   bool tasks_done_ = false;  // every task has been reaped
   bool gave_up_ = false;     // kill_wait_ms passed after SIGKILL with processes left
   int64_t kill_at_ms_ = 0;   // when SIGKILL is (or was) due
+  std::optional<JobAbort> abort_;  // the abort a hook reported, which stopped the job
 };
 
 }  // namespace

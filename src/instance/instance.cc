@@ -192,7 +192,9 @@ class Instance::Impl {
     store_ = std::move(store).value();
 
     executor_ = std::make_unique<exec::LocalExecutor>(
-        io_, exec::LocalExecutorOptions{run_dir_, options_.shim_path},
+        io_, exec::LocalExecutorOptions{.run_dir = run_dir_,
+                                        .shim_path = options_.shim_path,
+                                        .pmix_shim_path = options_.pmix_shim_path},
         [this](int64_t id, Result<exec::ShimResult> result) {
           jobs_->OnShimExit(id, std::move(result));
         });
@@ -222,6 +224,7 @@ class Instance::Impl {
     if (!uri.empty()) manager.tasks.base_environment["CONVERGE_URI"] = uri;
     manager.grace_ms = static_cast<int64_t>(options_.grace_seconds * 1000);
     manager.run_as_submitter = ::geteuid() == 0;
+    manager.pmix_default = !options_.pmix_shim_path.empty();
     Result<std::unique_ptr<JobManager>> jobs = JobManager::Create(
         io_, *graph_, *store_, *executor_, std::move(manager), WallClock);
     if (!jobs.ok()) return jobs.status();

@@ -20,6 +20,7 @@
 #include "jobspec/limits.h"
 #include "jobspec/write.h"
 #include "instance/job_request.h"
+#include "instance/pmi_choice.h"
 #include "instance/users.h"
 
 namespace converge::instance {
@@ -294,6 +295,10 @@ void JobManager::Launch(int64_t id, bool first_start) {
       spec.deadline_ms = static_cast<int64_t>((job.record.start_time + job.record.duration) * 1e3);
     }
     spec.grace_ms = options_.grace_ms;
+    // Checked at submit; a job stored before that rule reads as "no PMI named".
+    Result<PmiChoice> pmi = ReadPmiChoice(job.active->spec.system.extra);
+    spec.pmix = WantsPmix(pmi.ok() ? *pmi : PmiChoice{}, spec.tasks.size(),
+                          options_.pmix_default && spec.uid < 0);
     status = executor_.Start(spec);
   }
   if (!status.ok()) {
@@ -356,6 +361,10 @@ void JobManager::OnShimExit(int64_t id, Result<exec::ShimResult> outcome) {
     Post(job, "exception", {{"type", "exec"}, {"severity", 0}, {"note", shim.exec_error}});
     result = "failed";
     reason = shim.exec_error;
+  } else if (!shim.aborted.empty()) {
+    Post(job, "exception", {{"type", "abort"}, {"severity", 0}, {"note", shim.aborted}});
+    result = "failed";
+    reason = shim.aborted;
   } else if (shim.timed_out) {
     Post(job, "exception", {{"type", "timeout"}, {"severity", 0},
                             {"note", "time limit of " +

@@ -1,0 +1,101 @@
+#include "exec/pmix_task_hook.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <filesystem>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "exec/run_files.h"
+
+namespace converge::exec {
+
+namespace {
+
+// Open MPI 4.1 recognises a direct launch only under Slurm, Flux or LSF (its "schizo"
+// components); otherwise its "orte" schizo declares a singleton and forks an orted. Leaving
+// that one out and naming the PMI ess makes it a client of our server. Binding is ours (the
+// shim binds each task to its cores), so Open MPI must not bind again. A task's own setting of
+// any of these wins.
+constexpr const char* kOpenMpiSettings[] = {
+    "OMPI_MCA_schizo=^orte",
+    "OMPI_MCA_ess=pmi",
+    "OMPI_MCA_hwloc_base_binding_policy=none",
+    "OMPI_MCA_orte_externally_bound=1",
+};
+
+bool HasVariable(const std::vector<std::string>& env, const std::string& variable) {
+  const std::string key = variable.substr(0, variable.find('=') + 1);
+  for (const std::string& entry : env) {
+    if (entry.compare(0, key.size(), key) == 0) return true;
+  }
+  return false;
+}
+
+void RemoveFolder(const std::string& folder) {
+  std::error_code error;
+  std::filesystem::remove_all(folder, error);  // never follows links
+  if (error) {
+    std::fprintf(stderr, "converge-shim: cannot remove %s: %s\n", folder.c_str(),
+                 error.message().c_str());
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<PmixTaskHook>> PmixTaskHook::Create(const ShimSpec& spec,
+                                                           const std::string& run_dir) {
+  const std::string folder = run_dir + "/" + std::to_string(spec.job_id) + ".pmix";
+  RemoveFolder(folder);  // left by a shim of this job that died; never ran a task of ours
+  if (::mkdir(folder.c_str(), 0700) != 0) {
+    return Status(Code::kInternal, "cannot create " + folder + ": " + ErrnoText(errno));
+  }
+  PmixJobInfo job;
+  job.nspace = "converge." + std::to_string(spec.job_id);
+  job.size = static_cast<int>(spec.tasks.size());
+  job.tmpdir = folder;
+  job.uid = ::geteuid();
+  job.gid = ::getegid();
+  Result<std::unique_ptr<PmixServer>> server = PmixServer::Start(job);
+  if (!server.ok()) {
+    RemoveFolder(folder);
+    return Status(Code::kInternal, "cannot start the PMIx server: " + server.status().ToString());
+  }
+  return std::unique_ptr<PmixTaskHook>(new PmixTaskHook(folder, std::move(server).value()));
+}
+
+PmixTaskHook::PmixTaskHook(std::string folder, std::unique_ptr<PmixServer> server)
+    : folder_(std::move(folder)), server_(std::move(server)) {}
+
+PmixTaskHook::~PmixTaskHook() {
+  server_.reset();  // finalized before its files go
+  RemoveFolder(folder_);
+}
+
+Status PmixTaskHook::PrepareTask(TaskSpec& task) {
+  Result<std::vector<std::string>> variables = server_->TaskEnvironment(task.rank);
+  if (!variables.ok()) {
+    return Status(Code::kInternal, "cannot prepare PMIx for task " + std::to_string(task.rank) +
+                                       ": " + variables.status().ToString());
+  }
+  for (const std::string& variable : *variables) SetVariable(task.env, variable);
+  for (const char* setting : kOpenMpiSettings) {
+    if (!HasVariable(task.env, setting)) task.env.push_back(setting);
+  }
+  return Status::Ok();
+}
+
+std::optional<JobAbort> PmixTaskHook::OnReadable() {
+  std::optional<JobAbort> abort;
+  for (PmixEvent& event : server_->TakeEvents()) {
+    if (event.kind != PmixEvent::Kind::kAbort || abort.has_value()) continue;
+    abort = JobAbort{event.rank, event.status, std::move(event.message)};
+  }
+  return abort;
+}
+
+}  // namespace converge::exec
