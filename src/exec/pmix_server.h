@@ -16,8 +16,9 @@
 // into a queue guarded by a mutex, and event_fd() (an eventfd) becomes readable when the queue
 // is not empty; the owner polls it and calls TakeEvents() on its own thread.
 //
-// The library is process-global: at most one PmixServer may exist in a process at a time (a
-// second Start fails with kInternal). Every method is for the owner's thread. Not copyable.
+// The library is process-global and cannot be initialised again once finalized (libpmix 4.2.2
+// crashes): one PmixServer per process, ever (the shim serves one job). Every method is for the
+// owner's thread. Not copyable.
 #pragma once
 
 #include <sys/types.h>

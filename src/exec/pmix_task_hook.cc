@@ -1,5 +1,6 @@
 #include "exec/pmix_task_hook.h"
 
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,6 +37,28 @@ bool HasVariable(const std::vector<std::string>& env, const std::string& variabl
   return false;
 }
 
+// "converge.ID.SECRET", SECRET 128 random bits in hex. PMIx 4 clients reach the server over
+// TCP, where the library's check of the client's uid takes the client's word for it; a client
+// must also name a registered namespace, which then acts as a password: it is only in the
+// tasks' environment (/proc/PID/environ: their user and root alone can read it).
+Result<std::string> SecretNamespace(int64_t job_id) {
+  unsigned char bytes[16];
+  size_t filled = 0;
+  while (filled < sizeof bytes) {
+    const ssize_t got = ::getrandom(bytes + filled, sizeof bytes - filled, 0);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return Status(Code::kInternal, "getrandom: " + ErrnoText(errno));
+    filled += static_cast<size_t>(got);
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string nspace = "converge." + std::to_string(job_id) + ".";
+  for (unsigned char byte : bytes) {
+    nspace += kHex[byte >> 4];
+    nspace += kHex[byte & 15];
+  }
+  return nspace;
+}
+
 void RemoveFolder(const std::string& folder) {
   std::error_code error;
   std::filesystem::remove_all(folder, error);  // never follows links
@@ -49,13 +72,15 @@ void RemoveFolder(const std::string& folder) {
 
 Result<std::unique_ptr<PmixTaskHook>> PmixTaskHook::Create(const ShimSpec& spec,
                                                            const std::string& run_dir) {
+  Result<std::string> nspace = SecretNamespace(spec.job_id);
+  if (!nspace.ok()) return nspace.status();
   const std::string folder = run_dir + "/" + std::to_string(spec.job_id) + ".pmix";
   RemoveFolder(folder);  // left by a shim of this job that died; never ran a task of ours
   if (::mkdir(folder.c_str(), 0700) != 0) {
     return Status(Code::kInternal, "cannot create " + folder + ": " + ErrnoText(errno));
   }
   PmixJobInfo job;
-  job.nspace = "converge." + std::to_string(spec.job_id);
+  job.nspace = *nspace;
   job.size = static_cast<int>(spec.tasks.size());
   job.tmpdir = folder;
   job.uid = ::geteuid();
