@@ -13,7 +13,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <cerrno>
 #include <chrono>
+#include <filesystem>
 #include <set>
+#include <system_error>
 #include <utility>
 
 #include "exec/pidfd.h"
@@ -414,6 +416,12 @@ class LocalExecutor::Impl {
          {SpecFileName(id), SpecFileName(id) + ".tmp", ResultFileName(id),
           ResultFileName(id) + ".tmp", ShimLogFileName(id), LockFileName(id)}) {
       ::unlinkat(dir_fd_, name.c_str(), 0);
+    }
+    // Left behind only by a PMIx shim that was killed (it removes the folder itself).
+    const std::string pmix = PmixFolderName(id);
+    if (::unlinkat(dir_fd_, pmix.c_str(), AT_REMOVEDIR) != 0 && errno == ENOTEMPTY) {
+      std::error_code ignored;
+      std::filesystem::remove_all(options_.run_dir + "/" + pmix, ignored);  // follows no link
     }
     ReleaseLock(id);
   }

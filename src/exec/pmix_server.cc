@@ -255,6 +255,10 @@ Status PmixServer::RegisterNamespace() {
   info.Rank(PMIX_APPLDR, 0);
   info.String(PMIX_TMPDIR, job_.tmpdir);
   info.String(PMIX_NSDIR, job_.tmpdir);
+  if (!job_.topology_xml.empty()) {
+    info.String(PMIX_HWLOC_XML_V2, job_.topology_xml);  // what Open MPI 4.1 looks for
+    info.String(PMIX_LOCAL_TOPO, job_.topology_xml);
+  }
   for (int rank = 0; rank < job_.size; ++rank) {
     InfoList proc;
     proc.Rank(PMIX_RANK, static_cast<pmix_rank_t>(rank));

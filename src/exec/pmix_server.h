@@ -39,6 +39,9 @@ struct PmixJobInfo {
   std::string hostname;  // this node's name ("" = gethostname)
   uid_t uid = 0;         // the user the tasks run as (clients are accepted for it only)
   gid_t gid = 0;
+  // This node's hwloc topology as XML (hwloc 2 format), given to the clients so that each need
+  // not discover it again ("" = none: each client discovers it).
+  std::string topology_xml;
 };
 
 struct PmixEvent {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "exec/run_files.h"
+#include "exec/topology_xml.h"
 
 namespace converge::exec {
 
@@ -74,7 +75,7 @@ Result<std::unique_ptr<PmixTaskHook>> PmixTaskHook::Create(const ShimSpec& spec,
                                                            const std::string& run_dir) {
   Result<std::string> nspace = SecretNamespace(spec.job_id);
   if (!nspace.ok()) return nspace.status();
-  const std::string folder = run_dir + "/" + std::to_string(spec.job_id) + ".pmix";
+  const std::string folder = run_dir + "/" + PmixFolderName(spec.job_id);
   RemoveFolder(folder);  // left by a shim of this job that died; never ran a task of ours
   if (::mkdir(folder.c_str(), 0700) != 0) {
     return Status(Code::kInternal, "cannot create " + folder + ": " + ErrnoText(errno));
@@ -85,6 +86,14 @@ Result<std::unique_ptr<PmixTaskHook>> PmixTaskHook::Create(const ShimSpec& spec,
   job.tmpdir = folder;
   job.uid = ::geteuid();
   job.gid = ::getegid();
+  // Each Open MPI rank would otherwise discover the topology itself, all at once (measured:
+  // a 4-rank job starts ~150 ms sooner with it). Without it the job still runs.
+  if (Result<std::string> xml = LocalTopologyXml(); xml.ok()) {
+    job.topology_xml = std::move(xml).value();
+  } else {
+    std::fprintf(stderr, "converge-shim: no topology for the PMIx clients: %s\n",
+                 xml.status().ToString().c_str());
+  }
   Result<std::unique_ptr<PmixServer>> server = PmixServer::Start(job);
   if (!server.ok()) {
     RemoveFolder(folder);

@@ -2,7 +2,8 @@
 // job's tasks, all on this node, in a private folder RUN_DIR/ID.pmix (mode 0700, removed when
 // the hook goes). Each task gets the server's PMIX_* variables, and the Open MPI 4.1 settings
 // that make a direct-launched program use them (docs/formats/shim.md, "PMIx"): without them
-// its launch detection (schizo) sees no Slurm or Flux and starts a singleton.
+// its launch detection (schizo) sees no Slurm or Flux and starts a singleton. The node's hwloc
+// topology is loaded once here and handed to the clients.
 // An abort (MPI_Abort) from any task ends the job with the status it gave.
 // Not thread-safe: the shim's thread only (the server's own thread never reaches the hook).
 #pragma once

@@ -2,11 +2,13 @@
 // `converge run -n N` (no mpirun) form one N-rank MPI_COMM_WORLD through the shim's PMIx
 // server (converge-shim-pmix), and MPI_Abort ends the whole job with its code.
 // Skips when converge was built without libpmix or mpicc.openmpi was not found.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <map>
 #include <regex>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 #include "tests/e2e/instance_test_support.h"
 
@@ -89,6 +91,54 @@ TEST_F(MpiPmixTest, FourTasksFormOneWorldAndPassTheTokenAround) {
     // got the token back after three increments.
     EXPECT_EQ(line.token, rank == 0 ? 1003 : 1000 + rank) << "rank " << rank;
   }
+}
+
+TEST_F(MpiPmixTest, TheServersFolderIsGoneWhenTheJobEnds) {
+  const int64_t id = SubmitJob(*instance_, Command({"-n2", "-t", "2m"}));
+  ASSERT_GT(id, 0);
+  nlohmann::json job = WaitInactive(*instance_, id, 120);
+  EXPECT_EQ(job.value("result", ""), "completed") << job.dump();
+  const std::string folder = instance_->state_dir() + "/run/" + std::to_string(id) + ".pmix";
+  EXPECT_NE(::access(folder.c_str(), F_OK), 0) << folder << " is still there";
+}
+
+// attributes.system.shell.options.pmi without "pmix": no server, so each of the four Open MPI
+// processes is a singleton world of its own.
+TEST_F(MpiPmixTest, AJobspecWithoutPmixGetsNoServer) {
+  const std::string jobspec = R"({"version": 1,
+    "resources": [{"type": "slot", "count": 4, "label": "task",
+                   "with": [{"type": "core", "count": 1}]}],
+    "tasks": [{"command": [")" +
+                              std::string(CONVERGE_RING_OMPI) + R"("], "slot": "task",
+               "count": {"per_slot": 1}}],
+    "attributes": {"system": {"duration": 120, "cwd": "/tmp",
+      "shell": {"options": {"pmi": "none"}},
+      "environment": {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
+                      "OMPI_MCA_btl": "self,vader",
+                      "OMPI_MCA_btl_vader_single_copy_mechanism": "none"}}}})";
+  ApiAnswer submitted = CallApi(*instance_, "POST", "/v1/jobs", jobspec);
+  ASSERT_LT(submitted.status, 300) << submitted.text;
+  const int64_t id = submitted.body.value("id", int64_t{-1});
+  ASSERT_GT(id, 0) << submitted.text;
+  nlohmann::json job = WaitInactive(*instance_, id, 120);
+  EXPECT_EQ(job.value("result", ""), "completed") << job.dump();
+  CommandResult logs = instance_->Run({"logs", std::to_string(id)});
+  const std::map<int, RankLine> ranks = ParseRanks(logs.out);
+  ASSERT_EQ(ranks.size(), 1u) << logs.out << logs.err;  // four times "rank 0 size 1"
+  EXPECT_EQ(ranks.begin()->second.size, 1);
+  EXPECT_EQ(std::count(logs.out.begin(), logs.out.end(), '\n'), 4) << logs.out;
+}
+
+TEST_F(MpiPmixTest, AJobspecWithABadPmiNameIsRefusedAtSubmit) {
+  const std::string jobspec = R"({"version": 1,
+    "resources": [{"type": "slot", "count": 1, "label": "task",
+                   "with": [{"type": "core", "count": 1}]}],
+    "tasks": [{"command": ["true"], "slot": "task", "count": {"per_slot": 1}}],
+    "attributes": {"system": {"duration": 60, "shell": {"options": {"pmi": "pmi2"}}}}})";
+  ApiAnswer refused = CallApi(*instance_, "POST", "/v1/jobs", jobspec);
+  EXPECT_EQ(refused.status, 400) << refused.text;
+  EXPECT_NE(refused.text.find("attributes.system.shell.options.pmi"), std::string::npos)
+      << refused.text;
 }
 
 TEST_F(MpiPmixTest, MpiAbortEndsTheWholeJobWithItsCode) {
