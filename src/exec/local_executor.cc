@@ -113,7 +113,7 @@ class LocalExecutor::Impl {
                     options_.run_dir);
     }
     if (devnull_fd_ < 0) return Status(Code::kInternal, "cannot open /dev/null");
-    if (spec.pmix && options_.pmix_shim_path.empty()) {
+    if (OffersPmi(spec, "pmix") && options_.pmix_shim_path.empty()) {
       return Status(Code::kInternal, "the job asks for PMIx, but converge-shim-pmix is not "
                                      "available (converge was built without libpmix)");
     }
@@ -127,7 +127,7 @@ class LocalExecutor::Impl {
     // Reserve a descriptor for the pidfd, so that EMFILE is found before anything runs.
     int reserve = ::fcntl(devnull_fd_, F_DUPFD_CLOEXEC, 0);
     if (reserve < 0) return Status(Code::kInternal, "cannot start a shim: " + ErrnoText(errno));
-    Result<pid_t> pid = Spawn(id, spec.pmix ? options_.pmix_shim_path : options_.shim_path);
+    Result<pid_t> pid = Spawn(id, OffersPmi(spec, "pmix") ? options_.pmix_shim_path : options_.shim_path);
     ::close(reserve);
     if (!pid.ok()) return pid.status();
     int pidfd = PidfdOpen(*pid);

@@ -19,7 +19,6 @@
 #include <string>
 #include <vector>
 
-#include "exec/task_hook.h"
 #include "tests/testutil/run_command.h"
 
 extern char** environ;
@@ -28,6 +27,13 @@ namespace converge::exec {
 namespace {
 
 constexpr auto kTimeout = std::chrono::seconds(30);
+
+// Sets "KEY=VALUE" in `env`, replacing KEY's entries.
+void SetVariable(std::vector<std::string>& env, const std::string& entry) {
+  const std::string prefix = entry.substr(0, entry.find('=') + 1);
+  std::erase_if(env, [&](const std::string& item) { return item.rfind(prefix, 0) == 0; });
+  env.push_back(entry);
+}
 
 class PmixServerTest : public ::testing::Test {
  protected:

@@ -152,7 +152,7 @@ Result<std::string> EnterWorkingDirectory(const std::string& cwd) {
 
 class Shim {
  public:
-  Shim(std::string run_dir, int64_t job_id, const PmixHookFactory& make_pmix)
+  Shim(std::string run_dir, int64_t job_id, const PmixServiceFactory& make_pmix)
       : run_dir_(std::move(run_dir)), job_id_(job_id), make_pmix_(make_pmix) {}
 
   ~Shim() {
@@ -281,14 +281,14 @@ class Shim {
     setup.uid = uid;
     setup.gid = gid;
     setup.groups = std::move(groups);
-    std::unique_ptr<TaskHook> pmix;
-    if (spec.pmix) {
+    std::unique_ptr<TaskService> pmix;
+    if (OffersPmi(spec, "pmix")) {
       if (!make_pmix_) {
         return CannotStart("the job asks for PMIx, which this shim cannot serve (converge was "
                            "built without libpmix, or converge-shim-pmix is missing)");
       }
       if (switch_user) return CannotStart("PMIx is served only to tasks of the instance's user");
-      Result<std::unique_ptr<TaskHook>> made = make_pmix_(spec, run_dir_);
+      Result<std::unique_ptr<TaskService>> made = make_pmix_(spec, run_dir_);
       if (!made.ok()) return CannotStart(made.status().message());
       pmix = std::move(made).value();
     }
@@ -304,7 +304,7 @@ class Shim {
     setup.cgroup_procs_fd = container->cgroup_procs_fd();
     TaskLauncher launcher(std::move(setup));
     SupervisorOptions options;
-    if (pmix) options.hooks.push_back(pmix.get());
+    if (pmix) options.services.push_back(pmix.get());
     options.signal_fd = signal_fd_.get();
     options.deadline_ms = spec.deadline_ms;
     options.grace_ms = spec.grace_ms;
@@ -328,7 +328,7 @@ class Shim {
 
   const std::string run_dir_;
   const int64_t job_id_;
-  const PmixHookFactory& make_pmix_;
+  const PmixServiceFactory& make_pmix_;
   Fd dir_;
   Fd lock_;  // held (flock) from TakeLock until the process exits
   Fd signal_fd_;
@@ -338,7 +338,7 @@ class Shim {
 
 }  // namespace
 
-int RunShim(const std::string& run_dir, int64_t job_id, const PmixHookFactory& make_pmix) {
+int RunShim(const std::string& run_dir, int64_t job_id, const PmixServiceFactory& make_pmix) {
   return Shim(run_dir, job_id, make_pmix).Run();
 }
 

@@ -1,11 +1,11 @@
 // converge-shim-pmix RUN_DIR JOB_ID: converge-shim (shim_main.cc) that can also serve PMIx to
-// a job's tasks (ShimSpec::pmix, exec/pmix_task_hook.h). A separate, dynamically linked binary
+// a job's tasks (ShimSpec::pmi "pmix", exec/pmix_service.h). A separate, dynamically linked binary
 // because libpmix is a shared library: jobs without PMIx keep the static shim's fast start.
 #include <charconv>
 #include <cstdio>
 #include <cstring>
 
-#include "exec/pmix_task_hook.h"
+#include "exec/pmix_service.h"
 #include "exec/shim.h"
 
 int main(int argc, char** argv) {
@@ -19,14 +19,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: converge-shim-pmix RUN_DIR JOB_ID (a positive integer)\n");
     return converge::exec::kShimUsage;
   }
-  using converge::exec::PmixTaskHook;
+  using converge::exec::PmixService;
   using converge::exec::ShimSpec;
-  using converge::exec::TaskHook;
-  auto make_pmix = [](const ShimSpec& spec,
-                      const std::string& run_dir) -> converge::Result<std::unique_ptr<TaskHook>> {
-    converge::Result<std::unique_ptr<PmixTaskHook>> hook = PmixTaskHook::Create(spec, run_dir);
-    if (!hook.ok()) return hook.status();
-    return std::unique_ptr<TaskHook>(std::move(hook).value());
+  using converge::exec::TaskService;
+  auto make_pmix = [](const ShimSpec& spec, const std::string& run_dir)
+      -> converge::Result<std::unique_ptr<TaskService>> {
+    converge::Result<std::unique_ptr<PmixService>> service = PmixService::Create(spec, run_dir);
+    if (!service.ok()) return service.status();
+    return std::unique_ptr<TaskService>(std::move(service).value());
   };
   return converge::exec::RunShim(argv[1], job_id, make_pmix);
 }

@@ -156,7 +156,7 @@ std::string ToJson(const ShimSpec& spec) {
                {"grace_ms", spec.grace_ms},
                {"kill_wait_ms", spec.kill_wait_ms},
                {"containment", spec.containment},
-               {"pmix", spec.pmix}};
+               {"pmi", spec.pmi}};
   return json.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
@@ -189,7 +189,7 @@ Result<ShimSpec> ShimSpecFromJson(std::string_view text) {
   if (status.ok() && !spec.containment.empty() && spec.containment != "subreaper") {
     reader.Fail("containment", "must be \"\" or \"subreaper\"");
   }
-  spec.pmix = reader.Bool("pmix");
+  spec.pmi = reader.Strings("pmi");
   if (status.ok() && spec.uid >= 0 && spec.gid < 0) reader.Fail("gid", "required when uid is set");
   if (!status.ok()) return status;
   return spec;
@@ -223,6 +223,13 @@ Result<ShimResult> ShimResultFromJson(std::string_view text) {
   result.aborted = reader.String("aborted");
   if (!status.ok()) return status;
   return result;
+}
+
+bool OffersPmi(const ShimSpec& spec, std::string_view name) {
+  for (const std::string& offered : spec.pmi) {
+    if (offered == name) return true;
+  }
+  return false;
 }
 
 }  // namespace converge::exec

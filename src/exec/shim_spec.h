@@ -38,9 +38,10 @@ struct ShimSpec {
   int64_t kill_wait_ms = 10000;  // after SIGKILL, how long the shim waits for the job's
                                  // processes before it gives up on them (D state)
   std::string containment;       // "": a cgroup v2 subtree where possible, else "subreaper"
-  // Serve PMIx to the tasks (pmix_task_hook.h): only converge-shim-pmix can; every task must
-  // run as the shim's own user.
-  bool pmix = false;
+  // PMI servers offered to the tasks: "pmix" (the OpenPMIx server, pmix_service.h; only
+  // converge-shim-pmix serves it, to tasks of the shim's own user); empty = none. Names this
+  // shim does not know are ignored.
+  std::vector<std::string> pmi;
 };
 
 struct ShimResult {
@@ -53,9 +54,8 @@ struct ShimResult {
   int64_t end_ms = 0;       // epoch ms when the last process of the job was gone
   std::string container;    // what contained the job: "cgroup2 PATH" or "subreaper"
   int stray_processes = 0;  // processes of the job still alive when the shim gave up on them
-  // Non-empty: a task asked the whole job to end (MPI_Abort through PMIx); says which, with
-  // its status and message. exit_code is then that status.
-  std::string aborted;
+  std::string aborted;      // non-empty: a task ended the job through PMI (why, e.g. "PMIx: task
+                            // 2 aborted the job with status 7"); exit_code is the one it named
 };
 
 // Parsing is strict about types and reports the bad field (`tasks[1].argv: must not be
@@ -64,5 +64,8 @@ std::string ToJson(const ShimSpec& spec);
 Result<ShimSpec> ShimSpecFromJson(std::string_view text);
 std::string ToJson(const ShimResult& result);
 Result<ShimResult> ShimResultFromJson(std::string_view text);
+
+// Whether `spec` offers PMI server `name` ("pmix").
+bool OffersPmi(const ShimSpec& spec, std::string_view name);
 
 }  // namespace converge::exec

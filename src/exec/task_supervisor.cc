@@ -12,6 +12,7 @@
 #include <limits>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -42,26 +43,64 @@ class Supervisor {
     if (!result_.exec_error.empty()) {
       result_.exit_code = kExecFailedCode;  // the kills were ours, not the job's doing
       result_.signal = 0;
-    } else if (abort_) {
-      result_.exit_code = abort_->status;  // the kills answered the job's own request
+    } else if (abort_exit_code_) {
+      result_.exit_code = *abort_exit_code_;  // the job said how it ends
       result_.signal = 0;
     }
     return result_;
   }
 
  private:
-  void StartAll(const std::vector<TaskSpec>& tasks) {
-    for (const TaskSpec& given : tasks) {
-      TaskSpec task = given;
-      Status prepared;
-      for (TaskHook* hook : options_.hooks) {
-        if (prepared.ok()) prepared = hook->PrepareTask(task);
-      }
-      if (!prepared.ok()) {
-        result_.exec_error = prepared.message();
+  // Starts `task` with the variables the services attach to it.
+  Result<pid_t> Launch(const TaskSpec& task) {
+    if (options_.services.empty()) return launcher_.Launch(task);
+    TaskSpec attached = task;
+    Status status;
+    size_t attached_services = 0;
+    for (TaskService* service : options_.services) {
+      Result<TaskAttachment> attachment = service->Attach(task);
+      if (!attachment.ok()) {
+        status = attachment.status();
         break;
       }
-      Result<pid_t> pid = launcher_.Launch(task);
+      ++attached_services;
+      if (attachment->fd >= 0) {
+        status = Status(Code::kInternal, "a task service attached a descriptor, which this "
+                                         "supervisor cannot pass to tasks");
+        break;
+      }
+      for (const std::string& entry : attachment->env) SetVariable(attached.env, entry);
+    }
+    Result<pid_t> pid = status.ok() ? launcher_.Launch(attached) : Result<pid_t>(status);
+    for (size_t i = 0; i < attached_services; ++i) options_.services[i]->Launched(task);
+    return pid;
+  }
+
+  // Sets "KEY=VALUE" in `env`, replacing KEY's entries.
+  static void SetVariable(std::vector<std::string>& env, const std::string& entry) {
+    const std::string prefix = entry.substr(0, entry.find('=') + 1);
+    std::erase_if(env, [&](const std::string& item) { return item.rfind(prefix, 0) == 0; });
+    env.push_back(entry);
+  }
+
+  // Stops the job once a service asked for it (first request wins). A job being stopped already
+  // (cancel, deadline, tasks done) keeps that fate.
+  void CheckServices() {
+    if (!result_.aborted.empty() || stopping_) return;
+    for (TaskService* service : options_.services) {
+      std::optional<ServiceAbort> abort = service->abort();
+      if (!abort) continue;
+      result_.aborted = abort->message;
+      abort_exit_code_ = abort->exit_code;
+      std::fprintf(stderr, "converge-shim: %s\n", result_.aborted.c_str());
+      if (!tasks_done_) Stop();
+      return;
+    }
+  }
+
+  void StartAll(const std::vector<TaskSpec>& tasks) {
+    for (const TaskSpec& task : tasks) {
+      Result<pid_t> pid = Launch(task);
       if (!pid.ok()) {
         result_.exec_error = pid.status().message();
         break;
@@ -165,9 +204,13 @@ class Supervisor {
       if (gave_up_) return RecordSurvivors();
       std::vector<pollfd> descriptors = {{options_.signal_fd, POLLIN, 0}};
       if (container_.event_fd() >= 0) descriptors.push_back({container_.event_fd(), POLLPRI, 0});
-      const size_t first_hook = descriptors.size();
-      for (TaskHook* hook : options_.hooks) descriptors.push_back({hook->poll_fd(), POLLIN, 0});
-      if (::poll(descriptors.data(), descriptors.size(), timeout) < 0 && errno != EINTR) {
+      std::vector<size_t> service_begin;
+      for (TaskService* service : options_.services) {
+        service_begin.push_back(descriptors.size());
+        service->AddPollFds(descriptors);
+      }
+      const int ready = ::poll(descriptors.data(), descriptors.size(), timeout);
+      if (ready < 0 && errno != EINTR) {
         // Cannot wait for signals any more: do not leave tasks behind.
         Kill();
         int status;
@@ -175,24 +218,14 @@ class Supervisor {
         running_.clear();
         return;
       }
-      for (size_t i = 0; i < options_.hooks.size(); ++i) {
-        if ((descriptors[first_hook + i].revents & POLLIN) != 0) OnHookReadable(*options_.hooks[i]);
+      for (size_t i = 0; ready > 0 && i < options_.services.size(); ++i) {
+        const size_t end = i + 1 < service_begin.size() ? service_begin[i + 1] : descriptors.size();
+        options_.services[i]->OnPoll(
+            std::span<const pollfd>(descriptors).subspan(service_begin[i], end - service_begin[i]));
       }
+      CheckServices();
       DrainSignals();
     }
-  }
-
-  // The first abort asked for stops the job (unless it is ending already); later ones and
-  // those after the tasks ended are only read.
-  void OnHookReadable(TaskHook& hook) {
-    std::optional<JobAbort> abort = hook.OnReadable();
-    if (!abort || abort_ || tasks_done_ || result_.terminated || result_.timed_out) return;
-    abort_ = std::move(abort);
-    result_.aborted = "task " + std::to_string(abort_->rank) + " aborted the job with status " +
-                      std::to_string(abort_->status) +
-                      (abort_->message.empty() ? "" : ": " + abort_->message);
-    std::fprintf(stderr, "converge-shim: %s\n", result_.aborted.c_str());
-    Stop();
   }
 
   void RecordSurvivors() {
@@ -215,7 +248,7 @@ class Supervisor {
   bool tasks_done_ = false;  // every task has been reaped
   bool gave_up_ = false;     // kill_wait_ms passed after SIGKILL with processes left
   int64_t kill_at_ms_ = 0;   // when SIGKILL is (or was) due
-  std::optional<JobAbort> abort_;  // the abort a hook reported, which stopped the job
+  std::optional<int> abort_exit_code_;  // a service's abort named the job's exit code
 };
 
 }  // namespace

@@ -14,8 +14,8 @@
 
 #include "exec/job_container.h"
 #include "exec/shim_spec.h"
-#include "exec/task_hook.h"
 #include "exec/task_launcher.h"
+#include "exec/task_service.h"
 
 namespace converge::exec {
 
@@ -24,10 +24,10 @@ struct SupervisorOptions {
   int64_t deadline_ms = 0;  // epoch ms at which the tasks are stopped (timed_out); 0 = never
   int64_t grace_ms = 5000;  // SIGTERM -> SIGKILL delay
   int64_t kill_wait_ms = 10000;  // after SIGKILL, how long to wait for the job's processes
-  // Services beside the tasks (not owned): each prepares every task before it starts and is
-  // polled while the job runs; a JobAbort from one stops the job like a cancel, with the
-  // abort's status as exit code and ShimResult::aborted saying who asked.
-  std::vector<TaskHook*> hooks;
+  // Served to the tasks while they run (task_service.h), polled beside the signalfd; not owned.
+  // A service's abort stops the job like a cancel and is recorded in ShimResult::aborted.
+  // (This supervisor passes no descriptors to tasks: a service attaching one fails the start.)
+  std::vector<TaskService*> services;
 };
 
 // Runs `tasks` to completion and returns how they ended (ShimResult fields, start_ms and

@@ -297,7 +297,7 @@ void JobManager::Launch(int64_t id, bool first_start) {
     spec.grace_ms = options_.grace_ms;
     // Checked at submit; a job stored before that rule reads as "no PMI named".
     Result<PmiChoice> pmi = ReadPmiChoice(job.active->spec.system.extra);
-    spec.pmix = WantsPmix(pmi.ok() ? *pmi : PmiChoice{}, spec.tasks.size(),
+    spec.pmi = PmiServers(pmi.ok() ? *pmi : PmiChoice{}, spec.tasks.size(),
                           options_.pmix_default && spec.uid < 0);
     status = executor_.Start(spec);
   }

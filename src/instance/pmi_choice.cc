@@ -12,8 +12,8 @@ Status AddName(std::string name, PmiChoice& choice) {
   const auto blank = [](char c) { return c == ' ' || c == '\t'; };
   while (!name.empty() && blank(name.front())) name.erase(name.begin());
   while (!name.empty() && blank(name.back())) name.pop_back();
-  if (name != "pmix" && name != "simple" && name != "none") {
-    return Status::Invalid(kField, "'" + name + "' is not one of pmix, simple, none");
+  if (name != "pmix" && name != "simple" && name != "off") {
+    return Status::Invalid(kField, "'" + name + "' is not one of pmix, simple, off");
   }
   if (!choice.Has(name)) choice.names.push_back(std::move(name));
   return Status::Ok();
@@ -51,15 +51,19 @@ Result<PmiChoice> ReadPmiChoice(const nlohmann::json& system_extra) {
   } else {
     return Status::Invalid(kField, "must be a string or a list of strings");
   }
-  if (choice.Has("none") && choice.names.size() > 1) {
-    return Status::Invalid(kField, "'none' excludes every other name");
+  if (choice.Has("off") && choice.names.size() > 1) {
+    return Status::Invalid(kField, "'off' excludes every other name");
   }
   return choice;
 }
 
-bool WantsPmix(const PmiChoice& choice, size_t task_count, bool pmix_default) {
-  if (choice.given) return choice.Has("pmix");
-  return pmix_default && task_count > 1;
+std::vector<std::string> PmiServers(const PmiChoice& choice, size_t task_count, bool pmix_default) {
+  if (choice.given) {
+    if (choice.Has("off")) return {};
+    return choice.names;
+  }
+  if (pmix_default && task_count > 1) return {"pmix"};
+  return {};
 }
 
 }  // namespace converge::instance

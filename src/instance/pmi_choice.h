@@ -1,7 +1,7 @@
 // PmiChoice: which PMI services a job's tasks get, from the jobspec option Flux uses,
 // attributes.system.shell.options.pmi: a comma-separated string ("simple,pmix") or a list of
 // strings. Known names: "pmix" (the OpenPMIx server, for Open MPI), "simple" (the PMI-1 wire
-// protocol, for MPICH), "none". Absent: the instance's defaults apply (see WantsPmix).
+// protocol, for MPICH), "off" (alone: none). Absent: the instance's defaults (PmiServers).
 // Pure: no I/O.
 #pragma once
 
@@ -24,9 +24,9 @@ struct PmiChoice {
 // strings, an empty or unknown name).
 Result<PmiChoice> ReadPmiChoice(const nlohmann::json& system_extra);
 
-// Whether the job's tasks get a PMIx server: as the jobspec says when it names its services;
-// otherwise when the job has more than one task and `pmix_default` holds (the instance can
-// serve PMIx and the tasks run as its own user).
-bool WantsPmix(const PmiChoice& choice, size_t task_count, bool pmix_default);
+// The PMI servers the job's tasks get (ShimSpec::pmi): the jobspec's names ("off": none);
+// without any, {"pmix"} for a job of more than one task when `pmix_default` holds (the
+// instance can serve PMIx and the tasks run as its own user), else none.
+std::vector<std::string> PmiServers(const PmiChoice& choice, size_t task_count, bool pmix_default);
 
 }  // namespace converge::instance

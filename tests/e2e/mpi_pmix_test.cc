@@ -112,7 +112,7 @@ TEST_F(MpiPmixTest, AJobspecWithoutPmixGetsNoServer) {
                               std::string(CONVERGE_RING_OMPI) + R"("], "slot": "task",
                "count": {"per_slot": 1}}],
     "attributes": {"system": {"duration": 120, "cwd": "/tmp",
-      "shell": {"options": {"pmi": "none"}},
+      "shell": {"options": {"pmi": "off"}},
       "environment": {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
                       "OMPI_MCA_btl": "self,vader",
                       "OMPI_MCA_btl_vader_single_copy_mechanism": "none"}}}})";
@@ -148,7 +148,7 @@ TEST_F(MpiPmixTest, MpiAbortEndsTheWholeJobWithItsCode) {
   EXPECT_EQ(job.value("result", ""), "failed") << job.dump();
   EXPECT_EQ(job.value("exit_code", -1), 7) << job.dump();
   CommandResult show = instance_->Run({"show", std::to_string(id)});
-  EXPECT_NE(show.out.find("task 2 aborted the job with status 7"), std::string::npos)
+  EXPECT_NE(show.out.find("PMIx: task 2 aborted the job with status 7"), std::string::npos)
       << show.out << show.err;
 }
 

@@ -1,4 +1,4 @@
-#include "exec/pmix_task_hook.h"
+#include "exec/pmix_service.h"
 
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -71,8 +71,8 @@ void RemoveFolder(const std::string& folder) {
 
 }  // namespace
 
-Result<std::unique_ptr<PmixTaskHook>> PmixTaskHook::Create(const ShimSpec& spec,
-                                                           const std::string& run_dir) {
+Result<std::unique_ptr<PmixService>> PmixService::Create(const ShimSpec& spec,
+                                                         const std::string& run_dir) {
   Result<std::string> nspace = SecretNamespace(spec.job_id);
   if (!nspace.ok()) return nspace.status();
   const std::string folder = run_dir + "/" + PmixFolderName(spec.job_id);
@@ -99,37 +99,46 @@ Result<std::unique_ptr<PmixTaskHook>> PmixTaskHook::Create(const ShimSpec& spec,
     RemoveFolder(folder);
     return Status(Code::kInternal, "cannot start the PMIx server: " + server.status().ToString());
   }
-  return std::unique_ptr<PmixTaskHook>(new PmixTaskHook(folder, std::move(server).value()));
+  return std::unique_ptr<PmixService>(new PmixService(folder, std::move(server).value()));
 }
 
-PmixTaskHook::PmixTaskHook(std::string folder, std::unique_ptr<PmixServer> server)
+PmixService::PmixService(std::string folder, std::unique_ptr<PmixServer> server)
     : folder_(std::move(folder)), server_(std::move(server)) {}
 
-PmixTaskHook::~PmixTaskHook() {
+PmixService::~PmixService() {
   server_.reset();  // finalized before its files go
   RemoveFolder(folder_);
 }
 
-Status PmixTaskHook::PrepareTask(TaskSpec& task) {
+Result<TaskAttachment> PmixService::Attach(const TaskSpec& task) {
   Result<std::vector<std::string>> variables = server_->TaskEnvironment(task.rank);
   if (!variables.ok()) {
     return Status(Code::kInternal, "cannot prepare PMIx for task " + std::to_string(task.rank) +
                                        ": " + variables.status().ToString());
   }
-  for (const std::string& variable : *variables) SetVariable(task.env, variable);
+  TaskAttachment attachment;
+  attachment.env = std::move(variables).value();
   for (const char* setting : kOpenMpiSettings) {
-    if (!HasVariable(task.env, setting)) task.env.push_back(setting);
+    if (!HasVariable(task.env, setting)) attachment.env.push_back(setting);
   }
-  return Status::Ok();
+  return attachment;
 }
 
-std::optional<JobAbort> PmixTaskHook::OnReadable() {
-  std::optional<JobAbort> abort;
+void PmixService::AddPollFds(std::vector<pollfd>& fds) {
+  fds.push_back({server_->event_fd(), POLLIN, 0});
+}
+
+void PmixService::OnPoll(std::span<const pollfd> fds) {
+  if (fds.empty() || (fds.front().revents & POLLIN) == 0) return;
   for (PmixEvent& event : server_->TakeEvents()) {
-    if (event.kind != PmixEvent::Kind::kAbort || abort.has_value()) continue;
-    abort = JobAbort{event.rank, event.status, std::move(event.message)};
+    if (event.kind != PmixEvent::Kind::kAbort || abort_.has_value()) continue;
+    ServiceAbort abort;
+    abort.exit_code = event.status;
+    abort.message = "PMIx: task " + std::to_string(event.rank) + " aborted the job with status " +
+                    std::to_string(event.status) +
+                    (event.message.empty() ? "" : ": " + event.message);
+    abort_ = std::move(abort);
   }
-  return abort;
 }
 
 }  // namespace converge::exec
