@@ -23,6 +23,7 @@
 #include "exec/local_executor.h"
 #include "exec/run_files.h"
 #include "exec/self_path.h"
+#include "instance/asio_clock.h"
 #include "instance/job_manager.h"
 #include "instance/routes.h"
 #include "instance/workload_manager.h"
@@ -226,7 +227,7 @@ class Instance::Impl {
     manager.run_as_submitter = ::geteuid() == 0;
     manager.pmix_default = !options_.pmix_shim_path.empty();
     Result<std::unique_ptr<JobManager>> jobs = JobManager::Create(
-        io_, *graph_, *store_, *executor_, std::move(manager), WallClock);
+        io_, *graph_, *store_, *executor_, std::move(manager), clock_);
     if (!jobs.ok()) return jobs.status();
     jobs_ = std::move(jobs).value();
     // The workload manager's hooks must be in place while jobs are recovered (a job that needs
@@ -234,7 +235,7 @@ class Instance::Impl {
     WorkloadOptions workload_options;
     workload_options.state_dir = state;
     workload_options.converge_path = exec::SelfExecutable();
-    workloads_ = std::make_unique<WorkloadManager>(io_, *jobs_, workload_options, WallClock);
+    workloads_ = std::make_unique<WorkloadManager>(io_, *jobs_, workload_options, clock_);
     CONVERGE_RETURN_IF_ERROR(jobs_->Recover());
     CONVERGE_RETURN_IF_ERROR(workloads_->Recover().WithPrefix("saved workloads"));
 
@@ -318,6 +319,7 @@ class Instance::Impl {
   std::unique_ptr<resource::Graph> graph_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<exec::LocalExecutor> executor_;
+  AsioClock clock_{io_};  // the loop's time and timers, for the managers below
   std::unique_ptr<JobManager> jobs_;
   std::unique_ptr<WorkloadManager> workloads_;
   std::unique_ptr<RouteContext> context_;

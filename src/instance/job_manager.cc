@@ -27,14 +27,14 @@ namespace converge::instance {
 
 JobManager::JobManager(boost::asio::io_context& io, const resource::Graph& graph,
                        store::Store& store, exec::Executor& executor,
-                       JobManagerOptions options, Clock clock,
+                       JobManagerOptions options, Clock& clock,
                        std::unique_ptr<sched::Scheduler> scheduler)
     : io_(io),
       graph_(graph),
       store_(store),
       executor_(executor),
       options_(std::move(options)),
-      clock_(std::move(clock)),
+      clock_(clock),
       scheduler_(std::move(scheduler)),
       journal_(store),
       used_(static_cast<size_t>(graph.size()), 0) {
@@ -49,12 +49,12 @@ Result<std::unique_ptr<JobManager>> JobManager::Create(boost::asio::io_context& 
                                                        const resource::Graph& graph,
                                                        store::Store& store,
                                                        exec::Executor& executor,
-                                                       JobManagerOptions options, Clock clock) {
+                                                       JobManagerOptions options, Clock& clock) {
   Result<std::unique_ptr<sched::Scheduler>> scheduler =
       sched::Scheduler::Create(graph, options.scheduler);
   if (!scheduler.ok()) return scheduler.status();
   return std::unique_ptr<JobManager>(new JobManager(io, graph, store, executor,
-                                                    std::move(options), std::move(clock),
+                                                    std::move(options), clock,
                                                     std::move(scheduler).value()));
 }
 
@@ -111,7 +111,7 @@ Result<Job> JobManager::Prepare(const Caller& caller, const std::string& text, i
   job.record.queue = facts->spec.system.queue;
   job.record.priority = facts->priority;
   job.record.duration = facts->spec.system.duration;
-  job.record.submit_time = clock_();
+  job.record.submit_time = clock_.Now();
   job.record.output = facts->stdout_path;
   job.record.error_output = facts->stderr_path;
   nlohmann::json dependencies = nlohmann::json::array();
@@ -158,7 +158,7 @@ Result<std::optional<std::string>> JobManager::GetMeta(const std::string& key) c
 }
 
 void JobManager::Post(Job& job, const std::string& name, nlohmann::json context) {
-  store::Event event{job.record.id, job.next_seq++, clock_(), name, context.dump()};
+  store::Event event{job.record.id, job.next_seq++, clock_.Now(), name, context.dump()};
   posted_.push_back(event);
   journal_.AppendEvent(std::move(event));
   journal_.Touch(job.record.id);
@@ -238,7 +238,7 @@ void JobManager::Enqueue(Job& job) {
 void JobManager::RunSchedulePass() {
   schedule_posted_ = false;
   if (stopping_) return;
-  const double now = clock_();
+  const double now = clock_.Now();
   std::vector<sched::StartDecision> decisions =
       scheduler_->Schedule(static_cast<sched::Time>(std::floor(now)));
   for (sched::StartDecision& decision : decisions) {
@@ -390,7 +390,7 @@ void JobManager::Finish(Job& job, const std::string& result, int exit_code, int 
   }
   if (was_running) {
     SetState(job, JobState::kCleanup);
-    scheduler_->Release(id, static_cast<sched::Time>(std::floor(clock_())));
+    scheduler_->Release(id, static_cast<sched::Time>(std::floor(clock_.Now())));
     for (const auto& item : job.active->allocation->items) used_[item.vertex] -= item.amount;
     Post(job, "release");
     if (job.active->started) journal_.AfterCommit([this, id] { executor_.Forget(id); });
@@ -400,7 +400,7 @@ void JobManager::Finish(Job& job, const std::string& result, int exit_code, int 
   job.record.exit_code = exit_code;
   job.record.signal = signal;
   job.record.reason = reason;
-  if (job.record.end_time == 0) job.record.end_time = clock_();
+  if (job.record.end_time == 0) job.record.end_time = clock_.Now();
   job.record.allocation.clear();
   SetState(job, JobState::kInactive);
   Post(job, "clean", {{"result", result}});
@@ -521,10 +521,7 @@ void JobManager::OnCommitFailure(const Status& status) {
   if (degraded_.empty()) std::fprintf(stderr, "converge: degraded: %s\n", why.c_str());
   degraded_ = std::move(why);
   flush_posted_ = true;  // the timer flushes: RequestFlush() waits for it
-  retry_timer_.expires_after(std::chrono::milliseconds(retry_ms_));
-  retry_timer_.async_wait([this](const boost::system::error_code& error) {
-    if (!error) Flush();
-  });
+  retry_timer_ = clock_.After(std::chrono::milliseconds(retry_ms_), [this] { Flush(); });
 }
 
 void JobManager::Watch(int64_t id, std::function<bool(const store::Event&)> on_event) {

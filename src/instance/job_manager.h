@@ -5,8 +5,9 @@
 // (replies sent, shims spawned or signalled, files removed) only after the batch that holds
 // it has been committed. Work that arrives while the loop is busy shares one commit.
 // A commit that fails for want of space or an I/O error is retried with back-off (100 ms
-// doubling to 5 s) while the manager is degraded(); the actions held for it (replies, starts)
-// run once it succeeds. A store that is damaged stops the instance (exit 70).
+// doubling to 5 s, on the Clock's timers) while the manager is degraded(); the actions held
+// for it (replies, starts) run once it succeeds. Event times, start and end times and time
+// limits (ShimSpec::deadline_ms = start time + duration) come from the Clock. A store that is damaged stops the instance (exit 70).
 // Not thread-safe: every method runs on the instance's io_context thread.
 #pragma once
 
@@ -20,11 +21,11 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
 #include "common/status.h"
 #include "exec/executor.h"
+#include "instance/clock.h"
 #include "instance/job.h"
 #include "instance/journal.h"
 #include "instance/task_plan.h"
@@ -83,14 +84,13 @@ struct JobFilter {
 
 class JobManager {
  public:
-  using Clock = std::function<double()>;  // epoch seconds
-
-  // `graph`, `store` and `executor` must outlive the manager.
+  // `graph`, `store`, `executor` and `clock` must outlive the manager. The executor's exit
+  // callback must lead to OnShimExit().
   static Result<std::unique_ptr<JobManager>> Create(boost::asio::io_context& io,
                                                     const resource::Graph& graph,
                                                     store::Store& store,
                                                     exec::Executor& executor,
-                                                    JobManagerOptions options, Clock clock);
+                                                    JobManagerOptions options, Clock& clock);
   ~JobManager();
 
   // Loads the store: finished jobs stay finished, pending jobs are queued again, running jobs
@@ -157,7 +157,7 @@ class JobManager {
 
  private:
   JobManager(boost::asio::io_context& io, const resource::Graph& graph, store::Store& store,
-             exec::Executor& executor, JobManagerOptions options, Clock clock,
+             exec::Executor& executor, JobManagerOptions options, Clock& clock,
              std::unique_ptr<sched::Scheduler> scheduler);
 
   Result<Job> Prepare(const Caller& caller, const std::string& text, int64_t id);
@@ -189,7 +189,7 @@ class JobManager {
   store::Store& store_;
   exec::Executor& executor_;
   JobManagerOptions options_;
-  Clock clock_;
+  Clock& clock_;
   std::unique_ptr<sched::Scheduler> scheduler_;
   Journal journal_;
 
@@ -209,7 +209,7 @@ class JobManager {
   std::string degraded_;
   bool store_full_ = false;
   int64_t retry_ms_ = 0;  // the back-off of the next retry; 0 while commits succeed
-  boost::asio::steady_timer retry_timer_{io_};
+  std::unique_ptr<Timer> retry_timer_;  // the pending retry of a failed commit
   bool schedule_posted_ = false;
   bool stopping_ = false;  // Shutdown() began: nothing new starts
   std::function<void()> shutdown_done_;

@@ -57,7 +57,7 @@ std::string JobManager::QueueReason(const Job& job) const {
   if (job.state != JobState::kSched) return "";
   if (stopping_) return "the instance is stopping";
   Result<std::string> why =
-      scheduler_->WhyPending(job.record.id, static_cast<sched::Time>(std::floor(clock_())));
+      scheduler_->WhyPending(job.record.id, static_cast<sched::Time>(std::floor(clock_.Now())));
   return why.ok() ? *why : "";
 }
 

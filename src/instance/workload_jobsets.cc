@@ -34,7 +34,7 @@ workload::ChildPhase PhaseOfJob(const Job& job) {
 void WorkloadManager::ReconcileJobSet(Object& object) {
   const Key key{object.document.kind, object.document.metadata.name};
   for (int round = 0; round < 2; ++round) {  // a failed create may lead to cancels
-    std::vector<workload::JobSetAction> actions = object.jobset->Reconcile(clock_());
+    std::vector<workload::JobSetAction> actions = object.jobset->Reconcile(clock_.Now());
     if (actions.empty()) return;
     for (const workload::JobSetAction& action : actions) {
       if (action.type == workload::JobSetAction::Type::kCancel) {
@@ -47,17 +47,17 @@ void WorkloadManager::ReconcileJobSet(Object& object) {
       Result<std::vector<int64_t>> ids = spec.ok() ? jobs_.Submit(object.owner, {spec->dump()})
                                                    : Result<std::vector<int64_t>>(spec.status());
       if (!ids.ok()) {
-        object.jobset->CreateFailed(action, ids.status().ToString(), clock_());
+        object.jobset->CreateFailed(action, ids.status().ToString(), clock_.Now());
         continue;
       }
-      object.jobset->Created(action, ids->front(), clock_());
+      object.jobset->Created(action, ids->front(), clock_.Now());
       owner_of_job_[ids->front()] = key;
     }
   }
 }
 
 void WorkloadManager::OnJobSetChild(Object& object, int64_t job, const store::Event& event) {
-  object.jobset->Observe(job, PhaseOfEvent(event), clock_());
+  object.jobset->Observe(job, PhaseOfEvent(event), clock_.Now());
   ReconcileJobSet(object);
 }
 
@@ -149,7 +149,7 @@ Status WorkloadManager::Recover() {
         owner_of_job_[id] = key;
         const Job* job = jobs_.Find(id);
         object->jobset->Observe(id, job ? PhaseOfJob(*job) : workload::ChildPhase::kFailed,
-                                clock_());
+                                clock_.Now());
       }
       ReconcileJobSet(*object);
     } else if (key.first == workload::Kind::kService) {
@@ -170,7 +170,7 @@ Status WorkloadManager::Recover() {
         // The restart keeps its time: an instance restart does not make it come sooner (nor,
         // if the clock went back, later than one delay from now).
         const double delay = object->service.backoff_delay;
-        ArmRestart(key, std::clamp(object->service.next_start - clock_(), 0.0, delay));
+        ArmRestart(key, std::clamp(object->service.next_start - clock_.Now(), 0.0, delay));
       } else if (object->service.state != "Failed" && object->service.state != "Completed") {
         if (job) {  // it ended while the instance was down: as if it had ended now
           ServiceEnded(*object, job->record.id, job->record.result != "completed",

@@ -32,8 +32,8 @@ Status Labelled(const Status& status, const std::string& label) {
 }  // namespace
 
 WorkloadManager::WorkloadManager(boost::asio::io_context& io, JobManager& jobs,
-                                 WorkloadOptions options, Clock clock)
-    : io_(io), jobs_(jobs), options_(std::move(options)), clock_(std::move(clock)) {
+                                 WorkloadOptions options, Clock& clock)
+    : io_(io), jobs_(jobs), options_(std::move(options)), clock_(clock) {
   jobs_.SetHooks({
       .admit = [this](const jobspec::Jobspec& spec) { return AdmitServices(spec); },
       .hold = [this](const Job& job) { return HoldForServices(job); },
@@ -178,7 +178,7 @@ std::unique_ptr<WorkloadManager::Object> WorkloadManager::Create(
   object->document_json = nlohmann::json::parse(document.canonical);
   object->owner = caller;
   object->context = context;
-  object->created = clock_();
+  object->created = clock_.Now();
   if (document.kind == workload::Kind::kJobSet) {
     object->jobset =
         std::make_unique<workload::JobSetController>(std::get<workload::JobSetSpec>(document.spec));
@@ -211,7 +211,7 @@ Status WorkloadManager::Delete(const Caller& caller, workload::Kind kind, const 
   if (object.jobset) cancel = object.jobset->ActiveChildren();
   if (object.service.job > 0) cancel.push_back(object.service.job);
   if (object.minicluster.job > 0) cancel.push_back(object.minicluster.job);
-  if (object.service.timer) object.service.timer->cancel();
+  if (object.service.timer) object.service.timer->Cancel();
   for (int64_t job : cancel) {
     owner_of_job_.erase(job);
     const Job* found = jobs_.Find(job);
@@ -245,7 +245,7 @@ void WorkloadManager::OnJobEvent(const store::Event& event) {
 }
 
 void WorkloadManager::Note(Object& object, const std::string& type, const std::string& message) {
-  object.events.push_back({{"time", clock_()}, {"type", type}, {"message", message}});
+  object.events.push_back({{"time", clock_.Now()}, {"type", type}, {"message", message}});
   if (object.events.size() > kMaxObjectEvents) object.events.erase(object.events.begin());
 }
 

@@ -6,7 +6,7 @@
 // the objects, all or none. Objects create their jobs through the JobManager and learn their
 // jobs' fates from its committed events: JobSets through a workload::JobSetController,
 // Services through their own lifecycle (port, readiness probe, restart with exponential
-// backoff), MiniClusters as one nested-instance job. Services shape every job through
+// backoff; probe intervals and back-off delays run on the Clock's timers), MiniClusters as one nested-instance job. Services shape every job through
 // JobManager hooks: jobs get CONVERGE_SERVICE_<NAME>_URL, and a job that needs a service
 // waits in DEPEND until the service is READY. Objects are saved in the store (meta key
 // "workloads") in the same commit as the jobs they create, so that a restarted instance picks
@@ -15,7 +15,6 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -26,6 +25,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "instance/clock.h"
 #include "instance/job_manager.h"
 #include "workload/child_jobspec.h"
 #include "workload/document.h"
@@ -51,11 +51,10 @@ struct ApplyOutcome {
 
 class WorkloadManager {
  public:
-  using Clock = std::function<double()>;  // epoch seconds
-
-  // `jobs` must outlive the manager. Installs the manager's JobManager hooks and event sink.
+  // `jobs` and `clock` must outlive the manager. Installs the manager's JobManager hooks and
+  // event sink. `io` runs the readiness probes' sockets.
   WorkloadManager(boost::asio::io_context& io, JobManager& jobs, WorkloadOptions options,
-                  Clock clock);
+                  Clock& clock);
   ~WorkloadManager();
 
   // Loads the saved objects and reconciles them with the jobs' current states. Call after
@@ -96,7 +95,7 @@ class WorkloadManager {
     int probe_failures = 0;
     uint64_t listener = 0;  // inode of the listening socket found to be the service's own
     bool replace = false;   // cancelled to apply a changed spec: start it again
-    std::unique_ptr<boost::asio::steady_timer> timer;  // probes and backoff
+    std::unique_ptr<Timer> timer;  // the next probe or the pending restart
   };
   struct MiniClusterState {
     int64_t job = 0;
@@ -160,7 +159,7 @@ class WorkloadManager {
   boost::asio::io_context& io_;
   JobManager& jobs_;
   WorkloadOptions options_;
-  Clock clock_;
+  Clock& clock_;
   std::map<Key, std::unique_ptr<Object>> objects_;
   std::map<int64_t, Key> owner_of_job_;
   bool save_due_ = false;

@@ -172,7 +172,7 @@ void WorkloadManager::ScheduleRestart(Object& object, const std::string& why) {
   ++service.restarts_in_a_row;
   ++service.restarts;
   service.backoff_delay = delay;
-  service.next_start = clock_() + delay;
+  service.next_start = clock_.Now() + delay;
   service.message = why;
   Note(object, "BackOff",
        why + "; restarting in " + std::to_string(static_cast<int>(delay)) + " s");
@@ -182,12 +182,9 @@ void WorkloadManager::ScheduleRestart(Object& object, const std::string& why) {
 
 void WorkloadManager::ArmRestart(const Key& key, double seconds) {
   Object& object = *objects_.at(key);
-  object.service.timer = std::make_unique<boost::asio::steady_timer>(io_);
-  object.service.timer->expires_after(
-      std::chrono::milliseconds(static_cast<int64_t>(std::max(0.0, seconds) * 1000)));
-  object.service.timer->async_wait(
-      [this, key, alive = alive_](const boost::system::error_code& error) {
-        if (error || !*alive) return;
+  object.service.timer = clock_.After(
+      std::chrono::milliseconds(static_cast<int64_t>(std::max(0.0, seconds) * 1000)),
+      [this, key] {
         auto it = objects_.find(key);
         if (it == objects_.end() || it->second->service.state != "Backoff") return;
         StartService(*it->second);
@@ -244,13 +241,9 @@ void WorkloadManager::Probe(const Key& key) {
           SetServiceState(object, "NotReady");
           Save();
         }
-        service.timer = std::make_unique<boost::asio::steady_timer>(io_);
-        service.timer->expires_after(
-            std::chrono::milliseconds(static_cast<int64_t>(options_.probe_interval * 1000)));
-        service.timer->async_wait(
-            [this, key, alive = alive_](const boost::system::error_code& error) {
-              if (!error && *alive) Probe(key);
-            });
+        service.timer = clock_.After(
+            std::chrono::milliseconds(static_cast<int64_t>(options_.probe_interval * 1000)),
+            [this, key] { Probe(key); });
       });
 }
 

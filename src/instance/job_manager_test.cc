@@ -1,0 +1,236 @@
+// JobManager against a FakeExecutor, a ManualClock and a real SQLite store: what the manager
+// asks the executor to do, and what it records when the executor answers.
+#include "instance/job_manager.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+
+#include "instance/manager_test_support.h"
+#include "tests/testutil/run_command.h"
+
+namespace converge::instance {
+namespace {
+
+using exec::FakeExecutor;
+using testing::Jobspec;
+using testing::ManagerLife;
+
+class JobManagerTest : public ::testing::Test {
+ protected:
+  // The names of the committed events of job `id`, in order.
+  std::vector<std::string> EventNames(int64_t id) {
+    Result<std::vector<store::Event>> events = life.store->ReadEvents(id);
+    EXPECT_TRUE(events.ok()) << events.status().ToString();
+    std::vector<std::string> names;
+    if (events.ok()) {
+      for (const store::Event& event : *events) names.push_back(event.name);
+    }
+    return names;
+  }
+  // The committed record of job `id`.
+  store::JobRecord Stored(int64_t id) {
+    Result<std::vector<store::JobRecord>> records = life.store->LoadJobs();
+    EXPECT_TRUE(records.ok()) << records.status().ToString();
+    if (!records.ok()) return {};
+    for (const store::JobRecord& record : *records) {
+      if (record.id == id) return record;
+    }
+    ADD_FAILURE() << "job " << id << " is not in the store";
+    return {};
+  }
+
+  converge::testutil::TempDir dir;
+  resource::Graph graph = testing::SmallGraph();
+  ManualClock clock{1'800'000'000.0};
+  ManagerLife life{dir.path(), graph, clock};
+};
+
+TEST_F(JobManagerTest, ASubmittedJobStartsWithItsTasksDeadlineAndGrace) {
+  clock.Advance(std::chrono::milliseconds(2500));
+  const int64_t id = life.Submit(Jobspec(2, 1, /*duration=*/30, {"sleep", "5"}));
+  ASSERT_EQ(life.State(id), "RUN");
+  ASSERT_EQ(life.executor->starts().size(), 1u);
+  const exec::ShimSpec& spec = life.executor->starts()[0];
+  EXPECT_EQ(spec.job_id, id);
+  ASSERT_EQ(spec.tasks.size(), 2u);
+  for (int rank = 0; rank < 2; ++rank) {
+    const exec::TaskSpec& task = spec.tasks[static_cast<size_t>(rank)];
+    EXPECT_EQ(task.rank, rank);
+    EXPECT_EQ(task.argv, (std::vector<std::string>{"sleep", "5"}));
+    auto has = [&](const std::string& entry) {
+      return std::find(task.env.begin(), task.env.end(), entry) != task.env.end();
+    };
+    EXPECT_TRUE(has("CONVERGE_JOB_ID=" + std::to_string(id)));
+    EXPECT_TRUE(has("CONVERGE_TASK_RANK=" + std::to_string(rank)));
+    EXPECT_TRUE(has("CONVERGE_TASK_COUNT=2"));
+    EXPECT_TRUE(has("PATH=/usr/bin:/bin"));
+  }
+  // The time limit counts from the start time the manager's clock gave.
+  EXPECT_EQ(spec.deadline_ms, 1'800'000'002'500 + 30'000);
+  EXPECT_EQ(spec.grace_ms, 700);
+  EXPECT_TRUE(spec.stdout_default);
+  EXPECT_EQ(life.jobs->Find(id)->record.start_time, 1'800'000'002.5);
+  // Start ran only once `alloc` was committed, and `start` is committed after it.
+  EXPECT_EQ(EventNames(id), (std::vector<std::string>{"submit", "validate", "depend", "priority",
+                                                      "alloc", "start"}));
+  EXPECT_EQ(Stored(id).state, "RUN");
+}
+
+TEST_F(JobManagerTest, AJobWithoutDurationHasNoDeadline) {
+  const int64_t id = life.Submit(Jobspec(1, 1));
+  ASSERT_NE(life.executor->spec(id), nullptr);
+  EXPECT_EQ(life.executor->spec(id)->deadline_ms, 0);
+}
+
+TEST_F(JobManagerTest, TheExitResultMakesTheJobInactiveAndIsForgottenAfterTheCommit) {
+  const int64_t ok = life.Submit(Jobspec(1, 1));
+  const int64_t bad = life.Submit(Jobspec(1, 1));
+  ASSERT_EQ(life.executor->running_count(), 2u);
+  clock.Advance(std::chrono::seconds(7));
+  exec::ShimResult result = FakeExecutor::Exited(0);
+  result.end_ms = 1'800'000'006'000;
+  ASSERT_TRUE(life.executor->Finish(ok, result).ok());
+  ASSERT_TRUE(life.executor->Finish(bad, FakeExecutor::Exited(3)).ok());
+  EXPECT_EQ(life.State(ok), "RUN");  // the exit arrives through the loop
+  life.Settle();
+
+  EXPECT_EQ(life.State(ok), "INACTIVE");
+  EXPECT_EQ(life.jobs->Find(ok)->record.result, "completed");
+  EXPECT_EQ(life.jobs->Find(ok)->record.end_time, 1'800'000'006.0);  // the shim's end time
+  EXPECT_EQ(life.State(bad), "INACTIVE");
+  EXPECT_EQ(life.jobs->Find(bad)->record.result, "failed");
+  EXPECT_EQ(life.jobs->Find(bad)->record.exit_code, 3);
+  EXPECT_EQ(life.jobs->Find(bad)->record.end_time, 1'800'000'007.0);  // no shim time: the clock's
+  const store::JobRecord stored = Stored(bad);
+  EXPECT_EQ(stored.state, "INACTIVE");
+  EXPECT_EQ(stored.result, "failed");
+  EXPECT_EQ(stored.exit_code, 3);
+  EXPECT_EQ(EventNames(ok).back(), "clean");
+  EXPECT_EQ(life.executor->forgotten(), (std::vector<int64_t>{ok, bad}));
+  EXPECT_EQ(life.jobs->active_count(), 0u);
+}
+
+TEST_F(JobManagerTest, ResourcesFreedByAnExitStartTheNextJob) {
+  const int64_t first = life.Submit(Jobspec(1, 4));
+  const int64_t second = life.Submit(Jobspec(1, 4));
+  EXPECT_EQ(life.State(first), "RUN");
+  EXPECT_EQ(life.State(second), "SCHED");
+  EXPECT_EQ(life.executor->starts().size(), 1u);
+  ASSERT_TRUE(life.executor->Finish(first, FakeExecutor::Exited(0)).ok());
+  life.Settle();
+  EXPECT_EQ(life.State(second), "RUN");
+  ASSERT_EQ(life.executor->starts().size(), 2u);
+  EXPECT_EQ(life.executor->starts()[1].job_id, second);
+}
+
+TEST_F(JobManagerTest, TimeoutAndExecErrorsAreTheirResults) {
+  const int64_t slow = life.Submit(Jobspec(1, 1, 10));
+  const int64_t broken = life.Submit(Jobspec(1, 1));
+  const int64_t silent = life.Submit(Jobspec(1, 1));
+  exec::ShimResult timed_out = FakeExecutor::Exited(137);
+  timed_out.signal = 9;
+  timed_out.timed_out = true;
+  exec::ShimResult exec_error = FakeExecutor::Exited(127);
+  exec_error.exec_error = "sleep2: not found";
+  ASSERT_TRUE(life.executor->Finish(slow, timed_out).ok());
+  ASSERT_TRUE(life.executor->Finish(broken, exec_error).ok());
+  ASSERT_TRUE(
+      life.executor->Finish(silent, Status(Code::kInternal, "shim exited with 78 without a result"))
+          .ok());
+  life.Settle();
+  EXPECT_EQ(life.jobs->Find(slow)->record.result, "timeout");
+  EXPECT_EQ(life.jobs->Find(slow)->record.signal, 9);
+  EXPECT_EQ(life.jobs->Find(broken)->record.result, "failed");
+  EXPECT_EQ(life.jobs->Find(broken)->record.reason, "sleep2: not found");
+  EXPECT_EQ(life.jobs->Find(silent)->record.result, "failed");
+  EXPECT_NE(life.jobs->Find(silent)->record.reason.find("without a result"), std::string::npos);
+}
+
+TEST_F(JobManagerTest, CancelTerminatesARunningJobOnceTheCancelIsCommitted) {
+  const int64_t id = life.Submit(Jobspec(1, 1));
+  ASSERT_TRUE(life.jobs->Cancel(Caller{1000, false}, id).ok());
+  EXPECT_TRUE(life.executor->terminated().empty());  // not before the commit
+  life.Settle();
+  EXPECT_EQ(life.executor->terminated(), (std::vector<int64_t>{id}));
+  EXPECT_EQ(life.State(id), "RUN");  // until the shim reports the end
+  ASSERT_TRUE(life.executor->Finish(id, FakeExecutor::Terminated()).ok());
+  life.Settle();
+  EXPECT_EQ(life.State(id), "INACTIVE");
+  EXPECT_EQ(life.jobs->Find(id)->record.result, "canceled");
+}
+
+TEST_F(JobManagerTest, CancelOfAQueuedJobNeedsNoExecutor) {
+  const int64_t big = life.Submit(Jobspec(1, 4));
+  const int64_t queued = life.Submit(Jobspec(1, 4));
+  ASSERT_EQ(life.State(queued), "SCHED");
+  EXPECT_EQ(life.jobs->Cancel(Caller{1001, false}, queued).code(), Code::kSkip);  // not theirs
+  ASSERT_TRUE(life.jobs->Cancel(Caller{1000, false}, queued).ok());
+  life.Settle();
+  EXPECT_EQ(life.State(queued), "INACTIVE");
+  EXPECT_EQ(life.jobs->Find(queued)->record.result, "canceled");
+  EXPECT_TRUE(life.executor->terminated().empty());
+  EXPECT_EQ(life.executor->starts().size(), 1u);
+  EXPECT_EQ(life.State(big), "RUN");
+}
+
+TEST_F(JobManagerTest, AStartTheExecutorRefusesFailsTheJob) {
+  life.executor->FailNextStart(Status(Code::kInternal, "posix_spawn: Too many open files"));
+  const int64_t id = life.Submit(Jobspec(1, 1));
+  EXPECT_EQ(life.State(id), "INACTIVE");
+  EXPECT_EQ(life.jobs->Find(id)->record.result, "failed");
+  EXPECT_NE(life.jobs->Find(id)->record.reason.find("Too many open files"), std::string::npos);
+  EXPECT_TRUE(life.executor->starts().empty());
+  // Its cores are free again: the next job starts.
+  const int64_t next = life.Submit(Jobspec(1, 4));
+  EXPECT_EQ(life.State(next), "RUN");
+}
+
+TEST_F(JobManagerTest, ShutdownTerminatesRunningJobsAndReportsWhenTheyEnded) {
+  const int64_t id = life.Submit(Jobspec(1, 1));
+  bool done = false;
+  life.jobs->Shutdown([&] { done = true; });
+  life.Settle();
+  EXPECT_EQ(life.executor->terminated(), (std::vector<int64_t>{id}));
+  EXPECT_FALSE(done);
+  ASSERT_TRUE(life.executor->Finish(id, FakeExecutor::Terminated()).ok());
+  life.Settle();
+  EXPECT_TRUE(done);
+}
+
+// A commit that fails for want of space is retried on the clock's timers, 100 ms doubling.
+TEST(JobManagerCommitRetry, RetriesRunOnTheClock) {
+  converge::testutil::TempDir dir;
+  resource::Graph graph = testing::SmallGraph();
+  ManualClock clock;
+  boost::asio::io_context io;
+  auto store = store::Store::Open(dir.path() + "/state.db", {.max_pages = 16});
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  exec::FakeExecutor executor(io, [](int64_t, Result<exec::ShimResult>) {});
+  JobManagerOptions options;
+  options.output_dir = dir.path();
+  auto jobs = JobManager::Create(io, graph, **store, executor, options, clock);
+  ASSERT_TRUE(jobs.ok()) << jobs.status().ToString();
+  // An environment large enough to overflow the capped database.
+  nlohmann::json spec = nlohmann::json::parse(Jobspec(1, 1));
+  spec["attributes"]["system"]["environment"] = {{"BIG", std::string(200 * 1024, 'x')}};
+  ASSERT_TRUE((*jobs)->Submit(Caller{1000, false}, {spec.dump()}).ok());
+  io.poll();
+  ASSERT_NE((*jobs)->degraded(), "");
+  EXPECT_TRUE((*jobs)->store_full());
+  EXPECT_EQ(clock.pending(), 1u);
+  EXPECT_EQ(clock.next_due(), std::chrono::milliseconds(100));
+  clock.Advance(std::chrono::milliseconds(99));
+  EXPECT_NE((*jobs)->degraded().find("every 100 ms"), std::string::npos);
+  clock.Advance(std::chrono::milliseconds(1));  // the retry fails again: twice the delay
+  EXPECT_NE((*jobs)->degraded().find("every 200 ms"), std::string::npos);
+  EXPECT_EQ(clock.next_due(), std::chrono::milliseconds(200));
+  for (int i = 0; i < 10; ++i) clock.Advance(*clock.next_due());
+  EXPECT_NE((*jobs)->degraded().find("every 5000 ms"), std::string::npos);  // the cap
+  EXPECT_TRUE(executor.starts().empty());  // nothing acted on the uncommitted batch
+}
+
+}  // namespace
+}  // namespace converge::instance
