@@ -223,6 +223,12 @@ class Supervisor {
         options_.services[i]->OnPoll(
             std::span<const pollfd>(descriptors).subspan(service_begin[i], end - service_begin[i]));
       }
+      // cgroup.events stays readable until it is read again: consume the news, or poll() would
+      // spin (100% of a CPU beside the tasks) until the job ends.
+      if (descriptors.size() > 1 && descriptors[1].fd == container_.event_fd() &&
+          descriptors[1].revents != 0) {
+        container_.Empty();
+      }
       CheckServices();
       DrainSignals();
     }
