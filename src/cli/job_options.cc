@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "jobspec/duration.h"
+#include "jobspec/shell_options.h"
 #include "jobspec/shorthand.h"
 #include "jobspec/write.h"
 
@@ -218,6 +219,14 @@ std::map<std::string, CLI::Option*> AddJobOptions(CLI::App* c, JobOptions* o) {
   given["needs_service"] = c->add_option("--needs-service", o->needs_services,
                                          "Start only once this service is READY (repeatable)")
                                ->allow_extra_args(false);
+  given["pmi"] = last(c->add_option("--pmi", o->pmi,
+                                    "PMI for the tasks: simple (default, PMI-1 over PMI_FD) or off")
+                          ->check([](const std::string& text) {
+                            jobspec::SystemAttributes system;
+                            system.extra["shell"]["options"]["pmi"] = text;
+                            Result<std::vector<std::string>> pmi = jobspec::PmiChoice(system);
+                            return pmi.ok() ? std::string() : pmi.status().message();
+                          }));
   return given;
 }
 
@@ -240,6 +249,7 @@ void OverrideGiven(const JobOptions& from, const std::map<std::string, CLI::Opti
   if (was("error")) into->error = from.error;
   if (was("dependency")) into->dependency = from.dependency;
   if (was("priority")) into->priority = from.priority;
+  if (was("pmi")) into->pmi = from.pmi;
   if (was("needs_service")) {
     into->needs_services.insert(into->needs_services.end(), from.needs_services.begin(),
                                 from.needs_services.end());
@@ -291,6 +301,7 @@ Result<nlohmann::json> BuildJobspec(const JobOptions& options,
   if (!options.error.empty()) extra["shell"]["options"]["output"]["stderr"]["path"] = options.error;
   if (options.priority >= 0) extra["priority"] = options.priority;
   if (!options.needs_services.empty()) extra["converge"]["needs_services"] = options.needs_services;
+  if (!options.pmi.empty()) extra["shell"]["options"]["pmi"] = options.pmi;
   return jobspec::ToJson(*spec);
 }
 

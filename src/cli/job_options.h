@@ -34,6 +34,7 @@ struct JobOptions {
   std::vector<std::string> dependency;  // afterok:ID[:ID...][,afterany:ID...]
   int64_t priority = -1;                // 0..31; -1: the instance's default (16)
   std::vector<std::string> needs_services;  // services that must be READY before the start
+  std::string pmi;  // "": the default (simple); else shell.options.pmi ("off", "simple", ...)
 };
 
 // What a job inherits from the shell that submits it.

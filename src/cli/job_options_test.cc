@@ -124,6 +124,16 @@ TEST(BuildJobspecTest, DefaultsAreOneTaskHereWithoutOptionalAttributes) {
   EXPECT_EQ(system["environment"].size(), 3u);
 }
 
+TEST(BuildJobspecTest, PmiGoesToTheShellOptions) {
+  json spec = Spec({"--pmi=off", "./app"});
+  EXPECT_EQ(spec["attributes"]["system"]["shell"]["options"]["pmi"], "off");
+  CLI::App app;
+  JobOptions options;
+  AddJobOptions(&app, &options);
+  app.prefix_command();
+  EXPECT_THROW(app.parse(std::vector<std::string>{"./app", "--pmi=pmi3"}), CLI::ValidationError);
+}
+
 TEST(BuildJobspecTest, NodesAloneGiveOneTaskPerNode) {
   json spec = Spec({"-N3", "hostname"});
   EXPECT_EQ(spec["resources"][0]["count"], 3);

@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <memory>
@@ -38,6 +39,7 @@
 
 #include "exec/fs_identity.h"
 #include "exec/job_container.h"
+#include "exec/pmi_simple_service.h"
 #include "exec/run_files.h"
 #include "exec/shim_spec.h"
 #include "exec/task_launcher.h"
@@ -309,11 +311,26 @@ class Shim {
     options.deadline_ms = spec.deadline_ms;
     options.grace_ms = spec.grace_ms;
     options.kill_wait_ms = spec.kill_wait_ms;
+    std::unique_ptr<TaskService> pmi = MakePmi(spec);
+    if (pmi) options.services.push_back(pmi.get());
     ShimResult result = SuperviseTasks(spec.tasks, launcher, *container, options);
     if (Status released = container->Release(); !released.ok()) {
       Complain(run_dir_, job_id_, released.message());
     }
     return result;
+  }
+
+  // The PMI-1 server when the spec asks for it, or null (with a line on stderr when the tasks
+  // cannot be numbered for PMI: the job runs without it).
+  std::unique_ptr<TaskService> MakePmi(const ShimSpec& spec) {
+    if (std::find(spec.pmi.begin(), spec.pmi.end(), "simple") == spec.pmi.end()) return nullptr;
+    Result<std::unique_ptr<PmiSimpleService>> service =
+        PmiSimpleService::Make(spec.tasks, job_id_);
+    if (!service.ok()) {
+      Complain(run_dir_, job_id_, "no PMI for the job: " + service.status().ToString());
+      return nullptr;
+    }
+    return std::move(service).value();
   }
 
   int Finish(const ShimResult& result) {

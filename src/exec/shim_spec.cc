@@ -186,6 +186,7 @@ Result<ShimSpec> ShimSpecFromJson(std::string_view text) {
   spec.grace_ms = reader.Int("grace_ms", 5000, false, 0);
   spec.kill_wait_ms = reader.Int("kill_wait_ms", 10000, false, 0);
   spec.containment = reader.String("containment");
+  if (reader.FindArray("pmi") != nullptr) spec.pmi = reader.Strings("pmi");
   if (status.ok() && !spec.containment.empty() && spec.containment != "subreaper") {
     reader.Fail("containment", "must be \"\" or \"subreaper\"");
   }
@@ -200,8 +201,7 @@ std::string ToJson(const ShimResult& result) {
                {"timed_out", result.timed_out},   {"terminated", result.terminated},
                {"exec_error", result.exec_error}, {"start_ms", result.start_ms},
                {"end_ms", result.end_ms},         {"container", result.container},
-               {"stray_processes", result.stray_processes},
-               {"aborted", result.aborted}};
+               {"stray_processes", result.stray_processes}, {"aborted", result.aborted}};
   return json.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 

@@ -38,10 +38,11 @@ struct ShimSpec {
   int64_t kill_wait_ms = 10000;  // after SIGKILL, how long the shim waits for the job's
                                  // processes before it gives up on them (D state)
   std::string containment;       // "": a cgroup v2 subtree where possible, else "subreaper"
-  // PMI servers offered to the tasks: "pmix" (the OpenPMIx server, pmix_service.h; only
-  // converge-shim-pmix serves it, to tasks of the shim's own user); empty = none. Names this
-  // shim does not know are ignored.
-  std::vector<std::string> pmi;
+  // PMI servers offered to the tasks: "simple" (PMI-1 wire protocol over PMI_FD), "pmix" (the
+  // OpenPMIx server, pmix_service.h: only converge-shim-pmix serves it, to tasks of the shim's
+  // own user); empty = none. Names this shim does not know are ignored. Missing from the JSON:
+  // {"simple"}.
+  std::vector<std::string> pmi = {"simple"};
 };
 
 struct ShimResult {
@@ -54,8 +55,8 @@ struct ShimResult {
   int64_t end_ms = 0;       // epoch ms when the last process of the job was gone
   std::string container;    // what contained the job: "cgroup2 PATH" or "subreaper"
   int stray_processes = 0;  // processes of the job still alive when the shim gave up on them
-  std::string aborted;      // non-empty: a task ended the job through PMI (why, e.g. "PMIx: task
-                            // 2 aborted the job with status 7"); exit_code is the one it named
+  std::string aborted;      // non-empty: a task ended the job through PMI (why, e.g. "PMI: rank
+                            // 2 called PMI abort (exit code 3)"); exit_code is the one it named
 };
 
 // Parsing is strict about types and reports the bad field (`tasks[1].argv: must not be

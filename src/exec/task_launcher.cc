@@ -91,6 +91,7 @@ bool MoveFd(int from, int to) {
 // The forked child of ForkTask: becomes the task or reports why it cannot. Only
 // async-signal-safe calls: the shim is single-threaded, but keep it that way regardless.
 [[noreturn]] void BecomeTask(const LaunchSetup& setup, bool join_cgroup, pid_t pgid, int report_fd,
+                             std::span<const int> inherit,
                              const std::vector<std::string>& candidates, char* const argv[],
                              char* const envp[]) {
   auto fail = [report_fd](ChildStep step, int error) { ReportAndExit(report_fd, step, error); };
@@ -108,8 +109,14 @@ bool MoveFd(int from, int to) {
   if (!MoveFd(setup.stdin_fd, 0) || !MoveFd(setup.stdout_fd, 1) || !MoveFd(setup.stderr_fd, 2)) {
     fail(ChildStep::kSetup, errno);
   }
+  for (size_t i = 0; i < inherit.size(); ++i) {
+    if (!MoveFd(inherit[i], kFirstInheritedFd + static_cast<int>(i))) {
+      fail(ChildStep::kSetup, errno);
+    }
+  }
   // Whatever else the shim inherited must not reach the task; the report pipe closes at exec.
-  ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+  ::close_range(kFirstInheritedFd + static_cast<unsigned>(inherit.size()), ~0U,
+                CLOSE_RANGE_CLOEXEC);
   if (setup.switch_user) {
     if (::setgroups(setup.groups.size(), setup.groups.data()) != 0) {
       fail(ChildStep::kSwitchUser, errno);
@@ -141,6 +148,10 @@ pid_t CloneIntoCgroup(int cgroup_fd) {
   args.cgroup = static_cast<uint64_t>(cgroup_fd);
   return static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
 }
+
+// A close-on-exec copy of `fd` numbered at least `min` (so that placing descriptors below
+// `min` in a child cannot overwrite it), or -1.
+int DupAbove(int fd, int min) { return ::fcntl(fd, F_DUPFD_CLOEXEC, min); }
 
 }  // namespace
 
@@ -190,15 +201,32 @@ TaskLauncher::~TaskLauncher() {
   if (original_cpus_ != nullptr) CPU_FREE(original_cpus_);
 }
 
-Result<pid_t> TaskLauncher::Launch(const TaskSpec& task) {
+Result<pid_t> TaskLauncher::Launch(const TaskSpec& task, std::span<const int> inherit) {
   const std::string program = task.argv.empty() ? std::string() : task.argv.front();
   const std::vector<std::string> candidates = ExecCandidates(program, task.env);
   const std::vector<char*> argv = CArray(task.argv);
   const std::vector<char*> envp = CArray(task.env);
-  CONVERGE_RETURN_IF_ERROR(Bind(task));
+  // Sources below the target range are moved above it first, so no placement overwrites one.
+  const int first_free = kFirstInheritedFd + static_cast<int>(inherit.size());
+  std::vector<int> sources(inherit.begin(), inherit.end());
+  std::vector<int> copies;
+  for (int& fd : sources) {
+    if (fd >= first_free) continue;
+    fd = DupAbove(fd, first_free);
+    if (fd < 0) {
+      const int error = errno;
+      for (int copy : copies) ::close(copy);
+      return Status(Code::kInternal, "cannot pass descriptors to '" + program + "': " +
+                                         ErrnoText(error));
+    }
+    copies.push_back(fd);
+  }
+  const Status bound = Bind(task);
   const bool fork = setup_.switch_user || setup_.cgroup_fd >= 0;
-  Result<pid_t> pid = fork ? ForkTask(candidates, argv.data(), envp.data(), program)
-                           : Spawn(candidates, argv.data(), envp.data(), program);
+  Result<pid_t> pid = !bound.ok() ? Result<pid_t>(bound)
+                      : fork      ? ForkTask(candidates, argv.data(), envp.data(), program, sources)
+                                  : Spawn(candidates, argv.data(), envp.data(), program, sources);
+  for (int copy : copies) ::close(copy);
   RestoreAffinity();
   if (pid.ok() && pgid_ == 0) {
     pgid_ = *pid;
@@ -208,21 +236,52 @@ Result<pid_t> TaskLauncher::Launch(const TaskSpec& task) {
 }
 
 Result<pid_t> TaskLauncher::Spawn(const std::vector<std::string>& candidates, char* const argv[],
-                                  char* const envp[], const std::string& program) {
+                                  char* const envp[], const std::string& program,
+                                  std::span<const int> inherit) {
+  // With descriptors to pass, this launch gets its own file actions.
+  posix_spawn_file_actions_t passing;
+  const posix_spawn_file_actions_t* actions = &actions_;
+  if (!inherit.empty()) {
+    posix_spawn_file_actions_init(&passing);
+    posix_spawn_file_actions_adddup2(&passing, setup_.stdin_fd, 0);
+    posix_spawn_file_actions_adddup2(&passing, setup_.stdout_fd, 1);
+    posix_spawn_file_actions_adddup2(&passing, setup_.stderr_fd, 2);
+    for (size_t i = 0; i < inherit.size(); ++i) {
+      posix_spawn_file_actions_adddup2(&passing, inherit[i],
+                                       kFirstInheritedFd + static_cast<int>(i));
+    }
+    posix_spawn_file_actions_addclosefrom_np(
+        &passing, kFirstInheritedFd + static_cast<int>(inherit.size()));
+    actions = &passing;
+  }
   pid_t pid = 0;
   int error = ExecvpLike(candidates, [&](const std::string& path) {
-    return ::posix_spawn(&pid, path.c_str(), &actions_, &attributes_, argv, envp);
+    return ::posix_spawn(&pid, path.c_str(), actions, &attributes_, argv, envp);
   });
+  if (!inherit.empty()) posix_spawn_file_actions_destroy(&passing);
   if (error == 0) return pid;
   return Status(Code::kInternal, "cannot execute '" + program + "': " + ErrnoText(error));
 }
 
 Result<pid_t> TaskLauncher::ForkTask(const std::vector<std::string>& candidates,
                                        char* const argv[], char* const envp[],
-                                       const std::string& program) {
+                                       const std::string& program, std::span<const int> inherit) {
   int report[2];
   if (::pipe2(report, O_CLOEXEC) != 0) {
     return Status(Code::kInternal, "cannot start '" + program + "': " + ErrnoText(errno));
+  }
+  // The child places inherited descriptors below first_free: keep the report pipe above.
+  const int first_free = kFirstInheritedFd + static_cast<int>(inherit.size());
+  if (!inherit.empty() && report[1] < first_free) {
+    const int moved = DupAbove(report[1], first_free);
+    if (moved < 0) {
+      const int error = errno;
+      ::close(report[0]);
+      ::close(report[1]);
+      return Status(Code::kInternal, "cannot start '" + program + "': " + ErrnoText(error));
+    }
+    ::close(report[1]);
+    report[1] = moved;
   }
   const pid_t group = pgid_;
   pid_t pid = -1;
@@ -237,7 +296,9 @@ Result<pid_t> TaskLauncher::ForkTask(const std::vector<std::string>& candidates,
     join_cgroup = setup_.cgroup_fd >= 0;
     pid = ::fork();
   }
-  if (pid == 0) BecomeTask(setup_, join_cgroup, group, report[1], candidates, argv, envp);
+  if (pid == 0) {
+    BecomeTask(setup_, join_cgroup, group, report[1], inherit, candidates, argv, envp);
+  }
   int fork_error = errno;
   ::close(report[1]);
   if (pid < 0) {

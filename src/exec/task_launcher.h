@@ -30,6 +30,7 @@
 #include <spawn.h>
 #include <sys/types.h>
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,9 @@
 #include "exec/shim_spec.h"
 
 namespace converge::exec {
+
+// The number of the first descriptor a task inherits through TaskLauncher::Launch.
+inline constexpr int kFirstInheritedFd = 3;
 
 struct LaunchSetup {
   int stdin_fd = -1;   // dup'ed to 0 in each task
@@ -62,18 +66,22 @@ class TaskLauncher {
   TaskLauncher(const TaskLauncher&) = delete;
   TaskLauncher& operator=(const TaskLauncher&) = delete;
 
-  // Starts `task`. Returns its pid, or an error whose message is the text for
-  // ShimResult::exec_error ("cannot execute 'sh2': No such file or directory").
-  Result<pid_t> Launch(const TaskSpec& task);
+  // Starts `task`. `inherit[i]` becomes descriptor kFirstInheritedFd + i in the task (the only
+  // descriptors above 2 it gets); the caller keeps its copies. Returns its pid, or an error whose
+  // message is the text for ShimResult::exec_error ("cannot execute 'sh2': No such file or
+  // directory").
+  Result<pid_t> Launch(const TaskSpec& task, std::span<const int> inherit = {});
 
   // The job's process group: the pid of the first task launched, or 0 before that.
   pid_t pgid() const { return pgid_; }
 
  private:
   Result<pid_t> Spawn(const std::vector<std::string>& candidates, char* const argv[],
-                      char* const envp[], const std::string& program);
+                      char* const envp[], const std::string& program,
+                      std::span<const int> inherit);
   Result<pid_t> ForkTask(const std::vector<std::string>& candidates, char* const argv[],
-                           char* const envp[], const std::string& program);
+                         char* const envp[], const std::string& program,
+                         std::span<const int> inherit);
   Status Bind(const TaskSpec& task);
   void RestoreAffinity();
 

@@ -14,7 +14,6 @@
 #include <set>
 #include <span>
 #include <string>
-#include <vector>
 
 #include "exec/job_container.h"
 #include "exec/run_files.h"
@@ -51,10 +50,11 @@ class Supervisor {
   }
 
  private:
-  // Starts `task` with the variables the services attach to it.
+  // Starts `task` with what the services attach to it.
   Result<pid_t> Launch(const TaskSpec& task) {
     if (options_.services.empty()) return launcher_.Launch(task);
     TaskSpec attached = task;
+    std::vector<int> inherit;
     Status status;
     size_t attached_services = 0;
     for (TaskService* service : options_.services) {
@@ -64,14 +64,15 @@ class Supervisor {
         break;
       }
       ++attached_services;
+      std::vector<std::string> env = attachment->env;
       if (attachment->fd >= 0) {
-        status = Status(Code::kInternal, "a task service attached a descriptor, which this "
-                                         "supervisor cannot pass to tasks");
-        break;
+        env.push_back(attachment->fd_variable + "=" +
+                      std::to_string(kFirstInheritedFd + static_cast<int>(inherit.size())));
+        inherit.push_back(attachment->fd);
       }
-      for (const std::string& entry : attachment->env) SetVariable(attached.env, entry);
+      for (const std::string& entry : env) SetVariable(attached.env, entry);
     }
-    Result<pid_t> pid = status.ok() ? launcher_.Launch(attached) : Result<pid_t>(status);
+    Result<pid_t> pid = status.ok() ? launcher_.Launch(attached, inherit) : Result<pid_t>(status);
     for (size_t i = 0; i < attached_services; ++i) options_.services[i]->Launched(task);
     return pid;
   }
@@ -84,7 +85,7 @@ class Supervisor {
   }
 
   // Stops the job once a service asked for it (first request wins). A job being stopped already
-  // (cancel, deadline, tasks done) keeps that fate.
+  // (cancel, deadline, tasks done) keeps that fate: its ranks losing PMI is our own doing.
   void CheckServices() {
     if (!result_.aborted.empty() || stopping_) return;
     for (TaskService* service : options_.services) {
@@ -92,7 +93,6 @@ class Supervisor {
       if (!abort) continue;
       result_.aborted = abort->message;
       abort_exit_code_ = abort->exit_code;
-      std::fprintf(stderr, "converge-shim: %s\n", result_.aborted.c_str());
       if (!tasks_done_) Stop();
       return;
     }

@@ -26,7 +26,6 @@ struct SupervisorOptions {
   int64_t kill_wait_ms = 10000;  // after SIGKILL, how long to wait for the job's processes
   // Served to the tasks while they run (task_service.h), polled beside the signalfd; not owned.
   // A service's abort stops the job like a cancel and is recorded in ShimResult::aborted.
-  // (This supervisor passes no descriptors to tasks: a service attaching one fails the start.)
   std::vector<TaskService*> services;
 };
 

@@ -18,6 +18,7 @@
 #include "instance/job_json.h"
 #include "jobspec/duration.h"
 #include "jobspec/limits.h"
+#include "jobspec/shell_options.h"
 #include "jobspec/write.h"
 #include "instance/job_request.h"
 #include "instance/pmi_choice.h"
@@ -295,10 +296,14 @@ void JobManager::Launch(int64_t id, bool first_start) {
       spec.deadline_ms = static_cast<int64_t>((job.record.start_time + job.record.duration) * 1e3);
     }
     spec.grace_ms = options_.grace_ms;
-    // Checked at submit; a job stored before that rule reads as "no PMI named".
-    Result<PmiChoice> pmi = ReadPmiChoice(job.active->spec.system.extra);
-    spec.pmi = PmiServers(pmi.ok() ? *pmi : PmiChoice{}, spec.tasks.size(),
-                          options_.pmix_default && spec.uid < 0);
+    // Validated at submit; a job journaled before the option existed gets the default.
+    if (Result<std::vector<std::string>> pmi = jobspec::PmiChoice(job.active->spec.system);
+        pmi.ok()) {
+      spec.pmi = std::move(pmi).value();
+    }
+    // A job that names no PMI server also gets PMIx when it has several tasks.
+    spec.pmi = PmiServers(std::move(spec.pmi), NamesPmi(job.active->spec.system),
+                          spec.tasks.size(), options_.pmix_default && spec.uid < 0);
     status = executor_.Start(spec);
   }
   if (!status.ok()) {

@@ -149,6 +149,24 @@ TEST_F(JobManagerTest, TimeoutAndExecErrorsAreTheirResults) {
   EXPECT_NE(life.jobs->Find(silent)->record.reason.find("without a result"), std::string::npos);
 }
 
+TEST_F(JobManagerTest, ThePmiChoiceReachesTheShimAndAPmiAbortFailsTheJob) {
+  nlohmann::json off = nlohmann::json::parse(Jobspec(1, 1));
+  off["attributes"]["system"]["shell"]["options"]["pmi"] = "off";
+  const int64_t mpi = life.Submit(Jobspec(1, 1));
+  const int64_t plain = life.Submit(off.dump());
+  ASSERT_NE(life.executor->spec(mpi), nullptr);
+  ASSERT_NE(life.executor->spec(plain), nullptr);
+  EXPECT_EQ(life.executor->spec(mpi)->pmi, std::vector<std::string>{"simple"});
+  EXPECT_TRUE(life.executor->spec(plain)->pmi.empty());
+  exec::ShimResult aborted = FakeExecutor::Exited(7);
+  aborted.aborted = "PMI: rank 1 called PMI abort (exit code 7)";
+  ASSERT_TRUE(life.executor->Finish(mpi, aborted).ok());
+  life.Settle();
+  EXPECT_EQ(life.jobs->Find(mpi)->record.result, "failed");
+  EXPECT_EQ(life.jobs->Find(mpi)->record.exit_code, 7);
+  EXPECT_EQ(life.jobs->Find(mpi)->record.reason, aborted.aborted);
+}
+
 TEST_F(JobManagerTest, CancelTerminatesARunningJobOnceTheCancelIsCommitted) {
   const int64_t id = life.Submit(Jobspec(1, 1));
   ASSERT_TRUE(life.jobs->Cancel(Caller{1000, false}, id).ok());

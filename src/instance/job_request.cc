@@ -2,7 +2,6 @@
 
 #include <charconv>
 
-#include "instance/pmi_choice.h"
 #include "jobspec/parse.h"
 
 namespace converge::instance {
@@ -113,7 +112,6 @@ Result<JobRequestFacts> ReadJobRequest(const std::string& text,
     if (!dependency.ok()) return dependency.status();
     facts.dependencies.push_back(*dependency);
   }
-  if (Result<PmiChoice> pmi = ReadPmiChoice(system.extra); !pmi.ok()) return pmi.status();
   const std::string cwd = system.cwd.value_or("");
   const std::string out_field = std::string(kOutputField) + ".stdout.path";
   const std::string err_field = std::string(kOutputField) + ".stderr.path";

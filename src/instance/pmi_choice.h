@@ -1,32 +1,24 @@
-// PmiChoice: which PMI services a job's tasks get, from the jobspec option Flux uses,
-// attributes.system.shell.options.pmi: a comma-separated string ("simple,pmix") or a list of
-// strings. Known names: "pmix" (the OpenPMIx server, for Open MPI), "simple" (the PMI-1 wire
-// protocol, for MPICH), "off" (alone: none). Absent: the instance's defaults (PmiServers).
-// Pure: no I/O.
+// The PMI servers a job's tasks get (ShimSpec::pmi). The jobspec's own choice is read by
+// jobspec::PmiChoice (attributes.system.shell.options.pmi, validated at submit; {"simple"} when
+// absent); on top of it the instance's default rule for PMIx (docs/architecture.md, "MPI"):
+// a job that names no PMI server and has more than one task also gets "pmix" when the instance
+// can serve it. Pure: no I/O.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include "common/status.h"
+#include "jobspec/jobspec.h"
 
 namespace converge::instance {
 
-struct PmiChoice {
-  bool given = false;              // the jobspec names its PMI services
-  std::vector<std::string> names;  // as given, in order, without duplicates
-  bool Has(const std::string& name) const;
-};
+// Whether the jobspec names its PMI servers (attributes.system.shell.options.pmi is present).
+bool NamesPmi(const jobspec::SystemAttributes& system);
 
-// Reads the option from attributes.system's other keys (jobspec::SystemAttributes::extra).
-// Errors: kInvalidArgument naming attributes.system.shell.options.pmi (not a string or list of
-// strings, an empty or unknown name).
-Result<PmiChoice> ReadPmiChoice(const nlohmann::json& system_extra);
-
-// The PMI servers the job's tasks get (ShimSpec::pmi): the jobspec's names ("off": none);
-// without any, {"pmix"} for a job of more than one task when `pmix_default` holds (the
-// instance can serve PMIx and the tasks run as its own user), else none.
-std::vector<std::string> PmiServers(const PmiChoice& choice, size_t task_count, bool pmix_default);
+// `chosen` (jobspec::PmiChoice's answer), plus "pmix" when the jobspec names none
+// (`names_pmi` false), the job has more than one task and `pmix_default` holds (the instance
+// has converge-shim-pmix and the tasks run as its own user).
+std::vector<std::string> PmiServers(std::vector<std::string> chosen, bool names_pmi,
+                                    size_t task_count, bool pmix_default);
 
 }  // namespace converge::instance

@@ -2,46 +2,41 @@
 
 #include <gtest/gtest.h>
 
+#include "jobspec/shell_options.h"
+
 namespace converge::instance {
 namespace {
 
-nlohmann::json WithPmi(nlohmann::json pmi) { return {{"shell", {{"options", {{"pmi", pmi}}}}}}; }
+using Names = std::vector<std::string>;
 
-TEST(PmiChoiceTest, AbsentLeavesTheDefaultToMultiTaskJobs) {
-  Result<PmiChoice> choice = ReadPmiChoice(nlohmann::json::object());
-  ASSERT_TRUE(choice.ok());
-  EXPECT_FALSE(choice->given);
-  using Names = std::vector<std::string>;
-  EXPECT_EQ(PmiServers(*choice, 4, /*pmix_default=*/true), Names{"pmix"});
-  EXPECT_EQ(PmiServers(*choice, 1, /*pmix_default=*/true), Names{});
-  EXPECT_EQ(PmiServers(*choice, 4, /*pmix_default=*/false), Names{});
+jobspec::SystemAttributes WithPmi(nlohmann::json pmi) {
+  jobspec::SystemAttributes system;
+  system.extra = {{"shell", {{"options", {{"pmi", pmi}}}}}};
+  return system;
 }
 
-TEST(PmiChoiceTest, CommaSeparatedStringAsFluxWritesIt) {
-  Result<PmiChoice> choice = ReadPmiChoice(WithPmi("simple, pmix,pmix"));
-  ASSERT_TRUE(choice.ok()) << choice.status().ToString();
-  EXPECT_EQ(choice->names, (std::vector<std::string>{"simple", "pmix"}));
-  EXPECT_EQ(PmiServers(*choice, 1, /*pmix_default=*/false),
-            (std::vector<std::string>{"simple", "pmix"}));  // asked for: even for one task
+// What JobManager::Launch gives the ShimSpec.
+Names Servers(const jobspec::SystemAttributes& system, size_t tasks, bool pmix_default) {
+  Result<Names> chosen = jobspec::PmiChoice(system);
+  EXPECT_TRUE(chosen.ok()) << chosen.status().ToString();
+  return PmiServers(chosen.ok() ? *chosen : Names{}, NamesPmi(system), tasks, pmix_default);
 }
 
-TEST(PmiChoiceTest, ListWithoutPmixTurnsItOff) {
-  Result<PmiChoice> choice = ReadPmiChoice(WithPmi(nlohmann::json::array({"simple"})));
-  ASSERT_TRUE(choice.ok());
-  EXPECT_EQ(PmiServers(*choice, 8, /*pmix_default=*/true), std::vector<std::string>{"simple"});
-  Result<PmiChoice> off = ReadPmiChoice(WithPmi("off"));
-  ASSERT_TRUE(off.ok());
-  EXPECT_TRUE(PmiServers(*off, 8, /*pmix_default=*/true).empty());
+TEST(PmiChoiceTest, AMultiTaskJobThatNamesNoPmiAlsoGetsPmix) {
+  const jobspec::SystemAttributes plain;
+  EXPECT_FALSE(NamesPmi(plain));
+  EXPECT_EQ(Servers(plain, 4, /*pmix_default=*/true), (Names{"simple", "pmix"}));
+  EXPECT_EQ(Servers(plain, 1, /*pmix_default=*/true), Names{"simple"});
+  EXPECT_EQ(Servers(plain, 4, /*pmix_default=*/false), Names{"simple"});
 }
 
-TEST(PmiChoiceTest, BadValuesNameTheField) {
-  for (const nlohmann::json& bad : {nlohmann::json("pmi2"), nlohmann::json(""), nlohmann::json(3),
-                                    nlohmann::json::array({1}), nlohmann::json("off,pmix")}) {
-    Result<PmiChoice> choice = ReadPmiChoice(WithPmi(bad));
-    ASSERT_FALSE(choice.ok()) << bad.dump();
-    EXPECT_EQ(choice.status().code(), Code::kInvalidArgument);
-    EXPECT_EQ(choice.status().where(), "attributes.system.shell.options.pmi");
-  }
+TEST(PmiChoiceTest, TheJobspecsOwnChoiceIsKept) {
+  EXPECT_TRUE(NamesPmi(WithPmi("simple")));
+  EXPECT_EQ(Servers(WithPmi("simple"), 8, /*pmix_default=*/true), Names{"simple"});
+  EXPECT_EQ(Servers(WithPmi("off"), 8, /*pmix_default=*/true), Names{});
+  EXPECT_EQ(Servers(WithPmi("pmix"), 1, /*pmix_default=*/false), Names{"pmix"});
+  EXPECT_EQ(Servers(WithPmi(nlohmann::json::array({"pmix", "simple"})), 2, true),
+            (Names{"pmix", "simple"}));
 }
 
 }  // namespace

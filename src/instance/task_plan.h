@@ -4,7 +4,9 @@
 // Tasks are laid out over the allocation's slots in order: `per_slot` tasks per slot, or
 // `total` tasks dealt round-robin over the slots. A slot's cores (and GPUs) are those the
 // allocation holds on the slot's node, split evenly between the slots on that node.
-// Pure: no I/O; the caller supplies the base environment and the machine facts.
+// Pure: no I/O; the caller supplies the base environment and the machine facts. The PMI
+// variables (PMI_FD, PMI_RANK, ...) are not planned here: the shim adds them at launch
+// (docs/formats/pmi.md).
 #pragma once
 
 #include <map>

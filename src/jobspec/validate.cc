@@ -8,6 +8,7 @@
 #include "jobspec/limits.h"
 #include "jobspec/memory.h"
 #include "jobspec/nul_check.h"
+#include "jobspec/shell_options.h"
 
 namespace converge::jobspec {
 
@@ -282,6 +283,9 @@ class Validator {
       if (system.extra.contains(key)) {
         return Status::Invalid(path + "." + key, "is a typed field; do not put it in extra");
       }
+    }
+    if (Result<std::vector<std::string>> pmi = PmiChoice(system); !pmi.ok()) {
+      return pmi.status().WithPrefix(path);
     }
     return Status::Ok();
   }
