@@ -22,8 +22,13 @@ function(converge_test name)
   endif()
   gtest_discover_tests(${name}
     WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
-    PROPERTIES LABELS "${labels}"
     DISCOVERY_TIMEOUT 60)
+  # Labels are set by a script read after the discovered tests: gtest_discover_tests' own
+  # PROPERTIES flattens a list of several labels into separate arguments and keeps one.
+  set(label_script "${CMAKE_CURRENT_BINARY_DIR}/${name}_labels.cmake")
+  file(WRITE "${label_script}"
+    "if(${name}_TESTS)\n  set_tests_properties(\${${name}_TESTS} PROPERTIES LABELS \"${labels}\")\nendif()\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${label_script}")
 endfunction()
 
 # converge_bench(NAME SOURCES... [DEPS targets...])
