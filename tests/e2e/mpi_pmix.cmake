@@ -1,8 +1,7 @@
 # Issue 10 (MPI, PMIx on one node): `converge run -n4 ring_ompi` forms one MPI_COMM_WORLD with
 # Debian's Open MPI through converge-shim-pmix, without mpirun. ring_ompi is compiled with
 # mpicc.openmpi when it is found; the test skips (saying why) without it or without libpmix.
-# Labels e2e and mpi (only the first survives gtest_discover_tests today, see mpi.cmake): select
-# it with `ctest -R MpiPmix`.
+# Labels e2e and mpi: `ctest -L mpi` runs it with the MPICH test (mpi.cmake).
 find_program(CONVERGE_MPICC_OPENMPI mpicc.openmpi)
 set(ring_ompi "")
 if(CONVERGE_MPICC_OPENMPI)
