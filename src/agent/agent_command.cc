@@ -124,7 +124,12 @@ int RunAgent(const AgentFlags& flags) {
 
   ::signal(SIGPIPE, SIG_IGN);
   boost::asio::io_context io(1);
-  AgentService service(io, exec::LocalExecutorOptions{state + "/run", shim});
+  // The PMIx shim serves specs that offer "pmix" (the leader offers it when it has one too).
+  std::string pmix_shim = exec::BesideSelf("converge-shim-pmix");
+  if (::access(pmix_shim.c_str(), X_OK) != 0) pmix_shim.clear();
+  AgentService service(io, exec::LocalExecutorOptions{.run_dir = state + "/run",
+                                                      .shim_path = shim,
+                                                      .pmix_shim_path = pmix_shim});
   api::Router router;
   service.AddRoutes(router);
   api::HttpServerOptions server_options;

@@ -13,7 +13,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <cerrno>
 #include <chrono>
+#include <filesystem>
 #include <set>
+#include <system_error>
 #include <utility>
 
 #include "exec/pidfd.h"
@@ -111,6 +113,10 @@ class LocalExecutor::Impl {
                     options_.run_dir);
     }
     if (devnull_fd_ < 0) return Status(Code::kInternal, "cannot open /dev/null");
+    if (OffersPmi(spec, "pmix") && options_.pmix_shim_path.empty()) {
+      return Status(Code::kInternal, "the job asks for PMIx, but converge-shim-pmix is not "
+                                     "available (converge was built without libpmix)");
+    }
     Status written = WriteFileAtomicAt(dir_fd_, SpecFileName(id), ToJson(spec), /*sync=*/false);
     if (!written.ok()) {
       return Status(Code::kInternal, "cannot write the job's spec: " + written.message(),
@@ -121,7 +127,7 @@ class LocalExecutor::Impl {
     // Reserve a descriptor for the pidfd, so that EMFILE is found before anything runs.
     int reserve = ::fcntl(devnull_fd_, F_DUPFD_CLOEXEC, 0);
     if (reserve < 0) return Status(Code::kInternal, "cannot start a shim: " + ErrnoText(errno));
-    Result<pid_t> pid = Spawn(id);
+    Result<pid_t> pid = Spawn(id, OffersPmi(spec, "pmix") ? options_.pmix_shim_path : options_.shim_path);
     ::close(reserve);
     if (!pid.ok()) return pid.status();
     int pidfd = PidfdOpen(*pid);
@@ -182,8 +188,7 @@ class LocalExecutor::Impl {
     std::string history;  // why the job is followed here (a shim that ended before)
   };
 
-  Result<pid_t> Spawn(int64_t id) {
-    std::string shim = options_.shim_path;
+  Result<pid_t> Spawn(int64_t id, std::string shim) {
     std::string run_dir = options_.run_dir;
     std::string job = std::to_string(id);
     char* argv[] = {shim.data(), run_dir.data(), job.data(), nullptr};
@@ -411,6 +416,12 @@ class LocalExecutor::Impl {
          {SpecFileName(id), SpecFileName(id) + ".tmp", ResultFileName(id),
           ResultFileName(id) + ".tmp", ShimLogFileName(id), LockFileName(id)}) {
       ::unlinkat(dir_fd_, name.c_str(), 0);
+    }
+    // Left behind only by a PMIx shim that was killed (it removes the folder itself).
+    const std::string pmix = PmixFolderName(id);
+    if (::unlinkat(dir_fd_, pmix.c_str(), AT_REMOVEDIR) != 0 && errno == ENOTEMPTY) {
+      std::error_code ignored;
+      std::filesystem::remove_all(options_.run_dir + "/" + pmix, ignored);  // follows no link
     }
     ReleaseLock(id);
   }

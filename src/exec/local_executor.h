@@ -30,6 +30,7 @@ struct LocalExecutorOptions {
   std::string run_dir;         // where ID.spec.json / ID.lock / ID.result.json live (created 0700)
   std::string shim_path;       // the converge-shim binary
   bool keep_shim_log = false;  // shim stdout/stderr to RUN_DIR/ID.shim.log instead of /dev/null
+  std::string pmix_shim_path;  // converge-shim-pmix, run for specs offering "pmix"; "" = none
 };
 
 class LocalExecutor final : public Executor {
@@ -37,9 +38,10 @@ class LocalExecutor final : public Executor {
   LocalExecutor(boost::asio::io_context& io, LocalExecutorOptions options, ExitCallback on_exit);
   ~LocalExecutor() override;
 
-  // Writes ID.spec.json and spawns the shim. If Reattach() kept the job's lock (kLost), the
-  // lock is released first so that this shim may take it. Errors: kInternal (spawn failed, with
-  // errno text); kInvalidArgument if the job already has a shim being watched.
+  // Writes ID.spec.json and spawns the shim (converge-shim-pmix when spec.pmi has "pmix"). If Reattach()
+  // kept the job's lock (kLost), the lock is released first so that this shim may take it.
+  // Errors: kInternal (spawn failed, with errno text; "pmix" without pmix_shim_path);
+  // kInvalidArgument if the job already has a shim being watched.
   Status Start(const ShimSpec& spec) override;
   // Asks the shim of `job_id` to terminate its tasks (SIGTERM to the shim, through its pidfd).
   // No-op if unknown. A SIGTERM that reaches a shim before its tasks start runs nothing.

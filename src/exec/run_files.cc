@@ -33,6 +33,7 @@ std::string SpecFileName(int64_t job_id) { return std::to_string(job_id) + ".spe
 std::string LockFileName(int64_t job_id) { return std::to_string(job_id) + ".lock"; }
 std::string ResultFileName(int64_t job_id) { return std::to_string(job_id) + ".result.json"; }
 std::string ShimLogFileName(int64_t job_id) { return std::to_string(job_id) + ".shim.log"; }
+std::string PmixFolderName(int64_t job_id) { return std::to_string(job_id) + ".pmix"; }
 
 std::string ErrnoText(int error) {
   char buffer[256];

@@ -19,6 +19,7 @@ std::string SpecFileName(int64_t job_id);     // "ID.spec.json"   (instance -> s
 std::string LockFileName(int64_t job_id);     // "ID.lock"        (flock + holder's pid)
 std::string ResultFileName(int64_t job_id);   // "ID.result.json" (shim -> instance)
 std::string ShimLogFileName(int64_t job_id);  // "ID.shim.log"    (shim's stderr, optional)
+std::string PmixFolderName(int64_t job_id);   // "ID.pmix"        (PMIx server files, a folder)
 
 // "No such file or directory" for ENOENT; thread-safe (no strerror buffer).
 std::string ErrnoText(int error);

@@ -154,7 +154,8 @@ Result<std::string> EnterWorkingDirectory(const std::string& cwd) {
 
 class Shim {
  public:
-  Shim(std::string run_dir, int64_t job_id) : run_dir_(std::move(run_dir)), job_id_(job_id) {}
+  Shim(std::string run_dir, int64_t job_id, const PmixServiceFactory& make_pmix)
+      : run_dir_(std::move(run_dir)), job_id_(job_id), make_pmix_(make_pmix) {}
 
   ~Shim() {
     if (signals_blocked_) ::sigprocmask(SIG_SETMASK, &old_mask_, nullptr);
@@ -282,6 +283,17 @@ class Shim {
     setup.uid = uid;
     setup.gid = gid;
     setup.groups = std::move(groups);
+    std::unique_ptr<TaskService> pmix;
+    if (OffersPmi(spec, "pmix")) {
+      if (!make_pmix_) {
+        return CannotStart("the job asks for PMIx, which this shim cannot serve (converge was "
+                           "built without libpmix, or converge-shim-pmix is missing)");
+      }
+      if (switch_user) return CannotStart("PMIx is served only to tasks of the instance's user");
+      Result<std::unique_ptr<TaskService>> made = make_pmix_(spec, run_dir_);
+      if (!made.ok()) return CannotStart(made.status().message());
+      pmix = std::move(made).value();
+    }
     std::string why_not_cgroup;
     std::unique_ptr<JobContainer> container = MakeJobContainer(
         job_id_, spec.containment == "subreaper" ? Containment::kSubreaper : Containment::kAuto,
@@ -294,6 +306,7 @@ class Shim {
     setup.cgroup_procs_fd = container->cgroup_procs_fd();
     TaskLauncher launcher(std::move(setup));
     SupervisorOptions options;
+    if (pmix) options.services.push_back(pmix.get());
     options.signal_fd = signal_fd_.get();
     options.deadline_ms = spec.deadline_ms;
     options.grace_ms = spec.grace_ms;
@@ -332,6 +345,7 @@ class Shim {
 
   const std::string run_dir_;
   const int64_t job_id_;
+  const PmixServiceFactory& make_pmix_;
   Fd dir_;
   Fd lock_;  // held (flock) from TakeLock until the process exits
   Fd signal_fd_;
@@ -341,6 +355,8 @@ class Shim {
 
 }  // namespace
 
-int RunShim(const std::string& run_dir, int64_t job_id) { return Shim(run_dir, job_id).Run(); }
+int RunShim(const std::string& run_dir, int64_t job_id, const PmixServiceFactory& make_pmix) {
+  return Shim(run_dir, job_id, make_pmix).Run();
+}
 
 }  // namespace converge::exec

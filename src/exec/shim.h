@@ -12,7 +12,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
+
+#include "common/status.h"
+#include "exec/shim_spec.h"
+#include "exec/task_service.h"
 
 namespace converge::exec {
 
@@ -31,6 +37,11 @@ inline constexpr int kShimBadSpec = 78;   // spec missing (no result written) or
 // return), reaps every child, changes the working directory to spec.cwd and its CPU affinity
 // while starting tasks. Call it only in a process of its own (converge-shim, `converge shim`).
 // The lock is released when RunShim returns.
-int RunShim(const std::string& run_dir, int64_t job_id);
+// `make_pmix` makes the PMIx service of a job whose spec offers "pmix" (ShimSpec::pmi); only
+// converge-shim-pmix, linked with libpmix, passes one. Without it such a job fails to start
+// (exec_error) rather than run without the PMI its tasks expect.
+using PmixServiceFactory = std::function<Result<std::unique_ptr<TaskService>>(
+    const ShimSpec& spec, const std::string& run_dir)>;
+int RunShim(const std::string& run_dir, int64_t job_id, const PmixServiceFactory& make_pmix = {});
 
 }  // namespace converge::exec

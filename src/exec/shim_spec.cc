@@ -190,6 +190,7 @@ Result<ShimSpec> ShimSpecFromJson(std::string_view text) {
   if (status.ok() && !spec.containment.empty() && spec.containment != "subreaper") {
     reader.Fail("containment", "must be \"\" or \"subreaper\"");
   }
+  spec.pmi = reader.Strings("pmi");
   if (status.ok() && spec.uid >= 0 && spec.gid < 0) reader.Fail("gid", "required when uid is set");
   if (!status.ok()) return status;
   return spec;
@@ -222,6 +223,13 @@ Result<ShimResult> ShimResultFromJson(std::string_view text) {
   result.aborted = reader.String("aborted");
   if (!status.ok()) return status;
   return result;
+}
+
+bool OffersPmi(const ShimSpec& spec, std::string_view name) {
+  for (const std::string& offered : spec.pmi) {
+    if (offered == name) return true;
+  }
+  return false;
 }
 
 }  // namespace converge::exec

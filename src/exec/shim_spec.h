@@ -41,8 +41,10 @@ struct ShimSpec {
   int64_t kill_wait_ms = 10000;  // after SIGKILL, how long the shim waits for the job's
                                  // processes before it gives up on them (D state)
   std::string containment;       // "": a cgroup v2 subtree where possible, else "subreaper"
-  // PMI servers offered to the tasks: "simple" (PMI-1 wire protocol over PMI_FD); empty = none.
-  // Names this shim does not know are ignored. Missing from the JSON: {"simple"}.
+  // PMI servers offered to the tasks: "simple" (PMI-1 wire protocol over PMI_FD), "pmix" (the
+  // OpenPMIx server, pmix_service.h: only converge-shim-pmix serves it, to tasks of the shim's
+  // own user); empty = none. Names this shim does not know are ignored. Missing from the JSON:
+  // {"simple"}.
   std::vector<std::string> pmi = {"simple"};
 };
 
@@ -66,5 +68,8 @@ std::string ToJson(const ShimSpec& spec);
 Result<ShimSpec> ShimSpecFromJson(std::string_view text);
 std::string ToJson(const ShimResult& result);
 Result<ShimResult> ShimResultFromJson(std::string_view text);
+
+// Whether `spec` offers PMI server `name` ("pmix").
+bool OffersPmi(const ShimSpec& spec, std::string_view name);
 
 }  // namespace converge::exec

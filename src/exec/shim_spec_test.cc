@@ -20,6 +20,7 @@ TEST(ShimSpecTest, RoundTripsEveryField) {
   spec.grace_ms = 250;
   spec.kill_wait_ms = 300;
   spec.containment = "subreaper";
+  spec.pmi = {"pmix"};
   Result<ShimSpec> back = ShimSpecFromJson(ToJson(spec));
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(back->job_id, 42);
@@ -38,6 +39,8 @@ TEST(ShimSpecTest, RoundTripsEveryField) {
   EXPECT_EQ(back->grace_ms, 250);
   EXPECT_EQ(back->kill_wait_ms, 300);
   EXPECT_EQ(back->containment, "subreaper");
+  EXPECT_EQ(back->pmi, std::vector<std::string>{"pmix"});
+  EXPECT_TRUE(OffersPmi(*back, "pmix"));
 }
 
 TEST(ShimSpecTest, MissingOptionalFieldsKeepDefaults) {
@@ -91,6 +94,7 @@ TEST(ShimResultTest, RoundTripsAndNamesBadFields) {
   result.end_ms = 20;
   result.container = "cgroup2 /sys/fs/cgroup/converge/job-1-2";
   result.stray_processes = 2;
+  result.aborted = "PMIx: task 1 aborted the job with status 3";
   Result<ShimResult> back = ShimResultFromJson(ToJson(result));
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(back->exit_code, 137);
@@ -102,6 +106,7 @@ TEST(ShimResultTest, RoundTripsAndNamesBadFields) {
   EXPECT_EQ(back->end_ms, 20);
   EXPECT_EQ(back->container, result.container);
   EXPECT_EQ(back->stray_processes, 2);
+  EXPECT_EQ(back->aborted, result.aborted);
   EXPECT_EQ(ShimResultFromJson("{}").status().where(), "exit_code");
   EXPECT_EQ(ShimResultFromJson(R"({"exit_code": 0, "timed_out": 1})").status().where(),
             "timed_out");

@@ -113,6 +113,19 @@ TEST(ShimTest, AMissingCommandIsAnExecErrorAndStopsTheOtherTasks) {
   EXPECT_EQ(result.exec_error, "cannot execute 'sh2-does-not-exist': No such file or directory");
 }
 
+// The static shim links no libpmix: a job that needs PMIx fails to start, saying why, rather
+// than run its MPI ranks as singletons.
+TEST(ShimTest, AJobAskingForPmixIsRefusedByTheStaticShim) {
+  TempDir dir;
+  ShimSpec spec = ShellJob(dir.path(), 9, "echo ran > " + dir.path() + "/ran");
+  spec.pmi = {"pmix"};
+  ASSERT_EQ(RunShimBinary(dir.path(), spec), kShimOk);
+  ShimResult result = MustResult(dir.path(), 9);
+  EXPECT_EQ(result.exit_code, 127);
+  EXPECT_NE(result.exec_error.find("asks for PMIx"), std::string::npos) << result.exec_error;
+  EXPECT_NE(::access((dir.path() + "/ran").c_str(), F_OK), 0) << "a task ran";
+}
+
 TEST(ShimTest, ANonExecutableFileIsPermissionDenied) {
   TempDir dir;
   const std::string script = dir.Write("script", "echo hi\n");

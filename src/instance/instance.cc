@@ -223,7 +223,11 @@ class Instance::Impl {
       executor_ = std::move(multi_node);
     } else {
       executor_ = std::make_unique<exec::LocalExecutor>(
-          io_, exec::LocalExecutorOptions{run_dir_, options_.shim_path}, on_exit);
+          io_,
+          exec::LocalExecutorOptions{.run_dir = run_dir_,
+                                     .shim_path = options_.shim_path,
+                                     .pmix_shim_path = options_.pmix_shim_path},
+          on_exit);
     }
 
     std::vector<std::string> listen = options_.listen;
@@ -252,6 +256,7 @@ class Instance::Impl {
     if (!uri.empty()) manager.tasks.base_environment["CONVERGE_URI"] = uri;
     manager.grace_ms = static_cast<int64_t>(options_.grace_seconds * 1000);
     manager.run_as_submitter = ::geteuid() == 0;
+    manager.pmix_default = !options_.pmix_shim_path.empty();
     Result<std::unique_ptr<JobManager>> jobs = JobManager::Create(
         io_, *graph_, *store_, *executor_, std::move(manager), clock_);
     if (!jobs.ok()) return jobs.status();

@@ -24,6 +24,7 @@ struct InstanceOptions {
   std::vector<std::string> listen;    // addresses; empty = unix:STATE/converge.sock
   sched::QueuePolicy policy = sched::QueuePolicy::kEasy;
   std::string shim_path;              // the converge-shim binary
+  std::string pmix_shim_path;         // converge-shim-pmix; "" = jobs cannot get PMIx
   double grace_seconds = 5;           // SIGTERM -> SIGKILL on cancel and time limit
   bool sync_full = true;              // fsync every commit (see store/store.h)
   // Let every local user reach the Unix sockets (mode 0666, state folder 0711); callers are

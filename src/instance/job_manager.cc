@@ -21,6 +21,7 @@
 #include "jobspec/shell_options.h"
 #include "jobspec/write.h"
 #include "instance/job_request.h"
+#include "instance/pmi_choice.h"
 #include "instance/users.h"
 
 namespace converge::instance {
@@ -300,6 +301,9 @@ void JobManager::Launch(int64_t id, bool first_start) {
         pmi.ok()) {
       spec.pmi = std::move(pmi).value();
     }
+    // A job that names no PMI server also gets PMIx when it has several tasks.
+    spec.pmi = PmiServers(std::move(spec.pmi), NamesPmi(job.active->spec.system),
+                          spec.tasks.size(), options_.pmix_default && spec.uid < 0);
     status = executor_.Start(spec);
   }
   if (!status.ok()) {

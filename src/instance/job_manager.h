@@ -55,6 +55,9 @@ struct JobManagerOptions {
   TaskPlanOptions tasks;               // environment and binding of tasks
   int64_t grace_ms = 5000;             // SIGTERM -> SIGKILL on cancel and timeout
   bool run_as_submitter = false;       // tasks run as the job's uid (the instance is root)
+  // Jobs of more than one task whose jobspec names no PMI services get a PMIx server
+  // (instance/pmi_choice.h). Set when the executor can serve PMIx (converge-shim-pmix).
+  bool pmix_default = false;
 };
 
 // Extension points through which the workload layer (services, JobSets) shapes jobs. Each may

@@ -144,6 +144,10 @@ int Start(const StartFlags& flags) {
                  options.shim_path.c_str());
     return 1;
   }
+  // Optional: built only with libpmix; without it jobs get no PMIx server.
+  if (std::string pmix = exec::BesideSelf("converge-shim-pmix"); ::access(pmix.c_str(), X_OK) == 0) {
+    options.pmix_shim_path = pmix;
+  }
   ::signal(SIGPIPE, SIG_IGN);
   RaiseOpenFileLimit();
 

@@ -1,0 +1,85 @@
+// PmixServer: the OpenPMIx server library (libpmix 4.2) serving one job whose tasks all run on
+// this node, so that Open MPI programs started without mpirun form one MPI_COMM_WORLD.
+//
+// Start() initialises the library (PMIx_server_init, its rendezvous files in a private folder)
+// and registers the job's namespace with the job-level facts Open MPI reads (sizes, node and
+// process maps, local peers, per-rank local/node rank); TaskEnvironment() registers one client
+// and returns the PMIX_* variables its process needs (PMIx_server_setup_fork). The destructor
+// deregisters the namespace and finalizes the library.
+//
+// Upcalls the library makes, on its own progress thread:
+//   fence_nb      completed at once with the data given: every participant is local;
+//   abort         queued as a PmixEvent for the owner (then the client is released);
+//   direct_modex  answered "not supported" (nothing is remote on one node);
+//   connected / finalized  queued as events (diagnostics).
+// Nothing else is offered. The progress thread never touches the owner's state: events go
+// into a queue guarded by a mutex, and event_fd() (an eventfd) becomes readable when the queue
+// is not empty; the owner polls it and calls TakeEvents() on its own thread.
+//
+// The library is process-global and cannot be initialised again once finalized (libpmix 4.2.2
+// crashes): one PmixServer per process, ever (the shim serves one job). Every method is for the
+// owner's thread. Not copyable.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace converge::exec {
+
+struct PmixJobInfo {
+  std::string nspace;    // the job's PMIx namespace, e.g. "converge.42" (< 256 bytes)
+  int size = 0;          // tasks of the job, ranks 0..size-1, all on this node
+  std::string tmpdir;    // an existing folder only the job's user may enter (rendezvous files)
+  std::string hostname;  // this node's name ("" = gethostname)
+  uid_t uid = 0;         // the user the tasks run as (clients are accepted for it only)
+  gid_t gid = 0;
+  // This node's hwloc topology as XML (hwloc 2 format), given to the clients so that each need
+  // not discover it again ("" = none: each client discovers it).
+  std::string topology_xml;
+};
+
+struct PmixEvent {
+  enum class Kind { kConnected, kFinalized, kAbort };
+  Kind kind = Kind::kConnected;
+  int rank = 0;
+  int status = 0;       // kAbort: the exit code the client asked for
+  std::string message;  // kAbort: the client's message
+};
+
+class PmixServer {
+ public:
+  // Initialises the library and registers the namespace. Errors: kInvalidArgument (bad
+  // PmixJobInfo), kInternal (the library's error string, naming the call that failed).
+  static Result<std::unique_ptr<PmixServer>> Start(const PmixJobInfo& job);
+  ~PmixServer();
+  PmixServer(const PmixServer&) = delete;
+  PmixServer& operator=(const PmixServer&) = delete;
+
+  // Registers client `rank` and returns the "KEY=VALUE" variables to add to its environment.
+  // Call once per rank before the task starts. Errors: kInvalidArgument (rank out of range),
+  // kInternal (the library refused).
+  Result<std::vector<std::string>> TaskEnvironment(int rank);
+
+  // Readable (POLLIN) while events are queued.
+  int event_fd() const;
+  // The queued events, oldest first; clears the queue and event_fd().
+  std::vector<PmixEvent> TakeEvents();
+
+  class Channel;  // the queue the upcalls feed (pmix_server.cc)
+
+ private:
+  PmixServer(PmixJobInfo job, std::unique_ptr<Channel> channel);
+  Status RegisterNamespace();
+
+  PmixJobInfo job_;
+  std::unique_ptr<Channel> channel_;
+  bool registered_ = false;
+};
+
+}  // namespace converge::exec

@@ -1,0 +1,166 @@
+// Issue 10 (MPI, PMIx on one node): programs built with Debian's Open MPI 4.1 and started by
+// `converge run -n N` (no mpirun) form one N-rank MPI_COMM_WORLD through the shim's PMIx
+// server (converge-shim-pmix), and MPI_Abort ends the whole job with its code.
+// Skips when converge was built without libpmix or mpicc.openmpi was not found.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+#include <regex>
+#include <sstream>
+
+#include "tests/e2e/instance_test_support.h"
+
+namespace converge::testutil {
+namespace {
+
+constexpr const char* kOneNode = R"(cluster: {name: test}
+nodes:
+  - {count: 1, basename: node, sockets: 1, cores_per_socket: 8}
+)";
+
+// Open MPI refuses root without these (CI runs as root). Shared memory between the ranks goes
+// through the vader BTL; its single-copy mechanism (CMA) needs ptrace rights that containers
+// often lack, so plain copies are used.
+const std::vector<std::string> kOpenMpiEnv = {
+    "--env", "OMPI_ALLOW_RUN_AS_ROOT=1", "--env", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1",
+    "--env", "OMPI_MCA_btl=self,vader",  "--env", "OMPI_MCA_btl_vader_single_copy_mechanism=none",
+};
+
+class MpiPmixTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+#ifndef CONVERGE_HAVE_PMIX
+    GTEST_SKIP() << "converge was built without libpmix (libpmix-dev): no converge-shim-pmix";
+#endif
+    if (std::string(CONVERGE_RING_OMPI).empty()) {
+      GTEST_SKIP() << "mpicc.openmpi was not found at build time (libopenmpi-dev): no ring_ompi";
+    }
+    cluster_ = files_.Write("cluster.yaml", kOneNode);
+    instance_ = std::make_unique<InstanceLauncher>(InstanceOptions{.resources = cluster_});
+    ASSERT_TRUE(instance_->Start()) << instance_->log();
+  }
+  void TearDown() override {
+    if (instance_) instance_->PrintLogIfFailed();
+  }
+
+  std::vector<std::string> Command(const std::vector<std::string>& verb_and_flags,
+                                   const std::vector<std::string>& program_args = {}) {
+    std::vector<std::string> args = verb_and_flags;
+    args.insert(args.end(), kOpenMpiEnv.begin(), kOpenMpiEnv.end());
+    args.push_back(CONVERGE_RING_OMPI);
+    args.insert(args.end(), program_args.begin(), program_args.end());
+    return args;
+  }
+
+  TempDir files_;
+  std::string cluster_;
+  std::unique_ptr<InstanceLauncher> instance_;
+};
+
+struct RankLine {
+  int size = 0;
+  int token = 0;
+  int sum = 0;
+};
+
+// rank -> what it printed; lines that are not ring_ompi's are ignored.
+std::map<int, RankLine> ParseRanks(const std::string& out) {
+  static const std::regex kLine(R"(ring_ompi rank (\d+) size (\d+) token (\d+) sum (\d+) host .*)");
+  std::map<int, RankLine> ranks;
+  std::istringstream lines(out);
+  std::string line;
+  std::smatch match;
+  while (std::getline(lines, line)) {
+    if (!std::regex_match(line, match, kLine)) continue;
+    ranks[std::stoi(match[1])] = {std::stoi(match[2]), std::stoi(match[3]), std::stoi(match[4])};
+  }
+  return ranks;
+}
+
+TEST_F(MpiPmixTest, FourTasksFormOneWorldAndPassTheTokenAround) {
+  CommandResult run = instance_->Run(Command({"run", "-n4", "-t", "2m"}));
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const std::map<int, RankLine> ranks = ParseRanks(run.out);
+  ASSERT_EQ(ranks.size(), 4u) << run.out << run.err;
+  for (const auto& [rank, line] : ranks) {
+    EXPECT_EQ(line.size, 4) << "rank " << rank << " is not in a 4-rank world:\n" << run.out;
+    EXPECT_EQ(line.sum, 0 + 1 + 2 + 3) << "rank " << rank;
+    // Rank r > 0 got 1000 + (r - 1) from its left neighbour and passed on 1000 + r; rank 0
+    // got the token back after three increments.
+    EXPECT_EQ(line.token, rank == 0 ? 1003 : 1000 + rank) << "rank " << rank;
+  }
+}
+
+TEST_F(MpiPmixTest, TheServersFolderIsGoneWhenTheJobEnds) {
+  const int64_t id = SubmitJob(*instance_, Command({"-n2", "-t", "2m"}));
+  ASSERT_GT(id, 0);
+  nlohmann::json job = WaitInactive(*instance_, id, 120);
+  EXPECT_EQ(job.value("result", ""), "completed") << job.dump();
+  const std::string folder = instance_->state_dir() + "/run/" + std::to_string(id) + ".pmix";
+  EXPECT_NE(::access(folder.c_str(), F_OK), 0) << folder << " is still there";
+}
+
+// attributes.system.shell.options.pmi without "pmix": no server, so each of the four Open MPI
+// processes is a singleton world of its own.
+TEST_F(MpiPmixTest, AJobspecWithoutPmixGetsNoServer) {
+  const std::string jobspec = R"({"version": 1,
+    "resources": [{"type": "slot", "count": 4, "label": "task",
+                   "with": [{"type": "core", "count": 1}]}],
+    "tasks": [{"command": [")" +
+                              std::string(CONVERGE_RING_OMPI) + R"("], "slot": "task",
+               "count": {"per_slot": 1}}],
+    "attributes": {"system": {"duration": 120, "cwd": "/tmp",
+      "shell": {"options": {"pmi": "off"}},
+      "environment": {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
+                      "OMPI_MCA_btl": "self,vader",
+                      "OMPI_MCA_btl_vader_single_copy_mechanism": "none"}}}})";
+  ApiAnswer submitted = CallApi(*instance_, "POST", "/v1/jobs", jobspec);
+  ASSERT_LT(submitted.status, 300) << submitted.text;
+  const int64_t id = submitted.body.value("id", int64_t{-1});
+  ASSERT_GT(id, 0) << submitted.text;
+  nlohmann::json job = WaitInactive(*instance_, id, 120);
+  EXPECT_EQ(job.value("result", ""), "completed") << job.dump();
+  CommandResult logs = instance_->Run({"logs", std::to_string(id)});
+  const std::map<int, RankLine> ranks = ParseRanks(logs.out);
+  ASSERT_EQ(ranks.size(), 1u) << logs.out << logs.err;  // four times "rank 0 size 1"
+  EXPECT_EQ(ranks.begin()->second.size, 1);
+  EXPECT_EQ(std::count(logs.out.begin(), logs.out.end(), '\n'), 4) << logs.out;
+}
+
+TEST_F(MpiPmixTest, AJobspecWithABadPmiNameIsRefusedAtSubmit) {
+  const std::string jobspec = R"({"version": 1,
+    "resources": [{"type": "slot", "count": 1, "label": "task",
+                   "with": [{"type": "core", "count": 1}]}],
+    "tasks": [{"command": ["true"], "slot": "task", "count": {"per_slot": 1}}],
+    "attributes": {"system": {"duration": 60, "shell": {"options": {"pmi": "pmi2"}}}}})";
+  ApiAnswer refused = CallApi(*instance_, "POST", "/v1/jobs", jobspec);
+  EXPECT_EQ(refused.status, 400) << refused.text;
+  EXPECT_NE(refused.text.find("attributes.system.shell.options.pmi"), std::string::npos)
+      << refused.text;
+}
+
+TEST_F(MpiPmixTest, MpiAbortEndsTheWholeJobWithItsCode) {
+  const int64_t id = SubmitJob(*instance_, Command({"-n4", "-t", "2m"}, {"abort", "2", "7"}));
+  ASSERT_GT(id, 0);
+  nlohmann::json job = WaitInactive(*instance_, id, 120);
+  EXPECT_EQ(job.value("result", ""), "failed") << job.dump();
+  EXPECT_EQ(job.value("exit_code", -1), 7) << job.dump();
+  CommandResult show = instance_->Run({"show", std::to_string(id)});
+  EXPECT_NE(show.out.find("PMIx: task 2 aborted the job with status 7"), std::string::npos)
+      << show.out << show.err;
+}
+
+TEST_F(MpiPmixTest, OneTaskJobGetsNoPmixUnlessItAsks) {
+  // A single task is a singleton by default (no PMIx server started for it): Open MPI then
+  // runs it as a world of one.
+  CommandResult run = instance_->Run(Command({"run", "-n1", "-t", "2m"}));
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const std::map<int, RankLine> ranks = ParseRanks(run.out);
+  ASSERT_EQ(ranks.size(), 1u) << run.out << run.err;
+  EXPECT_EQ(ranks.begin()->second.size, 1);
+}
+
+}  // namespace
+}  // namespace converge::testutil
