@@ -31,7 +31,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -357,6 +359,17 @@ class Shim {
 
 int RunShim(const std::string& run_dir, int64_t job_id, const PmixServiceFactory& make_pmix) {
   return Shim(run_dir, job_id, make_pmix).Run();
+}
+
+int64_t ShimJobIdArgument(const char* name, int argc, char** argv) {
+  int64_t job_id = 0;
+  if (argc == 3) {
+    const char* end = argv[2] + std::strlen(argv[2]);
+    auto [stop, error] = std::from_chars(argv[2], end, job_id);
+    if (error != std::errc() || stop != end || job_id <= 0) job_id = 0;
+  }
+  if (job_id == 0) std::fprintf(stderr, "usage: %s RUN_DIR JOB_ID (a positive integer)\n", name);
+  return job_id;
 }
 
 }  // namespace converge::exec

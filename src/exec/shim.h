@@ -44,4 +44,8 @@ using PmixServiceFactory = std::function<Result<std::unique_ptr<TaskService>>(
     const ShimSpec& spec, const std::string& run_dir)>;
 int RunShim(const std::string& run_dir, int64_t job_id, const PmixServiceFactory& make_pmix = {});
 
+// The command line of the shim binaries, `NAME RUN_DIR JOB_ID`: the job id (a positive
+// integer), or 0 after printing a usage line naming `name` to stderr.
+int64_t ShimJobIdArgument(const char* name, int argc, char** argv);
+
 }  // namespace converge::exec
