@@ -81,8 +81,9 @@ TEST(ParseDocuments, ExampleParsesToExpectedValues) {
 }
 
 TEST(ParseDocuments, FormatDocExampleParses) {
-  const std::filesystem::path doc =
-      std::filesystem::path(__FILE__).parent_path() / "../../docs/formats/workload.md";
+  // ctest runs tests in the repository root (cmake/converge.cmake); __FILE__ may be relative
+  // to another folder (ccache's base dir).
+  const std::filesystem::path doc = "docs/formats/workload.md";
   std::ifstream file(doc);
   ASSERT_TRUE(file) << doc;
   std::stringstream contents;
