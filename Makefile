@@ -42,12 +42,15 @@ bench: build
 
 # Unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer. hwloc's PCI plugin
 # (libhwloc-plugins, pulled in by openmpi for the ML example) leaks inside libpciaccess on every
-# topology load; it is left out here so that LeakSanitizer reports only our own leaks.
+# topology load; it is left out here so that LeakSanitizer reports only our own leaks. Leaks
+# inside other libraries (libpmix) are suppressed by scripts/lsan-suppressions.txt.
 asan-test: deps
 	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCONVERGE_SANITIZE=ON \
 	  -DCONVERGE_BENCH=OFF >/dev/null
 	@cmake --build $(ASAN_BUILD)
-	cd $(ASAN_BUILD) && HWLOC_PLUGINS_BLACKLIST=hwloc_pci ctest --output-on-failure -L unit \
+	cd $(ASAN_BUILD) && HWLOC_PLUGINS_BLACKLIST=hwloc_pci \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan-suppressions.txt \
+	  ctest --output-on-failure -L unit \
 	  --timeout 900
 
 # Each libFuzzer target for FUZZ_SECONDS seconds, seeded from the repository's examples.
