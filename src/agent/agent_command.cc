@@ -35,6 +35,17 @@ struct AgentFlags {
   double heartbeat = 2;
 };
 
+// The default state folder of an agent: one per user, node name and leader, so that agents of
+// two instances on one host (two clusters whose nodes share names) never share run files, whose
+// names are only job ids. The leader's address is digested with FNV-1a (stable across builds).
+std::string DefaultStateFolder(const std::string& name, const api::Address& leader) {
+  uint64_t digest = 14695981039346656037ull;
+  for (unsigned char c : leader.ToString()) digest = (digest ^ c) * 1099511628211ull;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(digest));
+  return "/tmp/converge-agent-" + std::to_string(::geteuid()) + "-" + name + "-" + hex;
+}
+
 // The local address this host reaches `leader` from (a connected UDP socket sends nothing).
 Result<std::string> AddressTowards(const api::Address& leader) {
   in_addr target{};
@@ -102,9 +113,7 @@ int RunAgent(const AgentFlags& flags) {
   if (!listen.ok()) return Fail(listen.status().WithPrefix("--listen").ToString());
   if (listen->kind != api::Address::Kind::kTcp) return Fail("--listen: must be tcp:ADDR:PORT");
   const std::string name = flags.name.empty() ? DefaultName() : flags.name;
-  const std::string state = flags.state.empty()
-                                ? "/tmp/converge-agent-" + std::to_string(::geteuid()) + "-" + name
-                                : flags.state;
+  const std::string state = flags.state.empty() ? DefaultStateFolder(name, *leader) : flags.state;
   ::umask(077);
   if (::mkdir(state.c_str(), 0700) != 0 && errno != EEXIST) {
     return Fail(state + ": cannot create folder: " + std::strerror(errno));
@@ -172,7 +181,8 @@ void AddAgentCommand(CLI::App& app, int* exit_code) {
   agent->add_option("--name", flags->name,
                     "This node's name (default: SLURMD_NODENAME, or the host name)");
   agent->add_option("--state", flags->state,
-                    "Folder of the parts' run files (default: /tmp/converge-agent-UID-NAME)");
+                    "Folder of the parts' run files (default: /tmp/converge-agent-UID-NAME-DIGEST, "
+                    "DIGEST naming the leader)");
   agent
       ->add_option("--heartbeat", flags->heartbeat,
                    "Seconds between registrations (how soon a restarted leader knows this node)")
