@@ -220,7 +220,9 @@ std::map<std::string, CLI::Option*> AddJobOptions(CLI::App* c, JobOptions* o) {
                                          "Start only once this service is READY (repeatable)")
                                ->allow_extra_args(false);
   given["pmi"] = last(c->add_option("--pmi", o->pmi,
-                                    "PMI for the tasks: simple (default, PMI-1 over PMI_FD) or off")
+                                    "PMI for the tasks: simple (PMI-1 over PMI_FD), pmix, a list "
+                                    "such as simple,pmix, or off (default: simple, and pmix too "
+                                    "for jobs of more than one task)")
                           ->check([](const std::string& text) {
                             jobspec::SystemAttributes system;
                             system.extra["shell"]["options"]["pmi"] = text;
