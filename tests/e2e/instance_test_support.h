@@ -36,20 +36,28 @@ inline ApiAnswer CallApi(const InstanceLauncher& instance, const std::string& me
   return answer;
 }
 
-// A one-task `true` job as a YAML jobspec (the API takes YAML bodies as well as JSON).
-inline constexpr const char* kTrueJobspecYaml = R"(version: 1
+// A YAML jobspec (the API takes YAML bodies as well as JSON) of one task on one core running
+// `command` (a YAML flow list, e.g. `["true"]`), with `system` as attributes.system (YAML flow).
+inline std::string OneTaskJobspecYaml(const std::string& command,
+                                      const std::string& system = "{duration: 60}") {
+  return R"(version: 1
 resources:
   - type: slot
     count: 1
     label: task
     with: [{type: core, count: 1}]
 tasks:
-  - command: ["true"]
+  - command: )" +
+         command + R"(
     slot: task
     count: {per_slot: 1}
 attributes:
-  system: {duration: 60}
-)";
+  system: )" +
+         system + "\n";
+}
+
+// A one-task `true` job as a YAML jobspec.
+inline const std::string kTrueJobspecYaml = OneTaskJobspecYaml(R"(["true"])");
 
 inline nlohmann::json GetJob(const InstanceLauncher& instance, int64_t id) {
   return CallApi(instance, "GET", "/v1/jobs/" + std::to_string(id)).body;

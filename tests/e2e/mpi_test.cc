@@ -68,22 +68,8 @@ TEST_F(MpiTest, MpiAbortEndsTheJobWithItsCode) {
 
 // A jobspec for `sh -c SCRIPT` whose shell options set pmi to `pmi` (YAML text).
 std::string ShellJobspec(const std::string& script, const std::string& pmi) {
-  return R"(version: 1
-resources:
-  - type: slot
-    count: 1
-    label: task
-    with: [{type: core, count: 1}]
-tasks:
-  - command: ["sh", "-c", ")" +
-         script + R"("]
-    slot: task
-    count: {per_slot: 1}
-attributes:
-  system:
-    duration: 60
-    shell: {options: {pmi: )" +
-         pmi + "}}\n";
+  return OneTaskJobspecYaml(R"(["sh", "-c", ")" + script + R"("])",
+                            "{duration: 60, shell: {options: {pmi: " + pmi + "}}}");
 }
 
 TEST_F(MpiTest, JobspecShellOptionTurnsPmiOff) {
