@@ -13,12 +13,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <random>
 
 #include "agent/agent_service.h"
 #include "agent/registrar.h"
 #include "api/http_server.h"
 #include "api/token_file.h"
+#include "common/random_hex.h"
 #include "exec/self_path.h"
 #include "resource/readers/hwloc.h"
 #include "resource/writers/jgf.h"
@@ -85,13 +85,6 @@ std::string DefaultName() {
   return name.substr(0, name.find('.'));
 }
 
-std::string RandomId() {
-  std::random_device random;
-  char text[33];
-  std::snprintf(text, sizeof text, "%08x%08x%08x%08x", random(), random(), random(), random());
-  return text;
-}
-
 int Fail(const std::string& message) {
   std::fprintf(stderr, "converge agent: %s\n", message.c_str());
   return 1;
@@ -138,7 +131,8 @@ int RunAgent(const AgentFlags& flags) {
   if (::access(pmix_shim.c_str(), X_OK) != 0) pmix_shim.clear();
   AgentService service(io, exec::LocalExecutorOptions{.run_dir = state + "/run",
                                                       .shim_path = shim,
-                                                      .pmix_shim_path = pmix_shim});
+                                                      .pmix_shim_path = pmix_shim},
+                       exec::ExchangeEndpoint{leader->ToString(), *token});
   api::Router router;
   service.AddRoutes(router);
   api::HttpServerOptions server_options;
@@ -148,7 +142,9 @@ int RunAgent(const AgentFlags& flags) {
   Result<api::Address> bound = server.Listen(*listen);
   if (!bound.ok()) return Fail(bound.status().WithPrefix("--listen").ToString());
 
-  Registration registration{name, bound->ToString(), RandomId(), resource::WriteJgf(*topology)};
+  Result<std::string> boot_id = RandomHex(16);
+  if (!boot_id.ok()) return Fail(boot_id.status().ToString());
+  Registration registration{name, bound->ToString(), *boot_id, resource::WriteJgf(*topology)};
   std::printf("converge agent: node %s serving on %s (state %s), leader %s\n", name.c_str(),
               bound->ToString().c_str(), state.c_str(), leader->ToString().c_str());
   std::fflush(stdout);

@@ -45,8 +45,10 @@ int64_t QueryInt(const api::HttpRequest& request, const std::string& name, int64
 
 }  // namespace
 
-AgentService::AgentService(boost::asio::io_context& io, exec::LocalExecutorOptions options)
+AgentService::AgentService(boost::asio::io_context& io, exec::LocalExecutorOptions options,
+                           exec::ExchangeEndpoint exchange)
     : io_(io),
+      exchange_(std::move(exchange)),
       executor_(std::make_unique<exec::LocalExecutor>(
           io, std::move(options), [this](int64_t job_id, Result<exec::ShimResult> result) {
             OnExit(job_id, std::move(result));
@@ -110,6 +112,9 @@ void AgentService::Start(const api::HttpRequest& request, api::Responder& respon
     return responder.Reply(api::JsonError(
         409, "job " + std::to_string(spec->job_id) + " already ran here and is not forgotten"));
   }
+  // The parts of a job on several nodes meet at the leader this agent serves (never at an
+  // address the request names).
+  if (spec->layout.multi_part()) spec->exchange = exchange_;
   Status started = executor_->Start(*spec);
   if (!started.ok()) {
     return responder.Reply(api::JsonError(HttpStatusOf(started), started.ToString()));

@@ -28,7 +28,9 @@ namespace converge::agent {
 
 class AgentService {
  public:
-  AgentService(boost::asio::io_context& io, exec::LocalExecutorOptions options);
+  // `exchange`: the leader's address and token, given to the parts of multi-node jobs.
+  AgentService(boost::asio::io_context& io, exec::LocalExecutorOptions options,
+               exec::ExchangeEndpoint exchange);
   ~AgentService();
 
   void AddRoutes(api::Router& router);
@@ -55,6 +57,7 @@ class AgentService {
   void WakeWaiters();
 
   boost::asio::io_context& io_;
+  const exec::ExchangeEndpoint exchange_;
   std::unique_ptr<exec::LocalExecutor> executor_;
   std::map<int64_t, Part> parts_;
   int64_t sequence_ = 0;

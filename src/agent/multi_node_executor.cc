@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 
 #include "api/http_server.h"
 #include "common/hostlist.h"
+#include "common/random_hex.h"
 
 namespace converge::agent {
 namespace {
@@ -52,7 +54,11 @@ MultiNodeExecutor::MultiNodeExecutor(boost::asio::io_context& io, std::string to
     : io_(io),
       token_(std::move(token)),
       on_exit_(std::move(on_exit)),
-      on_node_state_(std::move(on_node_state)) {
+      on_node_state_(std::move(on_node_state)),
+      hub_(io, [this](int64_t job_id) {
+        auto it = jobs_.find(job_id);
+        return it != jobs_.end() && !it->second.reported && it->second.parts.size() > 1;
+      }) {
   for (const Registration& registration : agents) {
     Node& node = nodes_[registration.name];
     node.registration = registration;
@@ -71,6 +77,7 @@ size_t MultiNodeExecutor::running_count() const {
 void MultiNodeExecutor::AddRoutes(api::Router& router) {
   router.Add(RegistrationRoute(
       [this](const Registration& registration) { return Register(registration); }));
+  hub_.AddRoutes(router);
 }
 
 void MultiNodeExecutor::Connect(Node& node) {
@@ -136,10 +143,13 @@ Status MultiNodeExecutor::Start(const exec::ShimSpec& spec) {
     part.tasks.push_back(task);
   }
   if (by_node.empty()) return Status(Code::kInternal, "the job has no tasks");
-  // A shim's PMI server knows only its own node's tasks: across nodes it would make a wrong,
-  // partial MPI world, so a job spanning several nodes gets none (its ranks run as singletons).
-  if (by_node.size() > 1) {
-    for (auto& [name, part] : by_node) part.pmi.clear();
+  if (by_node.size() > 1 && !spec.pmi.empty()) {
+    if (Status laid_out = LayOut(spec, by_node); !laid_out.ok()) {
+      // PMI numbers ranks densely: without that the ranks run as singletons.
+      std::fprintf(stderr, "converge: job %lld gets no PMI: %s\n",
+                   static_cast<long long>(spec.job_id), laid_out.ToString().c_str());
+      for (auto& [name, part] : by_node) part.pmi.clear();
+    }
   }
   Run run;
   for (const auto& [name, part] : by_node) run.parts.push_back({name, false, {}});
@@ -151,8 +161,34 @@ Status MultiNodeExecutor::Start(const exec::ShimSpec& spec) {
                               if (response.ok() && response->status == 200) return;
                               EndPart(job_id, name,
                                       ErrorResult(name, "cannot start: " + Describe(response)));
-                              TerminateParts(job_id);
                             });
+  }
+  return Status::Ok();
+}
+
+Status MultiNodeExecutor::LayOut(const exec::ShimSpec& spec,
+                                 std::map<std::string, exec::ShimSpec>& by_node) {
+  exec::JobLayout layout;
+  std::map<std::string, int> index;
+  for (const auto& [name, part] : by_node) {
+    index[name] = static_cast<int>(layout.nodes.size());
+    layout.nodes.push_back(name);
+  }
+  layout.rank_nodes.assign(spec.tasks.size(), -1);
+  for (const exec::TaskSpec& task : spec.tasks) {
+    const size_t rank = static_cast<size_t>(task.rank);
+    if (task.rank < 0 || rank >= spec.tasks.size() || layout.rank_nodes[rank] >= 0) {
+      return Status::Invalid("tasks", "ranks are not 0.." + std::to_string(spec.tasks.size() - 1) +
+                                          " once each");
+    }
+    layout.rank_nodes[rank] = index[task.node];
+  }
+  Result<std::string> key = RandomHex(16);
+  if (!key.ok()) return key.status();
+  layout.key = *key;
+  for (auto& [name, part] : by_node) {
+    part.layout = layout;
+    part.layout.part = index[name];
   }
   return Status::Ok();
 }
@@ -181,6 +217,7 @@ void MultiNodeExecutor::Forget(int64_t job_id) {
     }
   }
   jobs_.erase(it);
+  hub_.Forget(job_id);
 }
 
 void MultiNodeExecutor::OnFinished(const std::string& name, uint64_t generation,
@@ -209,7 +246,6 @@ void MultiNodeExecutor::OnLost(const std::string& name, uint64_t generation, con
   for (int64_t job_id : affected) {
     node.orphans.insert(job_id);
     EndPart(job_id, name, ErrorResult(name, reason));
-    TerminateParts(job_id);
   }
 }
 
@@ -218,6 +254,7 @@ void MultiNodeExecutor::EndPart(int64_t job_id, const std::string& node,
   auto it = jobs_.find(job_id);
   if (it == jobs_.end() || it->second.reported) return;
   Run& run = it->second;
+  if (run.parts.size() > 1) hub_.End(job_id);  // the others' PMI barriers can never complete
   bool all_ended = true;
   for (Part& part : run.parts) {
     if (part.node == node && !part.ended) {
@@ -226,21 +263,31 @@ void MultiNodeExecutor::EndPart(int64_t job_id, const std::string& node,
     }
     all_ended = all_ended && part.ended;
   }
+  // A task killed by a signal, a PMI abort or a part that could not start: an MPI job's other
+  // ranks would wait for the lost ones for ever, so the other parts are ended (as hydra and
+  // srun --kill-on-bad-exit do). Plain exit codes end nothing.
+  if (!all_ended && !run.failing && run.parts.size() > 1 &&
+      (result.signal != 0 || !result.aborted.empty() || !result.exec_error.empty())) {
+    run.failing = true;
+    TerminateParts(job_id);
+  }
   if (!all_ended) return;
   run.reported = true;
-  on_exit_(job_id, Combine(run.parts));
+  on_exit_(job_id, Combine(run.parts, run.failing));
 }
 
-exec::ShimResult MultiNodeExecutor::Combine(const std::vector<Part>& parts) {
+exec::ShimResult MultiNodeExecutor::Combine(const std::vector<Part>& parts, bool failing) {
   exec::ShimResult combined;
   bool first = true;
+  int64_t aborted_end = -1;
   std::vector<std::string> containers;
   for (const Part& part : parts) {
     const exec::ShimResult& result = part.result;
     combined.exit_code = std::max(combined.exit_code, result.exit_code);
     if (combined.signal == 0) combined.signal = result.signal;
     combined.timed_out = combined.timed_out || result.timed_out;
-    combined.terminated = combined.terminated || result.terminated;
+    // Parts this executor ended after another part failed were not canceled by anyone.
+    combined.terminated = combined.terminated || (result.terminated && !failing);
     if (combined.exec_error.empty()) combined.exec_error = result.exec_error;
     if (result.start_ms > 0 &&
         (first || result.start_ms < combined.start_ms || combined.start_ms == 0)) {
@@ -248,6 +295,11 @@ exec::ShimResult MultiNodeExecutor::Combine(const std::vector<Part>& parts) {
     }
     combined.end_ms = std::max(combined.end_ms, result.end_ms);
     combined.stray_processes += result.stray_processes;
+    // The part whose PMI ended the job first is the cause; later ones followed from it.
+    if (!result.aborted.empty() && (aborted_end < 0 || result.end_ms < aborted_end)) {
+      combined.aborted = "node " + part.node + ": " + result.aborted;
+      aborted_end = result.end_ms;
+    }
     if (!result.container.empty()) containers.push_back(part.node + ": " + result.container);
     first = false;
   }
@@ -279,7 +331,7 @@ exec::Executor::Reattached MultiNodeExecutor::Reattach(int64_t job_id) {
     return fate;
   }
   fate.state = ReattachState::kFinished;
-  fate.result = Combine(run.parts);
+  fate.result = Combine(run.parts, false);
   run.reported = true;
   jobs_[job_id] = std::move(run);  // kept until Forget() tells the agents
   return fate;

@@ -4,10 +4,12 @@
 // Start() splits the ShimSpec's tasks by TaskSpec::node and sends each node's part to its
 // agent; the job's exit is reported once every part ended, combined: the largest exit code,
 // the first signal, timed_out/terminated if any part was, the first exec_error, the earliest
-// start and the latest end. A part that cannot be started, or whose agent is lost, ends with an
-// exec_error naming the node, and the job's other parts are terminated. A job on one node keeps
-// the spec's PMI servers; one spanning several nodes gets none yet (a shim's server knows only
-// its node's ranks).
+// start and the latest end, and the PMI abort of the part that ended first. A part that
+// cannot be started, or whose agent is lost, ends with an exec_error naming the node; then, as
+// when a part ends by a signal or a PMI abort, the job's other parts are terminated. A job on one node keeps
+// the spec's PMI servers; one spanning several nodes gets them too, each part with the job's
+// layout (exec::JobLayout: which node each rank is on), and the parts' shims meet in the
+// ExchangeHub served here for their barriers (a part that ends fails the others' barriers).
 //
 // Nodes: the agents named at construction (all registered). An agent is lost when its link's
 // poll fails: its node is reported down (on_node_state), and it is up again when the agent
@@ -28,6 +30,7 @@
 #include <vector>
 
 #include "agent/agent_link.h"
+#include "agent/exchange_hub.h"
 #include "agent/protocol.h"
 #include "api/router.h"
 #include "exec/executor.h"
@@ -47,6 +50,7 @@ class MultiNodeExecutor final : public exec::Executor {
   ~MultiNodeExecutor() override;
 
   // POST /v1/agents: an agent (re-)registers. Agents not named at construction get 403.
+  // POST /v1/exchange/...: the parts' PMI exchange (exchange_hub.h).
   void AddRoutes(api::Router& router);
 
   Status Start(const exec::ShimSpec& spec) override;
@@ -65,6 +69,7 @@ class MultiNodeExecutor final : public exec::Executor {
   struct Run {
     std::vector<Part> parts;
     bool reported = false;  // the exit was reported (or Reattach returned kFinished)
+    bool failing = false;   // a part failed and the others were told to end
   };
   struct Node {
     Registration registration;
@@ -81,7 +86,10 @@ class MultiNodeExecutor final : public exec::Executor {
   // Marks the part of `job_id` on `node` ended with `result`; reports the job when all ended.
   void EndPart(int64_t job_id, const std::string& node, const exec::ShimResult& result);
   void TerminateParts(int64_t job_id);
-  static exec::ShimResult Combine(const std::vector<Part>& parts);
+  // `failing`: the executor ended parts because another failed (their `terminated` is ours).
+  static exec::ShimResult Combine(const std::vector<Part>& parts, bool failing);
+  // Gives every part of a multi-node job its layout. Errors: ranks not dense (no PMI then).
+  static Status LayOut(const exec::ShimSpec& spec, std::map<std::string, exec::ShimSpec>& by_node);
 
   boost::asio::io_context& io_;
   const std::string token_;
@@ -90,6 +98,7 @@ class MultiNodeExecutor final : public exec::Executor {
   std::map<std::string, Node> nodes_;
   std::map<int64_t, Run> jobs_;
   uint64_t next_generation_ = 1;
+  ExchangeHub hub_;  // after jobs_: its callback reads them
 };
 
 // Runs a registration-only server on `listen` (its own io_context) until every agent named in

@@ -1,7 +1,5 @@
 #include "api/http_client.h"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <pwd.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -22,6 +20,7 @@
 #include <boost/beast/http.hpp>
 
 #include "api/token_file.h"
+#include "common/dead_peer.h"
 
 namespace converge::api {
 namespace {
@@ -73,7 +72,7 @@ class HttpClient::Impl {
         tcp_.emplace(io_);
         const Tcp::endpoint endpoint(ip, static_cast<unsigned short>(address_.port));
         tcp_->open(endpoint.protocol(), error);
-        if (!error && dead_peer_seconds_ > 0) DetectDeadPeer(tcp_->native_handle());
+        if (!error && dead_peer_seconds_ > 0) DetectDeadPeer(tcp_->native_handle(), dead_peer_seconds_);
         if (!error) tcp_->connect(endpoint, error);
       }
       if (!error) tcp_->set_option(Tcp::no_delay(true), error);
@@ -87,24 +86,6 @@ class HttpClient::Impl {
     }
     return Status(Code::kInternal,
                   "cannot connect to " + address_.ToString() + ": " + error.message());
-  }
-
-  // Keep-alive probes and a user timeout, so that a peer that vanished (host down, network
-  // cut) fails a blocked read or write after about dead_peer_seconds_; fewer SYN retries bound
-  // a connect to an unreachable host likewise.
-  void DetectDeadPeer(int fd) const {
-    const int on = 1;
-    const int idle = std::max(1, dead_peer_seconds_ / 2);
-    const int interval = 1;
-    const int count = std::max(1, dead_peer_seconds_ - idle);
-    const unsigned int user_timeout = static_cast<unsigned int>(dead_peer_seconds_) * 1000;
-    const int syn_retries = 2;
-    ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
-    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
-    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
-    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
-    ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout, sizeof user_timeout);
-    ::setsockopt(fd, IPPROTO_TCP, TCP_SYNCNT, &syn_retries, sizeof syn_retries);
   }
 
   Result<HttpResponse> Call(const std::string& method, const std::string& target,

@@ -1,7 +1,8 @@
 #include "api/token_file.h"
 
+#include "common/random_hex.h"
+
 #include <fcntl.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -68,22 +69,9 @@ Result<std::string> ReadTokenFile(const std::string& path) {
 Result<std::string> LoadOrCreateTokenFile(const std::string& path) {
   Result<std::string> existing = ReadTokenFile(path);
   if (existing.ok() || existing.status().code() != Code::kNotFound) return existing;
-  unsigned char bytes[32];
-  size_t got = 0;
-  while (got < sizeof bytes) {
-    const ssize_t n = ::getrandom(bytes + got, sizeof bytes - got, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      return Status(Code::kInternal, std::string("getrandom: ") + std::strerror(errno), path);
-    }
-    got += static_cast<size_t>(n);
-  }
-  std::string token;
-  for (unsigned char byte : bytes) {
-    char hex[3];
-    std::snprintf(hex, sizeof hex, "%02x", byte);
-    token += hex;
-  }
+  Result<std::string> random = RandomHex(32);
+  if (!random.ok()) return Status(random.status().code(), random.status().message(), path);
+  const std::string token = std::move(random).value();
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) {
     return Status(Code::kInternal, std::string("cannot write the token: ") + std::strerror(errno),

@@ -1,5 +1,6 @@
 #include "exec/pmi_simple_server.h"
 
+#include <algorithm>
 #include <charconv>
 #include <utility>
 
@@ -31,25 +32,69 @@ std::string_view Field(const std::map<std::string, std::string, std::less<>>& fi
   return it == fields.end() ? std::string_view() : std::string_view(it->second);
 }
 
+// PMI_process_mapping for ranks on nodes `rank_nodes`: MPICH's "(vector,(START,COUNT,PPN)...)"
+// where each block puts PPN consecutive ranks on each of the COUNT nodes from START.
+std::string ProcessMapping(const std::vector<int>& rank_nodes) {
+  struct Block {
+    int start, count, per_node;
+  };
+  std::vector<Block> blocks;
+  for (size_t rank = 0; rank < rank_nodes.size();) {
+    size_t end = rank;
+    while (end < rank_nodes.size() && rank_nodes[end] == rank_nodes[rank]) ++end;
+    const int node = rank_nodes[rank];
+    const int run = static_cast<int>(end - rank);
+    if (!blocks.empty() && blocks.back().per_node == run &&
+        blocks.back().start + blocks.back().count == node) {
+      ++blocks.back().count;
+    } else {
+      blocks.push_back({node, 1, run});
+    }
+    rank = end;
+  }
+  std::string mapping = "(vector";
+  for (const Block& block : blocks) {
+    mapping += ",(" + std::to_string(block.start) + "," + std::to_string(block.count) + "," +
+               std::to_string(block.per_node) + ")";
+  }
+  return mapping + ")";
+}
+
 }  // namespace
 
 PmiSimpleServer::PmiSimpleServer(int size, std::string kvsname, PmiLimits limits)
-    : kvsname_(std::move(kvsname)), limits_(limits) {
-  CHECK(size >= 1, "PmiSimpleServer needs at least one rank");
+    : PmiSimpleServer(JobLayout{{"local"}, std::vector<int>(size > 0 ? size : 0, 0), 0},
+                      std::move(kvsname), limits) {
+  part_ = -1;  // one part: barriers are released here
+}
+
+PmiSimpleServer::PmiSimpleServer(const JobLayout& layout, std::string kvsname, PmiLimits limits)
+    : kvsname_(std::move(kvsname)), limits_(limits), part_(layout.part) {
+  CHECK(layout.size() >= 1, "PmiSimpleServer needs at least one rank");
   CHECK(!kvsname_.empty() && kvsname_.find(' ') == std::string::npos &&
             kvsname_.size() <= limits_.max_kvsname,
         "PmiSimpleServer kvsname must be a non-empty word within max_kvsname");
-  ranks_.resize(static_cast<size_t>(size));
-  // Every rank on one node: MPICH reads this to find its node-local peers (shared memory).
-  const std::string mapping = "(vector,(0,1," + std::to_string(size) + "))";
+  ranks_.resize(static_cast<size_t>(layout.size()));
+  for (size_t rank = 0; rank < ranks_.size(); ++rank) {
+    ranks_[rank].local = layout.rank_nodes[rank] == layout.part;
+    local_count_ += ranks_[rank].local;
+  }
+  CHECK(local_count_ >= 1, "PmiSimpleServer part serves no rank");
+  // MPICH reads this to find its node-local peers (shared memory).
+  const std::string mapping = ProcessMapping(layout.rank_nodes);
   kvs_["PMI_process_mapping"] = mapping;
   kvs_order_.push_back("PMI_process_mapping");
   kvs_bytes_ = kvs_order_.back().size() + mapping.size();
 }
 
 size_t PmiSimpleServer::Index(int rank) const {
-  CHECK(rank >= 0 && static_cast<size_t>(rank) < ranks_.size(), "PMI rank out of range");
+  CHECK(served(rank), "PMI rank out of range or not served here");
   return static_cast<size_t>(rank);
+}
+
+bool PmiSimpleServer::served(int rank) const {
+  return rank >= 0 && static_cast<size_t>(rank) < ranks_.size() &&
+         ranks_[static_cast<size_t>(rank)].local;
 }
 
 void PmiSimpleServer::Receive(int rank, std::string_view bytes) {
@@ -79,10 +124,21 @@ void PmiSimpleServer::Disconnected(int rank) {
   if (state.disconnected) return;
   state.disconnected = true;
   state.closed = true;
-  if (state.initialized && !state.finalized) {
+  if (state.finalized) return;
+  if (state.initialized) {
     SetAbort(rank, std::nullopt,
              "rank " + std::to_string(rank) + " closed its PMI connection before finalize");
+    return;
   }
+  // It never used PMI; that is fine unless the others need it in a barrier.
+  if (!gone_) gone_ = rank;
+  if (barrier_count_ > 0) AbortBarrierWithout(*gone_);
+}
+
+void PmiSimpleServer::AbortBarrierWithout(int rank) {
+  SetAbort(rank, std::nullopt,
+           "rank " + std::to_string(rank) +
+               " ended without PMI, so the barrier the other ranks entered cannot complete");
 }
 
 std::string PmiSimpleServer::TakeOutput(int rank) {
@@ -241,12 +297,18 @@ void PmiSimpleServer::Put(int rank, const Fields& fields) {
   if (key.size() > limits_.max_key || value.size() > limits_.max_value) {
     return Reply(rank, "cmd=put_result rc=-1 msg=key_or_value_longer_than_get_maxes_allows");
   }
+  if (!Store(key, value)) return Reply(rank, "cmd=put_result rc=-1 msg=kvs_full");
+  if (part_ >= 0) fresh_.push_back(key);
+  Reply(rank, "cmd=put_result rc=0 msg=success");
+}
+
+bool PmiSimpleServer::Store(const std::string& key, const std::string& value) {
   auto existing = kvs_.find(key);
   const size_t old_bytes = existing == kvs_.end() ? 0 : key.size() + existing->second.size();
   const size_t new_bytes = kvs_bytes_ - old_bytes + key.size() + value.size();
   if ((existing == kvs_.end() && kvs_.size() >= limits_.max_entries) ||
       new_bytes > limits_.max_kvs_bytes) {
-    return Reply(rank, "cmd=put_result rc=-1 msg=kvs_full");
+    return false;
   }
   if (existing == kvs_.end()) {
     kvs_.emplace(key, value);
@@ -255,7 +317,7 @@ void PmiSimpleServer::Put(int rank, const Fields& fields) {
     existing->second = value;
   }
   kvs_bytes_ = new_bytes;
-  Reply(rank, "cmd=put_result rc=0 msg=success");
+  return true;
 }
 
 void PmiSimpleServer::Get(int rank, const Fields& fields) {
@@ -292,12 +354,57 @@ void PmiSimpleServer::BarrierIn(int rank) {
     return Close(rank);
   }
   state.in_barrier = true;
-  if (++barrier_count_ < static_cast<int>(ranks_.size())) return;
+  ++barrier_count_;
+  if (gone_) return AbortBarrierWithout(*gone_);
+  if (barrier_count_ < local_count_) return;
+  if (part_ < 0) return ReleaseBarrier();
+  // A fence: "KEY VALUE" lines (neither holds a space or a newline) of the keys put here
+  // since the last one, each once, with its latest value.
+  std::sort(fresh_.begin(), fresh_.end());
+  fresh_.erase(std::unique(fresh_.begin(), fresh_.end()), fresh_.end());
+  std::string fence;
+  for (const std::string& key : fresh_) fence += key + " " + kvs_.find(key)->second + "\n";
+  fresh_.clear();
+  fence_ = std::move(fence);
+  fencing_ = true;
+}
+
+void PmiSimpleServer::ReleaseBarrier() {
   barrier_count_ = 0;
   for (size_t i = 0; i < ranks_.size(); ++i) {
+    if (!ranks_[i].local || !ranks_[i].in_barrier) continue;
     ranks_[i].in_barrier = false;
     Reply(static_cast<int>(i), "cmd=barrier_out rc=0");
   }
+}
+
+std::optional<std::string> PmiSimpleServer::TakeFence() { return std::exchange(fence_, std::nullopt); }
+
+void PmiSimpleServer::CompleteFence(const std::vector<std::string>& fences) {
+  if (!fencing_) return;
+  fencing_ = false;
+  for (size_t part = 0; part < fences.size(); ++part) {
+    if (static_cast<int>(part) == part_) continue;
+    std::string_view rest = fences[part];
+    while (!rest.empty()) {
+      const size_t newline = rest.find('\n');
+      const std::string_view line = rest.substr(0, newline);
+      const size_t space = line.find(' ');
+      if (newline == std::string_view::npos || space == 0 || space == std::string_view::npos) {
+        return FailFence("part " + std::to_string(part) + " sent a malformed PMI fence");
+      }
+      if (!Store(std::string(line.substr(0, space)), std::string(line.substr(space + 1)))) {
+        return FailFence("the job's PMI KVS is full");
+      }
+      rest.remove_prefix(newline + 1);
+    }
+  }
+  ReleaseBarrier();
+}
+
+void PmiSimpleServer::FailFence(const std::string& why) {
+  fencing_ = false;
+  SetAbort(-1, std::nullopt, "the barrier across the job's nodes failed: " + why);
 }
 
 }  // namespace converge::exec

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <random>
+#include <vector>
 #include <string>
 
 namespace converge::exec {
@@ -228,6 +230,78 @@ TEST(PmiSimpleServerTest, RandomBytesNeverBreakTheServer) {
       EXPECT_LE(server.TakeOutput(rank).size(), 16u * 4096);
     }
   }
+}
+
+// Ranks 0 and 1 on node "a", rank 2 on node "b": one server per node.
+JobLayout TwoNodes(int part) { return JobLayout{{"a", "b"}, {0, 0, 1}, part, "00112233445566778899"}; }
+
+TEST(PmiSimpleServerTest, PartsOfAJobMeetInAFenceAndSeeEachOthersPuts) {
+  PmiSimpleServer a(TwoNodes(0), "kvs");
+  PmiSimpleServer b(TwoNodes(1), "kvs");
+  EXPECT_TRUE(a.served(1));
+  EXPECT_FALSE(a.served(2));
+  EXPECT_EQ(Ask(a, 0, "cmd=get_universe_size"), "cmd=universe_size rc=0 size=3\n");
+  EXPECT_EQ(Ask(b, 2, "cmd=get kvsname=kvs key=PMI_process_mapping"),
+            "cmd=get_result rc=0 msg=success value=(vector,(0,1,2),(1,1,1))\n");
+  EXPECT_EQ(Ask(a, 0, "cmd=put kvsname=kvs key=card-0 value=x"), "cmd=put_result rc=0 msg=success\n");
+  EXPECT_EQ(Ask(a, 1, "cmd=put kvsname=kvs key=card-1 value=y"), "cmd=put_result rc=0 msg=success\n");
+  EXPECT_EQ(Ask(a, 0, "cmd=put kvsname=kvs key=card-0 value=z"), "cmd=put_result rc=0 msg=success\n");
+  EXPECT_EQ(Ask(b, 2, "cmd=put kvsname=kvs key=card-2 value=w=v"), "cmd=put_result rc=0 msg=success\n");
+  EXPECT_EQ(Ask(a, 0, "cmd=barrier_in"), "");
+  EXPECT_FALSE(a.TakeFence().has_value());  // rank 1 is not in the barrier yet
+  EXPECT_EQ(Ask(a, 1, "cmd=barrier_in"), "");  // not released: the fence goes first
+  std::optional<std::string> fence_a = a.TakeFence();
+  ASSERT_TRUE(fence_a.has_value());
+  EXPECT_EQ(*fence_a, "card-0 z\ncard-1 y\n");  // each key once, with its latest value
+  EXPECT_FALSE(a.TakeFence().has_value());
+  EXPECT_EQ(Ask(b, 2, "cmd=barrier_in"), "");
+  std::optional<std::string> fence_b = b.TakeFence();
+  ASSERT_TRUE(fence_b.has_value());
+  a.CompleteFence({*fence_a, *fence_b});
+  b.CompleteFence({*fence_a, *fence_b});
+  EXPECT_EQ(a.TakeOutput(0), "cmd=barrier_out rc=0\n");
+  EXPECT_EQ(a.TakeOutput(1), "cmd=barrier_out rc=0\n");
+  EXPECT_EQ(b.TakeOutput(2), "cmd=barrier_out rc=0\n");
+  EXPECT_EQ(Ask(a, 1, "cmd=get kvsname=kvs key=card-2"),
+            "cmd=get_result rc=0 msg=success value=w=v\n");
+  EXPECT_EQ(Ask(b, 2, "cmd=get kvsname=kvs key=card-0"),
+            "cmd=get_result rc=0 msg=success value=z\n");
+  // The next fence carries only what was put since.
+  EXPECT_EQ(Ask(b, 2, "cmd=barrier_in"), "");
+  EXPECT_EQ(b.TakeFence(), std::optional<std::string>(""));
+  EXPECT_FALSE(b.abort().has_value());
+}
+
+TEST(PmiSimpleServerTest, AFailedOrMalformedFenceAbortsTheJob) {
+  PmiSimpleServer a(TwoNodes(0), "kvs");
+  for (int rank : {0, 1}) Ask(a, rank, "cmd=barrier_in");
+  ASSERT_TRUE(a.TakeFence().has_value());
+  a.FailFence("job 3 ended on one of its nodes");
+  ASSERT_TRUE(a.abort().has_value());
+  EXPECT_NE(a.abort()->message.find("job 3 ended"), std::string::npos);
+  EXPECT_EQ(a.TakeOutput(0), "");  // never released
+
+  PmiSimpleServer b(TwoNodes(1), "kvs");
+  Ask(b, 2, "cmd=barrier_in");
+  ASSERT_TRUE(b.TakeFence().has_value());
+  b.CompleteFence({"no-space-here\n", ""});
+  ASSERT_TRUE(b.abort().has_value());
+  EXPECT_NE(b.abort()->message.find("malformed"), std::string::npos);
+}
+
+TEST(PmiSimpleServerTest, ProcessMappingDescribesBlocksAndCycles) {
+  auto mapping = [](std::vector<int> rank_nodes, int nodes) {
+    JobLayout layout;
+    for (int node = 0; node < nodes; ++node) layout.nodes.push_back("n" + std::to_string(node));
+    layout.rank_nodes = std::move(rank_nodes);
+    PmiSimpleServer server(layout, "kvs");
+    return Ask(server, 0, "cmd=get kvsname=kvs key=PMI_process_mapping");
+  };
+  EXPECT_EQ(mapping({0, 0, 1, 1}, 2), "cmd=get_result rc=0 msg=success value=(vector,(0,2,2))\n");
+  EXPECT_EQ(mapping({0, 1, 0, 1}, 2),
+            "cmd=get_result rc=0 msg=success value=(vector,(0,2,1),(0,2,1))\n");
+  EXPECT_EQ(mapping({0, 0, 0, 1, 2}, 3),
+            "cmd=get_result rc=0 msg=success value=(vector,(0,1,3),(1,2,1))\n");
 }
 
 }  // namespace

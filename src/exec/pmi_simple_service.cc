@@ -17,9 +17,23 @@ constexpr size_t kReadChunk = 65536;
 
 }  // namespace
 
-Result<std::unique_ptr<PmiSimpleService>> PmiSimpleService::Make(const std::vector<TaskSpec>& tasks,
-                                                                 int64_t job_id, PmiLimits limits) {
+Result<std::unique_ptr<PmiSimpleService>> PmiSimpleService::Make(const ShimSpec& spec,
+                                                                 PmiLimits limits) {
+  const std::vector<TaskSpec>& tasks = spec.tasks;
   if (tasks.empty()) return Status::Invalid("tasks", "PMI needs at least one task");
+  const std::string kvsname = "converge." + std::to_string(spec.job_id);
+  if (spec.layout.multi_part()) {
+    // ShimSpecFromJson checked that the tasks are exactly the layout's ranks of this part.
+    if (spec.exchange.url.empty()) {
+      return Status::Invalid("exchange", "a job on several nodes needs the exchange's address");
+    }
+    auto service = std::unique_ptr<PmiSimpleService>(
+        new PmiSimpleService(spec.layout, kvsname, limits));
+    service->exchange_ = std::make_unique<ExchangeClient>(
+        spec.exchange, spec.job_id, "pmi", spec.layout.part,
+        static_cast<int>(spec.layout.nodes.size()));
+    return service;
+  }
   std::vector<bool> seen(tasks.size(), false);
   for (const TaskSpec& task : tasks) {
     const size_t rank = static_cast<size_t>(task.rank);
@@ -30,12 +44,21 @@ Result<std::unique_ptr<PmiSimpleService>> PmiSimpleService::Make(const std::vect
     }
     seen[rank] = true;
   }
-  return std::unique_ptr<PmiSimpleService>(new PmiSimpleService(
-      static_cast<int>(tasks.size()), "converge." + std::to_string(job_id), limits));
+  JobLayout one_node{{"local"}, std::vector<int>(tasks.size(), 0), 0};
+  auto service =
+      std::unique_ptr<PmiSimpleService>(new PmiSimpleService(one_node, kvsname, limits));
+  return service;
 }
 
-PmiSimpleService::PmiSimpleService(int size, std::string kvsname, PmiLimits limits)
-    : server_(size, std::move(kvsname), limits), connections_(static_cast<size_t>(size)) {}
+PmiSimpleService::PmiSimpleService(const JobLayout& layout, std::string kvsname, PmiLimits limits)
+    : server_(layout.nodes.size() > 1 ? PmiSimpleServer(layout, std::move(kvsname), limits)
+                                      : PmiSimpleServer(layout.size(), std::move(kvsname), limits)),
+      connections_(static_cast<size_t>(layout.size())),
+      local_index_(static_cast<size_t>(layout.size()), -1) {
+  for (size_t rank = 0; rank < local_index_.size(); ++rank) {
+    if (layout.rank_nodes[rank] == layout.part) local_index_[rank] = local_count_++;
+  }
+}
 
 PmiSimpleService::~PmiSimpleService() {
   for (Connection& connection : connections_) {
@@ -45,6 +68,9 @@ PmiSimpleService::~PmiSimpleService() {
 }
 
 Result<TaskAttachment> PmiSimpleService::Attach(const TaskSpec& task) {
+  if (!server_.served(task.rank)) {
+    return Status::Invalid("rank", "task " + std::to_string(task.rank) + " is not this node's");
+  }
   Connection& connection = connections_.at(static_cast<size_t>(task.rank));
   int ends[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) {
@@ -67,7 +93,8 @@ Result<TaskAttachment> PmiSimpleService::Attach(const TaskSpec& task) {
   attachment.fd = connection.task_fd;
   attachment.fd_variable = "PMI_FD";
   attachment.env = {"PMI_RANK=" + std::to_string(task.rank), "PMI_SIZE=" + size, "PMI_SPAWNED=0",
-                    "MPI_LOCALNRANKS=" + size, "MPI_LOCALRANKID=" + std::to_string(task.rank)};
+                    "MPI_LOCALNRANKS=" + std::to_string(local_count_),
+                    "MPI_LOCALRANKID=" + std::to_string(local_index_[static_cast<size_t>(task.rank)])};
   return attachment;
 }
 
@@ -86,6 +113,8 @@ void PmiSimpleService::AddPollFds(std::vector<pollfd>& fds) {
     fds.push_back({connection.fd, events, 0});
     polled_.push_back(static_cast<int>(rank));
   }
+  polled_exchange_ = exchange_ != nullptr && exchange_->in_flight();
+  if (polled_exchange_) fds.push_back({exchange_->event_fd(), POLLIN, 0});
 }
 
 void PmiSimpleService::OnPoll(std::span<const pollfd> fds) {
@@ -94,6 +123,7 @@ void PmiSimpleService::OnPoll(std::span<const pollfd> fds) {
     if (connections_[static_cast<size_t>(rank)].fd != fds[i].fd) continue;
     if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) Read(rank);
   }
+  Exchange();
   // A barrier's release goes to every rank: flush them all.
   for (size_t rank = 0; rank < connections_.size(); ++rank) Flush(static_cast<int>(rank));
 }
@@ -101,6 +131,20 @@ void PmiSimpleService::OnPoll(std::span<const pollfd> fds) {
 std::optional<ServiceAbort> PmiSimpleService::abort() const {
   if (!server_.abort()) return std::nullopt;
   return ServiceAbort{server_.abort()->exit_code, "PMI: " + server_.abort()->message};
+}
+
+void PmiSimpleService::Exchange() {
+  if (exchange_ == nullptr) return;
+  if (exchange_->in_flight()) {
+    std::optional<Result<std::vector<std::string>>> outcome = exchange_->Take();
+    if (!outcome) return;
+    if (outcome->ok()) {
+      server_.CompleteFence(**outcome);
+    } else {
+      server_.FailFence(outcome->status().message());
+    }
+  }
+  if (std::optional<std::string> fence = server_.TakeFence()) exchange_->Begin(std::move(*fence));
 }
 
 void PmiSimpleService::Read(int rank) {

@@ -5,11 +5,14 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <map>
+#include <optional>
 #include <mutex>
 #include <utility>
 
@@ -21,8 +24,37 @@ namespace converge::exec {
 // Take() on the owner's; both only touch what `mutex_` guards, plus the eventfd.
 class PmixServer::Channel {
  public:
-  explicit Channel(int event_fd) : event_fd_(event_fd) {}
+  struct Fence {
+    pmix_modex_cbfunc_t callback;
+    void* data;
+  };
+
+  Channel(int event_fd, const PmixJobInfo& job) : event_fd_(event_fd), size_(job.size) {
+    for (int rank = 0; rank < job.size; ++rank) {
+      local_.push_back(!job.layout.multi_part() || job.layout.rank_nodes[rank] == job.layout.part);
+    }
+    multi_part_ = job.layout.multi_part();
+  }
   ~Channel() { ::close(event_fd_); }
+
+  bool multi_part() const { return multi_part_; }
+  int size() const { return size_; }
+  bool local(pmix_rank_t rank) const { return rank < local_.size() && local_[rank]; }
+
+  // Keeps a fence's completion until the owner ends it; returns its id.
+  uint64_t AddFence(Fence fence) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    fences_[++last_fence_] = fence;
+    return last_fence_;
+  }
+  std::optional<Fence> TakeFence(uint64_t id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = fences_.find(id);
+    if (it == fences_.end()) return std::nullopt;
+    Fence fence = it->second;
+    fences_.erase(it);
+    return fence;
+  }
 
   void Push(PmixEvent event) {
     {
@@ -51,8 +83,13 @@ class PmixServer::Channel {
 
  private:
   const int event_fd_;
+  const int size_;
+  std::vector<bool> local_;  // by rank: a client of this server
+  bool multi_part_ = false;
   std::mutex mutex_;
   std::deque<PmixEvent> events_;  // guarded by mutex_
+  std::map<uint64_t, Fence> fences_;  // guarded by mutex_
+  uint64_t last_fence_ = 0;           // guarded by mutex_
 };
 
 namespace {
@@ -94,11 +131,42 @@ pmix_status_t OnAbort(const pmix_proc_t* proc, void* server_object, int status, 
   return PMIX_OPERATION_SUCCEEDED;
 }
 
-// Every participant is a local client of this server, so the data the library collected is
-// already everything: hand it straight back (the library copies it before `data` is freed).
-pmix_status_t OnFence(const pmix_proc_t[], size_t, const pmix_info_t[], size_t, char* data,
-                      size_t ndata, pmix_modex_cbfunc_t cbfunc, void* cbdata) {
-  if (cbfunc != nullptr) cbfunc(PMIX_SUCCESS, data, ndata, cbdata, nullptr, nullptr);
+// The channel of the process's one server, for the fence upcall, which gets no context (the
+// library is process-global; PmixServer::Start sets it before the library starts).
+std::atomic<Channel*> fence_channel{nullptr};
+
+// A fence whose participants are all local clients: the data the library collected is already
+// everything, so it goes straight back (the library copies it before `data` is freed). Over the
+// whole job of several parts: queued for the owner's exchange.
+pmix_status_t OnFence(const pmix_proc_t procs[], size_t nprocs, const pmix_info_t[], size_t,
+                      char* data, size_t ndata, pmix_modex_cbfunc_t cbfunc, void* cbdata) {
+  Channel* channel = fence_channel.load();
+  bool all_local = true;
+  bool whole_job = false;
+  std::vector<bool> named(channel != nullptr ? static_cast<size_t>(channel->size()) : 0, false);
+  size_t distinct = 0;
+  for (size_t i = 0; i < nprocs; ++i) {
+    if (procs[i].rank == PMIX_RANK_WILDCARD) {
+      whole_job = true;
+      all_local = all_local && (channel == nullptr || !channel->multi_part());
+      continue;
+    }
+    all_local = all_local && (channel == nullptr || channel->local(procs[i].rank));
+    if (procs[i].rank < named.size() && !named[procs[i].rank]) {
+      named[procs[i].rank] = true;
+      ++distinct;
+    }
+  }
+  whole_job = whole_job || (channel != nullptr && distinct == named.size());
+  if (all_local || channel == nullptr) {
+    if (cbfunc != nullptr) cbfunc(PMIX_SUCCESS, data, ndata, cbdata, nullptr, nullptr);
+    return PMIX_SUCCESS;
+  }
+  if (!whole_job) return PMIX_ERR_NOT_SUPPORTED;  // some remote ranks only: no such exchange
+  const uint64_t id = channel->AddFence({cbfunc, cbdata});
+  PmixEvent event{PmixEvent::Kind::kFence, 0, 0, std::string(data != nullptr ? data : "", ndata),
+                  id};
+  channel->Push(std::move(event));
   return PMIX_SUCCESS;
 }
 
@@ -178,7 +246,16 @@ Result<std::unique_ptr<PmixServer>> PmixServer::Start(const PmixJobInfo& given) 
   }
   const int event_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (event_fd < 0) return Status(Code::kInternal, "cannot create an eventfd: " + ErrnoText(errno));
-  auto channel = std::make_unique<Channel>(event_fd);
+  if (job.layout.multi_part()) {
+    if (job.layout.size() != job.size) {
+      ::close(event_fd);
+      return Status::Invalid("pmix.layout", "must place the job's " + std::to_string(job.size) +
+                                                " ranks");
+    }
+    job.hostname = job.layout.nodes[static_cast<size_t>(job.layout.part)];
+  }
+  auto channel = std::make_unique<Channel>(event_fd, job);
+  fence_channel.store(channel.get());
 
   pmix_server_module_t module;
   std::memset(&module, 0, sizeof module);
@@ -196,7 +273,7 @@ Result<std::unique_ptr<PmixServer>> PmixServer::Start(const PmixJobInfo& given) 
   options.Bool(PMIX_SERVER_SESSION_SUPPORT, false);
   options.Bool(PMIX_SERVER_REMOTE_CONNECTIONS, false);
   options.String(PMIX_SERVER_NSPACE, job.nspace + ".shim");
-  options.Rank(PMIX_SERVER_RANK, 0);
+  options.Rank(PMIX_SERVER_RANK, static_cast<pmix_rank_t>(job.layout.part));
   pmix_data_array_t array;
   if (pmix_status_t rc = options.Convert(&array); rc != PMIX_SUCCESS) {
     return LibraryError("PMIx_Info_list (server options)", rc);
@@ -217,25 +294,64 @@ PmixServer::PmixServer(PmixJobInfo job, std::unique_ptr<Channel> channel)
 PmixServer::~PmixServer() {
   if (registered_) PMIx_server_deregister_nspace(job_.nspace.c_str(), nullptr, nullptr);
   PMIx_server_finalize();  // stops the progress thread before channel_ goes
+  fence_channel.store(nullptr);
+}
+
+void PmixServer::CompleteFence(uint64_t fence, const Result<std::string>& all_data) {
+  std::optional<Channel::Fence> waiting = channel_->TakeFence(fence);
+  if (!waiting || waiting->callback == nullptr) return;
+  if (!all_data.ok()) {
+    waiting->callback(PMIX_ERROR, nullptr, 0, waiting->data, nullptr, nullptr);
+    return;
+  }
+  // The library reads the data later, on its own thread, and then releases it.
+  auto* copy = new std::string(*all_data);
+  waiting->callback(
+      PMIX_SUCCESS, copy->data(), copy->size(), waiting->data,
+      [](void* text) { delete static_cast<std::string*>(text); }, copy);
 }
 
 Status PmixServer::RegisterNamespace() {
-  std::string peers;
+  // Where the ranks are: one node named job_.hostname, unless the job has parts.
+  const bool parts = job_.layout.multi_part();
+  const std::vector<std::string> nodes =
+      parts ? job_.layout.nodes : std::vector<std::string>{job_.hostname};
+  const int here = parts ? job_.layout.part : 0;
+  std::vector<int> node_of(static_cast<size_t>(job_.size), 0);
+  if (parts) node_of = job_.layout.rank_nodes;
+  std::vector<std::vector<int>> ranks_on(nodes.size());
+  std::vector<int> local_rank(node_of.size(), 0);
   for (int rank = 0; rank < job_.size; ++rank) {
-    peers += (rank == 0 ? "" : ",") + std::to_string(rank);
+    std::vector<int>& on = ranks_on[static_cast<size_t>(node_of[rank])];
+    local_rank[rank] = static_cast<int>(on.size());
+    on.push_back(rank);
   }
+  auto join = [](const std::vector<int>& ranks) {
+    std::string text;
+    for (int rank : ranks) text += (text.empty() ? "" : ",") + std::to_string(rank);
+    return text;
+  };
+  std::string node_list;
+  std::string ppn;
+  for (size_t node = 0; node < nodes.size(); ++node) {
+    node_list += (node == 0 ? "" : ",") + nodes[node];
+    ppn += (node == 0 ? "" : ";") + join(ranks_on[node]);
+  }
+  const std::vector<int>& local = ranks_on[static_cast<size_t>(here)];
+  const std::string peers = join(local);
   char* node_regex = nullptr;
-  if (pmix_status_t rc = PMIx_generate_regex(job_.hostname.c_str(), &node_regex);
+  if (pmix_status_t rc = PMIx_generate_regex(node_list.c_str(), &node_regex);
       rc != PMIX_SUCCESS) {
     return LibraryError("PMIx_generate_regex", rc);
   }
   const std::string node_map = Adopt(node_regex);
   char* proc_regex = nullptr;
-  if (pmix_status_t rc = PMIx_generate_ppn(peers.c_str(), &proc_regex); rc != PMIX_SUCCESS) {
+  if (pmix_status_t rc = PMIx_generate_ppn(ppn.c_str(), &proc_regex); rc != PMIX_SUCCESS) {
     return LibraryError("PMIx_generate_ppn", rc);
   }
   const std::string proc_map = Adopt(proc_regex);
   const auto size = static_cast<uint32_t>(job_.size);
+  const auto local_size = static_cast<uint32_t>(local.size());
 
   InfoList info;
   info.String(PMIX_JOBID, job_.nspace);
@@ -244,14 +360,14 @@ Status PmixServer::RegisterNamespace() {
   info.U32(PMIX_MAX_PROCS, size);
   info.U32(PMIX_JOB_NUM_APPS, 1);
   info.U32(PMIX_APP_SIZE, size);
-  info.U32(PMIX_NUM_NODES, 1);
+  info.U32(PMIX_NUM_NODES, static_cast<uint32_t>(nodes.size()));
   info.String(PMIX_NODE_MAP, node_map);
   info.String(PMIX_PROC_MAP, proc_map);
-  info.String(PMIX_NODE_LIST, job_.hostname);
+  info.String(PMIX_NODE_LIST, node_list);
   info.String(PMIX_LOCAL_PEERS, peers);
-  info.U32(PMIX_LOCAL_SIZE, size);
-  info.U32(PMIX_NODE_SIZE, size);
-  info.Rank(PMIX_LOCALLDR, 0);
+  info.U32(PMIX_LOCAL_SIZE, local_size);
+  info.U32(PMIX_NODE_SIZE, local_size);
+  info.Rank(PMIX_LOCALLDR, static_cast<pmix_rank_t>(local.empty() ? 0 : local.front()));
   info.Rank(PMIX_APPLDR, 0);
   info.String(PMIX_TMPDIR, job_.tmpdir);
   info.String(PMIX_NSDIR, job_.tmpdir);
@@ -265,19 +381,19 @@ Status PmixServer::RegisterNamespace() {
     proc.U32(PMIX_APPNUM, 0);
     proc.Rank(PMIX_APP_RANK, static_cast<pmix_rank_t>(rank));
     proc.Rank(PMIX_GLOBAL_RANK, static_cast<pmix_rank_t>(rank));
-    proc.U16(PMIX_LOCAL_RANK, static_cast<uint16_t>(rank));
-    proc.U16(PMIX_NODE_RANK, static_cast<uint16_t>(rank));
-    proc.String(PMIX_HOSTNAME, job_.hostname);
-    proc.U32(PMIX_NODEID, 0);
+    proc.U16(PMIX_LOCAL_RANK, static_cast<uint16_t>(local_rank[rank]));
+    proc.U16(PMIX_NODE_RANK, static_cast<uint16_t>(local_rank[rank]));
+    proc.String(PMIX_HOSTNAME, nodes[static_cast<size_t>(node_of[rank])]);
+    proc.U32(PMIX_NODEID, static_cast<uint32_t>(node_of[rank]));
     info.Array(PMIX_PROC_INFO_ARRAY, proc);
   }
   pmix_data_array_t array;
   if (pmix_status_t rc = info.Convert(&array); rc != PMIX_SUCCESS) {
     return LibraryError("PMIx_Info_list (job info)", rc);
   }
-  const pmix_status_t rc = PMIx_server_register_nspace(job_.nspace.c_str(), job_.size,
-                                                       static_cast<pmix_info_t*>(array.array),
-                                                       array.size, nullptr, nullptr);
+  const pmix_status_t rc = PMIx_server_register_nspace(
+      job_.nspace.c_str(), static_cast<int>(local_size), static_cast<pmix_info_t*>(array.array),
+      array.size, nullptr, nullptr);
   PMIX_DATA_ARRAY_DESTRUCT(&array);
   if (rc != PMIX_SUCCESS && rc != PMIX_OPERATION_SUCCEEDED) {
     return LibraryError("PMIx_server_register_nspace " + job_.nspace, rc);

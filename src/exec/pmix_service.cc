@@ -1,6 +1,5 @@
 #include "exec/pmix_service.h"
 
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/random_hex.h"
 #include "exec/run_files.h"
 #include "exec/topology_xml.h"
 
@@ -43,21 +43,9 @@ bool HasVariable(const std::vector<std::string>& env, const std::string& variabl
 // must also name a registered namespace, which then acts as a password: it is only in the
 // tasks' environment (/proc/PID/environ: their user and root alone can read it).
 Result<std::string> SecretNamespace(int64_t job_id) {
-  unsigned char bytes[16];
-  size_t filled = 0;
-  while (filled < sizeof bytes) {
-    const ssize_t got = ::getrandom(bytes + filled, sizeof bytes - filled, 0);
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) return Status(Code::kInternal, "getrandom: " + ErrnoText(errno));
-    filled += static_cast<size_t>(got);
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string nspace = "converge." + std::to_string(job_id) + ".";
-  for (unsigned char byte : bytes) {
-    nspace += kHex[byte >> 4];
-    nspace += kHex[byte & 15];
-  }
-  return nspace;
+  Result<std::string> secret = RandomHex(16);
+  if (!secret.ok()) return secret.status();
+  return "converge." + std::to_string(job_id) + "." + *secret;
 }
 
 void RemoveFolder(const std::string& folder) {
@@ -73,7 +61,14 @@ void RemoveFolder(const std::string& folder) {
 
 Result<std::unique_ptr<PmixService>> PmixService::Create(const ShimSpec& spec,
                                                          const std::string& run_dir) {
-  Result<std::string> nspace = SecretNamespace(spec.job_id);
+  const JobLayout& layout = spec.layout;
+  if (layout.multi_part() && spec.exchange.url.empty()) {
+    return Status::Invalid("exchange", "a job on several nodes needs the exchange's address");
+  }
+  Result<std::string> nspace = layout.multi_part()
+                                   ? Result<std::string>("converge." + std::to_string(spec.job_id) +
+                                                         "." + layout.key)
+                                   : SecretNamespace(spec.job_id);
   if (!nspace.ok()) return nspace.status();
   const std::string folder = run_dir + "/" + PmixFolderName(spec.job_id);
   RemoveFolder(folder);  // left by a shim of this job that died; never ran a task of ours
@@ -82,7 +77,8 @@ Result<std::unique_ptr<PmixService>> PmixService::Create(const ShimSpec& spec,
   }
   PmixJobInfo job;
   job.nspace = *nspace;
-  job.size = static_cast<int>(spec.tasks.size());
+  job.size = layout.multi_part() ? layout.size() : static_cast<int>(spec.tasks.size());
+  job.layout = layout;
   job.tmpdir = folder;
   job.uid = ::geteuid();
   job.gid = ::getegid();
@@ -99,7 +95,12 @@ Result<std::unique_ptr<PmixService>> PmixService::Create(const ShimSpec& spec,
     RemoveFolder(folder);
     return Status(Code::kInternal, "cannot start the PMIx server: " + server.status().ToString());
   }
-  return std::unique_ptr<PmixService>(new PmixService(folder, std::move(server).value()));
+  auto service = std::unique_ptr<PmixService>(new PmixService(folder, std::move(server).value()));
+  if (layout.multi_part()) {
+    service->exchange_ = std::make_unique<ExchangeClient>(
+        spec.exchange, spec.job_id, "pmix", layout.part, static_cast<int>(layout.nodes.size()));
+  }
+  return service;
 }
 
 PmixService::PmixService(std::string folder, std::unique_ptr<PmixServer> server)
@@ -126,11 +127,40 @@ Result<TaskAttachment> PmixService::Attach(const TaskSpec& task) {
 
 void PmixService::AddPollFds(std::vector<pollfd>& fds) {
   fds.push_back({server_->event_fd(), POLLIN, 0});
+  polled_exchange_ = exchange_ != nullptr && exchange_->in_flight();
+  if (polled_exchange_) fds.push_back({exchange_->event_fd(), POLLIN, 0});
+}
+
+void PmixService::Exchange() {
+  if (exchange_ == nullptr) return;
+  if (exchange_->in_flight()) {
+    std::optional<Result<std::vector<std::string>>> outcome = exchange_->Take();
+    if (!outcome) return;
+    const uint64_t id = fences_.front().id;
+    fences_.pop_front();
+    if (!outcome->ok()) {
+      std::fprintf(stderr, "converge-shim: PMIx fence across the job's nodes failed: %s\n",
+                   outcome->status().ToString().c_str());
+      server_->CompleteFence(id, outcome->status());
+    } else {
+      std::string all;
+      for (const std::string& part : **outcome) all += part;
+      server_->CompleteFence(id, all);
+    }
+  }
+  if (!fences_.empty()) exchange_->Begin(fences_.front().data);
 }
 
 void PmixService::OnPoll(std::span<const pollfd> fds) {
-  if (fds.empty() || (fds.front().revents & POLLIN) == 0) return;
+  if (fds.empty()) return;
+  if (polled_exchange_ && fds.size() > 1 && (fds[1].revents & POLLIN) != 0) Exchange();
+  if ((fds.front().revents & POLLIN) == 0) return;
   for (PmixEvent& event : server_->TakeEvents()) {
+    if (event.kind == PmixEvent::Kind::kFence) {
+      fences_.push_back({event.fence, std::move(event.message)});
+      if (exchange_ != nullptr && !exchange_->in_flight()) Exchange();
+      continue;
+    }
     if (event.kind != PmixEvent::Kind::kAbort || abort_.has_value()) continue;
     ServiceAbort abort;
     abort.exit_code = event.status;

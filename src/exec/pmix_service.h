@@ -4,17 +4,22 @@
 // MPI 4.1 settings that make a direct-launched program use them (docs/formats/shim.md, "PMIx"):
 // without them its launch detection (schizo) sees no Slurm or Flux and starts a singleton. The
 // node's hwloc topology is loaded once here and handed to the clients.
-// An abort (MPI_Abort) from any task ends the job with the status it gave.
+// An abort (MPI_Abort) from any task ends the job with the status it gave. One part of a job on
+// several nodes (ShimSpec::layout) serves its node's ranks under the job's shared namespace
+// and exchanges each whole-job fence's data with the other parts (ExchangeClient, channel
+// "pmix"); a failed exchange fails the fence (the MPI program aborts).
 // A TaskService (task_service.h): the shim's thread only; the server's own thread never
 // reaches the service, it only signals the eventfd polled here.
 #pragma once
 
+#include <deque>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "exec/exchange_client.h"
 #include "exec/pmix_server.h"
 #include "exec/task_service.h"
 
@@ -37,11 +42,21 @@ class PmixService final : public TaskService {
   std::optional<ServiceAbort> abort() const override { return abort_; }
 
  private:
+  struct PendingFence {
+    uint64_t id = 0;
+    std::string data;
+  };
+
   PmixService(std::string folder, std::unique_ptr<PmixServer> server);
+  // Starts the oldest pending fence's exchange, or completes it with the exchange's outcome.
+  void Exchange();
 
   std::string folder_;
   std::unique_ptr<PmixServer> server_;
   std::optional<ServiceAbort> abort_;  // the first abort a task asked for
+  std::unique_ptr<ExchangeClient> exchange_;  // multi-part jobs only
+  std::deque<PendingFence> fences_;           // oldest first; the front's exchange may run
+  bool polled_exchange_ = false;
 };
 
 }  // namespace converge::exec

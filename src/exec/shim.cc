@@ -327,7 +327,7 @@ class Shim {
   std::unique_ptr<TaskService> MakePmi(const ShimSpec& spec) {
     if (std::find(spec.pmi.begin(), spec.pmi.end(), "simple") == spec.pmi.end()) return nullptr;
     Result<std::unique_ptr<PmiSimpleService>> service =
-        PmiSimpleService::Make(spec.tasks, job_id_);
+        PmiSimpleService::Make(spec);
     if (!service.ok()) {
       Complain(run_dir_, job_id_, "no PMI for the job: " + service.status().ToString());
       return nullptr;

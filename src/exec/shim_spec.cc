@@ -79,8 +79,8 @@ class FieldReader {
     if (status_->ok()) *status_ = Status::Invalid(where, message);
   }
 
- private:
-  const Json* Find(const char* key, bool required) {
+  // The value at `key`, or nullptr when it is missing (an error if `required`) or null.
+  const Json* Find(const char* key, bool required = false) {
     auto it = object_.find(key);
     if (it == object_.end() || it->is_null()) {
       if (required) Fail(Path(key), "is required");
@@ -89,6 +89,7 @@ class FieldReader {
     return &*it;
   }
 
+ private:
   int64_t ToInt(const Json& value, const std::string& where, int64_t min, int64_t max,
                 int64_t fallback) {
     if (!value.is_number_integer() ||
@@ -134,6 +135,64 @@ TaskSpec ReadTask(const Json& json, const std::string& where, Status* status) {
   return task;
 }
 
+// "layout" and "exchange" (ShimSpec::layout): a layout must name distinct nodes, give every rank
+// of the job a node, and give this part exactly the ranks of its tasks.
+void ReadLayout(FieldReader& reader, ShimSpec* spec, Status* status) {
+  if (const Json* exchange = reader.Find("exchange"); exchange != nullptr) {
+    if (!exchange->is_object()) return reader.Fail("exchange", "must be an object");
+    FieldReader fields(*exchange, "exchange", status);
+    spec->exchange.url = fields.String("url");
+    spec->exchange.token = fields.String("token");
+  }
+  const Json* layout = reader.Find("layout");
+  if (layout == nullptr) return;
+  if (!layout->is_object()) return reader.Fail("layout", "must be an object");
+  FieldReader fields(*layout, "layout", status);
+  JobLayout& out = spec->layout;
+  out.nodes = fields.Strings("nodes");
+  if (!status->ok()) return;
+  if (out.nodes.empty()) return fields.Fail("layout.nodes", "must name at least one node");
+  for (size_t i = 0; i < out.nodes.size(); ++i) {
+    if (out.nodes[i].empty()) return fields.Fail(fields.Index("nodes", i), "must not be empty");
+    for (size_t j = 0; j < i; ++j) {
+      if (out.nodes[j] == out.nodes[i]) {
+        return fields.Fail(fields.Index("nodes", i), "repeats node " + out.nodes[i]);
+      }
+    }
+  }
+  const int64_t last_node = static_cast<int64_t>(out.nodes.size()) - 1;
+  for (int64_t node : fields.Ints("rank_nodes", 0, last_node)) {
+    out.rank_nodes.push_back(static_cast<int>(node));
+  }
+  out.part = static_cast<int>(fields.Int("part", 0, /*required=*/true, 0, last_node));
+  out.key = fields.String("key");
+  if (!status->ok()) return;
+  if (out.key.size() < 16 || out.key.size() > 64 ||
+      out.key.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    return fields.Fail("layout.key", "must be 16 to 64 lowercase hex digits");
+  }
+  std::vector<bool> seen(out.rank_nodes.size(), false);
+  for (size_t i = 0; i < spec->tasks.size(); ++i) {
+    const int rank = spec->tasks[i].rank;
+    const std::string where = "tasks[" + std::to_string(i) + "].rank";
+    if (rank >= out.size()) {
+      return fields.Fail(where, "is beyond the layout's " + std::to_string(out.size()) + " ranks");
+    }
+    if (out.rank_nodes[rank] != out.part) {
+      return fields.Fail(where, "is on node " + out.nodes[out.rank_nodes[rank]] +
+                                    " in the layout, not this part's " + out.nodes[out.part]);
+    }
+    if (seen[rank]) return fields.Fail(where, "repeats rank " + std::to_string(rank));
+    seen[rank] = true;
+  }
+  int local = 0;
+  for (int node : out.rank_nodes) local += node == out.part;
+  if (local != static_cast<int>(spec->tasks.size())) {
+    fields.Fail("layout.rank_nodes", "puts " + std::to_string(local) + " ranks on this part, which has " +
+                                         std::to_string(spec->tasks.size()) + " tasks");
+  }
+}
+
 }  // namespace
 
 std::string ToJson(const ShimSpec& spec) {
@@ -157,6 +216,15 @@ std::string ToJson(const ShimSpec& spec) {
                {"kill_wait_ms", spec.kill_wait_ms},
                {"containment", spec.containment},
                {"pmi", spec.pmi}};
+  if (spec.layout.multi_part()) {
+    json["layout"] = {{"nodes", spec.layout.nodes},
+                      {"rank_nodes", spec.layout.rank_nodes},
+                      {"part", spec.layout.part},
+                      {"key", spec.layout.key}};
+  }
+  if (!spec.exchange.url.empty()) {
+    json["exchange"] = {{"url", spec.exchange.url}, {"token", spec.exchange.token}};
+  }
   return json.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
@@ -190,7 +258,7 @@ Result<ShimSpec> ShimSpecFromJson(std::string_view text) {
   if (status.ok() && !spec.containment.empty() && spec.containment != "subreaper") {
     reader.Fail("containment", "must be \"\" or \"subreaper\"");
   }
-  spec.pmi = reader.Strings("pmi");
+  ReadLayout(reader, &spec, &status);
   if (status.ok() && spec.uid >= 0 && spec.gid < 0) reader.Fail("gid", "required when uid is set");
   if (!status.ok()) return status;
   return spec;

@@ -22,6 +22,29 @@ struct TaskSpec {
   std::string node;
 };
 
+// Where the job's ranks are when they span several shims (one per node): `nodes` names the
+// nodes in node-id order, `rank_nodes[r]` is the node index of rank r (so the job has
+// rank_nodes.size() ranks), and `part` is the index of this shim's node. Empty `nodes`: the
+// shim's tasks are the whole job. A job of several parts offers PMI only with `exchange` set.
+struct JobLayout {
+  std::vector<std::string> nodes;
+  std::vector<int> rank_nodes;
+  int part = 0;
+  // Random hex, the same on every part: the job's PMIx namespace is "converge.ID.KEY" on all of
+  // them (on one node the shim draws its own).
+  std::string key;
+
+  bool multi_part() const { return !nodes.empty(); }
+  int size() const { return static_cast<int>(rank_nodes.size()); }
+};
+
+// Where the shims of a multi-part job meet to exchange PMI data: the leader's API address
+// ("tcp:ADDR:PORT") and the bearer token of its TCP listener (exchange_client.h).
+struct ExchangeEndpoint {
+  std::string url;
+  std::string token;
+};
+
 struct ShimSpec {
   int64_t job_id = 0;
   std::vector<TaskSpec> tasks;
@@ -46,6 +69,8 @@ struct ShimSpec {
   // own user); empty = none. Names this shim does not know are ignored. Missing from the JSON:
   // {"simple"}.
   std::vector<std::string> pmi = {"simple"};
+  JobLayout layout;           // set by a multi-node executor for a job spanning several nodes
+  ExchangeEndpoint exchange;  // set by the agent that starts the part (never sent by the leader)
 };
 
 struct ShimResult {

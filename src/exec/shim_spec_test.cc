@@ -83,6 +83,53 @@ TEST(ShimSpecTest, ErrorsNameTheBadField) {
   EXPECT_FALSE(ShimSpecFromJson("[1]").ok());
 }
 
+TEST(ShimSpecTest, ALayoutRoundTripsAndMustMatchThePartsTasks) {
+  ShimSpec spec;
+  spec.job_id = 9;
+  spec.tasks.push_back({2, {"a"}, {}, {}});
+  spec.layout = JobLayout{{"n1", "n2"}, {0, 0, 1}, 1, "0123456789abcdef"};
+  spec.exchange = ExchangeEndpoint{"tcp:10.0.0.1:7000", "secret"};
+  Result<ShimSpec> back = ShimSpecFromJson(ToJson(spec));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_TRUE(back->layout.multi_part());
+  EXPECT_EQ(back->layout.nodes, spec.layout.nodes);
+  EXPECT_EQ(back->layout.rank_nodes, spec.layout.rank_nodes);
+  EXPECT_EQ(back->layout.part, 1);
+  EXPECT_EQ(back->layout.key, "0123456789abcdef");
+  EXPECT_EQ(back->exchange.url, "tcp:10.0.0.1:7000");
+  EXPECT_EQ(back->exchange.token, "secret");
+  EXPECT_FALSE(ShimSpecFromJson(R"({"job_id":1,"tasks":[{"argv":["a"]}]})")->layout.multi_part());
+
+  struct Case {
+    const char* layout;
+    const char* where;
+  };
+  const Case cases[] = {
+      {R"({"nodes":[],"rank_nodes":[0],"part":0,"key":"0123456789abcdef"})", "layout.nodes"},
+      {R"({"nodes":["a","a"],"rank_nodes":[0],"part":0,"key":"0123456789abcdef"})",
+       "layout.nodes[1]"},
+      {R"({"nodes":["a","b"],"rank_nodes":[0,2],"part":0,"key":"0123456789abcdef"})",
+       "layout.rank_nodes[1]"},
+      {R"({"nodes":["a","b"],"rank_nodes":[0,1],"part":2,"key":"0123456789abcdef"})",
+       "layout.part"},
+      {R"({"nodes":["a","b"],"rank_nodes":[0,1],"part":0,"key":"XYZ"})", "layout.key"},
+      // The part's one task is rank 0, which the layout puts on the other node.
+      {R"({"nodes":["a","b"],"rank_nodes":[1,0],"part":0,"key":"0123456789abcdef"})",
+       "tasks[0].rank"},
+      // Two ranks on this part, one task.
+      {R"({"nodes":["a","b"],"rank_nodes":[0,0],"part":0,"key":"0123456789abcdef"})",
+       "layout.rank_nodes"},
+      {R"("n1")", "layout"},
+  };
+  for (const Case& c : cases) {
+    const std::string json =
+        std::string(R"({"job_id":1,"tasks":[{"rank":0,"argv":["a"]}],"layout":)") + c.layout + "}";
+    Result<ShimSpec> parsed = ShimSpecFromJson(json);
+    ASSERT_FALSE(parsed.ok()) << c.layout;
+    EXPECT_EQ(parsed.status().where(), c.where) << c.layout << ": " << parsed.status().ToString();
+  }
+}
+
 TEST(ShimResultTest, RoundTripsAndNamesBadFields) {
   ShimResult result;
   result.exit_code = 137;

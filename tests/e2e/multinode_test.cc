@@ -150,11 +150,18 @@ class MultiNodeTest : public ::testing::Test {
     network_.reset();
   }
 
+  // In namespaces each agent's node also has its own host name (a UTS namespace), as separate
+  // hosts do: Open MPI names its shared-memory files after the host.
   void StartAgent(const std::string& node) {
-    agents_[node] = std::make_unique<Child>(
-        In(node, {ConvergeBinary(), "agent", "--leader", leader_address_, "--token-file", token_,
-                  "--name", node, "--state", dir_.path() + "/agent-" + node, "--heartbeat", "0.5"}),
-        dir_.path() + "/agent-" + node + ".log");
+    std::vector<std::string> agent = {ConvergeBinary(), "agent", "--leader", leader_address_,
+                                      "--token-file", token_, "--name", node,
+                                      "--state", dir_.path() + "/agent-" + node,
+                                      "--heartbeat", "0.5"};
+    if (network_) {
+      agent.insert(agent.begin(), {"unshare", "--uts", "--", "sh", "-c",
+                                   "hostname \"$0\" && exec \"$@\"", node});
+    }
+    agents_[node] = std::make_unique<Child>(In(node, agent), dir_.path() + "/agent-" + node + ".log");
   }
 
   std::vector<std::string> In(const std::string& host, std::vector<std::string> argv) const {
@@ -222,11 +229,111 @@ TEST_F(MultiNodeTest, ExitCodeIsTheLargestOfEveryNode) {
   EXPECT_EQ(run.exit_code, 4) << run.err;
 }
 
-TEST_F(MultiNodeTest, PmiOnlyForJobsOnOneNode) {
+TEST_F(MultiNodeTest, PmiForJobsOnOneNodeAndAcrossNodes) {
   CommandResult one = Converge({"run", "-N1", "-n2", "sh", "-c", "echo ${PMI_SIZE:-none}"});
   EXPECT_EQ(one.out, "2\n2\n") << one.err;
-  CommandResult both = Converge({"run", "-N2", "-n2", "sh", "-c", "echo ${PMI_SIZE:-none}"});
-  EXPECT_EQ(both.out, "none\nnone\n") << both.err;
+  // Across nodes every task knows the whole job, and its place among its node's tasks.
+  CommandResult both = Converge({"run", "-N2", "-n4", "sh", "-c",
+                                 "echo $PMI_RANK $PMI_SIZE $MPI_LOCALRANKID $MPI_LOCALNRANKS"});
+  std::istringstream lines(both.out);
+  std::multiset<std::string> seen;
+  for (std::string line; std::getline(lines, line);) seen.insert(line);
+  EXPECT_EQ(seen, (std::multiset<std::string>{"0 4 0 2", "1 4 1 2", "2 4 0 2", "3 4 1 2"}))
+      << both.out << both.err;
+}
+
+// The nodes each rank of `out` ran on ("node RANK NODE" lines), and the other lines.
+std::map<int, std::string> RankNodes(const std::string& out) {
+  std::map<int, std::string> nodes;
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream words(line);
+    std::string tag, node;
+    int rank = -1;
+    if (words >> tag >> rank >> node && tag == "node") nodes[rank] = node;
+  }
+  return nodes;
+}
+
+// `program` started through a shell that first says where it runs (exec keeps PMI_FD).
+std::vector<std::string> Where(const std::string& program) {
+  return {"sh", "-c", "echo node $CONVERGE_TASK_RANK $CONVERGE_NODE; exec \"$0\"", program};
+}
+
+TEST_F(MultiNodeTest, MpichRanksOnTwoNodesFormOneWorld) {
+  const std::string ring = CONVERGE_MPICH_RING;
+  if (ring.empty()) GTEST_SKIP() << "mpicc.mpich not found at configure time (apt install mpich)";
+  if (!network_) GTEST_SKIP() << "MPI across nodes needs the nodes' own networks (root)";
+  std::vector<std::string> args = {"run", "-N2", "-n4", "-t", "2m", "--pmi", "simple"};
+  for (const std::string& arg : Where(ring)) args.push_back(arg);
+  CommandResult run = Converge(args);
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  for (int rank = 0; rank < 4; ++rank) {
+    const std::string line = "rank " + std::to_string(rank) +
+                             " of 4: from_left=" + std::to_string((rank + 3) % 4) + " allreduce=6" +
+                             (rank == 0 ? " ring=ok" : "") + " ok\n";
+    EXPECT_NE(run.out.find(line), std::string::npos) << line << "missing in:\n" << run.out;
+  }
+  const std::map<int, std::string> nodes = RankNodes(run.out);
+  EXPECT_EQ(nodes, (std::map<int, std::string>{{0, "n1"}, {1, "n1"}, {2, "n2"}, {3, "n2"}}))
+      << run.out;
+}
+
+TEST_F(MultiNodeTest, OpenMpiRanksOnTwoNodesFormOneWorld) {
+  const std::string ring = CONVERGE_RING_OMPI;
+  if (ring.empty()) GTEST_SKIP() << "mpicc.openmpi not found at configure time (libopenmpi-dev)";
+#ifndef CONVERGE_HAVE_PMIX
+  GTEST_SKIP() << "converge was built without libpmix (libpmix-dev): no converge-shim-pmix";
+#endif
+  if (!network_) GTEST_SKIP() << "MPI across nodes needs the nodes' own networks (root)";
+  // As root, Open MPI wants to be told; between nodes its ranks talk TCP, on one node through
+  // shared memory (plain copies: CMA needs ptrace rights containers often lack).
+  std::vector<std::string> args = {"run", "-N2", "-n4", "-t", "2m", "--pmi", "pmix",
+                                   "--env", "OMPI_ALLOW_RUN_AS_ROOT=1",
+                                   "--env", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1",
+                                   "--env", "OMPI_MCA_btl=self,vader,tcp",
+                                   "--env", "OMPI_MCA_btl_vader_single_copy_mechanism=none"};
+  for (const std::string& arg : Where(ring)) args.push_back(arg);
+  CommandResult run = Converge(args);
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  std::istringstream lines(run.out);
+  int ranks = 0;
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream words(line);
+    std::string program, rank_word, size_word, token_word, sum_word;
+    int rank = -1, size = 0, token = 0, sum = 0;
+    if (!(words >> program >> rank_word >> rank >> size_word >> size >> token_word >> token >>
+          sum_word >> sum) ||
+        program != "ring_ompi") {
+      continue;
+    }
+    ++ranks;
+    EXPECT_EQ(size, 4) << line;
+    EXPECT_EQ(sum, 0 + 1 + 2 + 3) << line;
+    EXPECT_EQ(token, rank == 0 ? 1003 : 1000 + rank) << line;
+  }
+  EXPECT_EQ(ranks, 4) << run.out << run.err;
+  const std::map<int, std::string> nodes = RankNodes(run.out);
+  EXPECT_EQ(nodes, (std::map<int, std::string>{{0, "n1"}, {1, "n1"}, {2, "n2"}, {3, "n2"}}))
+      << run.out;
+}
+
+TEST_F(MultiNodeTest, AnMpiRankLostOnOneNodeEndsTheRanksWaitingOnTheOther) {
+  const std::string ring = CONVERGE_MPICH_RING;
+  if (ring.empty()) GTEST_SKIP() << "mpicc.mpich not found at configure time (apt install mpich)";
+  // Rank 3 (on n2) ends before MPI_Init: rank 2's barrier there can never complete, so n2's
+  // part ends, and then the barrier n1's ranks wait in fails instead of waiting for ever.
+  const auto start = std::chrono::steady_clock::now();
+  CommandResult submit = Converge(
+      {"submit", "-N2", "-n4", "-t", "2m", "--pmi", "simple", "sh", "-c",
+       "if [ $CONVERGE_TASK_RANK = 3 ]; then exit 5; fi; exec \"$0\"", ring});
+  ASSERT_EQ(submit.exit_code, 0) << submit.err;
+  const std::string id = submit.out.substr(0, submit.out.find('\n'));
+  ASSERT_TRUE(WaitFor([&] { return Job(id).value("state", "") == "INACTIVE"; }, seconds(60)));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, seconds(60));
+  const nlohmann::json job = Job(id);
+  EXPECT_EQ(job.value("result", ""), "failed") << job.dump();
+  EXPECT_NE(job.dump().find("rank 3 ended without PMI"), std::string::npos) << job.dump();
 }
 
 TEST_F(MultiNodeTest, CancelEndsTheTasksOnEveryNode) {
