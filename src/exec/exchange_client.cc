@@ -241,7 +241,7 @@ Result<std::optional<std::string>> ExchangeClient::Post(const std::string& targe
   const std::string answer =
       "the leader answered " + std::to_string(status) + ": " + std::string(response.body());
   if (status == 410) return Status(Code::kInternal, answer);
-  if (status == 400 || status == 401 || status == 403 || status == 409) {
+  if (status == 400 || status == 401 || status == 403 || status == 409 || status == 413) {
     return Status(Code::kInvalidArgument, answer);
   }
   *retry_reason = answer;

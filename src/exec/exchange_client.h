@@ -7,7 +7,7 @@
 //     410: the job ended on some node (the round fails)
 // Transport errors and other answers (a restarting leader) are retried with back-off for as
 // long as the client lives: a round completes, fails on 410 or a refused request (400, 401,
-// 403, 409), or is cancelled by the destructor.
+// 403, 409, 413: more bytes than the leader takes), or is cancelled by the destructor.
 //
 // The requests run on a thread of the client's own, started by the first Begin() — after the
 // shim started every task, since a round needs all the part's ranks — so that no task is

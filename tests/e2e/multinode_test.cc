@@ -336,6 +336,20 @@ TEST_F(MultiNodeTest, AnMpiRankLostOnOneNodeEndsTheRanksWaitingOnTheOther) {
   EXPECT_NE(job.dump().find("rank 3 ended without PMI"), std::string::npos) << job.dump();
 }
 
+TEST_F(MultiNodeTest, ATaskKilledOnOneNodeEndsTheJobOnEveryNode) {
+  ProcessSweep sweep({"sleep", "3005"});
+  // Rank 1 (on n2) dies by a signal: rank 0 on n1 must not keep the job running alone.
+  CommandResult submit = Converge({"submit", "-N2", "-n2", "sh", "-c",
+                                   "if [ $CONVERGE_TASK_RANK = 1 ]; then sleep 0.5; kill -KILL $$; "
+                                   "fi; exec sleep 3005"});
+  ASSERT_EQ(submit.exit_code, 0) << submit.err;
+  const std::string id = submit.out.substr(0, submit.out.find('\n'));
+  ASSERT_TRUE(WaitFor([&] { return Job(id).value("state", "") == "INACTIVE"; }, seconds(20)));
+  EXPECT_TRUE(NoProcessRunning({"sleep", "3005"}, seconds(10)));
+  const nlohmann::json job = Job(id);
+  EXPECT_EQ(job.value("result", ""), "failed") << job.dump();  // not "canceled": nobody did
+}
+
 TEST_F(MultiNodeTest, CancelEndsTheTasksOnEveryNode) {
   ProcessSweep sweep({"sleep", "3001"});
   CommandResult submit = Converge({"submit", "-N2", "-n2", "sleep", "3001"});
