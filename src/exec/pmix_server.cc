@@ -1,5 +1,6 @@
 #include "exec/pmix_server.h"
 
+#include <hwloc.h>
 #include <pmix.h>
 #include <pmix_server.h>
 #include <sys/eventfd.h>
@@ -274,6 +275,8 @@ Result<std::unique_ptr<PmixServer>> PmixServer::Start(const PmixJobInfo& given) 
   options.Bool(PMIX_SERVER_REMOTE_CONNECTIONS, false);
   options.String(PMIX_SERVER_NSPACE, job.nspace + ".shim");
   options.Rank(PMIX_SERVER_RANK, static_cast<pmix_rank_t>(job.layout.part));
+  pmix_topology_t topology{const_cast<char*>("hwloc:" HWLOC_VERSION), job.topology};
+  if (job.topology != nullptr) options.Add(PMIX_TOPOLOGY2, &topology, PMIX_TOPO);
   pmix_data_array_t array;
   if (pmix_status_t rc = options.Convert(&array); rc != PMIX_SUCCESS) {
     return LibraryError("PMIx_Info_list (server options)", rc);

@@ -52,6 +52,9 @@ struct PmixJobInfo {
   // This node's hwloc topology as XML (hwloc 2 format), given to the clients so that each need
   // not discover it again ("" = none: each client discovers it).
   std::string topology_xml;
+  // The same topology loaded (an hwloc_topology_t), adopted by the library instead of its own
+  // discovery (nullptr: it discovers the node). Must outlive the server.
+  void* topology = nullptr;
 };
 
 struct PmixEvent {

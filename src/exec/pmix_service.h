@@ -21,6 +21,7 @@
 
 #include "exec/exchange_client.h"
 #include "exec/pmix_server.h"
+#include "exec/topology_xml.h"
 #include "exec/task_service.h"
 
 namespace converge::exec {
@@ -52,6 +53,7 @@ class PmixService final : public TaskService {
   void Exchange();
 
   std::string folder_;
+  std::unique_ptr<LocalTopology> topology_;  // before server_: it outlives the server
   std::unique_ptr<PmixServer> server_;
   std::optional<ServiceAbort> abort_;  // the first abort a task asked for
   std::unique_ptr<ExchangeClient> exchange_;  // multi-part jobs only
