@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -142,6 +143,7 @@ class Scheduler::Impl {
     }
     empty_matcher_.Release(*fits);
     pending.request = std::move(request).value();
+    CountDemand(pending.request, +1);
     QueueKey key{job.priority, next_sequence_++};
     queue_.emplace(key, job.id);
     keys_.emplace(job.id, key);
@@ -159,9 +161,18 @@ class Scheduler::Impl {
     Overlay overlay(matcher_, state_);
     JobId last_reserved = -1;
     fcfs_head_ = -1;
+    cutoff_.reset();
 
     // The queue is not modified during the pass: started jobs leave it afterwards.
     for (const auto& [key, id] : queue_) {
+      // Once every reservation slot is taken and nothing can start now, the rest of the queue
+      // can only wait behind the last reservation: recorded once (cutoff_), not job by job.
+      if (!persistent && static_cast<int>(reservations_.size()) >= depth &&
+          NothingFitsNow(overlay)) {
+        cutoff_ = key;
+        cutoff_behind_ = last_reserved;
+        break;
+      }
       PendingJob& job = pending_.at(id);
       const HostFilter* filter = job.filter ? &*job.filter : nullptr;
       job.queued_behind = -1;
@@ -213,6 +224,7 @@ class Scheduler::Impl {
     for (const StartDecision& decision : started) {
       queue_.erase(keys_.at(decision.id));
       keys_.erase(decision.id);
+      CountDemand(pending_.at(decision.id).request, -1);
       pending_.erase(decision.id);
     }
     room_freed_ = false;
@@ -238,6 +250,7 @@ class Scheduler::Impl {
     }
     queue_.erase(keys_.at(id));
     keys_.erase(id);
+    CountDemand(it->second.request, -1);
     pending_.erase(it);
     if (reservations_.erase(id) > 0) room_freed_ = true;
     return Status::Ok();
@@ -289,12 +302,13 @@ class Scheduler::Impl {
       return Status(Code::kNotFound, "job " + std::to_string(id) + " is not pending");
     }
     const PendingJob& job = it->second;
+    const bool cut = BeyondCutoff(id);
+    const std::optional<Plan>& reservation = cut ? kNoPlan : job.reservation;
     PendingFacts facts;
     facts.now = now;
-    facts.reserved_start = job.reservation ? std::optional<Time>(job.reservation->start)
-                                           : std::nullopt;
-    facts.reserved_behind = job.reservation ? job.reservation->behind : -1;
-    facts.queued_behind = job.queued_behind;
+    facts.reserved_start = reservation ? std::optional<Time>(reservation->start) : std::nullopt;
+    facts.reserved_behind = reservation ? reservation->behind : -1;
+    facts.queued_behind = cut ? cutoff_behind_ : job.queued_behind;
     if (options_.queue_policy == QueuePolicy::kFcfs && id != fcfs_head_) {
       facts.queued_behind = fcfs_head_;
     }
@@ -305,7 +319,7 @@ class Scheduler::Impl {
 
   std::optional<Time> ReservedStart(JobId id) const {
     auto it = pending_.find(id);
-    if (it == pending_.end() || !it->second.reservation) return std::nullopt;
+    if (it == pending_.end() || !it->second.reservation || BeyondCutoff(id)) return std::nullopt;
     return it->second.reservation->start;
   }
 
@@ -313,6 +327,37 @@ class Scheduler::Impl {
   size_t running_count() const { return running_.size(); }
 
  private:
+  inline static const std::optional<Plan> kNoPlan;
+
+  // Pending jobs demanding each pool (demanders_[p]: how many want some of pool p).
+  void CountDemand(const Request& request, int delta) {
+    if (demanders_.size() < request.total_demand.size()) {
+      demanders_.resize(request.total_demand.size(), 0);
+    }
+    for (size_t p = 0; p < request.total_demand.size(); ++p) {
+      if (request.total_demand[p] > 0) demanders_[p] += delta;
+    }
+  }
+
+  // No pending job can start now: some pool that every pending job demands has nothing free
+  // (counting what the overlay hides: reservations are not in use now).
+  bool NothingFitsNow(const Overlay& overlay) const {
+    for (size_t p = 0; p < demanders_.size(); ++p) {
+      if (demanders_[p] == static_cast<int64_t>(pending_.size()) &&
+          state_.Free(graph_.root(), static_cast<int>(p)) + overlay.hidden(p) <= 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Whether the last pass stopped before job `id` (it waits behind cutoff_behind_).
+  bool BeyondCutoff(JobId id) const {
+    if (!cutoff_) return false;
+    auto key = keys_.find(id);
+    return key != keys_.end() && !(key->second < *cutoff_);
+  }
+
   bool EnoughFreeNow(const Request& request) const {
     for (size_t p = 0; p < request.total_demand.size(); ++p) {
       if (state_.Free(graph_.root(), static_cast<int>(p)) < request.total_demand[p]) return false;
@@ -372,6 +417,11 @@ class Scheduler::Impl {
   // Under fcfs, the blocked job at the head of the queue after the last pass (-1: none).
   JobId fcfs_head_ = -1;
   uint64_t next_sequence_ = 0;
+  std::vector<int64_t> demanders_;  // CountDemand()
+  // Where the last pass stopped walking the queue (NothingFitsNow), and the reservation the
+  // jobs from there on wait behind; nullopt when it walked the whole queue.
+  std::optional<QueueKey> cutoff_;
+  JobId cutoff_behind_ = -1;
 };
 
 Result<std::unique_ptr<Scheduler>> Scheduler::Create(const resource::Graph& graph,
