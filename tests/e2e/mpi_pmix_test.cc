@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "tests/e2e/instance_test_support.h"
+#include "tests/e2e/mpi_ring_checks.h"
 
 namespace converge::testutil {
 namespace {
@@ -59,38 +60,10 @@ class MpiPmixTest : public ::testing::Test {
   std::unique_ptr<InstanceLauncher> instance_;
 };
 
-struct RankLine {
-  int size = 0;
-  int token = 0;
-  int sum = 0;
-};
-
-// rank -> what it printed; lines that are not ring_ompi's are ignored.
-std::map<int, RankLine> ParseRanks(const std::string& out) {
-  static const std::regex kLine(R"(ring_ompi rank (\d+) size (\d+) token (\d+) sum (\d+) host .*)");
-  std::map<int, RankLine> ranks;
-  std::istringstream lines(out);
-  std::string line;
-  std::smatch match;
-  while (std::getline(lines, line)) {
-    if (!std::regex_match(line, match, kLine)) continue;
-    ranks[std::stoi(match[1])] = {std::stoi(match[2]), std::stoi(match[3]), std::stoi(match[4])};
-  }
-  return ranks;
-}
-
 TEST_F(MpiPmixTest, FourTasksFormOneWorldAndPassTheTokenAround) {
   CommandResult run = instance_->Run(Command({"run", "-n4", "-t", "2m"}));
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
-  const std::map<int, RankLine> ranks = ParseRanks(run.out);
-  ASSERT_EQ(ranks.size(), 4u) << run.out << run.err;
-  for (const auto& [rank, line] : ranks) {
-    EXPECT_EQ(line.size, 4) << "rank " << rank << " is not in a 4-rank world:\n" << run.out;
-    EXPECT_EQ(line.sum, 0 + 1 + 2 + 3) << "rank " << rank;
-    // Rank r > 0 got 1000 + (r - 1) from its left neighbour and passed on 1000 + r; rank 0
-    // got the token back after three increments.
-    EXPECT_EQ(line.token, rank == 0 ? 1003 : 1000 + rank) << "rank " << rank;
-  }
+  ExpectOmpiRingWorld(run.out, 4);
 }
 
 TEST_F(MpiPmixTest, TheServersFolderIsGoneWhenTheJobEnds) {
@@ -123,7 +96,7 @@ TEST_F(MpiPmixTest, AJobspecWithoutPmixGetsNoServer) {
   nlohmann::json job = WaitInactive(*instance_, id, 120);
   EXPECT_EQ(job.value("result", ""), "completed") << job.dump();
   CommandResult logs = instance_->Run({"logs", std::to_string(id)});
-  const std::map<int, RankLine> ranks = ParseRanks(logs.out);
+  const std::map<int, OmpiRankLine> ranks = ParseOmpiRanks(logs.out);
   ASSERT_EQ(ranks.size(), 1u) << logs.out << logs.err;  // four times "rank 0 size 1"
   EXPECT_EQ(ranks.begin()->second.size, 1);
   EXPECT_EQ(std::count(logs.out.begin(), logs.out.end(), '\n'), 4) << logs.out;
@@ -157,7 +130,7 @@ TEST_F(MpiPmixTest, OneTaskJobGetsNoPmixUnlessItAsks) {
   // runs it as a world of one.
   CommandResult run = instance_->Run(Command({"run", "-n1", "-t", "2m"}));
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
-  const std::map<int, RankLine> ranks = ParseRanks(run.out);
+  const std::map<int, OmpiRankLine> ranks = ParseOmpiRanks(run.out);
   ASSERT_EQ(ranks.size(), 1u) << run.out << run.err;
   EXPECT_EQ(ranks.begin()->second.size, 1);
 }

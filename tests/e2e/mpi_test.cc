@@ -9,6 +9,7 @@
 #include <string>
 
 #include "tests/e2e/instance_test_support.h"
+#include "tests/e2e/mpi_ring_checks.h"
 
 namespace converge::testutil {
 namespace {
@@ -45,12 +46,7 @@ TEST_F(MpiTest, RunFormsOneFourRankWorldWithMpich) {
   if (ring.empty()) GTEST_SKIP() << "mpicc.mpich not found at configure time (apt install mpich)";
   CommandResult run = instance_->Run({"run", "-n4", "-t", "2m", ring});
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
-  for (int rank = 0; rank < 4; ++rank) {
-    const std::string line = "rank " + std::to_string(rank) +
-                             " of 4: from_left=" + std::to_string((rank + 3) % 4) + " allreduce=6" +
-                             (rank == 0 ? " ring=ok" : "") + " ok\n";
-    EXPECT_NE(run.out.find(line), std::string::npos) << line << "missing in:\n" << run.out;
-  }
+  ExpectMpichRingWorld(run.out, 4);
   EXPECT_EQ(run.out.find("WRONG"), std::string::npos) << run.out;
 }
 

@@ -17,6 +17,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/e2e/mpi_ring_checks.h"
 #include "tests/testutil/processes.h"
 #include "tests/testutil/run_command.h"
 
@@ -260,20 +261,17 @@ std::vector<std::string> Where(const std::string& program) {
   return {"sh", "-c", "echo node $CONVERGE_TASK_RANK $CONVERGE_NODE; exec \"$0\"", program};
 }
 
+constexpr const char* kNoMpich = "mpicc.mpich not found at configure time (apt install mpich)";
+
 TEST_F(MultiNodeTest, MpichRanksOnTwoNodesFormOneWorld) {
   const std::string ring = CONVERGE_MPICH_RING;
-  if (ring.empty()) GTEST_SKIP() << "mpicc.mpich not found at configure time (apt install mpich)";
+  if (ring.empty()) GTEST_SKIP() << kNoMpich;
   if (!network_) GTEST_SKIP() << "MPI across nodes needs the nodes' own networks (root)";
   std::vector<std::string> args = {"run", "-N2", "-n4", "-t", "2m", "--pmi", "simple"};
   for (const std::string& arg : Where(ring)) args.push_back(arg);
   CommandResult run = Converge(args);
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
-  for (int rank = 0; rank < 4; ++rank) {
-    const std::string line = "rank " + std::to_string(rank) +
-                             " of 4: from_left=" + std::to_string((rank + 3) % 4) + " allreduce=6" +
-                             (rank == 0 ? " ring=ok" : "") + " ok\n";
-    EXPECT_NE(run.out.find(line), std::string::npos) << line << "missing in:\n" << run.out;
-  }
+  ExpectMpichRingWorld(run.out, 4);
   const std::map<int, std::string> nodes = RankNodes(run.out);
   EXPECT_EQ(nodes, (std::map<int, std::string>{{0, "n1"}, {1, "n1"}, {2, "n2"}, {3, "n2"}}))
       << run.out;
@@ -296,23 +294,7 @@ TEST_F(MultiNodeTest, OpenMpiRanksOnTwoNodesFormOneWorld) {
   for (const std::string& arg : Where(ring)) args.push_back(arg);
   CommandResult run = Converge(args);
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
-  std::istringstream lines(run.out);
-  int ranks = 0;
-  for (std::string line; std::getline(lines, line);) {
-    std::istringstream words(line);
-    std::string program, rank_word, size_word, token_word, sum_word;
-    int rank = -1, size = 0, token = 0, sum = 0;
-    if (!(words >> program >> rank_word >> rank >> size_word >> size >> token_word >> token >>
-          sum_word >> sum) ||
-        program != "ring_ompi") {
-      continue;
-    }
-    ++ranks;
-    EXPECT_EQ(size, 4) << line;
-    EXPECT_EQ(sum, 0 + 1 + 2 + 3) << line;
-    EXPECT_EQ(token, rank == 0 ? 1003 : 1000 + rank) << line;
-  }
-  EXPECT_EQ(ranks, 4) << run.out << run.err;
+  ExpectOmpiRingWorld(run.out, 4);
   const std::map<int, std::string> nodes = RankNodes(run.out);
   EXPECT_EQ(nodes, (std::map<int, std::string>{{0, "n1"}, {1, "n1"}, {2, "n2"}, {3, "n2"}}))
       << run.out;
@@ -320,7 +302,7 @@ TEST_F(MultiNodeTest, OpenMpiRanksOnTwoNodesFormOneWorld) {
 
 TEST_F(MultiNodeTest, AnMpiRankLostOnOneNodeEndsTheRanksWaitingOnTheOther) {
   const std::string ring = CONVERGE_MPICH_RING;
-  if (ring.empty()) GTEST_SKIP() << "mpicc.mpich not found at configure time (apt install mpich)";
+  if (ring.empty()) GTEST_SKIP() << kNoMpich;
   // Rank 3 (on n2) ends before MPI_Init: rank 2's barrier there can never complete, so n2's
   // part ends, and then the barrier n1's ranks wait in fails instead of waiting for ever.
   const auto start = std::chrono::steady_clock::now();
