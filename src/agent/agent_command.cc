@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <cerrno>
 #include <cstdio>
@@ -27,12 +28,8 @@ namespace converge::agent {
 namespace {
 
 struct AgentFlags {
-  std::string leader;
+  AgentOptions options;
   std::string token_file;
-  std::string listen;
-  std::string name;
-  std::string state;
-  double heartbeat = 2;
 };
 
 // The default state folder of an agent: one per user, node name and leader, so that agents of
@@ -90,13 +87,14 @@ int Fail(const std::string& message) {
   return 1;
 }
 
-int RunAgent(const AgentFlags& flags) {
-  Result<api::Address> leader = api::ParseAddress(flags.leader);
+}  // namespace
+
+int RunAgent(const AgentOptions& options) {
+  Result<api::Address> leader = api::ParseAddress(options.leader);
   if (!leader.ok()) return Fail(leader.status().WithPrefix("--leader").ToString());
   if (leader->kind != api::Address::Kind::kTcp) return Fail("--leader: must be tcp:HOST:PORT");
-  Result<std::string> token = api::ReadTokenFile(flags.token_file);
-  if (!token.ok()) return Fail(token.status().WithPrefix("--token-file").ToString());
-  std::string listen_text = flags.listen;
+  const std::string* token = &options.token;
+  std::string listen_text = options.listen;
   if (listen_text.empty()) {
     Result<std::string> local = AddressTowards(*leader);
     if (!local.ok()) return Fail(local.status().ToString());
@@ -105,8 +103,8 @@ int RunAgent(const AgentFlags& flags) {
   Result<api::Address> listen = api::ParseAddress(listen_text);
   if (!listen.ok()) return Fail(listen.status().WithPrefix("--listen").ToString());
   if (listen->kind != api::Address::Kind::kTcp) return Fail("--listen: must be tcp:ADDR:PORT");
-  const std::string name = flags.name.empty() ? DefaultName() : flags.name;
-  const std::string state = flags.state.empty() ? DefaultStateFolder(name, *leader) : flags.state;
+  const std::string name = options.name.empty() ? DefaultName() : options.name;
+  const std::string state = options.state.empty() ? DefaultStateFolder(name, *leader) : options.state;
   ::umask(077);
   if (::mkdir(state.c_str(), 0700) != 0 && errno != EEXIST) {
     return Fail(state + ": cannot create folder: " + std::strerror(errno));
@@ -148,43 +146,62 @@ int RunAgent(const AgentFlags& flags) {
   std::printf("converge agent: node %s serving on %s (state %s), leader %s\n", name.c_str(),
               bound->ToString().c_str(), state.c_str(), leader->ToString().c_str());
   std::fflush(stdout);
-  Registrar registrar(*leader, *token, registration,
-                      std::chrono::milliseconds(static_cast<int64_t>(flags.heartbeat * 1000)));
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& error, int) {
-    if (error) return;
+  auto stop = [&] {
+    signals.cancel();
     server.Stop();  // parts keep running under their shims; a new agent re-attaches them
     io.stop();
+  };
+  Registrar registrar(
+      *leader, *token, registration,
+      std::chrono::milliseconds(static_cast<int64_t>(options.heartbeat * 1000)),
+      std::chrono::milliseconds(static_cast<int64_t>(options.exit_without_leader * 1000)),
+      [&] { boost::asio::post(io, stop); });
+  signals.async_wait([&](const boost::system::error_code& error, int) {
+    if (!error) stop();
   });
   io.run();
   return 0;
 }
 
-}  // namespace
-
 void AddAgentCommand(CLI::App& app, int* exit_code) {
   auto flags = std::make_shared<AgentFlags>();
+  AgentOptions& options = flags->options;
   CLI::App* agent = app.add_subcommand("agent", "Run this node's agent of a multi-node instance");
-  agent->add_option("--leader", flags->leader, "The leader's TCP API address, tcp:ADDR:PORT")
+  agent->add_option("--leader", options.leader, "The leader's TCP API address, tcp:ADDR:PORT")
       ->required();
   agent
       ->add_option("--token-file", flags->token_file,
                    "File with the token shared by the leader and its agents (mode 0600)")
       ->required();
-  agent->add_option("--listen", flags->listen,
+  agent->add_option("--listen", options.listen,
                     "tcp:ADDR:PORT to serve the leader on (default: port 0 on the address "
                     "this host reaches the leader from)");
-  agent->add_option("--name", flags->name,
+  agent->add_option("--name", options.name,
                     "This node's name (default: SLURMD_NODENAME, or the host name)");
-  agent->add_option("--state", flags->state,
+  agent->add_option("--state", options.state,
                     "Folder of the parts' run files (default: /tmp/converge-agent-UID-NAME-DIGEST, "
                     "DIGEST naming the leader)");
   agent
-      ->add_option("--heartbeat", flags->heartbeat,
+      ->add_option("--heartbeat", options.heartbeat,
                    "Seconds between registrations (how soon a restarted leader knows this node)")
       ->capture_default_str()
       ->check(CLI::Range(0.1, 60.0));
-  agent->callback([flags, exit_code] { *exit_code = RunAgent(*flags); });
+  agent
+      ->add_option("--exit-without-leader", options.exit_without_leader,
+                   "Exit once the leader has not answered for this many seconds after it "
+                   "answered once (agents that belong to one nested instance); 0 = never")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 3600.0));
+  agent->callback([flags, exit_code] {
+    Result<std::string> token = api::ReadTokenFile(flags->token_file);
+    if (!token.ok()) {
+      *exit_code = Fail(token.status().WithPrefix("--token-file").ToString());
+      return;
+    }
+    flags->options.token = *token;
+    *exit_code = RunAgent(flags->options);
+  });
 }
 
 }  // namespace converge::agent

@@ -1,5 +1,6 @@
 #include "agent/registrar.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "api/http_client.h"
@@ -11,14 +12,21 @@ namespace {
 // about this long, instead of blocking the thread for the kernel's retransmission time.
 constexpr int kDeadPeerSeconds = 6;
 
+// With a gone_after, how long the first registration may take before the leader counts as
+// gone (it may still be starting).
+constexpr std::chrono::seconds kFirstRegistrationWait(60);
+
 }  // namespace
 
 Registrar::Registrar(api::Address leader, std::string token, Registration registration,
-                     std::chrono::milliseconds period)
+                     std::chrono::milliseconds period, std::chrono::milliseconds gone_after,
+                     std::function<void()> on_gone)
     : leader_(std::move(leader)),
       token_(std::move(token)),
       body_(ToJson(registration)),
       period_(period),
+      gone_after_(gone_after),
+      on_gone_(std::move(on_gone)),
       thread_([this] { Run(); }) {}
 
 Registrar::~Registrar() {
@@ -33,6 +41,9 @@ Registrar::~Registrar() {
 void Registrar::Run() {
   std::unique_ptr<api::HttpClient> client;
   bool registered = false;
+  bool ever_registered = false;
+  const auto started = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_success;
   std::string last_error;
   for (;;) {
     std::string error;
@@ -62,6 +73,19 @@ void Registrar::Run() {
     }
     registered = error.empty();
     last_error = error;
+    const auto now = std::chrono::steady_clock::now();
+    if (registered) {
+      ever_registered = true;
+      last_success = now;
+    } else if (gone_after_.count() > 0 &&
+               (ever_registered ? now - last_success >= gone_after_
+                                : now - started >= std::max<std::chrono::nanoseconds>(
+                                                       gone_after_, kFirstRegistrationWait))) {
+      std::fprintf(stderr, "converge agent: the leader %s is gone; leaving\n",
+                   leader_.ToString().c_str());
+      if (on_gone_) on_gone_();
+      return;
+    }
     std::unique_lock<std::mutex> lock(mutex_);
     // Until registered, retry sooner: a leader waiting for its agents should not wait long.
     const auto delay = registered ? period_ : std::min(period_, std::chrono::milliseconds(200));

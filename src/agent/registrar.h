@@ -1,13 +1,18 @@
 // Registrar: the agent's side of registration — a thread that POSTs the agent's Registration
 // to the leader's /v1/agents at once and then every `period`, so that a leader that restarts
 // (or started after the agent) learns of the agent within one period. Logs to stderr when the
-// leader becomes reachable or stops being so. Thread-safe to construct and destroy from one
-// thread; the destructor stops the thread (it may wait for one request in flight).
+// leader becomes reachable or stops being so. With `gone_after` > 0, `on_gone` is called once
+// (on the Registrar's thread) when the leader has failed every registration for that long
+// after one succeeded, or for 60 s (at least gone_after) when none ever did: the agents of a
+// nested instance end with their leader. Thread-safe to
+// construct and destroy from one thread; the destructor stops the thread (it may wait for one
+// request in flight).
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -20,7 +25,9 @@ namespace converge::agent {
 class Registrar {
  public:
   Registrar(api::Address leader, std::string token, Registration registration,
-            std::chrono::milliseconds period);
+            std::chrono::milliseconds period,
+            std::chrono::milliseconds gone_after = std::chrono::milliseconds(0),
+            std::function<void()> on_gone = {});
   ~Registrar();
 
  private:
@@ -30,6 +37,8 @@ class Registrar {
   const std::string token_;
   const std::string body_;
   const std::chrono::milliseconds period_;
+  const std::chrono::milliseconds gone_after_;
+  const std::function<void()> on_gone_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;  // GUARDED_BY(mutex_)

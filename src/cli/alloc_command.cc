@@ -24,6 +24,7 @@
 #include "cli/commands.h"
 #include "cli/job_options.h"
 #include "exec/self_path.h"
+#include "jobspec/shell_options.h"
 
 namespace converge::cli {
 namespace {
@@ -111,7 +112,7 @@ int Alloc(const JobOptions& options, std::vector<std::string> command) {
     remove_dir();
     return Fail("alloc", spec.status());
   }
-  (*spec)["tasks"][0]["count"] = {{"total", 1}};
+  jobspec::SetOneTaskPerNode(*spec);  // rank 0 is the instance, the others its agents
   Result<Session> parent = Session::Open();
   if (!parent.ok()) {
     remove_dir();

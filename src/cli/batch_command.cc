@@ -16,6 +16,7 @@
 #include "cli/job_options.h"
 #include "exec/self_path.h"
 #include "jobspec/directives.h"
+#include "jobspec/shell_options.h"
 
 namespace converge::cli {
 namespace {
@@ -112,7 +113,8 @@ int Batch(const BatchFlags& flags, const std::vector<std::string>& arguments) {
   }
   Result<nlohmann::json> spec = BuildJobspec(*options, command, here);
   if (!spec.ok()) return Fail("batch", spec.status());
-  (*spec)["tasks"][0]["count"] = {{"total", 1}};  // one copy of the script, on the first node
+  // One task per node: rank 0 is the instance that runs the script, the others its agents.
+  jobspec::SetOneTaskPerNode(*spec);
   if (options->job_name.empty()) {
     (*spec)["attributes"]["system"]["job"]["name"] = name.substr(name.find_last_of('/') + 1);
   }

@@ -1,6 +1,10 @@
 #include "instance/agent_bootstrap.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -42,6 +46,22 @@ Result<pid_t> SpawnLauncher(const std::vector<std::string>& argv, const std::str
 }
 
 }  // namespace
+
+int FreeTcpPort(const std::string& address) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return 0;
+  sockaddr_in local{};
+  local.sin_family = AF_INET;
+  ::inet_pton(AF_INET, address.c_str(), &local.sin_addr);
+  socklen_t length = sizeof local;
+  int port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) == 0) {
+    port = ntohs(local.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
 
 Result<AgentBootstrap> BootstrapAgents(const AgentBootstrapOptions& options) {
   pid_t launcher = 0;

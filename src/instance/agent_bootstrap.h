@@ -39,4 +39,9 @@ struct AgentBootstrap {
 // when the address cannot be listened on or the launch command cannot be spawned.
 Result<AgentBootstrap> BootstrapAgents(const AgentBootstrapOptions& options);
 
+// A TCP port free on the IPv4 `address` now, 0 when none could be had. The leader listens on
+// its agents' address twice (while it waits for them and then for good), so port 0 would not
+// do; the port could be taken in between, and the second listen then fails with the reason.
+int FreeTcpPort(const std::string& address);
+
 }  // namespace converge::instance

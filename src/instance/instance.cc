@@ -14,6 +14,7 @@
 #include <cstring>
 #include <fstream>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include <boost/asio/steady_timer.hpp>
@@ -150,6 +151,19 @@ int64_t CountType(const resource::Graph& graph, resource::TypeId type) {
   return count;
 }
 
+// A graph given beside agents (a nested instance's) must name every agent's node.
+Status EveryAgentIsANode(const std::vector<agent::Registration>& agents,
+                         const resource::Graph& graph) {
+  std::set<std::string> nodes;
+  for (resource::VertexId v : graph.VerticesOfType(resource::kNode)) nodes.insert(graph.name(v));
+  for (const agent::Registration& registration : agents) {
+    if (nodes.count(registration.name) == 0) {
+      return Status::Invalid("agents", "node " + registration.name + " is not in the resources");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 class Instance::Impl {
@@ -187,6 +201,12 @@ class Instance::Impl {
       if (!bootstrap.ok()) return bootstrap.status();
       agents = std::move(bootstrap->agents);
       graph_ = std::move(bootstrap->graph);
+      if (!options_.resources_path.empty()) {  // a nested instance: its parent's allocation
+        Result<resource::Graph> graph = resource::LoadResourceFile(options_.resources_path);
+        if (!graph.ok()) return graph.status().WithPrefix(options_.resources_path);
+        CONVERGE_RETURN_IF_ERROR(EveryAgentIsANode(agents, *graph));
+        graph_ = std::make_unique<resource::Graph>(std::move(graph).value());
+      }
       agent_launcher_ = bootstrap->launcher;
       if (agent_launcher_ > 0) {
         CONVERGE_RETURN_IF_ERROR(RecordAgentStep(state, agent_launcher_, bootstrap_listen_));
@@ -339,9 +359,11 @@ class Instance::Impl {
     out << "converge: instance started (pid " << ::getpid() << ")\n";
     out << "  resources: " << nodes << (nodes == 1 ? " node, " : " nodes, ") << cores
         << " cores, " << gpus << " GPUs from "
-        << (multi_node_ != nullptr          ? "their agents (hwloc on each node)"
-            : options_.resources_path.empty() ? "this machine (hwloc)"
-                                              : options_.resources_path)
+        << (!options_.resources_path.empty() ? options_.resources_path
+            : multi_node_ != nullptr         ? "their agents (hwloc on each node)"
+                                             : "this machine (hwloc)")
+        << (multi_node_ != nullptr && !options_.resources_path.empty() ? ", run by their agents"
+                                                                       : "")
         << "\n";
     if (multi_node_ == nullptr && !options_.resources_path.empty() &&
         (nodes > 1 || cores > machine_cpus_)) {

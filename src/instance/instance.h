@@ -35,7 +35,9 @@ struct InstanceOptions {
   size_t max_connections = 0;
   // Multi-node (static bootstrap): the hosts whose agents run the jobs, in graph order; empty
   // = this machine alone. Needs a tcp listener (the first is where agents register) and
-  // token_file.
+  // token_file. The graph is built from the agents' topologies, unless resources_path is
+  // given too (a nested instance spread over its parent's allocation): then the file is the
+  // graph, and every agent must be one of its nodes.
   std::vector<std::string> agent_hosts;
   std::string token_file;           // the TCP token (shared with the agents); "" = STATE/token
   double agent_wait_seconds = 60;   // how long start waits for the last agent to register

@@ -250,7 +250,8 @@ void JobManager::RunSchedulePass() {
     job.record.nodelist = CompressHostlist(names);
     job.record.nnodes = static_cast<int64_t>(decision.allocation.nodes.size());
     job.record.ntasks = TaskCount(job.active->spec,
-                                  static_cast<int64_t>(decision.allocation.slot_hosts.size()));
+                                  static_cast<int64_t>(decision.allocation.slot_hosts.size()),
+                                  job.record.nnodes);
     job.record.start_time = now;
     nlohmann::json allocation = AllocationToJson(decision.allocation);
     job.record.allocation = allocation.dump();

@@ -7,14 +7,22 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 
+#include "agent/agent_command.h"
 #include "api/http_client.h"
 #include "exec/pidfd.h"
+#include "exec/pmi_simple_client.h"
+#include "exec/self_path.h"
+#include "instance/nested_bootstrap.h"
+#include "resource/readers/jgf.h"
 
 namespace converge::instance {
 namespace {
@@ -60,6 +68,85 @@ Result<pid_t> SpawnInitialProgram(const std::vector<std::string>& command, const
   return pid;
 }
 
+// Seconds an agent of a nested instance outlives its leader's silence, and how long it waits
+// for the leader to listen at all.
+constexpr double kAgentLeaderGoneSeconds = 5;
+constexpr double kAgentFindLeaderSeconds = 60;
+
+// The job's task count (CONVERGE_TASK_COUNT; 1 when unset).
+int TaskCount() {
+  const char* text = std::getenv("CONVERGE_TASK_COUNT");
+  return text && *text ? std::max(1, std::atoi(text)) : 1;
+}
+
+std::string NodeName() {
+  const char* node = std::getenv("CONVERGE_NODE");
+  return node ? node : "";
+}
+
+// The node names of a JGF graph, in graph order.
+Result<std::vector<std::string>> NodesOf(const std::string& jgf) {
+  Result<resource::Graph> graph = resource::ReadJgf(jgf);
+  if (!graph.ok()) return graph.status().WithPrefix("the parent's resources");
+  std::vector<std::string> names;
+  for (resource::VertexId v : graph->VerticesOfType(resource::kNode)) {
+    names.push_back(graph->name(v));
+  }
+  return names;
+}
+
+// Makes `options` the leader of an instance spread over `nodes`: its agents register at a
+// port published over PMI, the one of this node is started here.
+Status BecomeSpreadLeader(exec::PmiSimpleClient& pmi, const std::vector<std::string>& nodes,
+                          InstanceOptions& options) {
+  Result<NestedLeader> leader = PublishNestedLeader(pmi, options.state_dir);
+  if (!leader.ok()) return leader.status();
+  const std::string port = std::to_string(leader->port);
+  options.listen = {"unix:" + options.state_dir + "/converge.sock", "tcp:0.0.0.0:" + port};
+  options.agent_hosts = nodes;
+  options.agent_wait_seconds = kAgentFindLeaderSeconds;
+  options.agent_launch = {exec::SelfExecutable(),
+                          "agent",
+                          "--leader",
+                          "tcp:127.0.0.1:" + port,
+                          "--token-file",
+                          leader->token_file,
+                          "--name",
+                          NodeName(),
+                          "--state",
+                          options.state_dir + "/agent",
+                          "--exit-without-leader",
+                          std::to_string(kAgentLeaderGoneSeconds)};
+  return Status::Ok();
+}
+
+// Ranks > 0 of an instance spread over nodes: this node's agent, until the leader is gone.
+int RunSpreadAgent(exec::PmiSimpleClient pmi) {
+  Result<NestedAgentContact> contact = FindNestedLeader(pmi, kAgentFindLeaderSeconds);
+  DropParentPmiEnvironment();
+  if (!contact.ok()) {
+    std::fprintf(stderr, "converge start --nested: %s\n", contact.status().ToString().c_str());
+    return 1;
+  }
+  const char* tmp = std::getenv("TMPDIR");
+  std::string state = std::string(tmp && *tmp ? tmp : "/tmp") + "/converge-nested-agent-XXXXXX";
+  if (!::mkdtemp(state.data())) {
+    std::fprintf(stderr, "converge start --nested: mkdtemp %s: %s\n", state.c_str(),
+                 std::strerror(errno));
+    return 1;
+  }
+  agent::AgentOptions options;
+  options.leader = contact->leader;
+  options.token = contact->token;
+  options.name = NodeName();
+  options.state = state;
+  options.exit_without_leader = kAgentLeaderGoneSeconds;
+  const int status = agent::RunAgent(options);
+  std::error_code ignored;
+  std::filesystem::remove_all(state, ignored);
+  return status;
+}
+
 int ExitStatusOf(int wait_status) {
   if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
   if (WIFSIGNALED(wait_status)) return 128 + WTERMSIG(wait_status);
@@ -69,18 +156,29 @@ int ExitStatusOf(int wait_status) {
 }  // namespace
 
 int RunNestedInstance(NestedOptions options) {
-  std::optional<std::filesystem::path> temporary;
-  if (options.instance.state_dir.empty()) {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/converge-nested-XXXXXX";
-    if (!::mkdtemp(pattern.data())) {
-      std::fprintf(stderr, "converge start --nested: mkdtemp %s: %s\n", pattern.c_str(),
-                   std::strerror(errno));
+  // A job of several tasks (one per node) is an instance spread over its nodes: rank 0 leads,
+  // the others are agents (nested_bootstrap.h). Either way the parent's PMI ends here.
+  std::optional<exec::PmiSimpleClient> pmi;
+  if (std::getenv("PMI_FD") != nullptr) {
+    Result<exec::PmiSimpleClient> client = exec::PmiSimpleClient::FromEnvironment();
+    if (!client.ok()) {
+      std::fprintf(stderr, "converge start --nested: %s\n", client.status().ToString().c_str());
       return 1;
     }
-    temporary = pattern;
-    options.instance.state_dir = pattern;
+    pmi.emplace(std::move(client).value());
   }
+  const bool spread = TaskCount() > 1;
+  if (spread && !pmi) {
+    std::fprintf(stderr, "converge start --nested: the job has %d tasks but no PMI-1 (PMI_FD) "
+                         "to find its leader; give it shell.options.pmi simple\n", TaskCount());
+    return 1;
+  }
+  if (spread && pmi->rank() > 0) return RunSpreadAgent(std::move(*pmi));
+  if (!spread) {
+    pmi.reset();  // finalizes and closes the parent's PMI connection
+    DropParentPmiEnvironment();
+  }
+  std::optional<std::filesystem::path> temporary;
   auto cleanup = [&] {
     if (!temporary) return;
     std::error_code ignored;
@@ -89,14 +187,36 @@ int RunNestedInstance(NestedOptions options) {
     if (!run.empty()) std::filesystem::remove_all(run, ignored);
     std::filesystem::remove_all(*temporary, ignored);
   };
-  Result<std::string> resources = FetchParentResources();
-  if (!resources.ok()) {
-    std::fprintf(stderr, "converge start --nested: %s\n", resources.status().ToString().c_str());
+  // Before rank 0 published its address the other ranks wait for it: a failure ends them too.
+  auto fail = [&](const Status& status) {
+    std::fprintf(stderr, "converge start --nested: %s\n", status.ToString().c_str());
+    if (pmi) pmi->Abort(1, "nested leader: " + status.ToString());
     cleanup();
     return 1;
+  };
+  if (options.instance.state_dir.empty()) {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/converge-nested-XXXXXX";
+    if (!::mkdtemp(pattern.data())) {
+      return fail(Status(Code::kInternal, std::string("mkdtemp: ") + std::strerror(errno),
+                         pattern));
+    }
+    temporary = pattern;
+    options.instance.state_dir = pattern;
   }
+  Result<std::string> resources = FetchParentResources();
+  if (!resources.ok()) return fail(resources.status());
   options.instance.resources_path = options.instance.state_dir + "/resources.json";
   std::ofstream(options.instance.resources_path) << *resources;
+  if (spread) {
+    Result<std::vector<std::string>> nodes = NodesOf(*resources);
+    if (!nodes.ok()) return fail(nodes.status());
+    if (Status leading = BecomeSpreadLeader(*pmi, *nodes, options.instance); !leading.ok()) {
+      return fail(leading);
+    }
+    pmi.reset();  // finalized: closes the connection
+    DropParentPmiEnvironment();
+  }
 
   int exit_status = 0;
   {

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "common/hostlist.h"
+#include "instance/agent_bootstrap.h"
 
 namespace converge::instance {
 namespace {
@@ -40,23 +41,6 @@ std::string HostAddress() {
   return text;
 }
 
-// A port free on `address` now (the leader listens on it twice: while it waits for the agents
-// and then for good, so port 0 would not do). 0 when none could be had.
-int FreePort(const std::string& address) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return 0;
-  sockaddr_in local{};
-  local.sin_family = AF_INET;
-  ::inet_pton(AF_INET, address.c_str(), &local.sin_addr);
-  socklen_t length = sizeof local;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) == 0) {
-    port = ntohs(local.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
 
 struct RecordedStep {
   int64_t pid = 0;  // 0: none, or its srun is gone
@@ -98,7 +82,7 @@ Result<std::optional<SlurmAgents>> DetectSlurmAllocation(const std::string& stat
   agents.listen = listen;
   if (agents.listen.empty()) {
     const std::string address = HostAddress();
-    agents.listen = "tcp:" + address + ":" + std::to_string(FreePort(address));
+    agents.listen = "tcp:" + address + ":" + std::to_string(FreeTcpPort(address));
   }
   agents.launch = {"srun",
                    "--overlap",

@@ -6,6 +6,7 @@
 
 #include "common/hostlist.h"
 #include "jobspec/limits.h"
+#include "jobspec/shell_options.h"
 
 namespace converge::instance {
 namespace {
@@ -56,6 +57,32 @@ std::vector<SlotResources> SlotsOf(const sched::Allocation& allocation,
     }
   }
   return slots;
+}
+
+// One slot per allocated node holding everything the allocation has there (the layout of
+// shell.options.per-resource), in allocation order.
+std::vector<SlotResources> NodesOf(const sched::Allocation& allocation,
+                                   const resource::Graph& graph) {
+  std::vector<SlotResources> nodes;
+  for (resource::VertexId node : allocation.nodes) {
+    SlotResources whole{node, {}, {}};
+    const resource::VertexId end = graph.SubtreeEnd(node);
+    for (const sched::Allocation::Item& item : allocation.items) {
+      if (item.vertex < node || item.vertex >= end) continue;
+      const resource::TypeId type = graph.type(item.vertex);
+      if (type == resource::kCore) whole.cores.push_back(graph.id(item.vertex));
+      if (type == resource::kGpu) whole.gpus.push_back(graph.id(item.vertex));
+    }
+    nodes.push_back(std::move(whole));
+  }
+  return nodes;
+}
+
+// Tasks per node under shell.options.per-resource; 0 without it (or when it is invalid,
+// which submit refuses).
+int64_t PerNode(const jobspec::Jobspec& spec) {
+  Result<std::optional<int64_t>> per_node = jobspec::TasksPerNode(spec.system);
+  return per_node.ok() && per_node->has_value() ? **per_node : 0;
 }
 
 constexpr int64_t kSaturated = std::numeric_limits<int64_t>::max();
@@ -137,7 +164,10 @@ Status CheckPlan(const jobspec::Jobspec& spec, int64_t ntasks, int64_t slots, in
 
 }  // namespace
 
-int64_t TaskCount(const jobspec::Jobspec& spec, int64_t slots) {
+int64_t TaskCount(const jobspec::Jobspec& spec, int64_t slots, int64_t nodes) {
+  if (const int64_t per_node = PerNode(spec); per_node > 0) {
+    return SaturatingMul(per_node, std::max<int64_t>(nodes, 1));
+  }
   if (spec.tasks.empty()) return slots;
   const jobspec::TaskCount& count = spec.tasks.front().count;
   if (count.total > 0) return count.total;
@@ -169,7 +199,9 @@ Status CheckTaskLimits(const jobspec::Jobspec& spec, const resource::Graph& grap
   for (const auto& [key, value] : spec.system.environment) {
     per_task += static_cast<int64_t>(key.size() + value.size() + 2);
   }
-  return CheckPlan(spec, TaskCount(spec, slots), slots, per_task);
+  const int64_t nodes =
+      std::max<int64_t>(1, static_cast<int64_t>(graph.VerticesOfType(resource::kNode).size()));
+  return CheckPlan(spec, TaskCount(spec, slots, nodes), slots, per_task);
 }
 
 Result<std::vector<exec::TaskSpec>> PlanTasks(
@@ -180,13 +212,16 @@ Result<std::vector<exec::TaskSpec>> PlanTasks(
   if (spec.tasks.empty() || spec.tasks.front().command.empty()) {
     return Status::Invalid("tasks[0].command", "must not be empty");
   }
-  std::vector<SlotResources> slots = SlotsOf(allocation, graph);
+  const int64_t per_node = PerNode(spec);
+  std::vector<SlotResources> slots =
+      per_node > 0 ? NodesOf(allocation, graph) : SlotsOf(allocation, graph);
   if (slots.empty()) {
     // A job without slots (e.g. a bare node request): one slot per allocated node.
     for (resource::VertexId node : allocation.nodes) slots.push_back({node, {}, {}});
     if (slots.empty()) slots.push_back({graph.root(), {}, {}});
   }
-  const int64_t ntasks = TaskCount(spec, static_cast<int64_t>(slots.size()));
+  const int64_t ntasks = per_node > 0 ? SaturatingMul(per_node, static_cast<int64_t>(slots.size()))
+                                       : TaskCount(spec, static_cast<int64_t>(slots.size()), 0);
   if (ntasks > jobspec::kMaxTasksPerJob) {
     return CheckPlan(spec, ntasks, static_cast<int64_t>(slots.size()), 0);
   }
@@ -204,8 +239,8 @@ Result<std::vector<exec::TaskSpec>> PlanTasks(
           : "";
   std::vector<exec::TaskSpec> tasks;
   tasks.reserve(static_cast<size_t>(ntasks));
+  const int64_t per_slot = per_node > 0 ? per_node : spec.tasks.front().count.per_slot;
   for (int64_t rank = 0; rank < ntasks; ++rank) {
-    const int64_t per_slot = spec.tasks.front().count.per_slot;
     const size_t slot_index = per_slot > 0 ? static_cast<size_t>(rank / per_slot)
                                            : static_cast<size_t>(rank) % slots.size();
     const SlotResources& slot = slots[std::min(slot_index, slots.size() - 1)];

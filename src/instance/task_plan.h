@@ -2,7 +2,8 @@
 // one TaskSpec per task with its rank, logical node, cores, GPUs and environment.
 //
 // Tasks are laid out over the allocation's slots in order: `per_slot` tasks per slot, or
-// `total` tasks dealt round-robin over the slots. A slot's cores (and GPUs) are those the
+// `total` tasks dealt round-robin over the slots; under shell.options.per-resource (type node,
+// count N) N tasks per allocated node instead, each holding all the job's cores and GPUs there. A slot's cores (and GPUs) are those the
 // allocation holds on the slot's node, split evenly between the slots on that node.
 // Pure: no I/O; the caller supplies the base environment and the machine facts. The PMI
 // variables (PMI_FD, PMI_RANK, ...) are not planned here: the shim adds them at launch
@@ -36,9 +37,9 @@ Result<std::vector<exec::TaskSpec>> PlanTasks(
     const Job& job, const resource::Graph& graph, const TaskPlanOptions& options,
     const std::map<std::string, std::string>& extra_environment = {});
 
-// The number of tasks a jobspec asks for, given how many slots were allocated (saturates at
-// INT64_MAX rather than overflowing).
-int64_t TaskCount(const jobspec::Jobspec& spec, int64_t slots);
+// The number of tasks a jobspec asks for, given how many slots and nodes were allocated
+// (saturates at INT64_MAX rather than overflowing).
+int64_t TaskCount(const jobspec::Jobspec& spec, int64_t slots, int64_t nodes);
 
 // An upper bound on the slots `spec` can be given on `graph`: per slot vertex, the product of
 // the count maxima on its path, capped by how many of each type the slot holds the graph has

@@ -68,6 +68,28 @@ TEST_F(TaskPlanTest, GivesEachTaskItsRankNodeCoresAndGpus) {
   EXPECT_EQ(tasks->at(0).argv, std::vector<std::string>{"app"});
 }
 
+TEST_F(TaskPlanTest, PerResourceNodeGivesEachNodeItsTasksWithAllItsCores) {
+  // 4 slots of 1 core over 2 nodes (2 per node): per-resource makes that 1 task per node.
+  Job job = Place({.nodes = 2, .tasks = 4, .cores_per_task = 1, .command = {"leader"}});
+  job.active->spec.system.extra["shell"]["options"]["per-resource"] = {{"type", "node"}};
+  auto tasks = PlanTasks(job, graph_, TaskPlanOptions{});
+  ASSERT_TRUE(tasks.ok()) << tasks.status().ToString();
+  ASSERT_EQ(tasks->size(), 2u);
+  EXPECT_EQ(EnvOf(tasks->at(0))["CONVERGE_NODE"], "node0");
+  EXPECT_EQ(EnvOf(tasks->at(1))["CONVERGE_NODE"], "node1");
+  EXPECT_EQ(EnvOf(tasks->at(0))["CONVERGE_CORES"], "0,1");
+  EXPECT_EQ(EnvOf(tasks->at(1))["CONVERGE_TASK_COUNT"], "2");
+  EXPECT_EQ(TaskCount(job.active->spec, 4, 2), 2);
+
+  job.active->spec.system.extra["shell"]["options"]["per-resource"]["count"] = 3;
+  tasks = PlanTasks(job, graph_, TaskPlanOptions{});
+  ASSERT_TRUE(tasks.ok());
+  ASSERT_EQ(tasks->size(), 6u);
+  EXPECT_EQ(EnvOf(tasks->at(2))["CONVERGE_NODE"], "node0");
+  EXPECT_EQ(EnvOf(tasks->at(3))["CONVERGE_NODE"], "node1");
+  EXPECT_EQ(TaskCount(job.active->spec, 4, 2), 6);
+}
+
 TEST_F(TaskPlanTest, SplitsANodesCoresBetweenItsSlotsAndSkipsBindingBeyondTheMachine) {
   Job job = Place({.tasks = 4, .cores_per_task = 1, .command = {"app"}});
   TaskPlanOptions options{.bind_cores = true, .machine_cpus = 2};
@@ -85,9 +107,9 @@ TEST(TaskCountTest, FollowsPerSlotAndTotal) {
   jobspec::Jobspec spec;
   spec.tasks.push_back({});
   spec.tasks[0].count.per_slot = 2;
-  EXPECT_EQ(TaskCount(spec, 3), 6);
+  EXPECT_EQ(TaskCount(spec, 3, 1), 6);
   spec.tasks[0].count = {.total = 5};
-  EXPECT_EQ(TaskCount(spec, 3), 5);
+  EXPECT_EQ(TaskCount(spec, 3, 1), 5);
 }
 
 }  // namespace

@@ -19,19 +19,66 @@ Status AddPmiName(std::string name, std::vector<std::string>& out) {
   return Status::Ok();
 }
 
-}  // namespace
-
-Result<std::vector<std::string>> PmiChoice(const SystemAttributes& system) {
+// attributes.system.shell.options, or nullptr when absent. Errors: a shell or options that is
+// not a mapping.
+Result<const nlohmann::json*> ShellOptions(const SystemAttributes& system) {
   const nlohmann::json& extra = system.extra;
-  const std::vector<std::string> fallback = {"simple"};
-  if (!extra.is_object() || !extra.contains("shell")) return fallback;
+  if (!extra.is_object() || !extra.contains("shell")) return nullptr;
   const nlohmann::json& shell = extra["shell"];
   if (!shell.is_object()) return Status::Invalid("shell", "must be a mapping");
-  if (!shell.contains("options")) return fallback;
+  if (!shell.contains("options")) return nullptr;
   const nlohmann::json& options = shell["options"];
   if (!options.is_object()) return Status::Invalid("shell.options", "must be a mapping");
-  if (!options.contains("pmi")) return fallback;
-  const nlohmann::json& pmi = options["pmi"];
+  return &options;
+}
+
+constexpr const char* kPerResourcePath = "shell.options.per-resource";
+constexpr int64_t kMostTasksPerNode = 1 << 20;
+
+}  // namespace
+
+Result<std::optional<int64_t>> TasksPerNode(const SystemAttributes& system) {
+  Result<const nlohmann::json*> options = ShellOptions(system);
+  if (!options.ok()) return options.status();
+  if (*options == nullptr || !(*options)->contains("per-resource")) return std::optional<int64_t>();
+  const nlohmann::json& per_resource = (**options)["per-resource"];
+  if (!per_resource.is_object()) {
+    return Status::Invalid(kPerResourcePath, "must be a mapping {type: node, count: N}");
+  }
+  for (const auto& [key, value] : per_resource.items()) {
+    if (key != "type" && key != "count") {
+      return Status::Invalid(std::string(kPerResourcePath) + "." + key,
+                             "unknown key (known: type, count)");
+    }
+  }
+  const nlohmann::json type = per_resource.value("type", nlohmann::json());
+  if (!type.is_string() || type.get<std::string>() != "node") {
+    return Status::Invalid(std::string(kPerResourcePath) + ".type",
+                           "must be \"node\" (tasks per allocated node)");
+  }
+  if (!per_resource.contains("count")) return std::optional<int64_t>(1);
+  const nlohmann::json& count = per_resource["count"];
+  if (!count.is_number_integer() || count.get<int64_t>() < 1 ||
+      count.get<int64_t>() > kMostTasksPerNode) {
+    return Status::Invalid(std::string(kPerResourcePath) + ".count",
+                           "must be an integer from 1 to " + std::to_string(kMostTasksPerNode));
+  }
+  return std::optional<int64_t>(count.get<int64_t>());
+}
+
+void SetOneTaskPerNode(nlohmann::json& jobspec) {
+  nlohmann::json& options = jobspec["attributes"]["system"]["shell"]["options"];
+  options["per-resource"] = {{"type", "node"}, {"count", 1}};
+  options["pmi"] = "simple";
+  jobspec["tasks"][0]["count"] = {{"per_slot", 1}};
+}
+
+Result<std::vector<std::string>> PmiChoice(const SystemAttributes& system) {
+  const std::vector<std::string> fallback = {"simple"};
+  Result<const nlohmann::json*> options = ShellOptions(system);
+  if (!options.ok()) return options.status();
+  if (*options == nullptr || !(*options)->contains("pmi")) return fallback;
+  const nlohmann::json& pmi = (**options)["pmi"];
   std::vector<std::string> names;
   if (pmi.is_string()) {
     const std::string text = pmi.get<std::string>();

@@ -44,5 +44,42 @@ TEST(PmiChoiceTest, BadValuesNameTheField) {
             "shell.options: must be a mapping");
 }
 
+SystemAttributes WithPerResource(nlohmann::json value) {
+  return WithShell({{"options", {{"per-resource", value}}}});
+}
+
+TEST(TasksPerNodeTest, AbsentUnlessTheOptionIsSet) {
+  EXPECT_EQ(*TasksPerNode(SystemAttributes{}), std::nullopt);
+  EXPECT_EQ(*TasksPerNode(WithPmi("simple")), std::nullopt);
+  EXPECT_EQ(*TasksPerNode(WithPerResource({{"type", "node"}})), 1);
+  EXPECT_EQ(*TasksPerNode(WithPerResource({{"type", "node"}, {"count", 4}})), 4);
+}
+
+TEST(TasksPerNodeTest, BadValuesNameTheField) {
+  EXPECT_EQ(TasksPerNode(WithPerResource({{"type", "core"}})).status().ToString(),
+            "shell.options.per-resource.type: must be \"node\" (tasks per allocated node)");
+  EXPECT_EQ(TasksPerNode(WithPerResource({{"type", "node"}, {"count", 0}})).status().ToString(),
+            "shell.options.per-resource.count: must be an integer from 1 to 1048576");
+  EXPECT_FALSE(TasksPerNode(WithPerResource({{"type", "node"}, {"count", "2"}})).ok());
+  EXPECT_FALSE(TasksPerNode(WithPerResource({{"type", "node"}, {"count", 1.5}})).ok());
+  EXPECT_EQ(TasksPerNode(WithPerResource({{"type", "node"}, {"every", 1}})).status().ToString(),
+            "shell.options.per-resource.every: unknown key (known: type, count)");
+  EXPECT_EQ(TasksPerNode(WithPerResource("node")).status().ToString(),
+            "shell.options.per-resource: must be a mapping {type: node, count: N}");
+}
+
+TEST(SetOneTaskPerNodeTest, GivesPmiOneAndReplacesTheTaskCount) {
+  nlohmann::json spec = {{"tasks", {{{"command", {"x"}}, {"count", {{"total", 1}}}}}}};
+  SetOneTaskPerNode(spec);
+  EXPECT_EQ(spec["tasks"][0]["count"], nlohmann::json({{"per_slot", 1}}));
+  SystemAttributes system;
+  system.extra = spec["attributes"]["system"];
+  EXPECT_EQ(*TasksPerNode(system), 1);
+  EXPECT_EQ(*PmiChoice(system), Names{"simple"});
+  spec["attributes"]["system"]["shell"]["options"]["pmi"] = "pmix";
+  SetOneTaskPerNode(spec);
+  EXPECT_EQ(spec["attributes"]["system"]["shell"]["options"]["pmi"], "simple");
+}
+
 }  // namespace
 }  // namespace converge::jobspec

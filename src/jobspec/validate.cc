@@ -287,6 +287,9 @@ class Validator {
     if (Result<std::vector<std::string>> pmi = PmiChoice(system); !pmi.ok()) {
       return pmi.status().WithPrefix(path);
     }
+    if (Result<std::optional<int64_t>> per_node = TasksPerNode(system); !per_node.ok()) {
+      return per_node.status().WithPrefix(path);
+    }
     return Status::Ok();
   }
 

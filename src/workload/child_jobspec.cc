@@ -1,6 +1,7 @@
 #include "workload/child_jobspec.h"
 
 #include "jobspec/duration.h"
+#include "jobspec/shell_options.h"
 
 namespace converge::workload {
 namespace {
@@ -107,7 +108,9 @@ Result<nlohmann::json> MiniClusterJobspec(const Document& document,
   json converge = {{"kind", "MiniCluster"}, {"name", name}};
   Result<json> system = System(task, context, name, converge, {});
   if (!system.ok()) return system.status();
-  return Jobspec(json::array({node}), command, {{"total", 1}}, std::move(system).value());
+  json job = Jobspec(json::array({node}), command, {{"total", 1}}, std::move(system).value());
+  jobspec::SetOneTaskPerNode(job);  // rank 0 is the instance, the others its agents
+  return job;
 }
 
 }  // namespace converge::workload

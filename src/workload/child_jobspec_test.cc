@@ -66,6 +66,10 @@ TEST(ChildJobspecTest, ServiceAndMiniCluster) {
   EXPECT_EQ((*job)["tasks"][0]["command"],
             nlohmann::json::array({"/bin/converge", "start", "--nested", "--state", "/s/mc", "--",
                                    "sh", "-c", "true"}));
+  // One task per node, finding each other over PMI-1 (a nested instance spread over its nodes).
+  EXPECT_EQ((*job)["attributes"]["system"]["shell"]["options"]["per-resource"],
+            nlohmann::json({{"type", "node"}, {"count", 1}}));
+  EXPECT_EQ((*job)["attributes"]["system"]["shell"]["options"]["pmi"], "simple");
   EXPECT_TRUE(jobspec::Parse(job->dump(), {}).ok());
 }
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -330,6 +331,67 @@ TEST_F(MultiNodeTest, ATaskKilledOnOneNodeEndsTheJobOnEveryNode) {
   EXPECT_TRUE(NoProcessRunning({"sleep", "3005"}, seconds(10)));
   const nlohmann::json job = Job(id);
   EXPECT_EQ(job.value("result", ""), "failed") << job.dump();  // not "canceled": nobody did
+}
+
+// A script that prints the node it ran on and, in namespaces, its node's address.
+constexpr const char* kWhereScript =
+    "#!/bin/sh\nA=$(ip -4 -o addr show dev eth0 2>/dev/null | "
+    "sed 's|.*inet \\([0-9.]*\\)/.*|\\1|')\necho where $CONVERGE_NODE ${A:-none}\n";
+
+// Checks `out` has one "where NODE ADDRESS" line per node, each run in its node's namespace.
+void ExpectOneLinePerNode(const std::string& out, bool in_namespaces) {
+  std::istringstream lines(out);
+  std::multiset<std::string> seen;
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream words(line);
+    std::string tag, node, address;
+    if (!(words >> tag >> node >> address) || tag != "where") continue;
+    seen.insert(node);
+    if (in_namespaces) EXPECT_EQ(address, node == "n1" ? "10.213.0.11" : "10.213.0.12") << out;
+  }
+  EXPECT_EQ(seen, (std::multiset<std::string>{"n1", "n2"})) << out;
+}
+
+TEST_F(MultiNodeTest, AllocOverTwoNodesRunsItsJobsOnBothNodes) {
+  const std::string where = dir_.Write("where.sh", kWhereScript);
+  ::chmod(where.c_str(), 0755);
+  // The nested instance leads on n1 and has an agent on each node (found over the job's
+  // PMI-1): its own jobs' tasks run on their nodes, not all on the leader's.
+  CommandResult alloc = Converge({"alloc", "-N2", "--", ConvergeBinary(), "run", "-N2", "-n2",
+                                  where});
+  ASSERT_EQ(alloc.exit_code, 0) << alloc.out << alloc.err;
+  ExpectOneLinePerNode(alloc.out, network_ != nullptr);
+  // The parent ran it as one task per node.
+  const nlohmann::json jobs = nlohmann::json::parse(Converge({"jobs", "-a", "--json"}).out);
+  ASSERT_EQ(jobs.size(), 1u) << jobs.dump();
+  EXPECT_EQ(jobs[0].value("ntasks", 0), 2) << jobs.dump();
+  EXPECT_EQ(jobs[0].value("nnodes", 0), 2) << jobs.dump();
+}
+
+TEST_F(MultiNodeTest, BatchOverTwoNodesEndsWithItsScriptOnEveryNode) {
+  const std::string where = dir_.Write("where.sh", kWhereScript);
+  ::chmod(where.c_str(), 0755);
+  const std::string script = dir_.Write(
+      "job.sh", "#!/bin/sh\n#SBATCH -N2\nconverge resource list\nconverge run -N2 -n2 " + where +
+                    "\nexit 3\n");
+  const std::string out = dir_.path() + "/batch.out";
+  const std::string bin = ConvergeBinary().substr(0, ConvergeBinary().rfind('/'));
+  CommandResult batch = RunCommand({ConvergeBinary(), "batch", "--parsable", "-o", out, script},
+                                   {{"CONVERGE_URI", "unix:" + socket_},
+                                    {"PATH", bin + ":/usr/bin:/bin"}},
+                                   "", false);
+  ASSERT_EQ(batch.exit_code, 0) << batch.err;
+  const std::string id = batch.out.substr(0, batch.out.find('\n'));
+  // The agents on n2 (and n1) leave within seconds of their leader.
+  ASSERT_TRUE(WaitFor([&] { return Job(id).value("state", "") == "INACTIVE"; }, seconds(40)))
+      << Job(id).dump();
+  const nlohmann::json job = Job(id);
+  EXPECT_EQ(job.value("result", ""), "failed") << job.dump();
+  EXPECT_EQ(job.value("exit_code", -1), 3) << job.dump();
+  std::ifstream file(out);
+  const std::string text((std::istreambuf_iterator<char>(file)), {});
+  EXPECT_NE(text.find("n[1-2]"), std::string::npos) << text;
+  ExpectOneLinePerNode(text, network_ != nullptr);
 }
 
 TEST_F(MultiNodeTest, CancelEndsTheTasksOnEveryNode) {
