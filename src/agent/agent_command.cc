@@ -93,7 +93,7 @@ int RunAgent(const AgentOptions& options) {
   Result<api::Address> leader = api::ParseAddress(options.leader);
   if (!leader.ok()) return Fail(leader.status().WithPrefix("--leader").ToString());
   if (leader->kind != api::Address::Kind::kTcp) return Fail("--leader: must be tcp:HOST:PORT");
-  const std::string* token = &options.token;
+  const std::string* const token = &options.token;  // set by the caller (--token-file)
   std::string listen_text = options.listen;
   if (listen_text.empty()) {
     Result<std::string> local = AddressTowards(*leader);

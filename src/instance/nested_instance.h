@@ -1,5 +1,6 @@
-// A nested instance: `converge start --nested` run as (the only task of) a job of a parent
-// instance. It fetches the job's allocation from the parent (GET /v1/jobs/ID/resources, with
+// A nested instance: `converge start --nested` run as the task(s) of a job of a parent
+// instance. A job of several tasks (one per node) is one instance spread over its nodes: rank 0
+// is the leader described here, the other ranks are its agents (nested_bootstrap.h). It fetches the job's allocation from the parent (GET /v1/jobs/ID/resources, with
 // CONVERGE_URI and CONVERGE_JOB_ID from the task's environment), schedules its own jobs inside
 // exactly those resources, and optionally runs an initial program with CONVERGE_URI pointing at
 // itself. It ends, cancelling what still runs inside it, when the initial program exits (with
