@@ -143,9 +143,11 @@ int RunAgent(const AgentOptions& options) {
   Result<std::string> boot_id = RandomHex(16);
   if (!boot_id.ok()) return Fail(boot_id.status().ToString());
   Registration registration{name, bound->ToString(), *boot_id, resource::WriteJgf(*topology)};
-  std::printf("converge agent: node %s serving on %s (state %s), leader %s\n", name.c_str(),
-              bound->ToString().c_str(), state.c_str(), leader->ToString().c_str());
-  std::fflush(stdout);
+  if (!options.quiet) {
+    std::printf("converge agent: node %s serving on %s (state %s), leader %s\n", name.c_str(),
+                bound->ToString().c_str(), state.c_str(), leader->ToString().c_str());
+    std::fflush(stdout);
+  }
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   auto stop = [&] {
     signals.cancel();
@@ -156,7 +158,7 @@ int RunAgent(const AgentOptions& options) {
       *leader, *token, registration,
       std::chrono::milliseconds(static_cast<int64_t>(options.heartbeat * 1000)),
       std::chrono::milliseconds(static_cast<int64_t>(options.exit_without_leader * 1000)),
-      [&] { boost::asio::post(io, stop); });
+      [&] { boost::asio::post(io, stop); }, !options.quiet);
   signals.async_wait([&](const boost::system::error_code& error, int) {
     if (!error) stop();
   });

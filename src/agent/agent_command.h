@@ -16,6 +16,9 @@ struct AgentOptions {
   std::string state;   // folder of the parts' run files; "" = /tmp/converge-agent-UID-NAME-DIGEST
   double heartbeat = 2;            // seconds between registrations
   double exit_without_leader = 0;  // > 0: exit once the leader is gone this long (Registrar)
+  // Only errors on stderr, no banner or registration news: the agent runs as a task of a
+  // nested instance, whose output is the user's job output.
+  bool quiet = false;
 };
 
 // Runs an agent until SIGINT/SIGTERM (or the leader is gone, see exit_without_leader); its

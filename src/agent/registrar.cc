@@ -20,13 +20,14 @@ constexpr std::chrono::seconds kFirstRegistrationWait(60);
 
 Registrar::Registrar(api::Address leader, std::string token, Registration registration,
                      std::chrono::milliseconds period, std::chrono::milliseconds gone_after,
-                     std::function<void()> on_gone)
+                     std::function<void()> on_gone, bool log)
     : leader_(std::move(leader)),
       token_(std::move(token)),
       body_(ToJson(registration)),
       period_(period),
       gone_after_(gone_after),
       on_gone_(std::move(on_gone)),
+      log_(log),
       thread_([this] { Run(); }) {}
 
 Registrar::~Registrar() {
@@ -65,9 +66,9 @@ void Registrar::Run() {
         error = "the leader answered " + std::to_string(response->status) + ": " + response->body;
       }
     }
-    if (error.empty() && !registered) {
+    if (log_ && error.empty() && !registered) {
       std::fprintf(stderr, "converge agent: registered with %s\n", leader_.ToString().c_str());
-    } else if (!error.empty() && (registered || error != last_error)) {
+    } else if (log_ && !error.empty() && (registered || error != last_error)) {
       std::fprintf(stderr, "converge agent: cannot register with %s: %s\n",
                    leader_.ToString().c_str(), error.c_str());
     }
@@ -81,8 +82,10 @@ void Registrar::Run() {
                (ever_registered ? now - last_success >= gone_after_
                                 : now - started >= std::max<std::chrono::nanoseconds>(
                                                        gone_after_, kFirstRegistrationWait))) {
-      std::fprintf(stderr, "converge agent: the leader %s is gone; leaving\n",
-                   leader_.ToString().c_str());
+      if (log_) {
+        std::fprintf(stderr, "converge agent: the leader %s is gone; leaving\n",
+                     leader_.ToString().c_str());
+      }
       if (on_gone_) on_gone_();
       return;
     }

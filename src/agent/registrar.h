@@ -2,7 +2,7 @@
 // to the leader's /v1/agents at once and then every `period`, so that a leader that restarts
 // (or started after the agent) learns of the agent within one period. Logs to stderr when the
 // leader becomes reachable or stops being so. With `gone_after` > 0, `on_gone` is called once
-// (on the Registrar's thread) when the leader has failed every registration for that long
+// (on the Registrar's thread; `log` false keeps it and every other report off stderr) when the leader has failed every registration for that long
 // after one succeeded, or for 60 s (at least gone_after) when none ever did: the agents of a
 // nested instance end with their leader. Thread-safe to
 // construct and destroy from one thread; the destructor stops the thread (it may wait for one
@@ -27,7 +27,7 @@ class Registrar {
   Registrar(api::Address leader, std::string token, Registration registration,
             std::chrono::milliseconds period,
             std::chrono::milliseconds gone_after = std::chrono::milliseconds(0),
-            std::function<void()> on_gone = {});
+            std::function<void()> on_gone = {}, bool log = true);
   ~Registrar();
 
  private:
@@ -39,6 +39,7 @@ class Registrar {
   const std::chrono::milliseconds period_;
   const std::chrono::milliseconds gone_after_;
   const std::function<void()> on_gone_;
+  const bool log_;  // report reachability changes on stderr
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;  // GUARDED_BY(mutex_)

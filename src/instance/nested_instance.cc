@@ -141,6 +141,7 @@ int RunSpreadAgent(exec::PmiSimpleClient pmi) {
   options.name = NodeName();
   options.state = state;
   options.exit_without_leader = kAgentLeaderGoneSeconds;
+  options.quiet = true;  // this task's output is the job's
   const int status = agent::RunAgent(options);
   std::error_code ignored;
   std::filesystem::remove_all(state, ignored);
