@@ -93,7 +93,6 @@ int RunAgent(const AgentOptions& options) {
   Result<api::Address> leader = api::ParseAddress(options.leader);
   if (!leader.ok()) return Fail(leader.status().WithPrefix("--leader").ToString());
   if (leader->kind != api::Address::Kind::kTcp) return Fail("--leader: must be tcp:HOST:PORT");
-  const std::string* const token = &options.token;  // set by the caller (--token-file)
   std::string listen_text = options.listen;
   if (listen_text.empty()) {
     Result<std::string> local = AddressTowards(*leader);
@@ -130,11 +129,11 @@ int RunAgent(const AgentOptions& options) {
   AgentService service(io, exec::LocalExecutorOptions{.run_dir = state + "/run",
                                                       .shim_path = shim,
                                                       .pmix_shim_path = pmix_shim},
-                       exec::ExchangeEndpoint{leader->ToString(), *token});
+                       exec::ExchangeEndpoint{leader->ToString(), options.token});
   api::Router router;
   service.AddRoutes(router);
   api::HttpServerOptions server_options;
-  server_options.token = *token;
+  server_options.token = options.token;
   server_options.max_body_bytes = size_t{64} << 20;  // a ShimSpec of many tasks
   api::HttpServer server(io, server_options, router.AsHandler());
   Result<api::Address> bound = server.Listen(*listen);
@@ -155,7 +154,7 @@ int RunAgent(const AgentOptions& options) {
     io.stop();
   };
   Registrar registrar(
-      *leader, *token, registration,
+      *leader, options.token, registration,
       std::chrono::milliseconds(static_cast<int64_t>(options.heartbeat * 1000)),
       std::chrono::milliseconds(static_cast<int64_t>(options.exit_without_leader * 1000)),
       [&] { boost::asio::post(io, stop); }, !options.quiet);

@@ -1,12 +1,14 @@
 // Registrar: the agent's side of registration — a thread that POSTs the agent's Registration
 // to the leader's /v1/agents at once and then every `period`, so that a leader that restarts
 // (or started after the agent) learns of the agent within one period. Logs to stderr when the
-// leader becomes reachable or stops being so. With `gone_after` > 0, `on_gone` is called once
-// (on the Registrar's thread; `log` false keeps it and every other report off stderr) when the leader has failed every registration for that long
-// after one succeeded, or for 60 s (at least gone_after) when none ever did: the agents of a
-// nested instance end with their leader. Thread-safe to
-// construct and destroy from one thread; the destructor stops the thread (it may wait for one
-// request in flight).
+// leader becomes reachable or stops being so (unless `log` is false).
+//
+// With `gone_after` > 0 the agents of a nested instance end with their leader: `on_gone` is
+// called once, on the Registrar's thread, when the leader has failed every registration for
+// `gone_after` since one succeeded, or for 60 s (at least gone_after) when none ever did.
+//
+// Thread-safe to construct and destroy from one thread; the destructor stops the thread (it may
+// wait for one request in flight).
 #pragma once
 
 #include <atomic>

@@ -1,7 +1,6 @@
 #include "instance/nested_bootstrap.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -15,7 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "common/random_hex.h"
+#include "api/token_file.h"
 #include "instance/agent_bootstrap.h"
 
 extern char** environ;
@@ -43,18 +42,6 @@ bool Answers(const std::string& host, int port, double seconds) {
   }
   ::close(fd);
   return open;
-}
-
-Status WriteTokenFile(const std::string& path, const std::string& token) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    return Status(Code::kInternal, std::string("cannot create: ") + std::strerror(errno), path);
-  }
-  const std::string text = token + "\n";
-  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ::close(fd);
-  if (!written) return Status(Code::kInternal, "cannot write the token", path);
-  return Status::Ok();
 }
 
 }  // namespace
@@ -95,11 +82,10 @@ Result<NestedLeader> PublishNestedLeader(exec::PmiSimpleClient& pmi, const std::
   NestedLeader leader;
   leader.port = FreeTcpPort("0.0.0.0");
   if (leader.port == 0) return Status(Code::kInternal, "no free TCP port for the nested leader");
-  Result<std::string> token = RandomHex(32);
+  leader.token_file = state_dir + "/token";
+  Result<std::string> token = api::LoadOrCreateTokenFile(leader.token_file);
   if (!token.ok()) return token.status();
   leader.token = *token;
-  leader.token_file = state_dir + "/token";
-  CONVERGE_RETURN_IF_ERROR(WriteTokenFile(leader.token_file, leader.token));
   std::string addresses;
   for (const std::string& address : LocalIpv4Addresses()) {
     if (!addresses.empty()) addresses += ',';

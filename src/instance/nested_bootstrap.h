@@ -21,7 +21,7 @@ inline constexpr const char* kNestedTokenKey = "converge.nested.token";
 
 struct NestedLeader {
   int port = 0;           // listens on 0.0.0.0:port (the agents' side needs the token)
-  std::string token;      // written to token_file (0600, O_EXCL)
+  std::string token;      // from token_file (api::LoadOrCreateTokenFile: 0600, O_EXCL)
   std::string token_file;
 };
 

@@ -68,13 +68,23 @@ Result<pid_t> SpawnInitialProgram(const std::vector<std::string>& command, const
   return pid;
 }
 
+// A new folder $TMPDIR/`name`-XXXXXX (mkdtemp: mode 0700, a fresh unpredictable name).
+Result<std::string> TemporaryFolder(const std::string& name) {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/" + name + "-XXXXXX";
+  if (!::mkdtemp(pattern.data())) {
+    return Status(Code::kInternal, std::string("mkdtemp: ") + std::strerror(errno), pattern);
+  }
+  return pattern;
+}
+
 // Seconds an agent of a nested instance outlives its leader's silence, and how long it waits
 // for the leader to listen at all.
 constexpr double kAgentLeaderGoneSeconds = 5;
 constexpr double kAgentFindLeaderSeconds = 60;
 
 // The job's task count (CONVERGE_TASK_COUNT; 1 when unset).
-int TaskCount() {
+int JobTaskCount() {
   const char* text = std::getenv("CONVERGE_TASK_COUNT");
   return text && *text ? std::max(1, std::atoi(text)) : 1;
 }
@@ -128,23 +138,21 @@ int RunSpreadAgent(exec::PmiSimpleClient pmi) {
     std::fprintf(stderr, "converge start --nested: %s\n", contact.status().ToString().c_str());
     return 1;
   }
-  const char* tmp = std::getenv("TMPDIR");
-  std::string state = std::string(tmp && *tmp ? tmp : "/tmp") + "/converge-nested-agent-XXXXXX";
-  if (!::mkdtemp(state.data())) {
-    std::fprintf(stderr, "converge start --nested: mkdtemp %s: %s\n", state.c_str(),
-                 std::strerror(errno));
+  Result<std::string> state = TemporaryFolder("converge-nested-agent");
+  if (!state.ok()) {
+    std::fprintf(stderr, "converge start --nested: %s\n", state.status().ToString().c_str());
     return 1;
   }
   agent::AgentOptions options;
   options.leader = contact->leader;
   options.token = contact->token;
   options.name = NodeName();
-  options.state = state;
+  options.state = *state;
   options.exit_without_leader = kAgentLeaderGoneSeconds;
   options.quiet = true;  // this task's output is the job's
   const int status = agent::RunAgent(options);
   std::error_code ignored;
-  std::filesystem::remove_all(state, ignored);
+  std::filesystem::remove_all(*state, ignored);
   return status;
 }
 
@@ -168,10 +176,10 @@ int RunNestedInstance(NestedOptions options) {
     }
     pmi.emplace(std::move(client).value());
   }
-  const bool spread = TaskCount() > 1;
+  const bool spread = JobTaskCount() > 1;
   if (spread && !pmi) {
     std::fprintf(stderr, "converge start --nested: the job has %d tasks but no PMI-1 (PMI_FD) "
-                         "to find its leader; give it shell.options.pmi simple\n", TaskCount());
+                         "to find its leader; give it shell.options.pmi simple\n", JobTaskCount());
     return 1;
   }
   if (spread && pmi->rank() > 0) return RunSpreadAgent(std::move(*pmi));
@@ -196,14 +204,10 @@ int RunNestedInstance(NestedOptions options) {
     return 1;
   };
   if (options.instance.state_dir.empty()) {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/converge-nested-XXXXXX";
-    if (!::mkdtemp(pattern.data())) {
-      return fail(Status(Code::kInternal, std::string("mkdtemp: ") + std::strerror(errno),
-                         pattern));
-    }
-    temporary = pattern;
-    options.instance.state_dir = pattern;
+    Result<std::string> folder = TemporaryFolder("converge-nested");
+    if (!folder.ok()) return fail(folder.status());
+    temporary = *folder;
+    options.instance.state_dir = *folder;
   }
   Result<std::string> resources = FetchParentResources();
   if (!resources.ok()) return fail(resources.status());
