@@ -8,6 +8,7 @@
 #include <climits>
 #include <cstdlib>
 
+#include "common/nearest_word.h"
 #include "jobspec/duration.h"
 #include "jobspec/shell_options.h"
 #include "jobspec/shorthand.h"
@@ -161,9 +162,38 @@ CLI::Validator AtLeast(int64_t min) {
       ">=" + std::to_string(min));
 }
 
+std::vector<std::string> MarkEndOfOptions(std::vector<std::string> args) {
+  static const char* const kTakesAProgram[] = {"submit", "run", "batch", "alloc"};
+  if (args.empty() ||
+      std::find(std::begin(kTakesAProgram), std::end(kTakesAProgram), args.front()) ==
+          std::end(kTakesAProgram)) {
+    return args;
+  }
+  auto dashes = std::find(args.begin() + 1, args.end(), "--");
+  if (dashes != args.end()) *dashes = kEndOfOptions;
+  return args;
+}
+
 std::vector<std::string> TrailingCommand(CLI::App* command) {
   std::vector<std::string> rest = command->remaining();
-  if (!rest.empty() && rest.front() == "--") rest.erase(rest.begin());
+  if (!rest.empty() && rest.front() == kEndOfOptions) {
+    rest.erase(rest.begin());
+  } else if (!rest.empty() && rest.front().size() > 1 && rest.front()[0] == '-') {
+    const std::string& word = rest.front();
+    const std::string name = word.substr(0, word.find('='));
+    std::vector<std::string> known;
+    for (const CLI::Option* option : command->get_options()) {
+      for (const std::string& long_name : option->get_lnames()) known.push_back("--" + long_name);
+      for (const std::string& short_name : option->get_snames()) known.push_back("-" + short_name);
+    }
+    const std::string nearest = NearestWord(name, known);
+    throw CLI::ExtrasError(
+        "converge " + command->get_name() + ": unknown option '" + name + "'" +
+            (nearest.empty() ? std::string() : " (did you mean " + nearest + "?)") +
+            "; the program starts at the first word that is not an option, or after --",
+        CLI::ExitCodes::ExtrasError);
+  }
+  std::replace(rest.begin(), rest.end(), std::string(kEndOfOptions), std::string("--"));
   return rest;
 }
 

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -47,8 +48,19 @@ struct JobContext {
 // job must not carry in its jobspec).
 JobContext CurrentJobContext();
 
-// The command after a prefix_command()'s options: its remaining arguments, without a leading
-// "--".
+// What main() puts in place of the first "--" after submit, run, batch or alloc. CLI11 takes
+// it for the program's first word, so that the options end there; TrailingCommand drops it
+// (or, inside the program, turns it back into "--").
+inline constexpr std::string_view kEndOfOptions = "\x1f--";
+
+// `converge`'s arguments (without argv[0]) with the first "--" after a command that takes a
+// program (submit, run, batch, alloc) replaced by kEndOfOptions.
+std::vector<std::string> MarkEndOfOptions(std::vector<std::string> args);
+
+// The program after a prefix_command()'s options: its remaining arguments, from the first
+// word that is not an option or from after "--". Throws CLI::ExtrasError (a usage error:
+// exit 2) naming the option and the nearest known one when they start with an unknown option,
+// which CLI11 would otherwise leave as the program's first word.
 std::vector<std::string> TrailingCommand(CLI::App* command);
 
 // A CLI11 check for whole numbers >= `min`, with a short message ("must be a whole number

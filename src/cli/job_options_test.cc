@@ -15,15 +15,68 @@ struct Parsed {
   JobOptions options;
   std::vector<std::string> command;
 };
+// As main() does: the first "--" marked, then CLI11 (last word first).
 Parsed ParseArgs(std::vector<std::string> args) {
   CLI::App app;
   Parsed parsed;
   AddJobOptions(&app, &parsed.options);
   app.prefix_command();
+  args.insert(args.begin(), "submit");
+  args = MarkEndOfOptions(std::move(args));
+  args.erase(args.begin());
   std::reverse(args.begin(), args.end());
   app.parse(args);
   parsed.command = TrailingCommand(&app);
   return parsed;
+}
+
+// The usage error TrailingCommand throws for `args`, or "" when it throws none.
+std::string UsageError(const std::vector<std::string>& args) {
+  try {
+    ParseArgs(args);
+  } catch (const CLI::ExtrasError& error) {
+    EXPECT_EQ(error.get_exit_code(), static_cast<int>(CLI::ExitCodes::ExtrasError));
+    return error.what();
+  }
+  return "";
+}
+
+TEST(TrailingCommandTest, TheProgramStartsAtItsFirstWordOrAfterDashes) {
+  EXPECT_EQ(ParseArgs({"-n2", "hostname", "-n", "3"}).command,
+            (std::vector<std::string>{"hostname", "-n", "3"}));
+  EXPECT_EQ(ParseArgs({"-n2", "--", "-weird", "--"}).command,
+            (std::vector<std::string>{"-weird", "--"}));
+  EXPECT_EQ(ParseArgs({"echo", "--", "a"}).command,
+            (std::vector<std::string>{"echo", "--", "a"}));
+  EXPECT_EQ(ParseArgs({"--", "--nodes=2"}).options.nodes, 0);
+  EXPECT_TRUE(ParseArgs({"-N2"}).command.empty());
+  EXPECT_TRUE(ParseArgs({"-N2", "--"}).command.empty());
+}
+
+TEST(TrailingCommandTest, UnknownOptionsAreUsageErrorsNamingTheNearestKnownOne) {
+  EXPECT_NE(UsageError({"--dry-run", "-n2", "hostname"}).find("unknown option '--dry-run'"),
+            std::string::npos);
+  EXPECT_EQ(UsageError({"--dry-run", "hostname"}).find("did you mean"), std::string::npos);
+  EXPECT_NE(UsageError({"-n2", "--ndoes=2", "app"}).find("'--ndoes' (did you mean --nodes?)"),
+            std::string::npos);
+  EXPECT_NE(UsageError({"--time-limt", "5", "app"}).find("did you mean --time-limit?"),
+            std::string::npos);
+  EXPECT_NE(UsageError({"-Z", "app"}).find("unknown option '-Z'"), std::string::npos);
+  EXPECT_NE(UsageError({"--bogus"}).find("'--bogus'"), std::string::npos);
+  // After the program's first word, options are the program's.
+  EXPECT_EQ(UsageError({"app", "--bogus"}), "");
+  EXPECT_EQ(UsageError({"--", "--bogus"}), "");
+}
+
+TEST(MarkEndOfOptionsTest, MarksOnlyTheFirstDashesOfCommandsThatTakeAProgram) {
+  using Args = std::vector<std::string>;
+  const std::string mark(kEndOfOptions);
+  EXPECT_EQ(MarkEndOfOptions({"run", "-n2", "--", "a", "--"}), (Args{"run", "-n2", mark, "a", "--"}));
+  EXPECT_EQ(MarkEndOfOptions({"alloc", "--"}), (Args{"alloc", mark}));
+  EXPECT_EQ(MarkEndOfOptions({"start", "--nested", "--", "a"}),
+            (Args{"start", "--nested", "--", "a"}));
+  EXPECT_EQ(MarkEndOfOptions({"--", "run"}), (Args{"--", "run"}));
+  EXPECT_TRUE(MarkEndOfOptions({}).empty());
 }
 
 json Spec(const std::vector<std::string>& args) {

@@ -2,17 +2,17 @@
 #include <algorithm>
 #include <cstdio>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "agent/agent_command.h"
 #include "cli/commands.h"
+#include "cli/job_options.h"
 #include "instance/start_command.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"converge: a workload manager for converged HPC and cloud computing"};
+  CLI::App app{"converge: a workload manager for converged HPC and cloud computing", "converge"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "converge 0.1.0");
   int exit_code = 0;
@@ -45,18 +45,12 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  // Commands that take a program after their flags (prefix_command) stop parsing at its first
-  // word; a "--" before it is accepted and dropped, as in `converge submit -N2 -- ./sim`.
-  std::vector<char*> args(argv, argv + argc);
-  if (argc > 2) {
-    const std::string command = argv[1];
-    if (command == "submit" || command == "run" || command == "batch" || command == "alloc") {
-      auto dashes = std::find(args.begin() + 2, args.end(), std::string_view("--"));
-      if (dashes != args.end()) args.erase(dashes);
-    }
-  }
+  // Commands that take a program after their flags (prefix_command) end their options at its
+  // first word or at "--", as in `converge submit -N2 -- ./sim`.
+  std::vector<std::string> args = converge::cli::MarkEndOfOptions({argv + 1, argv + argc});
+  std::reverse(args.begin(), args.end());  // CLI11 takes its words last first
   try {
-    app.parse(static_cast<int>(args.size()), args.data());
+    app.parse(args);
   } catch (const CLI::ParseError& error) {
     int status = app.exit(error);
     return status == 0 ? 0 : 2;  // usage errors exit 2, like the commands' own checks

@@ -61,6 +61,36 @@ TEST_F(InstanceCliTest, RunStreamsOutputAndExitsWithTheJobsExitCode) {
   EXPECT_EQ(three.exit_code, 3) << three.err;
 }
 
+// Issue 16 item 1: an option converge does not know is a usage error that names it, never
+// the program's first word, on every command that takes a program.
+TEST_F(InstanceCliTest, UnknownOptionsAreUsageErrorsAndSubmitNothing) {
+  const char* const unknown[] = {"--bogus",      "-Z",          "--ndoes=2",     "--dry-run",
+                                 "--mem=4G",     "--gres=gpu:1", "--begin-time=now",
+                                 "--array=1-3",  "--hold",       "--signal=USR1@60",
+                                 "--label-io",   "--account=p1", "--mpi=pmix"};
+  for (const char* command : {"submit", "run", "batch", "alloc"}) {
+    for (const char* flag : unknown) {
+      CommandResult result = instance_->Run({command, "-n1", flag, "true"});
+      const std::string name = std::string(flag).substr(0, std::string(flag).find('='));
+      EXPECT_EQ(result.exit_code, 2) << command << " " << flag << ": " << result.err;
+      EXPECT_NE(result.err.find("unknown option '" + name + "'"), std::string::npos)
+          << command << " " << flag << ": " << result.err;
+    }
+  }
+  CommandResult typo = instance_->Run({"submit", "--ndoes=2", "true"});
+  EXPECT_NE(typo.err.find("did you mean --nodes?"), std::string::npos) << typo.err;
+  CommandResult jobs = instance_->Run({"jobs", "-a", "--no-header"});
+  EXPECT_EQ(jobs.exit_code, 0) << jobs.err;
+  EXPECT_EQ(jobs.out, "") << "a command with an unknown option submitted a job";
+  // After "--" or the program's first word, words that look like options are the program's.
+  CommandResult dashes = instance_->Run({"run", "-n1", "--", "echo", "--bogus", "--", "x"});
+  EXPECT_EQ(dashes.exit_code, 0) << dashes.err;
+  EXPECT_EQ(dashes.out, "--bogus -- x\n");
+  CommandResult inside = instance_->Run({"run", "echo", "--", "--bogus"});
+  EXPECT_EQ(inside.exit_code, 0) << inside.err;
+  EXPECT_EQ(inside.out, "-- --bogus\n");
+}
+
 // Issue 9 item 9: no process a job started outlives it (background, setsid, SIGTERM-proof).
 TEST_F(InstanceCliTest, ProcessesLeftByAJobAreGoneWhenItEnds) {
   const std::vector<std::string> background = {"sleep", "3011"};
