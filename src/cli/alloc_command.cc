@@ -96,6 +96,20 @@ int Alloc(const JobOptions& options, std::vector<std::string> command) {
   }
   const char* tmp = std::getenv("TMPDIR");
   std::string dir = std::string(tmp && *tmp ? tmp : "/tmp") + "/converge-alloc-XXXXXX";
+  JobOptions job_options = options;
+  if (job_options.job_name.empty()) job_options.job_name = "alloc";
+  // The nested instance's state folder is made (mkdtemp) only once its jobspec is known to be
+  // good, and not at all in a dry run, which shows the folder's XXXXXX template.
+  auto jobspec_for = [&](const std::string& state) -> Result<nlohmann::json> {
+    Result<nlohmann::json> spec = BuildJobspec(
+        job_options, {exec::SelfExecutable(), "start", "--nested", "--state", state},
+        CurrentJobContext());
+    if (spec.ok()) jobspec::SetOneTaskPerNode(*spec);  // rank 0 leads, the others are agents
+    return spec;
+  };
+  Result<nlohmann::json> spec = jobspec_for(dir);
+  if (!spec.ok()) return Fail("alloc", spec.status());
+  if (options.dry_run) return PrintDryRun({spec->dump()});
   if (!::mkdtemp(dir.data())) {
     return Fail("alloc", Status(Code::kInternal, "mkdtemp: " + std::string(std::strerror(errno))));
   }
@@ -103,16 +117,11 @@ int Alloc(const JobOptions& options, std::vector<std::string> command) {
     std::error_code ignored;
     std::filesystem::remove_all(dir, ignored);
   };
-  JobOptions job_options = options;
-  if (job_options.job_name.empty()) job_options.job_name = "alloc";
-  Result<nlohmann::json> spec =
-      BuildJobspec(job_options, {exec::SelfExecutable(), "start", "--nested", "--state", dir},
-                   CurrentJobContext());
+  spec = jobspec_for(dir);
   if (!spec.ok()) {
     remove_dir();
     return Fail("alloc", spec.status());
   }
-  jobspec::SetOneTaskPerNode(*spec);  // rank 0 is the instance, the others its agents
   Result<Session> parent = Session::Open();
   if (!parent.ok()) {
     remove_dir();

@@ -51,6 +51,10 @@ Result<JobOptions> ApplyDirectives(const std::vector<jobspec::Directive>& direct
       return Status::Invalid("line " + std::to_string(directive.line),
                              directive.prefix + words + ": " + error.what());
     }
+    if (parsed.dry_run) {
+      return Status::Invalid("line " + std::to_string(directive.line),
+                             directive.prefix + " --dry-run: a command-line flag only");
+    }
     OverrideGiven(parsed, given, &options);
   }
   return options;
@@ -118,6 +122,7 @@ int Batch(const BatchFlags& flags, const std::vector<std::string>& arguments) {
   if (options->job_name.empty()) {
     (*spec)["attributes"]["system"]["job"]["name"] = name.substr(name.find_last_of('/') + 1);
   }
+  if (options->dry_run) return PrintDryRun({spec->dump()});
   Result<Session> session = Session::Open();
   if (!session.ok()) return Fail("batch", session.status());
   Result<nlohmann::json> answer = session->Call("POST", "/v1/jobs", spec->dump());

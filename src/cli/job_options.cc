@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 
 #include "common/nearest_word.h"
@@ -259,7 +260,14 @@ std::map<std::string, CLI::Option*> AddJobOptions(CLI::App* c, JobOptions* o) {
                             Result<std::vector<std::string>> pmi = jobspec::PmiChoice(system);
                             return pmi.ok() ? std::string() : pmi.status().message();
                           }));
+  given["dry_run"] = c->add_flag("--dry-run", o->dry_run,
+                                 "Print the jobspec (JSON) and submit nothing");
   return given;
+}
+
+int PrintDryRun(const std::vector<std::string>& specs) {
+  for (const std::string& spec : specs) std::printf("%s\n", spec.c_str());
+  return 0;
 }
 
 void OverrideGiven(const JobOptions& from, const std::map<std::string, CLI::Option*>& given,
@@ -282,6 +290,7 @@ void OverrideGiven(const JobOptions& from, const std::map<std::string, CLI::Opti
   if (was("dependency")) into->dependency = from.dependency;
   if (was("priority")) into->priority = from.priority;
   if (was("pmi")) into->pmi = from.pmi;
+  if (was("dry_run")) into->dry_run = from.dry_run;
   if (was("needs_service")) {
     into->needs_services.insert(into->needs_services.end(), from.needs_services.begin(),
                                 from.needs_services.end());

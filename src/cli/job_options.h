@@ -36,6 +36,7 @@ struct JobOptions {
   int64_t priority = -1;                // 0..31; -1: the instance's default (16)
   std::vector<std::string> needs_services;  // services that must be READY before the start
   std::string pmi;  // "": the default (simple); else shell.options.pmi ("off", "simple", ...)
+  bool dry_run = false;  // print the jobspec instead of submitting it (command line only)
 };
 
 // What a job inherits from the shell that submits it.
@@ -70,6 +71,9 @@ CLI::Validator AtLeast(int64_t min);
 // Registers the flags on `command`, writing into `options` (which must outlive it). The
 // returned map names each option by its JobOptions field, to tell what was given.
 std::map<std::string, CLI::Option*> AddJobOptions(CLI::App* command, JobOptions* options);
+
+// --dry-run: prints each of `specs` (JSON) on a line of its own; returns 0, the exit status.
+int PrintDryRun(const std::vector<std::string>& specs);
 
 // Copies into `into` every field whose option was given (count() > 0) in `given`; --env
 // rules are appended, everything else replaced.

@@ -79,6 +79,7 @@ int Run(const JobOptions& options, const std::vector<std::string>& command) {
   }
   Result<nlohmann::json> spec = BuildJobspec(options, command, CurrentJobContext());
   if (!spec.ok()) return Fail("run", spec.status());
+  if (options.dry_run) return PrintDryRun({spec->dump()});
   Result<Session> session = Session::Open();
   if (!session.ok()) return Fail("run", session.status());
   Result<nlohmann::json> answer = session->Call("POST", "/v1/jobs", spec->dump());

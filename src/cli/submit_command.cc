@@ -106,6 +106,7 @@ int Submit(const SubmitFlags& flags, const std::vector<std::string>& command) {
   }
   Result<std::vector<std::string>> specs = Jobspecs(flags, command);
   if (!specs.ok()) return Fail("submit", specs.status());
+  if (flags.job.dry_run) return PrintDryRun(*specs);
   Result<Session> session = Session::Open();
   if (!session.ok()) return Fail("submit", session.status());
   if (!flags.cc.empty()) return SubmitArrays(*session, *specs, flags.quiet);

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <sstream>
 
 #include <gtest/gtest.h>
 
@@ -64,7 +65,7 @@ TEST_F(InstanceCliTest, RunStreamsOutputAndExitsWithTheJobsExitCode) {
 // Issue 16 item 1: an option converge does not know is a usage error that names it, never
 // the program's first word, on every command that takes a program.
 TEST_F(InstanceCliTest, UnknownOptionsAreUsageErrorsAndSubmitNothing) {
-  const char* const unknown[] = {"--bogus",      "-Z",          "--ndoes=2",     "--dry-run",
+  const char* const unknown[] = {"--bogus",      "-Z",          "--ndoes=2",     "--wrap=true",
                                  "--mem=4G",     "--gres=gpu:1", "--begin-time=now",
                                  "--array=1-3",  "--hold",       "--signal=USR1@60",
                                  "--label-io",   "--account=p1", "--mpi=pmix"};
@@ -89,6 +90,41 @@ TEST_F(InstanceCliTest, UnknownOptionsAreUsageErrorsAndSubmitNothing) {
   CommandResult inside = instance_->Run({"run", "echo", "--", "--bogus"});
   EXPECT_EQ(inside.exit_code, 0) << inside.err;
   EXPECT_EQ(inside.out, "-- --bogus\n");
+}
+
+// Issue 16 item 2: --dry-run prints the jobspec each command would submit, and submits nothing.
+TEST_F(InstanceCliTest, DryRunPrintsTheJobspecAndSubmitsNothing) {
+  CommandResult submit = instance_->Run({"submit", "--dry-run", "-n2", "-t", "5m", "hostname"});
+  ASSERT_EQ(submit.exit_code, 0) << submit.err;
+  nlohmann::json spec = nlohmann::json::parse(submit.out);
+  EXPECT_EQ(spec["tasks"][0]["command"], nlohmann::json::array({"hostname"})) << submit.out;
+  EXPECT_EQ(spec["attributes"]["system"]["duration"], 300) << submit.out;
+  CommandResult copies = instance_->Run({"submit", "--dry-run", "--cc", "1-3", "echo", "{cc}"});
+  ASSERT_EQ(copies.exit_code, 0) << copies.err;
+  std::istringstream lines(copies.out);
+  std::vector<std::string> words;
+  for (std::string line; std::getline(lines, line);) {
+    words.push_back(nlohmann::json::parse(line)["tasks"][0]["command"][1]);
+  }
+  EXPECT_EQ(words, (std::vector<std::string>{"1", "2", "3"})) << copies.out;
+  CommandResult run = instance_->Run({"run", "--dry-run", "-N2", "hostname"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(nlohmann::json::parse(run.out)["resources"][0]["type"], "node") << run.out;
+  const std::string script = files_.Write("job.sh", "#!/bin/sh\n#SBATCH -N 2\nhostname\n");
+  CommandResult batch = instance_->Run({"batch", "--dry-run", script});
+  ASSERT_EQ(batch.exit_code, 0) << batch.err;
+  nlohmann::json batch_spec = nlohmann::json::parse(batch.out);
+  EXPECT_EQ(batch_spec["resources"][0]["count"], 2) << batch.out;
+  EXPECT_EQ(batch_spec["tasks"][0]["command"][1], "start") << batch.out;
+  CommandResult alloc = instance_->Run({"alloc", "--dry-run", "-N1"});
+  ASSERT_EQ(alloc.exit_code, 0) << alloc.err;
+  EXPECT_NE(alloc.out.find("converge-alloc-XXXXXX"), std::string::npos) << alloc.out;
+  const std::string directive = files_.Write("dry.sh", "#!/bin/sh\n#SBATCH --dry-run\ntrue\n");
+  CommandResult in_script = instance_->Run({"batch", directive});
+  EXPECT_EQ(in_script.exit_code, 1);
+  EXPECT_NE(in_script.err.find("line 2"), std::string::npos) << in_script.err;
+  CommandResult jobs = instance_->Run({"jobs", "-a", "--no-header"});
+  EXPECT_EQ(jobs.out, "") << "a dry run submitted a job";
 }
 
 // Issue 9 item 9: no process a job started outlives it (background, setsid, SIGTERM-proof).
