@@ -55,7 +55,7 @@ std::string StateCode(const json& job) {
     return "F";
   }
   if (state == "DEPEND") return "D";
-  if (state == "PRIORITY") return "PR";
+  if (state == "PRIORITY") return "P";
   if (state == "SCHED" || state == "NEW") return "S";
   if (state == "RUN") return "R";
   if (state == "CLEANUP") return "C";
@@ -123,8 +123,9 @@ std::string FormatJobTable(const std::vector<json>& jobs, double now, bool heade
     std::string name = Text(job, "name");
     if (name.size() > kNameWidth) name = name.substr(0, kNameWidth - 1) + "+";
     const int64_t nnodes = Integer(job, "nnodes");
+    const int64_t ntasks = Integer(job, "ntasks");  // 0 until the allocation fixes it
     rows.push_back({std::to_string(Integer(job, "id")), Text(job, "user"), name, code,
-                    std::to_string(Integer(job, "ntasks")),
+                    ntasks > 0 ? std::to_string(ntasks) : "",
                     nnodes > 0 ? std::to_string(nnodes) : "", RunTime(job, now), info});
   }
   size_t widths[kColumns] = {};

@@ -10,7 +10,7 @@
 
 namespace converge::cli {
 
-// Two-letter state like `flux jobs`: D PR S R C for active jobs (NEW reads as S); CD F CA TO
+// Two-letter state like `flux jobs`: D P S R C for active jobs (NEW reads as S); CD F CA TO
 // once inactive.
 std::string StateCode(const nlohmann::json& job);
 

@@ -19,7 +19,7 @@ json Job(const std::string& state, const std::string& result = "") {
 
 TEST(StateCodeTest, MatchesFluxJobs) {
   EXPECT_EQ(StateCode(Job("DEPEND")), "D");
-  EXPECT_EQ(StateCode(Job("PRIORITY")), "PR");
+  EXPECT_EQ(StateCode(Job("PRIORITY")), "P");
   EXPECT_EQ(StateCode(Job("NEW")), "S");
   EXPECT_EQ(StateCode(Job("SCHED")), "S");
   EXPECT_EQ(StateCode(Job("RUN")), "R");
@@ -91,7 +91,7 @@ TEST(JobTableTest, TimeoutsShowTheSignalAndReason) {
 }
 
 TEST(JobTableTest, ToleratesMissingFields) {
-  EXPECT_EQ(FormatJobTable({json{{"id", 5}}}, kNow, false), "5   ? 0\n");
+  EXPECT_EQ(FormatJobTable({json{{"id", 5}}}, kNow, false), "5   ?\n");
 }
 
 TEST(DescribeEndTest, NamesTheResultCodeSignalAndReason) {

@@ -1,5 +1,6 @@
 // `converge jobs`: list jobs like `flux jobs` / `squeue`. API call: GET /v1/jobs?state=&user=,
 // following next_after.
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -35,6 +36,8 @@ int Jobs(const JobsFlags& flags) {
   if (flags.count > 0 && static_cast<int64_t>(jobs->size()) > flags.count) {
     jobs->erase(jobs->begin(), jobs->end() - flags.count);  // keep the most recent
   }
+  std::reverse(jobs->begin(), jobs->end());  // newest first, as flux jobs and squeue list
+
   if (flags.json || flags.format == "json") {
     std::printf("%s\n", nlohmann::json(*jobs).dump(2).c_str());
   } else {
@@ -60,7 +63,7 @@ void AddJobsCommand(CLI::App& app, int* exit_code) {
   jobs->add_flag("-n,--no-header", flags->no_header, "No header line");
   jobs->add_option("-c,--count", flags->count, "Only the N most recent jobs")->check(AtLeast(1));
   jobs->footer(
-      "ST: D depend, PR priority, S sched, R run, C cleanup; once inactive CD completed, "
+      "ST: D depend, P priority, S sched, R run, C cleanup; once inactive CD completed, "
       "F failed, CA canceled, TO timeout.");
   jobs->callback([flags, exit_code] { *exit_code = Jobs(*flags); });
 }

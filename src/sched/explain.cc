@@ -87,7 +87,10 @@ std::string ExplainPending(const Request& request, const HostFilter* filter,
     reason += missing.empty() ? " (free in total, but not in the shape requested)"
                               : " (" + missing + ")";
   }
-  if (facts.reserved_start) {
+  if (facts.reserved_start && facts.reserved_behind >= 0 && facts.behind_unlimited) {
+    reason += "; reserved to start when job " + std::to_string(facts.reserved_behind) +
+              " ends (it has no time limit)";
+  } else if (facts.reserved_start) {
     int64_t delta = *facts.reserved_start - facts.now;
     reason += "; reserved to start at t+" + std::to_string(delta) + " s";
     if (facts.reserved_behind >= 0) reason += " behind job " + std::to_string(facts.reserved_behind);

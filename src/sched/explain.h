@@ -16,6 +16,7 @@ struct PendingFacts {
   int64_t now = 0;
   std::optional<int64_t> reserved_start;
   int64_t reserved_behind = -1;  // the job whose end makes room for the reservation
+  bool behind_unlimited = false;  // reserved_behind has no time limit: its end is unknown
   int64_t queued_behind = -1;    // the job ahead that holds the policy's attention
   bool fcfs = false;
   int reservation_depth = 0;
@@ -24,8 +25,9 @@ struct PendingFacts {
 // "4 nodes, 128 cores, 8 gpus" — what the request needs in total.
 std::string DescribeDemand(const Request& request, const ResourceState& state);
 
-// E.g. "waiting for 2 of 4 nodes with 32 free cores; reserved to start at t+1800 s
-// (in 1800 s) behind job 17". Reads the state; changes nothing visible.
+// E.g. "waiting for 2 of 4 nodes with 32 free cores; reserved to start at t+1800 s behind
+// job 17", or "...; reserved to start when job 17 ends (it has no time limit)" when the time
+// would be a guess. Reads the state; changes nothing visible.
 std::string ExplainPending(const Request& request, const HostFilter* filter,
                            ResourceState& state, const PendingFacts& facts);
 

@@ -32,6 +32,7 @@ struct PendingJob {
 
 struct RunningJob {
   Booking booking;
+  bool unlimited = false;  // no time limit: booking.end is only the default_duration guess
 };
 
 // Queue order: higher priority first, then submission order.
@@ -190,7 +191,8 @@ class Scheduler::Impl {
         StartDecision decision{id, now, now + job.duration, std::move(*allocation)};
         running_order_.insert({decision.expected_end, id});
         auto [entry, inserted] = running_.emplace(
-            id, RunningJob{Booking{id, now, decision.expected_end, decision.allocation}});
+            id, RunningJob{Booking{id, now, decision.expected_end, decision.allocation},
+                           job.request.duration <= 0});
         running_index_.Add(id, decision.expected_end, entry->second.booking.allocation);
         started.push_back(std::move(decision));
         continue;
@@ -276,7 +278,8 @@ class Scheduler::Impl {
     const Time end = start + duration;
     running_order_.insert({end, job.id});
     auto [entry, inserted] =
-        running_.emplace(job.id, RunningJob{Booking{job.id, start, end, std::move(allocation)}});
+        running_.emplace(job.id, RunningJob{Booking{job.id, start, end, std::move(allocation)},
+                                            request->duration <= 0});
     running_index_.Add(job.id, end, entry->second.booking.allocation);
     return Status::Ok();
   }
@@ -308,6 +311,7 @@ class Scheduler::Impl {
     facts.now = now;
     facts.reserved_start = reservation ? std::optional<Time>(reservation->start) : std::nullopt;
     facts.reserved_behind = reservation ? reservation->behind : -1;
+    facts.behind_unlimited = Unlimited(facts.reserved_behind);
     facts.queued_behind = cut ? cutoff_behind_ : job.queued_behind;
     if (options_.queue_policy == QueuePolicy::kFcfs && id != fcfs_head_) {
       facts.queued_behind = fcfs_head_;
@@ -315,6 +319,15 @@ class Scheduler::Impl {
     facts.fcfs = options_.queue_policy == QueuePolicy::kFcfs;
     facts.reservation_depth = EffectiveDepth(options_);
     return ExplainPending(job.request, job.filter ? &*job.filter : nullptr, state_, facts);
+  }
+
+  // Whether `id` (running or pending) has no time limit, so that its planned end is a guess.
+  bool Unlimited(JobId id) const {
+    if (auto running = running_.find(id); running != running_.end()) {
+      return running->second.unlimited;
+    }
+    auto pending = pending_.find(id);
+    return pending != pending_.end() && pending->second.request.duration <= 0;
   }
 
   std::optional<Time> ReservedStart(JobId id) const {

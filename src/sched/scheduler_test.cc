@@ -61,6 +61,19 @@ TEST_F(SchedulerTest, FcfsNeverPassesTheBlockedHead) {
   EXPECT_NE(why->find("queued behind job 2"), std::string::npos) << *why;
 }
 
+TEST_F(SchedulerTest, AReservationBehindAJobWithNoTimeLimitGivesNoTime) {
+  auto scheduler = Make(QueuePolicy::kEasy);
+  ASSERT_TRUE(scheduler->Submit(Cores(1, 24, 0)).ok());  // no time limit
+  ASSERT_TRUE(scheduler->Submit(Cores(2, 32, 100)).ok());
+  EXPECT_EQ(Ids(scheduler->Schedule(0)), std::vector<JobId>{1});
+  Result<std::string> why = scheduler->WhyPending(2, 0);
+  ASSERT_TRUE(why.ok());
+  EXPECT_NE(why->find("reserved to start when job 1 ends (it has no time limit)"),
+            std::string::npos)
+      << *why;
+  EXPECT_EQ(why->find("t+"), std::string::npos) << *why;
+}
+
 TEST_F(SchedulerTest, EasyBackfillsOnlyWhatEndsBeforeTheReservation) {
   auto scheduler = Make(QueuePolicy::kEasy);
   ASSERT_TRUE(scheduler->Submit(Cores(1, 24, 100)).ok());
