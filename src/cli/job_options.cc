@@ -315,7 +315,9 @@ Result<nlohmann::json> BuildJobspec(const JobOptions& options,
   }
   shorthand.cores_per_task = options.cores_per_task;
   shorthand.gpus_per_task = options.gpus_per_task;
-  shorthand.exclusive = options.exclusive;
+  // flux-core's rule: -N without -n (or --tasks-per-node) is one task per node on whole nodes.
+  shorthand.exclusive = options.exclusive ||
+                        (options.nodes > 0 && options.ntasks == 0 && options.tasks_per_node == 0);
   shorthand.queue = options.queue;
   shorthand.command = command;
   shorthand.cwd = options.cwd.empty() ? here.cwd : options.cwd;

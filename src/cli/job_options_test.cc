@@ -189,10 +189,14 @@ TEST(BuildJobspecTest, PmiGoesToTheShellOptions) {
   EXPECT_THROW(app.parse(std::vector<std::string>{"./app", "--pmi=pmi3"}), CLI::ValidationError);
 }
 
-TEST(BuildJobspecTest, NodesAloneGiveOneTaskPerNode) {
+TEST(BuildJobspecTest, NodesAloneGiveOneTaskPerWholeNode) {
   json spec = Spec({"-N3", "hostname"});
   EXPECT_EQ(spec["resources"][0]["count"], 3);
+  EXPECT_EQ(spec["resources"][0]["exclusive"], true);
   EXPECT_EQ(spec["resources"][0]["with"][0]["count"], 1);
+  EXPECT_FALSE(Spec({"-N3", "-n3", "hostname"})["resources"][0].contains("exclusive"));
+  EXPECT_FALSE(
+      Spec({"-N3", "--tasks-per-node=2", "hostname"})["resources"][0].contains("exclusive"));
 }
 
 TEST(BuildJobspecTest, TasksPerNodeMultipliesNodes) {

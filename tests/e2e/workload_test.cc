@@ -366,17 +366,19 @@ TEST_F(WorkloadTest, BatchNestsInstancesTwoDeep) {
   std::ifstream outer_file(files_.path() + "/outer.out"), inner_file(files_.path() + "/inner.out");
   std::string outer_text((std::istreambuf_iterator<char>(outer_file)), {});
   std::string inner_text((std::istreambuf_iterator<char>(inner_file)), {});
-  // The child instance owns exactly 2 nodes x 2 cores; the grandchild 1 node x 1 core.
-  EXPECT_NE(outer_text.find("free: 4 of 4 cores"), std::string::npos) << outer_text;
-  EXPECT_NE(inner_text.find("free: 1 of 1 cores"), std::string::npos) << inner_text;
+  // -N without -n is whole nodes (flux-core's rule): the child instance owns 2 nodes x 4
+  // cores, the grandchild one of them.
+  EXPECT_NE(outer_text.find("free: 8 of 8 cores"), std::string::npos) << outer_text;
+  EXPECT_NE(inner_text.find("free: 4 of 4 cores"), std::string::npos) << inner_text;
   EXPECT_NE(inner_text.find("deep in node"), std::string::npos) << inner_text;
   // The parent saw one job.
   EXPECT_EQ(CallApi(*instance_, "GET", "/v1/jobs?state=all").body["jobs"].size(), 1u);
 }
 
 TEST_F(WorkloadTest, AllocRunsACommandInsideANestedInstanceAndMiniClusterStaysUp) {
-  CommandResult alloc = instance_->Run({"alloc", "-N1", "-c3", "--", "converge", "resource", "list"},
-                                       "", {{"PATH", std::string(CONVERGE_BIN_DIR) + ":/usr/bin:/bin"}});
+  CommandResult alloc =
+      instance_->Run({"alloc", "-N1", "-n1", "-c3", "--", "converge", "resource", "list"}, "",
+                     {{"PATH", std::string(CONVERGE_BIN_DIR) + ":/usr/bin:/bin"}});
   EXPECT_EQ(alloc.exit_code, 0) << alloc.err;
   EXPECT_NE(alloc.out.find("free: 3 of 3 cores"), std::string::npos) << alloc.out;
 
