@@ -101,6 +101,12 @@ Result<Job> JobManager::Prepare(const Caller& caller, const std::string& text, i
   Result<JobRequestFacts> facts = ReadJobRequest(text, options_.output_dir, id);
   if (!facts.ok()) return facts.status();
   CONVERGE_RETURN_IF_ERROR(CheckTaskLimits(facts->spec, graph_, options_.tasks.base_environment));
+  if (facts->priority > kDefaultUrgency && !caller.admin) {
+    return Status(Code::kPermissionDenied,
+                  "only the instance owner may set an urgency above " +
+                      std::to_string(kDefaultUrgency),
+                  "attributes.system.priority");
+  }
   Job job;
   job.record.id = id;
   job.record.uid = caller.uid;
@@ -219,6 +225,12 @@ void JobManager::Advance(Job& job) {
 }
 
 void JobManager::Enqueue(Job& job) {
+  if (job.record.priority == kHeldUrgency) {  // held: in PRIORITY, out of the scheduler's queue
+    if (job.active->queued) scheduler_->CancelPending(job.record.id);
+    job.active->queued = false;
+    SetState(job, JobState::kPriority);
+    return;
+  }
   SetState(job, JobState::kSched);
   Status status = Status::Ok();
   if (!job.active->queued) {
@@ -445,6 +457,38 @@ Status JobManager::Cancel(const Caller& caller, int64_t id) {
     return Status::Ok();
   }
   Finish(job, "canceled", 0, 0, "canceled");
+  return Status::Ok();
+}
+
+Status JobManager::SetUrgency(const Caller& caller, int64_t id, int64_t urgency) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) return Status(Code::kNotFound, "job " + std::to_string(id) + " not found");
+  Job& job = it->second;
+  if (!IsOwnerOrAdmin(caller, job.record.uid)) {
+    return Status(Code::kSkip, "job " + std::to_string(id) + " belongs to " + job.record.user);
+  }
+  if (urgency < 0 || urgency > 31) return Status::Invalid("urgency", "must be from 0 to 31");
+  if (urgency > kDefaultUrgency && !caller.admin) {
+    return Status(Code::kPermissionDenied,
+                  "only the instance owner may set an urgency above " +
+                      std::to_string(kDefaultUrgency));
+  }
+  const bool pending = job.state == JobState::kNew || job.state == JobState::kDepend ||
+                       job.state == JobState::kPriority || job.state == JobState::kSched;
+  if (!pending || job.active->cancel_requested) {
+    return Status::Invalid("id", "job " + std::to_string(id) + " is " +
+                                     (pending ? "being canceled" : JobStateName(job.state)) +
+                                     ": only a pending job's urgency can change");
+  }
+  if (urgency == job.record.priority) return Status::Ok();
+  job.record.priority = urgency;
+  journal_.Touch(id);
+  Post(job, "urgency", {{"userid", caller.uid}, {"urgency", urgency}});
+  if (job.state == JobState::kPriority || job.state == JobState::kSched) {
+    if (job.active->queued) scheduler_->CancelPending(id);
+    job.active->queued = false;
+    Enqueue(job);  // queues it at its new urgency, or holds it
+  }
   return Status::Ok();
 }
 

@@ -48,6 +48,10 @@ inline constexpr Caller kInstanceCaller{0, true};
 inline bool IsOwnerOrAdmin(const Caller& caller, int64_t owner_uid) {
   return caller.admin || caller.uid == owner_uid;
 }
+// A job's urgency unless its jobspec sets one; urgencies above it are the instance owner's.
+inline constexpr int64_t kDefaultUrgency = 16;
+// The urgency that holds a job.
+inline constexpr int64_t kHeldUrgency = 0;
 
 struct JobManagerOptions {
   sched::SchedulerOptions scheduler;   // queue policy etc.
@@ -108,6 +112,12 @@ class JobManager {
   // Cancels a job. Errors: kNotFound, kInvalidArgument "already inactive" (the API's 409),
   // kSkip "not your job" (the API's 403).
   Status Cancel(const Caller& caller, int64_t id);
+  // Sets a pending job's urgency (its priority, 0..31, as Flux's): 0 holds it in PRIORITY,
+  // unscheduled, until an urgency above 0 releases it; above kDefaultUrgency only the instance
+  // owner may set. The job queues again behind the jobs of its new urgency. Errors:
+  // kNotFound, kSkip "not your job" (403), kPermissionDenied (403), kInvalidArgument "not
+  // pending" (the API's 409) or "urgency" out of range.
+  Status SetUrgency(const Caller& caller, int64_t id, int64_t urgency);
   // Validates a jobspec as Submit() would, without submitting it. Errors: as Submit().
   Status Check(const Caller& caller, const std::string& jobspec_text);
   void SetHooks(JobHooks hooks) { hooks_ = std::move(hooks); }
@@ -131,7 +141,7 @@ class JobManager {
   // or the job's `clean` event was delivered.
   void Watch(int64_t id, std::function<bool(const store::Event&)> on_event);
 
-  // Why a DEPEND or SCHED job waits, for humans; "" for other states.
+  // Why a DEPEND, held PRIORITY or SCHED job waits, for humans; "" for other states.
   std::string QueueReason(const Job& job) const;
   nlohmann::json ResourcesJson() const;
   nlohmann::json QueueJson() const;

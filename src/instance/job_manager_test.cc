@@ -194,6 +194,58 @@ TEST_F(JobManagerTest, CancelOfAQueuedJobNeedsNoExecutor) {
   EXPECT_EQ(life.State(big), "RUN");
 }
 
+// A jobspec with urgency (attributes.system.priority) `urgency`.
+std::string WithUrgency(const std::string& text, int64_t urgency) {
+  nlohmann::json spec = nlohmann::json::parse(text);
+  spec["attributes"]["system"]["priority"] = urgency;
+  return spec.dump();
+}
+
+TEST_F(JobManagerTest, UrgencyZeroHoldsAJobUntilAnotherUrgencyReleasesIt) {
+  const int64_t held = life.Submit(WithUrgency(Jobspec(1, 1), kHeldUrgency));
+  EXPECT_EQ(life.State(held), "PRIORITY");
+  EXPECT_TRUE(life.executor->starts().empty());
+  EXPECT_NE(life.jobs->QueueReason(*life.jobs->Find(held)).find("held"), std::string::npos);
+  ASSERT_TRUE(life.jobs->SetUrgency(Caller{1000, false}, held, 16).ok());
+  life.Settle();
+  EXPECT_EQ(life.State(held), "RUN");
+  EXPECT_EQ(Stored(held).priority, 16);
+  const std::vector<std::string> events = EventNames(held);
+  EXPECT_NE(std::find(events.begin(), events.end(), "urgency"), events.end());
+  // A running job's urgency no longer changes (the API's 409).
+  Status running = life.jobs->SetUrgency(Caller{1000, false}, held, 0);
+  EXPECT_EQ(running.code(), Code::kInvalidArgument);
+  EXPECT_EQ(running.where(), "id");
+}
+
+TEST_F(JobManagerTest, HoldingAQueuedJobLetsTheNextOneStartAndOnlyTheOwnerExpedites) {
+  const int64_t big = life.Submit(Jobspec(1, 4));
+  const int64_t first = life.Submit(Jobspec(1, 4));
+  const int64_t second = life.Submit(Jobspec(1, 4));
+  ASSERT_EQ(life.State(first), "SCHED");
+  EXPECT_EQ(life.jobs->SetUrgency(Caller{1001, false}, first, 0).code(), Code::kSkip);
+  EXPECT_EQ(life.jobs->SetUrgency(Caller{1000, false}, first, 17).code(),
+            Code::kPermissionDenied);
+  EXPECT_EQ(life.jobs->SetUrgency(Caller{1000, false}, first, 32).code(),
+            Code::kInvalidArgument);
+  ASSERT_TRUE(life.jobs->SetUrgency(Caller{1000, false}, first, 0).ok());
+  life.Settle();
+  EXPECT_EQ(life.State(first), "PRIORITY");
+  ASSERT_TRUE(life.executor->Finish(big, FakeExecutor::Exited(0)).ok());
+  life.Settle();
+  EXPECT_EQ(life.State(second), "RUN");  // the held job is passed over
+  EXPECT_EQ(life.State(first), "PRIORITY");
+  // The owner may expedite; a user may not submit above the default urgency either.
+  ASSERT_TRUE(life.jobs->SetUrgency(kInstanceCaller, first, 31).ok());
+  life.Settle();
+  EXPECT_EQ(life.State(first), "SCHED");
+  Result<std::vector<int64_t>> above =
+      life.jobs->Submit(Caller{1000, false}, {WithUrgency(Jobspec(1, 1), 20)});
+  ASSERT_FALSE(above.ok());
+  EXPECT_EQ(above.status().code(), Code::kPermissionDenied);
+  EXPECT_EQ(above.status().where(), "attributes.system.priority");
+}
+
 TEST_F(JobManagerTest, AStartTheExecutorRefusesFailsTheJob) {
   life.executor->FailNextStart(Status(Code::kInternal, "posix_spawn: Too many open files"));
   const int64_t id = life.Submit(Jobspec(1, 1));

@@ -118,6 +118,24 @@ TEST_F(JobRecoveryTest, QueuedAndFinishedJobsKeepTheirPlace) {
   EXPECT_EQ(life->Submit(Jobspec(1, 1)), pending + 1);
 }
 
+TEST_F(JobRecoveryTest, AHeldJobStaysHeldAndItsReleaseIsKept) {
+  nlohmann::json spec = nlohmann::json::parse(Jobspec(1, 1));
+  spec["attributes"]["system"]["priority"] = kHeldUrgency;
+  const int64_t held = life->Submit(spec.dump());
+  const int64_t released = life->Submit(spec.dump());
+  ASSERT_TRUE(life->jobs->SetUrgency(Caller{1000, false}, released, 16).ok());
+  life->Settle();
+  ASSERT_TRUE(life->executor->Finish(released, FakeExecutor::Exited(0)).ok());
+  life->Settle();
+  Restart();
+  EXPECT_EQ(life->State(held), "PRIORITY");
+  EXPECT_TRUE(life->executor->starts().empty());
+  EXPECT_EQ(Record(released).result, "completed");
+  ASSERT_TRUE(life->jobs->SetUrgency(Caller{1000, false}, held, 8).ok());
+  life->Settle();
+  EXPECT_EQ(life->State(held), "RUN");
+}
+
 TEST_F(JobRecoveryTest, ACancelCommittedBeforeTheCrashStillCounts) {
   const int64_t id = life->Submit(Jobspec(1, 1));
   ASSERT_TRUE(life->jobs->Cancel(kInstanceCaller, id).ok());

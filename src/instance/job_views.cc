@@ -54,6 +54,10 @@ std::string JobManager::QueueReason(const Job& job) const {
     }
     return "waiting for " + (waiting.empty() ? std::string("dependencies") : waiting);
   }
+  if (job.state == JobState::kPriority && job.record.priority == kHeldUrgency) {
+    return "held (urgency 0): converge release " + std::to_string(job.record.id) +
+           " queues it";
+  }
   if (job.state != JobState::kSched) return "";
   if (stopping_) return "the instance is stopping";
   Result<std::string> why =

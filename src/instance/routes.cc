@@ -214,6 +214,32 @@ void CancelJob(RouteContext& context, const HttpRequest& request, Reply reply) {
   });
 }
 
+// POST /v1/jobs/ID/urgency {"urgency": 0..31}: 0 holds a pending job, more releases it.
+void SetUrgency(RouteContext& context, const HttpRequest& request, Reply reply) {
+  std::optional<int64_t> id = JobIdOf(request, *reply);
+  if (!id) return;
+  nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    return reply->Reply(JsonError(400, "must be a JSON object", "body"));
+  }
+  for (const auto& [key, value] : body.items()) {
+    if (key != "urgency") return reply->Reply(JsonError(400, "unknown field", key));
+  }
+  if (!body.contains("urgency") || !body["urgency"].is_number_integer()) {
+    return reply->Reply(JsonError(400, "must be an integer from 0 to 31", "urgency"));
+  }
+  Status status =
+      context.jobs.SetUrgency(CallerOf(request, context), *id, body["urgency"].get<int64_t>());
+  if (status.code() == Code::kInvalidArgument && status.where() == "id") {
+    return reply->Reply(JsonError(409, status.message(), "id"));
+  }
+  if (!status.ok()) return reply->Reply(ErrorFor(status));
+  context.jobs.AfterCommit([&context, reply, id = *id] {
+    const Job* job = context.jobs.Find(id);
+    reply->Reply(JsonResponse(200, JobToJson(job->record).dump()));
+  });
+}
+
 nlohmann::json EventToJson(const store::Event& event) {
   nlohmann::json context = nlohmann::json::parse(event.context, nullptr, false);
   if (context.is_discarded()) context = nlohmann::json::object();
@@ -373,6 +399,8 @@ void AddRoutes(api::Router& router, RouteContext* c) {
               [c](HttpRequest request, Reply reply) { JobResources(*c, request, reply); }});
   router.Add({"POST", "/v1/jobs/{id}/cancel", "job user or owner",
               [c](HttpRequest request, Reply reply) { CancelJob(*c, request, reply); }});
+  router.Add({"POST", "/v1/jobs/{id}/urgency", "job user or owner",
+              [c](HttpRequest request, Reply reply) { SetUrgency(*c, request, reply); }});
   router.Add({"GET", "/v1/jobs/{id}/events", "anyone",
               [c](HttpRequest request, Reply reply) { JobEvents(*c, request, reply); }});
   router.Add({"GET", "/v1/jobs/{id}/output", "job user or owner",
