@@ -27,6 +27,7 @@ void AddShowCommand(CLI::App& app, int* exit_code);
 void AddLogsCommand(CLI::App& app, int* exit_code);
 void AddCancelCommand(CLI::App& app, int* exit_code);
 void AddWaitCommand(CLI::App& app, int* exit_code);
+void AddUrgencyCommands(CLI::App& app, int* exit_code);  // urgency, hold, release
 void AddQueueCommand(CLI::App& app, int* exit_code);
 void AddStopCommand(CLI::App& app, int* exit_code);
 // Declarative workloads and services (docs/formats/workload.md).

@@ -163,6 +163,15 @@ CLI::Validator AtLeast(int64_t min) {
       ">=" + std::to_string(min));
 }
 
+Result<int64_t> ParseUrgency(const std::string& text) {
+  if (text == "hold") return 0;
+  if (text == "default") return 16;
+  if (text == "expedite") return 31;
+  if (AllDigits(text) && text.size() <= 2 && Number(text) <= 31) return Number(text);
+  return Status::Invalid("--urgency",
+                         "'" + text + "' is not 0..31, hold, default or expedite");
+}
+
 std::vector<std::string> MarkEndOfOptions(std::vector<std::string> args) {
   static const char* const kTakesAProgram[] = {"submit", "run", "batch", "alloc"};
   if (args.empty() ||
@@ -245,8 +254,17 @@ std::map<std::string, CLI::Option*> AddJobOptions(CLI::App* c, JobOptions* o) {
           ->allow_extra_args(false)
           ->check([](const std::string& value) { return Problem(ParseDependencies({value})); });
   given["priority"] =
-      last(c->add_option("--priority,--urgency", o->priority, "Priority 0..31 (default 16)")
-               ->check(CLI::Range(0, 31)));
+      last(c->add_option("--urgency,--priority", o->priority,
+                         "Urgency 0..31 or hold (0: held until released), default (16), "
+                         "expedite (31); above 16 only the instance owner")
+               ->transform(
+                   [](std::string text) {
+                     Result<int64_t> urgency = ParseUrgency(text);
+                     if (!urgency.ok()) throw CLI::ValidationError(urgency.status().message());
+                     return std::to_string(*urgency);
+                   },
+                   "URGENCY"));
+  given["hold"] = c->add_flag("--hold,-H", o->hold, "Submit held (urgency 0): see converge release");
   given["needs_service"] = c->add_option("--needs-service", o->needs_services,
                                          "Start only once this service is READY (repeatable)")
                                ->allow_extra_args(false);
@@ -289,6 +307,7 @@ void OverrideGiven(const JobOptions& from, const std::map<std::string, CLI::Opti
   if (was("error")) into->error = from.error;
   if (was("dependency")) into->dependency = from.dependency;
   if (was("priority")) into->priority = from.priority;
+  if (was("hold")) into->hold = from.hold;
   if (was("pmi")) into->pmi = from.pmi;
   if (was("dry_run")) into->dry_run = from.dry_run;
   if (was("needs_service")) {
@@ -342,7 +361,11 @@ Result<nlohmann::json> BuildJobspec(const JobOptions& options,
   if (!options.output.empty())
     extra["shell"]["options"]["output"]["stdout"]["path"] = options.output;
   if (!options.error.empty()) extra["shell"]["options"]["output"]["stderr"]["path"] = options.error;
-  if (options.priority >= 0) extra["priority"] = options.priority;
+  if (options.hold) {
+    extra["priority"] = 0;
+  } else if (options.priority >= 0) {
+    extra["priority"] = options.priority;
+  }
   if (!options.needs_services.empty()) extra["converge"]["needs_services"] = options.needs_services;
   if (!options.pmi.empty()) extra["shell"]["options"]["pmi"] = options.pmi;
   return jobspec::ToJson(*spec);

@@ -33,7 +33,8 @@ struct JobOptions {
   std::string output;                   // stdout template; {{id}} becomes the job id
   std::string error;                    // stderr template; "": with stdout if that is given
   std::vector<std::string> dependency;  // afterok:ID[:ID...][,afterany:ID...]
-  int64_t priority = -1;                // 0..31; -1: the instance's default (16)
+  int64_t priority = -1;                // urgency 0..31 (0 holds); -1: the default (16)
+  bool hold = false;                    // submit held: urgency 0 whatever --urgency says
   std::vector<std::string> needs_services;  // services that must be READY before the start
   std::string pmi;  // "": the default (simple); else shell.options.pmi ("off", "simple", ...)
   bool dry_run = false;  // print the jobspec instead of submitting it (command line only)
@@ -79,6 +80,9 @@ int PrintDryRun(const std::vector<std::string>& specs);
 // rules are appended, everything else replaced.
 void OverrideGiven(const JobOptions& from, const std::map<std::string, CLI::Option*>& given,
                    JobOptions* into);
+
+// An urgency: 0..31, or hold (0), default (16), expedite (31). Errors name the accepted forms.
+Result<int64_t> ParseUrgency(const std::string& text);
 
 // Seconds of a time limit: "30" (minutes, as in Flux and Slurm), "90s", "1.5h", "MM:SS",
 // "HH:MM:SS", "D-HH", "D-HH:MM", "D-HH:MM:SS". Errors name the flag and the accepted forms.

@@ -127,7 +127,8 @@ void ListJobs(RouteContext& context, const HttpRequest& request, Reply reply) {
   nlohmann::json list = nlohmann::json::array();
   for (const Job* job : jobs) {
     nlohmann::json item = JobToJson(job->record);
-    if (job->state == JobState::kDepend || job->state == JobState::kSched) {
+    if (job->state == JobState::kDepend || job->state == JobState::kPriority ||
+        job->state == JobState::kSched) {
       item["reason"] = context.jobs.QueueReason(*job);
     }
     list.push_back(std::move(item));
@@ -162,7 +163,8 @@ void GetJob(RouteContext& context, const HttpRequest& request, Reply reply) {
   const Job* job = context.jobs.Find(*id);
   if (!job) return reply->Reply(JsonError(404, "job " + std::to_string(*id) + " not found", "id"));
   nlohmann::json body = JobToJson(job->record);
-  if (job->state == JobState::kDepend || job->state == JobState::kSched) {
+  if (job->state == JobState::kDepend || job->state == JobState::kPriority ||
+      job->state == JobState::kSched) {
     body["reason"] = context.jobs.QueueReason(*job);
   }
   Result<std::string> spec = context.jobs.Jobspec(*id);

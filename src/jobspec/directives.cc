@@ -45,6 +45,7 @@ constexpr std::array kFluxRules{
     Rule{"env-none", 0, false, Action::kFlag, "--env-none"},
     Rule{"urgency", 0, true, Action::kValue, "--priority"},
     Rule{"priority", 0, true, Action::kValue, "--priority"},
+    Rule{"hold", 0, false, Action::kFlag, "--hold"},
     Rule{"tasks-per-node", 0, true, Action::kValue, "--tasks-per-node"},
 };
 
@@ -63,6 +64,7 @@ constexpr std::array kSlurmRules{
     Rule{"chdir", 'D', true, Action::kValue, "--cwd"},
     Rule{"ntasks-per-node", 0, true, Action::kValue, "--tasks-per-node"},
     Rule{"export", 0, true, Action::kExport, "--env"},
+    Rule{"hold", 'H', false, Action::kFlag, "--hold"},
     Rule{"account", 'A', true, Action::kIgnore, "converge has no accounts"},
     Rule{"qos", 'q', true, Action::kIgnore, "converge has no QOS"},
     Rule{"mail-type", 0, true, Action::kIgnore, "converge sends no mail"},

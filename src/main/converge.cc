@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   converge::cli::AddLogsCommand(app, &exit_code);
   converge::cli::AddCancelCommand(app, &exit_code);
   converge::cli::AddWaitCommand(app, &exit_code);
+  converge::cli::AddUrgencyCommands(app, &exit_code);
   converge::cli::AddQueueCommand(app, &exit_code);
   converge::cli::AddStopCommand(app, &exit_code);
   converge::cli::AddApplyCommands(app, &exit_code);

@@ -67,7 +67,7 @@ TEST_F(InstanceCliTest, RunStreamsOutputAndExitsWithTheJobsExitCode) {
 TEST_F(InstanceCliTest, UnknownOptionsAreUsageErrorsAndSubmitNothing) {
   const char* const unknown[] = {"--bogus",      "-Z",          "--ndoes=2",     "--wrap=true",
                                  "--mem=4G",     "--gres=gpu:1", "--begin-time=now",
-                                 "--array=1-3",  "--hold",       "--signal=USR1@60",
+                                 "--array=1-3",  "--requires=x", "--signal=USR1@60",
                                  "--label-io",   "--account=p1", "--mpi=pmix"};
   for (const char* command : {"submit", "run", "batch", "alloc"}) {
     for (const char* flag : unknown) {
@@ -125,6 +125,44 @@ TEST_F(InstanceCliTest, DryRunPrintsTheJobspecAndSubmitsNothing) {
   EXPECT_NE(in_script.err.find("line 2"), std::string::npos) << in_script.err;
   CommandResult jobs = instance_->Run({"jobs", "-a", "--no-header"});
   EXPECT_EQ(jobs.out, "") << "a dry run submitted a job";
+}
+
+// Issue 16 item 2: urgency 0 holds a job (submit --hold, --urgency=hold, #SBATCH --hold,
+// converge hold) until converge release or converge urgency lets it go.
+TEST_F(InstanceCliTest, HeldJobsWaitUntilReleased) {
+  const int64_t held = SubmitJob(*instance_, {"--hold", "true"});
+  CommandResult jobs = instance_->Run({"jobs", "--no-header"});
+  EXPECT_NE(jobs.out.find(" P "), std::string::npos) << jobs.out;
+  EXPECT_NE(jobs.out.find("held (urgency 0): converge release " + std::to_string(held)),
+            std::string::npos)
+      << jobs.out;
+  const int64_t by_word = SubmitJob(*instance_, {"--urgency=hold", "true"});
+  const std::string script = files_.Write("held.sh", "#!/bin/sh\n#SBATCH --hold\ntrue\n");
+  CommandResult batch = instance_->Run({"batch", "--parsable", script});
+  ASSERT_EQ(batch.exit_code, 0) << batch.err;
+  const int64_t by_directive = std::stoll(batch.out);
+  for (int64_t id : {held, by_word, by_directive}) {
+    nlohmann::json job = CallApi(*instance_, "GET", "/v1/jobs/" + std::to_string(id)).body;
+    EXPECT_EQ(job["state"], "PRIORITY") << job.dump();
+    EXPECT_EQ(job["priority"], 0) << job.dump();
+  }
+  CommandResult release =
+      instance_->Run({"release", std::to_string(held), std::to_string(by_directive)});
+  EXPECT_EQ(release.exit_code, 0) << release.err;
+  CommandResult urgency = instance_->Run({"urgency", std::to_string(by_word), "expedite"});
+  EXPECT_EQ(urgency.exit_code, 0) << urgency.err;
+  for (int64_t id : {held, by_word, by_directive}) {
+    EXPECT_EQ(WaitInactive(*instance_, id)["result"], "completed") << id;
+  }
+  CommandResult ended = instance_->Run({"hold", std::to_string(held)});
+  EXPECT_EQ(ended.exit_code, 1);
+  EXPECT_NE(ended.err.find("only a pending job's urgency can change"), std::string::npos)
+      << ended.err;
+  CommandResult bad = instance_->Run({"urgency", std::to_string(held), "soon"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("'soon' is not 0..31"), std::string::npos) << bad.err;
+  CommandResult bad_flag = instance_->Run({"submit", "--urgency=40", "true"});
+  EXPECT_EQ(bad_flag.exit_code, 2) << bad_flag.err;
 }
 
 // Issue 9 item 9: no process a job started outlives it (background, setsid, SIGTERM-proof).
