@@ -55,7 +55,7 @@ asan-test: deps
 	@cmake --build $(ASAN_BUILD)
 	cd $(ASAN_BUILD) && HWLOC_PLUGINS_BLACKLIST=hwloc_pci \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan-suppressions.txt \
-	  ctest --output-on-failure -j2 -L unit \
+	  ctest --output-on-failure -L unit \
 	  --timeout 900
 
 # Each libFuzzer target for FUZZ_SECONDS seconds, seeded from the repository's examples.
