@@ -8,7 +8,11 @@
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
+#include <set>
+#include <tuple>
+#include <sstream>
 
+#include "common/hostlist.h"
 #include "common/nearest_word.h"
 #include "jobspec/duration.h"
 #include "jobspec/shell_options.h"
@@ -172,6 +176,95 @@ Result<int64_t> ParseUrgency(const std::string& text) {
                          "'" + text + "' is not 0..31, hold, default or expedite");
 }
 
+namespace {
+
+jobspec::Constraint Leaf(jobspec::Constraint::Op op, std::vector<std::string> values) {
+  jobspec::Constraint leaf;
+  leaf.op = op;
+  leaf.values = std::move(values);
+  return leaf;
+}
+
+jobspec::Constraint Not(jobspec::Constraint inner) {
+  jobspec::Constraint negation;
+  negation.op = jobspec::Constraint::Op::kNot;
+  negation.children.push_back(std::move(inner));
+  return negation;
+}
+
+// One --requires term (without its '-').
+Result<jobspec::Constraint> RequiresTerm(const std::string& term) {
+  using Op = jobspec::Constraint::Op;
+  const size_t colon = term.find(':');
+  const std::string key = colon == std::string::npos ? "" : term.substr(0, colon);
+  const std::string value = colon == std::string::npos ? term : term.substr(colon + 1);
+  if (value.empty()) return Status::Invalid("--requires", "'" + term + "' has no value");
+  if (key == "host" || key == "hostlist") {
+    Result<std::vector<std::string>> hosts = ExpandHostlist(value);
+    if (!hosts.ok()) {
+      return Status::Invalid("--requires", "'" + term + "': " + hosts.status().message());
+    }
+    return Leaf(Op::kHostlist, {value});
+  }
+  if (key == "rank" || key == "ranks") {
+    Result<std::vector<int64_t>> ranks = ExpandIds(value);
+    if (!ranks.ok()) {
+      return Status::Invalid("--requires", "'" + term + "': " + ranks.status().message());
+    }
+    return Leaf(Op::kRanks, {value});
+  }
+  if (key.empty() || key == "properties") {
+    std::vector<std::string> properties = Split(value, ',');
+    for (const std::string& property : properties) {
+      if (property.empty() || property.find_first_of("()|&") != std::string::npos) {
+        return Status::Invalid("--requires",
+                               "'" + term +
+                                   "' is not a property (terms are joined by spaces and all "
+                                   "must hold; or and parentheses are not supported)");
+      }
+    }
+    return Leaf(Op::kProperties, std::move(properties));
+  }
+  return Status::Invalid("--requires", "'" + term +
+                                           "': unknown term (use PROP, properties:P,Q, "
+                                           "host:HOSTLIST or rank:IDSET)");
+}
+
+}  // namespace
+
+Result<std::optional<jobspec::Constraint>> ParseConstraints(const JobOptions& options) {
+  using Op = jobspec::Constraint::Op;
+  jobspec::Constraint all;
+  all.op = Op::kAnd;
+  for (const std::string& text : options.requirements) {
+    std::istringstream words(text);
+    for (std::string word; words >> word;) {
+      if (word == "and" || word == "&") continue;
+      if (word == "or" || word == "|" || word == "not") {
+        return Status::Invalid("--requires", "'" + word +
+                                                 "' is not supported: terms are joined by "
+                                                 "spaces and all must hold; -TERM negates one");
+      }
+      const bool negated = word.size() > 1 && word[0] == '-';
+      Result<jobspec::Constraint> term = RequiresTerm(negated ? word.substr(1) : word);
+      if (!term.ok()) return term.status();
+      all.children.push_back(negated ? Not(std::move(term).value()) : std::move(term).value());
+    }
+  }
+  for (const auto& [flag, hostlist, negated] :
+       {std::tuple{"--nodelist", options.nodelist, false},
+        std::tuple{"--exclude", options.exclude, true}}) {
+    if (hostlist.empty()) continue;
+    Result<std::vector<std::string>> hosts = ExpandHostlist(hostlist);
+    if (!hosts.ok()) return Status::Invalid(flag, hosts.status().message());
+    jobspec::Constraint leaf = Leaf(Op::kHostlist, {hostlist});
+    all.children.push_back(negated ? Not(std::move(leaf)) : std::move(leaf));
+  }
+  if (all.children.empty()) return std::optional<jobspec::Constraint>();
+  if (all.children.size() == 1) return std::optional<jobspec::Constraint>(all.children.front());
+  return std::optional<jobspec::Constraint>(std::move(all));
+}
+
 std::vector<std::string> MarkEndOfOptions(std::vector<std::string> args) {
   static const char* const kTakesAProgram[] = {"submit", "run", "batch", "alloc"};
   if (args.empty() ||
@@ -278,6 +371,14 @@ std::map<std::string, CLI::Option*> AddJobOptions(CLI::App* c, JobOptions* o) {
                             Result<std::vector<std::string>> pmi = jobspec::PmiChoice(system);
                             return pmi.ok() ? std::string() : pmi.status().message();
                           }));
+  given["requires"] =
+      c->add_option("--requires", o->requirements,
+                    "Only hosts with these properties: PROP, host:HOSTLIST, rank:IDSET; -TERM "
+                    "negates (repeatable; all must hold)")
+          ->allow_extra_args(false);
+  given["nodelist"] = last(c->add_option(
+      "-w,--nodelist", o->nodelist, "Only these hosts; without -N, one node on each of them"));
+  given["exclude"] = last(c->add_option("--exclude", o->exclude, "None of these hosts"));
   given["dry_run"] = c->add_flag("--dry-run", o->dry_run,
                                  "Print the jobspec (JSON) and submit nothing");
   return given;
@@ -310,6 +411,12 @@ void OverrideGiven(const JobOptions& from, const std::map<std::string, CLI::Opti
   if (was("hold")) into->hold = from.hold;
   if (was("pmi")) into->pmi = from.pmi;
   if (was("dry_run")) into->dry_run = from.dry_run;
+  if (was("requires")) {
+    into->requirements.insert(into->requirements.end(), from.requirements.begin(),
+                              from.requirements.end());
+  }
+  if (was("nodelist")) into->nodelist = from.nodelist;
+  if (was("exclude")) into->exclude = from.exclude;
   if (was("needs_service")) {
     into->needs_services.insert(into->needs_services.end(), from.needs_services.begin(),
                                 from.needs_services.end());
@@ -337,6 +444,17 @@ Result<nlohmann::json> BuildJobspec(const JobOptions& options,
   // flux-core's rule: -N without -n (or --tasks-per-node) is one task per node on whole nodes.
   shorthand.exclusive = options.exclusive ||
                         (options.nodes > 0 && options.ntasks == 0 && options.tasks_per_node == 0);
+  Result<std::optional<jobspec::Constraint>> constraints = ParseConstraints(options);
+  if (!constraints.ok()) return constraints.status();
+  if (!options.nodelist.empty() && options.nodes == 0) {
+    // Slurm's -w without -N: a node on each listed host (tasks spread over them).
+    const std::vector<std::string> listed = ExpandHostlist(options.nodelist).value();
+    const size_t hosts = std::set<std::string>(listed.begin(), listed.end()).size();
+    if (options.ntasks == 0 || options.ntasks >= static_cast<int64_t>(hosts)) {
+      shorthand.nodes = static_cast<int64_t>(hosts);
+      if (options.ntasks == 0) shorthand.tasks = shorthand.nodes;
+    }
+  }
   shorthand.queue = options.queue;
   shorthand.command = command;
   shorthand.cwd = options.cwd.empty() ? here.cwd : options.cwd;
@@ -347,6 +465,7 @@ Result<nlohmann::json> BuildJobspec(const JobOptions& options,
   }
   Result<jobspec::Jobspec> spec = jobspec::FromShorthand(shorthand);
   if (!spec.ok()) return spec.status();
+  spec->system.constraints = std::move(constraints).value();
   Result<std::map<std::string, std::string>> environment =
       JobEnvironment(options, here.environment);
   if (!environment.ok()) return environment.status();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/status.h"
+#include "jobspec/jobspec.h"
 
 namespace converge::cli {
 
@@ -38,6 +40,10 @@ struct JobOptions {
   std::vector<std::string> needs_services;  // services that must be READY before the start
   std::string pmi;  // "": the default (simple); else shell.options.pmi ("off", "simple", ...)
   bool dry_run = false;  // print the jobspec instead of submitting it (command line only)
+  // Placement constraints (attributes.system.constraints, RFC 31), all of which must hold:
+  std::vector<std::string> requirements;  // --requires: PROP, host:HOSTLIST, rank:IDSET, -TERM
+  std::string nodelist;               // -w: only these hosts (and, without -N, all of them)
+  std::string exclude;                // --exclude: none of these hosts
 };
 
 // What a job inherits from the shell that submits it.
@@ -87,6 +93,12 @@ Result<int64_t> ParseUrgency(const std::string& text);
 // Seconds of a time limit: "30" (minutes, as in Flux and Slurm), "90s", "1.5h", "MM:SS",
 // "HH:MM:SS", "D-HH", "D-HH:MM", "D-HH:MM:SS". Errors name the flag and the accepted forms.
 Result<double> ParseTimeLimit(const std::string& text);
+
+// The RFC 31 constraint of --requires, --nodelist and --exclude (their `and`), or nullopt when
+// none is given. --requires takes space-separated terms, all of which must hold: a property
+// (`gpu`, `arch=x86_64`, `^gpu`), `host:HOSTLIST`, `rank:IDSET` or `properties:P,Q`, each
+// negated by a leading `-`. Errors name the flag and the term.
+Result<std::optional<jobspec::Constraint>> ParseConstraints(const JobOptions& options);
 
 // The attributes.system.dependencies list of --dependency values: "afterok:1:2,afterany:3"
 // -> [{afterok,1},{afterok,2},{afterany,3}]. The instance checks the schemes.

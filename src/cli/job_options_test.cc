@@ -189,6 +189,45 @@ TEST(BuildJobspecTest, PmiGoesToTheShellOptions) {
   EXPECT_THROW(app.parse(std::vector<std::string>{"./app", "--pmi=pmi3"}), CLI::ValidationError);
 }
 
+TEST(BuildJobspecTest, RequiresNodelistAndExcludeBecomeOneConstraint) {
+  json spec = Spec({"--requires", "gpu -host:node[1-2] rank:0-3", "--exclude=node9", "app"});
+  EXPECT_EQ(spec["attributes"]["system"]["constraints"],
+            json::parse(R"({"and": [{"properties": ["gpu"]},
+                                    {"not": [{"hostlist": ["node[1-2]"]}]},
+                                    {"ranks": ["0-3"]},
+                                    {"not": [{"hostlist": ["node9"]}]}]})"));
+  EXPECT_EQ(Spec({"--requires=arch=x86_64,^gpu", "app"})["attributes"]["system"]["constraints"],
+            json::parse(R"({"properties": ["arch=x86_64", "^gpu"]})"));
+  EXPECT_FALSE(Spec({"app"})["attributes"]["system"].contains("constraints"));
+  for (const std::vector<std::string>& bad :
+       {std::vector<std::string>{"--requires", "a or b", "app"},
+        std::vector<std::string>{"--requires", "host:node[1-", "app"},
+        std::vector<std::string>{"--requires", "zone:eu", "app"},
+        std::vector<std::string>{"--requires", "(a)", "app"}}) {
+    Parsed parsed = ParseArgs(bad);
+    Result<json> spec = BuildJobspec(parsed.options, parsed.command, kHere);
+    EXPECT_FALSE(spec.ok()) << bad[1];
+    if (!spec.ok()) {
+      EXPECT_EQ(spec.status().where(), "--requires") << bad[1];
+    }
+  }
+  Parsed bad_list = ParseArgs({"-w", "node[1-", "app"});
+  EXPECT_EQ(BuildJobspec(bad_list.options, bad_list.command, kHere).status().where(),
+            "--nodelist");
+}
+
+TEST(BuildJobspecTest, NodelistWithoutNodesTakesANodeOnEachHost) {
+  json spec = Spec({"-w", "node[1-3],node1", "app"});
+  EXPECT_EQ(spec["resources"][0]["type"], "node");
+  EXPECT_EQ(spec["resources"][0]["count"], 3);
+  EXPECT_FALSE(spec["resources"][0].contains("exclusive"));  // shared, as in Slurm
+  EXPECT_EQ(spec["attributes"]["system"]["constraints"],
+            json::parse(R"({"hostlist": ["node[1-3],node1"]})"));
+  EXPECT_EQ(Spec({"-w", "node[1-3]", "-n6", "app"})["resources"][0]["count"], 3);
+  EXPECT_EQ(Spec({"-w", "node[1-3]", "-N1", "app"})["resources"][0]["count"], 1);
+  EXPECT_EQ(Spec({"-w", "node[1-3]", "-n2", "app"})["resources"][0]["type"], "slot");
+}
+
 TEST(BuildJobspecTest, NodesAloneGiveOneTaskPerWholeNode) {
   json spec = Spec({"-N3", "hostname"});
   EXPECT_EQ(spec["resources"][0]["count"], 3);

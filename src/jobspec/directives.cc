@@ -46,6 +46,7 @@ constexpr std::array kFluxRules{
     Rule{"urgency", 0, true, Action::kValue, "--priority"},
     Rule{"priority", 0, true, Action::kValue, "--priority"},
     Rule{"hold", 0, false, Action::kFlag, "--hold"},
+    Rule{"requires", 0, true, Action::kValue, "--requires"},
     Rule{"tasks-per-node", 0, true, Action::kValue, "--tasks-per-node"},
 };
 
@@ -65,6 +66,8 @@ constexpr std::array kSlurmRules{
     Rule{"ntasks-per-node", 0, true, Action::kValue, "--tasks-per-node"},
     Rule{"export", 0, true, Action::kExport, "--env"},
     Rule{"hold", 'H', false, Action::kFlag, "--hold"},
+    Rule{"nodelist", 'w', true, Action::kValue, "--nodelist"},
+    Rule{"exclude", 'x', true, Action::kValue, "--exclude"},
     Rule{"account", 'A', true, Action::kIgnore, "converge has no accounts"},
     Rule{"qos", 'q', true, Action::kIgnore, "converge has no QOS"},
     Rule{"mail-type", 0, true, Action::kIgnore, "converge sends no mail"},

@@ -128,7 +128,10 @@ TEST(DirectivesTest, UnknownOptionsNameTheirLine) {
             "line 3: #SBATCH --foo: unknown option");
   EXPECT_EQ(ErrorOf("#FLUX: -N1 -Z\n"), "line 1: #FLUX: -Z: unknown option");
   // Each dialect has its own names: -x is Slurm's --exclude, not --exclusive.
-  EXPECT_EQ(ErrorOf("#SBATCH -x node1\n"), "line 1: #SBATCH -x: unknown option");
+  Result<BatchDirectives> exclude = ParseBatchDirectives("#SBATCH -x node1 -w node[2-3]\n");
+  ASSERT_TRUE(exclude.ok()) << exclude.status().ToString();
+  EXPECT_EQ(exclude->directives[0].tokens,
+            (Tokens{"--exclude=node1", "--nodelist=node[2-3]"}));
   EXPECT_EQ(ErrorOf("#FLUX: --partition=debug\n"), "line 1: #FLUX: --partition: unknown option");
   EXPECT_EQ(ErrorOf("#SBATCH --array=1-10\n"),
             "line 1: #SBATCH --array: not supported: job arrays are "

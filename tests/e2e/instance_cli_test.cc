@@ -3,6 +3,7 @@
 // live resources with drain, the queue view, and restarts on the same state.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -67,7 +68,7 @@ TEST_F(InstanceCliTest, RunStreamsOutputAndExitsWithTheJobsExitCode) {
 TEST_F(InstanceCliTest, UnknownOptionsAreUsageErrorsAndSubmitNothing) {
   const char* const unknown[] = {"--bogus",      "-Z",          "--ndoes=2",     "--wrap=true",
                                  "--mem=4G",     "--gres=gpu:1", "--begin-time=now",
-                                 "--array=1-3",  "--requires=x", "--signal=USR1@60",
+                                 "--array=1-3",  "--mem-per-cpu=1G", "--signal=USR1@60",
                                  "--label-io",   "--account=p1", "--mpi=pmix"};
   for (const char* command : {"submit", "run", "batch", "alloc"}) {
     for (const char* flag : unknown) {
@@ -163,6 +164,27 @@ TEST_F(InstanceCliTest, HeldJobsWaitUntilReleased) {
   EXPECT_NE(bad.err.find("'soon' is not 0..31"), std::string::npos) << bad.err;
   CommandResult bad_flag = instance_->Run({"submit", "--urgency=40", "true"});
   EXPECT_EQ(bad_flag.exit_code, 2) << bad_flag.err;
+}
+
+// Issue 16 item 2: -w, --exclude and --requires restrict placement (RFC 31 constraints).
+TEST_F(InstanceCliTest, NodelistExcludeAndRequiresPlaceTheTasks) {
+  CommandResult listed = instance_->Run({"run", "-w", "node[1-2]", "printenv", "CONVERGE_NODE"});
+  EXPECT_EQ(listed.exit_code, 0) << listed.err;
+  std::vector<std::string> nodes;
+  std::istringstream lines(listed.out);
+  for (std::string line; std::getline(lines, line);) nodes.push_back(line);
+  std::sort(nodes.begin(), nodes.end());
+  EXPECT_EQ(nodes, (std::vector<std::string>{"node1", "node2"})) << listed.out;
+  CommandResult excluded =
+      instance_->Run({"run", "--exclude", "node[0-2]", "printenv", "CONVERGE_NODE"});
+  EXPECT_EQ(excluded.out, "node3\n") << excluded.err;
+  CommandResult required =
+      instance_->Run({"run", "--requires", "-host:node0 host:node[0-1]", "printenv",
+                      "CONVERGE_NODE"});
+  EXPECT_EQ(required.out, "node1\n") << required.err;
+  CommandResult nowhere = instance_->Run({"submit", "--requires", "host:elsewhere", "true"});
+  EXPECT_EQ(nowhere.exit_code, 1);
+  EXPECT_NE(nowhere.err.find("converge submit:"), std::string::npos) << nowhere.err;
 }
 
 // Issue 9 item 9: no process a job started outlives it (background, setsid, SIGTERM-proof).
