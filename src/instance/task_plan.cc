@@ -144,6 +144,12 @@ std::string TooManyTasks() {
          " (the limit on tasks per job)";
 }
 
+// How many of `ntasks` ranks dealt round-robin over `slots` slots land on slot `index`.
+int64_t TasksOnSlot(int64_t ntasks, size_t slots, size_t index) {
+  const int64_t count = static_cast<int64_t>(slots);
+  return ntasks / count + (static_cast<int64_t>(index) < ntasks % count ? 1 : 0);
+}
+
 // The limits on `ntasks` tasks of `per_task` bytes each; `slots` is for the message.
 Status CheckPlan(const jobspec::Jobspec& spec, int64_t ntasks, int64_t slots, int64_t per_task) {
   const jobspec::TaskCount& count = spec.tasks.front().count;
@@ -259,10 +265,20 @@ Result<std::vector<exec::TaskSpec>> PlanTasks(
       env["JOB_COMPLETION_INDEX"] = std::to_string(rank);
       env["POD_NAME"] = pod_prefix + "-" + std::to_string(rank);
     }
-    if (!slot.gpus.empty()) {
-      env["CUDA_VISIBLE_DEVICES"] = JoinIds(slot.gpus);
-    } else {
-      env.erase("CUDA_VISIBLE_DEVICES");
+    // What launchers give tools (as Flux's shell and Slurm do): OpenMP's thread count unless
+    // the job sets one, and the allocated GPUs for CUDA and ROCm (the allocation wins).
+    const int64_t sharing =
+        std::max<int64_t>(1, per_slot > 0 ? per_slot : TasksOnSlot(ntasks, slots.size(), slot_index));
+    if (!env.count("OMP_NUM_THREADS") && !slot.cores.empty()) {
+      env["OMP_NUM_THREADS"] =
+          std::to_string(std::max<int64_t>(1, static_cast<int64_t>(slot.cores.size()) / sharing));
+    }
+    for (const char* devices : {"CUDA_VISIBLE_DEVICES", "ROCR_VISIBLE_DEVICES"}) {
+      if (!slot.gpus.empty()) {
+        env[devices] = JoinIds(slot.gpus);
+      } else {
+        env.erase(devices);
+      }
     }
     exec::TaskSpec task;
     task.rank = static_cast<int>(rank);

@@ -62,10 +62,24 @@ TEST_F(TaskPlanTest, GivesEachTaskItsRankNodeCoresAndGpus) {
   EXPECT_NE(first["CONVERGE_NODE"], second["CONVERGE_NODE"]);
   EXPECT_EQ(first["CONVERGE_CORES"], "0,1");
   EXPECT_EQ(first["CUDA_VISIBLE_DEVICES"], "0");  // the allocation wins over the jobspec
+  EXPECT_EQ(first["ROCR_VISIBLE_DEVICES"], "0");
+  EXPECT_EQ(first["OMP_NUM_THREADS"], "2");  // the task's cores
   EXPECT_EQ(first["FOO"], "bar");
   EXPECT_EQ(first["PATH"], "/bin");
   EXPECT_EQ(tasks->at(0).cpus, (std::vector<int>{0, 1}));  // cores 0-1 exist here
   EXPECT_EQ(tasks->at(0).argv, std::vector<std::string>{"app"});
+}
+
+TEST_F(TaskPlanTest, OmpNumThreadsIsTheTasksCoresUnlessTheJobSetsIt) {
+  Job job = Place({.nodes = 1, .tasks = 2, .cores_per_task = 2, .command = {"app"}});
+  auto tasks = PlanTasks(job, graph_, TaskPlanOptions{});
+  ASSERT_TRUE(tasks.ok()) << tasks.status().ToString();
+  EXPECT_EQ(EnvOf(tasks->at(1))["OMP_NUM_THREADS"], "2");
+  EXPECT_EQ(EnvOf(tasks->at(1)).count("ROCR_VISIBLE_DEVICES"), 0u);  // no GPUs allocated
+  job.active->spec.system.environment["OMP_NUM_THREADS"] = "7";
+  tasks = PlanTasks(job, graph_, TaskPlanOptions{});
+  ASSERT_TRUE(tasks.ok()) << tasks.status().ToString();
+  EXPECT_EQ(EnvOf(tasks->at(0))["OMP_NUM_THREADS"], "7");
 }
 
 TEST_F(TaskPlanTest, PerResourceNodeGivesEachNodeItsTasksWithAllItsCores) {
