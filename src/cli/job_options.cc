@@ -327,14 +327,33 @@ std::map<std::string, CLI::Option*> AddJobOptions(CLI::App* c, JobOptions* o) {
       last(c->add_option("--job-name,-J", o->job_name, "Job name (default: the command's name)"));
   given["cwd"] = last(
       c->add_option("--cwd,-D,--chdir", o->cwd, "Working directory (default: the current one)"));
+  // --env and --env-remove append to one list of rules as each is parsed (trigger_on_parse),
+  // so that the rules apply in the order the command line gives them.
+  auto env_rule = [](const std::string& rule) {
+    JobOptions one;
+    one.env = {rule};
+    return Problem(JobEnvironment(one, {}));
+  };
   given["env"] =
-      c->add_option("--env", o->env, "KEY=VALUE sets, KEY copies, -PATTERN removes (repeatable)")
+      c->add_option_function<std::string>("--env",
+                                          [o](const std::string& rule) { o->env.push_back(rule); },
+                                          "KEY=VALUE sets, KEY copies, -PATTERN removes "
+                                          "(repeatable, applied in order)")
+          ->trigger_on_parse()
           ->allow_extra_args(false)
-          ->check([](const std::string& rule) {
-            JobOptions one;
-            one.env = {rule};
-            return Problem(JobEnvironment(one, {}));
-          });
+          ->check(env_rule);
+  given["env_remove"] =
+      c->add_option_function<std::string>(
+           "--env-remove",
+           [o](const std::string& pattern) {
+             // CLI11 runs no check on an empty value.
+             if (pattern.empty()) throw CLI::ValidationError("--env-remove", "needs a PATTERN");
+             o->env.push_back("-" + pattern);
+           },
+           "Remove the variables matching PATTERN (glob; same as --env=-PATTERN)")
+          ->trigger_on_parse()
+          ->allow_extra_args(false)
+          ->check([env_rule](const std::string& pattern) { return env_rule("-" + pattern); });
   given["env_none"] =
       c->add_flag("--env-none", o->env_none, "Do not copy this shell's environment");
   given["output"] =
@@ -402,7 +421,9 @@ void OverrideGiven(const JobOptions& from, const std::map<std::string, CLI::Opti
   if (was("queue")) into->queue = from.queue;
   if (was("job_name")) into->job_name = from.job_name;
   if (was("cwd")) into->cwd = from.cwd;
-  if (was("env")) into->env.insert(into->env.end(), from.env.begin(), from.env.end());
+  if (was("env") || was("env_remove")) {
+    into->env.insert(into->env.end(), from.env.begin(), from.env.end());
+  }
   if (was("env_none")) into->env_none = from.env_none;
   if (was("output")) into->output = from.output;
   if (was("error")) into->error = from.error;

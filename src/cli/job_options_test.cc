@@ -276,6 +276,17 @@ TEST(BuildJobspecTest, BadFlagsAreUsageErrors) {
   EXPECT_EQ(BuildJobspec(empty.options, empty.command, kHere).status().where(), "COMMAND");
 }
 
+TEST(BuildJobspecTest, EnvAndEnvRemoveApplyInCommandLineOrder) {
+  const JobContext here{"/work", {{"A", "0"}, {"SLURM_JOB_ID", "7"}, {"SLURM_NTASKS", "2"}}};
+  Parsed parsed = ParseArgs({"--env=B=2", "--env-remove=SLURM_*", "--env=A=1", "--env-remove",
+                             "B", "--env=B=3", "app"});
+  Result<json> spec = BuildJobspec(parsed.options, parsed.command, here);
+  ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+  EXPECT_EQ(spec->at("attributes").at("system").at("environment"),
+            (json{{"A", "1"}, {"B", "3"}}));
+  EXPECT_THROW(ParseArgs({"--env-remove", "", "app"}), CLI::ValidationError);
+}
+
 TEST(OverrideGivenTest, CopiesOnlyGivenFieldsAndAppendsEnv) {
   CLI::App app;
   JobOptions command_line;
