@@ -114,6 +114,24 @@ Result<JobFilter> FilterOf(const RouteContext& context, const HttpRequest& reque
   return filter;
 }
 
+// The job object, plus why it waits while it is pending (DEPEND, PRIORITY or SCHED).
+nlohmann::json JobWithReason(const RouteContext& context, const Job& job) {
+  nlohmann::json body = JobToJson(job.record);
+  if (job.state == JobState::kDepend || job.state == JobState::kPriority ||
+      job.state == JobState::kSched) {
+    body["reason"] = context.jobs.QueueReason(job);
+  }
+  return body;
+}
+
+// Replies 200 with job `id`'s object once what was done to it is durable.
+void ReplyWithJobOnceCommitted(RouteContext& context, Reply reply, int64_t id) {
+  context.jobs.AfterCommit([&context, reply, id] {
+    const Job* job = context.jobs.Find(id);
+    reply->Reply(JsonResponse(200, JobToJson(job->record).dump()));
+  });
+}
+
 void ListJobs(RouteContext& context, const HttpRequest& request, Reply reply) {
   Result<JobFilter> filter = FilterOf(context, request);
   if (!filter.ok()) return reply->Reply(ErrorFor(filter.status()));
@@ -126,12 +144,7 @@ void ListJobs(RouteContext& context, const HttpRequest& request, Reply reply) {
   std::vector<const Job*> jobs = context.jobs.List(*filter);
   nlohmann::json list = nlohmann::json::array();
   for (const Job* job : jobs) {
-    nlohmann::json item = JobToJson(job->record);
-    if (job->state == JobState::kDepend || job->state == JobState::kPriority ||
-        job->state == JobState::kSched) {
-      item["reason"] = context.jobs.QueueReason(*job);
-    }
-    list.push_back(std::move(item));
+    list.push_back(JobWithReason(context, *job));
   }
   nlohmann::json next = jobs.size() == filter->limit ? nlohmann::json(jobs.back()->record.id)
                                                      : nlohmann::json(nullptr);
@@ -162,11 +175,7 @@ void GetJob(RouteContext& context, const HttpRequest& request, Reply reply) {
   if (!id) return;
   const Job* job = context.jobs.Find(*id);
   if (!job) return reply->Reply(JsonError(404, "job " + std::to_string(*id) + " not found", "id"));
-  nlohmann::json body = JobToJson(job->record);
-  if (job->state == JobState::kDepend || job->state == JobState::kPriority ||
-      job->state == JobState::kSched) {
-    body["reason"] = context.jobs.QueueReason(*job);
-  }
+  nlohmann::json body = JobWithReason(context, *job);
   Result<std::string> spec = context.jobs.Jobspec(*id);
   body["jobspec"] = spec.ok() ? nlohmann::json::parse(*spec, nullptr, false) : nullptr;
   const Caller caller = CallerOf(request, context);
@@ -210,10 +219,7 @@ void CancelJob(RouteContext& context, const HttpRequest& request, Reply reply) {
     return reply->Reply(JsonError(409, status.message(), "id"));
   }
   if (!status.ok()) return reply->Reply(ErrorFor(status));
-  context.jobs.AfterCommit([&context, reply, id = *id] {
-    const Job* job = context.jobs.Find(id);
-    reply->Reply(JsonResponse(200, JobToJson(job->record).dump()));
-  });
+  ReplyWithJobOnceCommitted(context, reply, *id);
 }
 
 // POST /v1/jobs/ID/urgency {"urgency": 0..31}: 0 holds a pending job, more releases it.
@@ -236,10 +242,7 @@ void SetUrgency(RouteContext& context, const HttpRequest& request, Reply reply) 
     return reply->Reply(JsonError(409, status.message(), "id"));
   }
   if (!status.ok()) return reply->Reply(ErrorFor(status));
-  context.jobs.AfterCommit([&context, reply, id = *id] {
-    const Job* job = context.jobs.Find(id);
-    reply->Reply(JsonResponse(200, JobToJson(job->record).dump()));
-  });
+  ReplyWithJobOnceCommitted(context, reply, *id);
 }
 
 nlohmann::json EventToJson(const store::Event& event) {
