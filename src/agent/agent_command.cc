@@ -20,6 +20,7 @@
 #include "api/http_server.h"
 #include "api/token_file.h"
 #include "common/random_hex.h"
+#include "exec/run_files.h"
 #include "exec/self_path.h"
 #include "resource/readers/hwloc.h"
 #include "resource/writers/jgf.h"
@@ -108,8 +109,8 @@ int RunAgent(const AgentOptions& options) {
   if (::mkdir(state.c_str(), 0700) != 0 && errno != EEXIST) {
     return Fail(state + ": cannot create folder: " + std::strerror(errno));
   }
-  // The parts' run files live here (the default is in /tmp): it must be our own folder, which
-  // nobody else may change, and not a link.
+  // The parts' run folder is recorded here (the default is in /tmp): it must be our own
+  // folder, which nobody else may change, and not a link.
   struct stat info {};
   if (::lstat(state.c_str(), &info) != 0 || !S_ISDIR(info.st_mode) || info.st_uid != ::geteuid() ||
       (info.st_mode & 022) != 0) {
@@ -126,7 +127,9 @@ int RunAgent(const AgentOptions& options) {
   // The PMIx shim serves specs that offer "pmix" (the leader offers it when it has one too).
   std::string pmix_shim = exec::BesideSelf("converge-shim-pmix");
   if (::access(pmix_shim.c_str(), X_OK) != 0) pmix_shim.clear();
-  AgentService service(io, exec::LocalExecutorOptions{.run_dir = state + "/run",
+  Result<std::string> run_dir = exec::PrepareRunFolder(state);
+  if (!run_dir.ok()) return Fail(run_dir.status().WithPrefix("run folder").ToString());
+  AgentService service(io, exec::LocalExecutorOptions{.run_dir = *run_dir,
                                                       .shim_path = shim,
                                                       .pmix_shim_path = pmix_shim},
                        exec::ExchangeEndpoint{leader->ToString(), options.token});
@@ -162,6 +165,7 @@ int RunAgent(const AgentOptions& options) {
     if (!error) stop();
   });
   io.run();
+  exec::ReleaseRunFolder(state, *run_dir);  // kept while parts still run under their shims
   return 0;
 }
 

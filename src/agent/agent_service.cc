@@ -84,6 +84,17 @@ void AgentService::AddRoutes(api::Router& router) {
                 executor_->Terminate(id);
                 responder->Reply(api::JsonResponse(200, "{}"));
               }});
+  router.Add({"POST", "/v1/agent/parts/{id}/signal", "leader",
+              [this](api::HttpRequest request, std::shared_ptr<api::Responder> responder) {
+                const int64_t id = JobIdOf(request);
+                if (id == 0) return responder->Reply(api::JsonError(400, "bad job id", "id"));
+                const int64_t signo = QueryInt(request, "signo", 0, 64);
+                if (signo == 0) return responder->Reply(api::JsonError(400, "1..64", "signo"));
+                Known(id);
+                Status sent = executor_->Signal(id, static_cast<int>(signo));
+                if (!sent.ok()) return responder->Reply(api::JsonError(409, sent.message()));
+                responder->Reply(api::JsonResponse(200, "{}"));
+              }});
   router.Add({"GET", "/v1/agent/parts/{id}", "leader",
               [this](api::HttpRequest request, std::shared_ptr<api::Responder> responder) {
                 const int64_t id = JobIdOf(request);

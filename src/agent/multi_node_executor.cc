@@ -205,6 +205,22 @@ void MultiNodeExecutor::TerminateParts(int64_t job_id) {
 
 void MultiNodeExecutor::Terminate(int64_t job_id) { TerminateParts(job_id); }
 
+Status MultiNodeExecutor::Signal(int64_t job_id, int signo) {
+  auto it = jobs_.find(job_id);
+  if (it == jobs_.end() || it->second.reported) {
+    return Status(Code::kNotFound, "job " + std::to_string(job_id) + " does not run here");
+  }
+  // Each running part's agent passes it on; a part that ended or whose node is down is
+  // skipped (the job ends failed then anyway).
+  for (const Part& part : it->second.parts) {
+    Node& node = nodes_[part.node];
+    if (part.ended || !node.up) continue;
+    node.link->Send("POST", PartTarget(job_id) + "/signal?signo=" + std::to_string(signo), "",
+                    nullptr);
+  }
+  return Status::Ok();
+}
+
 void MultiNodeExecutor::Forget(int64_t job_id) {
   auto it = jobs_.find(job_id);
   if (it == jobs_.end()) return;

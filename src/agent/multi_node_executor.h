@@ -55,6 +55,7 @@ class MultiNodeExecutor final : public exec::Executor {
 
   Status Start(const exec::ShimSpec& spec) override;
   void Terminate(int64_t job_id) override;
+  Status Signal(int64_t job_id, int signo) override;
   Reattached Reattach(int64_t job_id) override;
   void Forget(int64_t job_id) override;
   size_t running_count() const override;

@@ -1,15 +1,19 @@
-// `converge batch [flags] SCRIPT [ARGS]`: submit a script whose `#FLUX:` / `#SBATCH` lines set
-// options (the command line wins). Like `flux batch`, the job is a nested instance that owns
-// exactly the allocation (`converge start --nested`) and runs the script once as its initial
-// program, so that `converge submit` inside the script schedules within the allocation.
-// API call: POST /v1/jobs.
+// `converge batch [flags] SCRIPT|- [ARGS]` (or `--wrap CMD`): submit a script whose `#FLUX:` /
+// `#SBATCH` lines set options (the command line wins). Like `flux batch`, the job is a nested
+// instance that owns exactly the allocation (`converge start --nested`) and runs the script
+// once as its initial program, so that `converge submit` inside the script schedules within
+// the allocation. API call: POST /v1/jobs.
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <iostream>
 #include <memory>
+#include <set>
 #include <sstream>
+#include <vector>
 
 #include "cli/client.h"
 #include "cli/commands.h"
@@ -25,6 +29,21 @@ struct BatchFlags {
   JobOptions job;
   std::map<std::string, CLI::Option*> given;  // which of `job` the command line set
   bool parsable = false;
+  bool ignore_unknown_directives = false;
+  std::string wrap;  // --wrap: this shell command is the script
+};
+
+// The longest script `converge batch` takes on stdin or from --wrap: it travels in the job's
+// command line, where Linux allows one word of at most 128 KiB.
+constexpr size_t kMaxInlineScript = 128 * 1024 - 1;
+
+// The script's text and how the job starts it. From a file, `path` is run (see
+// ScriptCommand); on stdin or from --wrap, the text itself goes to the shell its `#!` line
+// names (a shell that takes -c), or to /bin/sh.
+struct Script {
+  std::string name;  // for messages and the job's default name
+  std::string text;
+  std::vector<std::string> command;
 };
 
 // Prints "converge batch: SCRIPT: message" and returns `code`.
@@ -88,33 +107,106 @@ std::vector<std::string> ScriptCommand(const std::string& path, const std::strin
   return command;
 }
 
+// The shell command that runs `text` with `arguments` ($1...; $0 is `name`): the `#!` line's
+// interpreter when it is a shell, else /bin/sh. Errors name an interpreter that is not one.
+Result<std::vector<std::string>> InlineCommand(const std::string& name, const std::string& text,
+                                               const std::vector<std::string>& arguments) {
+  std::vector<std::string> command = {"/bin/sh"};
+  if (text.rfind("#!", 0) == 0) {
+    std::istringstream line(text.substr(2, text.find('\n') - 2));
+    std::vector<std::string> words;
+    for (std::string word; line >> word;) words.push_back(word);
+    if (words.size() == 2 && words[0] == "/usr/bin/env") words.erase(words.begin());
+    const std::string shell = words.empty() ? "" : words[0].substr(words[0].rfind('/') + 1);
+    static const std::set<std::string> kShells = {"sh", "bash", "dash", "ksh", "zsh"};
+    const bool options_only = std::all_of(words.begin() + (words.empty() ? 0 : 1), words.end(),
+                                          [](const std::string& w) { return w[0] == '-'; });
+    if (!kShells.count(shell) || !options_only) {
+      const std::string interpreter = text.substr(2, text.find('\n') - 2);
+      return Status::Invalid(name, "a script given on stdin runs through a shell (sh, bash, "
+                                   "dash, ksh or zsh), not '" + interpreter +
+                                   "': give it as a file instead");
+    }
+    command = words;  // the shell and its options (#!/bin/bash -l)
+  }
+  command.insert(command.end(), {"-c", text, name});
+  command.insert(command.end(), arguments.begin(), arguments.end());
+  return command;
+}
+
+// Reads the script named by the first argument ("-": stdin), or takes --wrap's command.
+// Errors (exit 1) name the script.
+Result<Script> ReadScript(const BatchFlags& flags, const std::vector<std::string>& arguments,
+                          const std::string& cwd) {
+  Script script;
+  if (!flags.wrap.empty()) {
+    script.name = "wrap";
+    script.text = "#!/bin/sh\n" + flags.wrap + "\n";
+  } else if (arguments.empty() || arguments.front() == "-") {
+    script.name = "stdin";
+    // At most one byte more than the limit: enough to refuse a longer one by its size.
+    std::vector<char> buffer(kMaxInlineScript + 1);
+    std::cin.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    script.text.assign(buffer.data(), static_cast<size_t>(std::cin.gcount()));
+  } else {
+    script.name = arguments.front();
+    std::ifstream file(script.name, std::ios::binary);
+    struct stat info {};
+    if (!file || ::stat(script.name.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) {
+      return Status::Invalid(script.name, "cannot read the script");
+    }
+    std::stringstream text;
+    text << file.rdbuf();
+    script.text = text.str();
+    const std::string path = script.name.front() == '/' ? script.name : cwd + "/" + script.name;
+    script.command = ScriptCommand(path, script.text, {arguments.begin() + 1, arguments.end()});
+    return script;
+  }
+  if (script.text.size() > kMaxInlineScript) {
+    return Status::Invalid(script.name, "the script has more than " +
+                                            std::to_string(kMaxInlineScript) +
+                                            " bytes, the most that come on stdin or by --wrap "
+                                            "(give it as a file)");
+  }
+  if (script.text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return Status::Invalid(script.name, "the script is empty");
+  }
+  if (script.text.find('\0') != std::string::npos) {
+    return Status::Invalid(script.name, "the script holds a NUL byte");
+  }
+  const size_t skip = arguments.empty() ? 0 : 1;  // "-" is not an argument of the script
+  Result<std::vector<std::string>> command = InlineCommand(
+      script.name, script.text, {arguments.begin() + static_cast<long>(skip), arguments.end()});
+  if (!command.ok()) return command.status();
+  script.command = std::move(command).value();
+  return script;
+}
+
 int Batch(const BatchFlags& flags, const std::vector<std::string>& arguments) {
-  if (arguments.empty()) {
-    std::fprintf(stderr, "converge batch: name a script (converge batch [flags] SCRIPT)\n");
+  if (arguments.empty() && flags.wrap.empty() && ::isatty(STDIN_FILENO)) {
+    std::fprintf(stderr,
+                 "converge batch: name a script, - for stdin, or give --wrap CMD "
+                 "(converge batch [flags] SCRIPT)\n");
     return 2;
   }
-  const std::string& name = arguments.front();
-  std::ifstream file(name, std::ios::binary);
-  struct stat info {};
-  if (!file || ::stat(name.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) {
-    return ScriptError(name, "cannot read the script", 1);
+  if (!arguments.empty() && !flags.wrap.empty()) {
+    std::fprintf(stderr, "converge batch: --wrap is the script: give no SCRIPT beside it\n");
+    return 2;
   }
-  std::stringstream text;
-  text << file.rdbuf();
-  Result<jobspec::BatchDirectives> directives = jobspec::ParseBatchDirectives(text.str());
+  const JobContext here = CurrentJobContext();
+  Result<Script> script = ReadScript(flags, arguments, here.cwd);
+  if (!script.ok()) return ScriptError(script.status().where(), script.status().message(), 1);
+  const std::string& name = script->name;
+  Result<jobspec::BatchDirectives> directives =
+      jobspec::ParseBatchDirectives(script->text, flags.ignore_unknown_directives);
   if (!directives.ok()) return ScriptError(name, directives.status().ToString(), 1);
   for (const std::string& warning : directives->warnings) ScriptError(name, warning, 0);
   Result<JobOptions> options = ApplyDirectives(directives->directives);
   if (!options.ok()) return ScriptError(name, options.status().ToString(), 1);
   OverrideGiven(flags.job, flags.given, &*options);
 
-  const JobContext here = CurrentJobContext();
-  const std::string path = name.front() == '/' ? name : here.cwd + "/" + name;
-  std::vector<std::string> script_arguments(arguments.begin() + 1, arguments.end());
   std::vector<std::string> command = {exec::SelfExecutable(), "start", "--nested", "--"};
-  for (std::string& word : ScriptCommand(path, text.str(), script_arguments)) {
-    command.push_back(std::move(word));
-  }
+  command.insert(command.end(), script->command.begin(), script->command.end());
   Result<nlohmann::json> spec = BuildJobspec(*options, command, here);
   if (!spec.ok()) return Fail("batch", spec.status());
   // One task per node: rank 0 is the instance that runs the script, the others its agents.
@@ -140,6 +232,11 @@ void AddBatchCommand(CLI::App& app, int* exit_code) {
       app.add_subcommand("batch", "Submit a script; #FLUX: and #SBATCH lines set options");
   flags->given = AddJobOptions(batch, &flags->job);
   batch->add_flag("--parsable", flags->parsable, "Print only the job id");
+  batch->add_option("--wrap", flags->wrap,
+                    "Run this shell command as the script (no SCRIPT then; as sbatch --wrap)");
+  batch->add_flag("--ignore-unknown-directives", flags->ignore_unknown_directives,
+                  "Warn about unknown or unsupported #SBATCH/#FLUX: options instead of refusing "
+                  "the script");
   batch->prefix_command();
   batch->footer(
       "The script's #FLUX: / #SBATCH lines (before its first command) set options; flags "

@@ -1,6 +1,7 @@
-// `converge cancel` (POST /v1/jobs/ID/cancel) and `converge wait` (GET
-// /v1/jobs/ID/events?watch=true until `clean`, then GET /v1/jobs/ID). With --all, the jobs
-// come from GET /v1/jobs?state=active&user=....
+// `converge cancel` (POST /v1/jobs/ID/cancel, or with -s /v1/jobs/ID/signal) and `converge
+// wait` (GET /v1/jobs/ID/events?watch=true until `clean`, then GET /v1/jobs/ID). With --all
+// (or cancel's --name/--state), the jobs come from GET /v1/jobs?state=...&user=....
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -8,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/job_options.h"
 #include "cli/job_table.h"
+#include "common/signal_name.h"
 
 namespace converge::cli {
 namespace {
@@ -15,16 +17,29 @@ namespace {
 struct TargetFlags {
   std::vector<int64_t> ids;
   bool all = false;
-  std::string user;  // with --all: "" = the caller
+  std::string user;                // with --all, --name, --state: "" = the caller
+  std::vector<std::string> names;  // cancel --name: the active jobs of these names
+  std::string states;              // cancel --state: the active jobs in these states
+  std::string signal;              // cancel -s: send this instead of cancelling
 };
 
-// The active jobs of `user` ("" = the caller).
-Result<std::vector<int64_t>> ActiveJobs(Session& session, const std::string& user) {
+// The active jobs of `user` ("" = the caller), in `states` ("" = all active ones) and of one
+// of `names` (empty = any).
+Result<std::vector<int64_t>> ActiveJobs(Session& session, const std::string& user,
+                                        const std::string& states = "",
+                                        const std::vector<std::string>& names = {}) {
+  const std::string query = states.empty() ? "active" : StateFilter(states).first;
   Result<std::vector<nlohmann::json>> jobs =
-      ListJobs(session, "state=active&user=" + UrlEncode(user.empty() ? SelfUser() : user));
+      ListJobs(session, "state=" + UrlEncode(query) +
+                            "&user=" + UrlEncode(user.empty() ? SelfUser() : user));
   if (!jobs.ok()) return jobs.status();
   std::vector<int64_t> ids;
-  for (const auto& job : *jobs) ids.push_back(job.value("id", int64_t{0}));
+  for (const auto& job : *jobs) {
+    if (job.value("state", "") == "INACTIVE") continue;  // nothing to cancel
+    const std::string name = job.value("name", "");
+    if (!names.empty() && std::find(names.begin(), names.end(), name) == names.end()) continue;
+    ids.push_back(job.value("id", int64_t{0}));
+  }
   return ids;
 }
 
@@ -35,25 +50,40 @@ int FailJob(const char* command, int64_t id, const Status& status) {
 }
 
 int Cancel(const TargetFlags& flags) {
-  if (flags.ids.empty() == !flags.all) {
-    std::fprintf(stderr, "converge cancel: name job ids or --all (not both)\n");
+  const bool selected = flags.all || !flags.names.empty() || !flags.states.empty();
+  if (flags.ids.empty() == !selected) {
+    std::fprintf(stderr,
+                 "converge cancel: name job ids, or select with --all, --name or --state "
+                 "(not both)\n");
     return 2;
+  }
+  std::string body;
+  if (!flags.signal.empty()) {
+    Result<int> signo = ParseSignal(flags.signal);
+    if (!signo.ok()) {
+      std::fprintf(stderr, "converge cancel: --signal: %s\n", signo.status().message().c_str());
+      return 2;
+    }
+    body = nlohmann::json{{"signal", *signo}}.dump();
   }
   Result<Session> session = Session::Open();
   if (!session.ok()) return Fail("cancel", session.status());
   std::vector<int64_t> ids = flags.ids;
-  if (flags.all) {
-    Result<std::vector<int64_t>> active = ActiveJobs(*session, flags.user);
+  if (selected) {
+    Result<std::vector<int64_t>> active =
+        ActiveJobs(*session, flags.user, flags.states, flags.names);
     if (!active.ok()) return Fail("cancel", active.status());
     ids = *active;
   }
+  const std::string action = flags.signal.empty() ? "/cancel" : "/signal";
   int rc = 0;
   for (int64_t id : ids) {
     Result<nlohmann::json> answer =
-        session->Call("POST", "/v1/jobs/" + std::to_string(id) + "/cancel");
+        session->Call("POST", "/v1/jobs/" + std::to_string(id) + action, body);
     if (answer.ok()) continue;
-    // With --all, a job that ended since the listing is not an error.
-    if (flags.all && answer.status().code() == Code::kInvalidArgument) continue;
+    // Selected jobs that ended (or, for a signal, have not started) since the listing are not
+    // an error.
+    if (selected && answer.status().code() == Code::kInvalidArgument) continue;
     rc = FailJob("cancel", id, answer.status());
   }
   return rc;
@@ -112,8 +142,14 @@ void AddCancelCommand(CLI::App& app, int* exit_code) {
   CLI::App* cancel = app.add_subcommand("cancel", "Cancel jobs");
   cancel->add_option("ids", flags->ids, "Job ids")->check(AtLeast(1));
   cancel->add_flag("--all", flags->all, "All your active jobs");
+  cancel->add_option("--name", flags->names, "Your active jobs of this name (repeatable)")
+      ->allow_extra_args(false);
+  cancel->add_option("--state,-t", flags->states,
+                     "Your active jobs in these states: pending, running, DEPEND, SCHED, ...");
   cancel->add_option("-u,--user", flags->user,
-                     "With --all: this user's jobs, or all (the instance owner only)");
+                     "With --all, --name, --state: this user's jobs, or all (the owner only)");
+  cancel->add_option("-s,--signal", flags->signal,
+                     "Send this signal to the running jobs' tasks instead (USR1, 10); they go on");
   cancel->callback([=] { *exit_code = Cancel(*flags); });
 }
 

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <sstream>
 
 namespace converge::cli {
 
@@ -97,6 +98,33 @@ int Fail(const std::string& command, const Status& status) {
   if (!status.where().empty()) text += " (field: " + status.where() + ")";
   std::fprintf(stderr, "converge %s: %s\n", command.c_str(), text.c_str());
   return 1;
+}
+
+std::pair<std::string, std::set<std::string>> StateFilter(const std::string& text) {
+  std::string states;
+  std::set<std::string> results;
+  bool all_inactive = false;
+  std::istringstream items(text);
+  for (std::string item; std::getline(items, item, ',');) {
+    std::string word = item;
+    for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (word == "cancelled") word = "canceled";
+    std::string add = item;
+    if (word == "pending") {
+      add = "DEPEND,PRIORITY,SCHED";
+    } else if (word == "running") {
+      add = "RUN,CLEANUP";
+    } else if (word == "completed" || word == "failed" || word == "canceled" ||
+               word == "timeout") {
+      results.insert(word);
+      add = "INACTIVE";
+    } else if (word == "inactive" || word == "all") {
+      all_inactive = true;
+    }
+    states += (states.empty() ? "" : ",") + add;
+  }
+  if (all_inactive) results.clear();
+  return {states, results};
 }
 
 }  // namespace converge::cli

@@ -5,8 +5,10 @@
 
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -42,6 +44,11 @@ class Session {
 // GET /v1/jobs?QUERY, following next_after until the end: every job matching `query`
 // ("state=active&user=1000"), ordered by id.
 Result<std::vector<nlohmann::json>> ListJobs(Session& session, const std::string& query);
+
+// A --state/--filter list as the API's ?state= list, plus the results an inactive job must
+// have (empty: any): flux-jobs' pending (DEPEND, PRIORITY, SCHED) and running (RUN, CLEANUP),
+// and the results completed, failed, canceled and timeout, beside the API's own state names.
+std::pair<std::string, std::set<std::string>> StateFilter(const std::string& text);
 
 // Seconds since the epoch, from the system clock (for run times in tables).
 double WallClockNow();

@@ -4,16 +4,25 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <chrono>
 #include <climits>
+#include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
+#include <optional>
 #include <set>
-#include <tuple>
 #include <sstream>
+#include <tuple>
 
+#include "cli/task_shares.h"
 #include "common/hostlist.h"
 #include "common/nearest_word.h"
+#include "common/signal_name.h"
+#include "common/split.h"
 #include "jobspec/duration.h"
 #include "jobspec/shell_options.h"
 #include "jobspec/shorthand.h"
@@ -35,17 +44,6 @@ int64_t Number(std::string_view text) {
   return error == std::errc() ? value : INT64_MAX / 1000000;
 }
 
-std::vector<std::string> Split(const std::string& text, char separator) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = std::min(text.find(separator, start), text.size());
-    parts.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return parts;
-}
-
 Status BadTime(const std::string& text) {
   return Status::Invalid("--time-limit", "'" + text +
                                              "': use minutes (30), a duration (90s, 2h) or "
@@ -62,6 +60,8 @@ std::string Problem(const Result<T>& result) {
 
 JobContext CurrentJobContext() {
   JobContext here;
+  here.now = std::chrono::duration<double>(
+                 std::chrono::system_clock::now().time_since_epoch()).count();
   char buffer[PATH_MAX];
   if (::getcwd(buffer, sizeof buffer)) here.cwd = buffer;
   for (char** entry = environ; *entry; ++entry) {
@@ -73,6 +73,41 @@ JobContext CurrentJobContext() {
     here.environment[std::move(name)] = std::string(text.substr(eq + 1));
   }
   return here;
+}
+
+Result<std::vector<int64_t>> ParseArrayIndexes(const std::string& text, int64_t max_count) {
+  auto bad = [&](const std::string& part, const std::string& why) {
+    return Status::Invalid("--array", "'" + part + "': " + why);
+  };
+  if (size_t percent = text.find('%'); percent != std::string::npos) {
+    return bad(text.substr(percent), "a limit on copies running at once is not supported");
+  }
+  std::vector<int64_t> indexes;
+  std::set<int64_t> seen;
+  for (const std::string& part : SplitString(text, ',')) {
+    const size_t colon = part.find(':');
+    const std::string range = part.substr(0, colon);
+    const size_t dash = range.find('-');
+    const std::string first = range.substr(0, dash);
+    const std::string last = dash == std::string::npos ? first : range.substr(dash + 1);
+    const std::string step = colon == std::string::npos ? "1" : part.substr(colon + 1);
+    if (!AllDigits(first) || !AllDigits(last) || !AllDigits(step) ||
+        (colon != std::string::npos && dash == std::string::npos)) {
+      return bad(part, "use N, A-B or A-B:STEP, comma-separated");
+    }
+    const int64_t from = Number(first), to = Number(last), by = Number(step);
+    if (from > to) return bad(part, "the range ends before it starts");
+    if (by == 0) return bad(part, "the step must be at least 1");
+    for (int64_t index = from; index <= to; index += by) {
+      if (static_cast<int64_t>(indexes.size()) >= max_count) {
+        return Status::Invalid("--array", "'" + text + "' makes more than " +
+                                              std::to_string(max_count) + " copies");
+      }
+      if (!seen.insert(index).second) return bad(part, std::to_string(index) + " is given twice");
+      indexes.push_back(index);
+    }
+  }
+  return indexes;
 }
 
 Result<double> ParseTimeLimit(const std::string& text) {
@@ -90,7 +125,7 @@ Result<double> ParseTimeLimit(const std::string& text) {
     days = Number(text.substr(0, dash));
     clock = text.substr(dash + 1);
   }
-  std::vector<std::string> parts = Split(clock, ':');
+  std::vector<std::string> parts = SplitString(clock, ':');
   for (const std::string& part : parts) {
     if (!AllDigits(part)) return BadTime(text);
   }
@@ -112,12 +147,22 @@ Result<double> ParseTimeLimit(const std::string& text) {
 Result<nlohmann::json> ParseDependencies(const std::vector<std::string>& values) {
   nlohmann::json list = nlohmann::json::array();
   for (const std::string& value : values) {
-    for (const std::string& item : Split(value, ',')) {
-      std::vector<std::string> parts = Split(item, ':');
+    for (const std::string& item : SplitString(value, ',')) {
+      if (item == "singleton") {
+        list.push_back({{"scheme", "singleton"}, {"value", ""}});
+        continue;
+      }
+      std::vector<std::string> parts = SplitString(item, ':');
       if (parts.size() < 2 || parts[0].empty()) {
-        return Status::Invalid("--dependency", "'" + item + "' is not SCHEME:ID (afterok:12)");
+        return Status::Invalid("--dependency",
+                               "'" + item + "' is not SCHEME:ID (afterok:12) or singleton");
       }
       for (size_t i = 1; i < parts.size(); ++i) {
+        if (parts[i].find('+') != std::string::npos) {
+          return Status::Invalid("--dependency", "'" + parts[i] +
+                                                     "': a delay after the job (+MINUTES) is "
+                                                     "not supported");
+        }
         if (!AllDigits(parts[i])) {
           return Status::Invalid("--dependency", "'" + parts[i] + "' is not a job id");
         }
@@ -126,6 +171,183 @@ Result<nlohmann::json> ParseDependencies(const std::vector<std::string>& values)
     }
   }
   return list;
+}
+
+namespace {
+
+// Seconds of Slurm's now+N[unit] offset; nullopt when `text` is not one.
+std::optional<double> SlurmOffset(const std::string& text) {
+  size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) {
+    ++digits;
+  }
+  if (digits == 0 || digits > 9) return std::nullopt;
+  const std::string unit = text.substr(digits);
+  static const std::pair<const char*, double> kUnits[] = {
+      {"", 1},          {"s", 1},        {"sec", 1},     {"secs", 1},     {"second", 1},
+      {"seconds", 1},   {"m", 60},       {"min", 60},    {"mins", 60},    {"minute", 60},
+      {"minutes", 60},  {"h", 3600},     {"hour", 3600}, {"hours", 3600}, {"d", 86400},
+      {"day", 86400},   {"days", 86400}, {"w", 604800},  {"week", 604800},
+      {"weeks", 604800}};
+  for (const auto& [name, seconds] : kUnits) {
+    if (unit == name) return static_cast<double>(Number(text.substr(0, digits))) * seconds;
+  }
+  return std::nullopt;
+}
+
+// Epoch seconds of a local date and time; nullopt when the fields do not name one.
+std::optional<double> LocalTime(int year, int month, int day, int hour, int minute, int second) {
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 ||
+      second > 60) {
+    return std::nullopt;
+  }
+  std::tm fields{};
+  fields.tm_year = year - 1900;
+  fields.tm_mon = month - 1;
+  fields.tm_mday = day;
+  fields.tm_hour = hour;
+  fields.tm_min = minute;
+  fields.tm_sec = second;
+  fields.tm_isdst = -1;
+  const std::time_t when = std::mktime(&fields);
+  if (when == static_cast<std::time_t>(-1) || fields.tm_mday != day) return std::nullopt;
+  return static_cast<double>(when);
+}
+
+}  // namespace
+
+Status SetAttribute(const std::string& text, jobspec::Jobspec* spec) {
+  const size_t eq = text.find('=');
+  std::string key = text.substr(0, eq);
+  const std::string raw = eq == std::string::npos ? "1" : text.substr(eq + 1);
+  nlohmann::json value = nlohmann::json::parse(raw, nullptr, false);
+  if (value.is_discarded()) value = raw;
+  auto bad = [&](const std::string& why) {
+    return Status::Invalid("--setattr", "'" + key + "': " + why);
+  };
+  bool user = false;
+  if (key.rfind("user.", 0) == 0) {
+    user = true;
+    key.erase(0, 5);
+  } else if (key.rfind("system.", 0) == 0) {
+    key.erase(0, 7);
+  }
+  std::vector<std::string> path = SplitString(key, '.');
+  for (const std::string& step : path) {
+    if (step.empty()) return bad("a key is dotted names (job.name, user.project)");
+  }
+  if (!user && path.size() == 1) {
+    const std::string& name = path.front();
+    if (name == "environment" || name == "dependencies" || name == "constraints") {
+      return bad("use --env, --dependency or --requires for it");
+    }
+    if (name == "duration") {
+      if (!value.is_number() || !(value.get<double>() >= 0)) return bad("must be seconds >= 0");
+      spec->system.duration = value.get<double>();
+      return Status::Ok();
+    }
+    if (name == "queue" || name == "cwd") {
+      if (!value.is_string()) return bad("must be a string");
+      if (name == "queue") {
+        spec->system.queue = value.get<std::string>();
+      } else {
+        spec->system.cwd = value.get<std::string>();
+      }
+      return Status::Ok();
+    }
+  }
+  nlohmann::json* at = user ? &spec->user : &spec->system.extra;
+  for (const std::string& step : path) {
+    if (!at->is_object() && !at->is_null()) {
+      return bad("a value is in the way at '" + step + "'");
+    }
+    at = &(*at)[step];
+  }
+  *at = std::move(value);
+  return Status::Ok();
+}
+
+Result<nlohmann::json> ParseWarnSignal(const std::string& text) {
+  if (text.size() > 1 && text[1] == ':' && (text[0] == 'B' || text[0] == 'R')) {
+    return Status::Invalid("--signal", "'" + text + "': Slurm's " + text.substr(0, 2) +
+                                           " prefix is not supported (the signal goes to "
+                                           "every task)");
+  }
+  const size_t at = text.find('@');
+  const std::string name = text.substr(0, at);
+  int signum = SIGUSR1;
+  if (!name.empty()) {
+    Result<int> parsed = ParseSignal(name);
+    if (!parsed.ok()) return Status::Invalid("--signal", parsed.status().message());
+    signum = *parsed;
+  }
+  double timeleft = 60;
+  if (at != std::string::npos) {
+    Result<double> parsed = jobspec::ParseDuration(text.substr(at + 1));
+    if (!parsed.ok()) {
+      return Status::Invalid("--signal", "'" + text.substr(at + 1) +
+                                             "' is not a time before the limit (60, 90s, 5m)");
+    }
+    timeleft = *parsed;
+  }
+  return nlohmann::json{{"signum", signum}, {"timeleft", timeleft}};
+}
+
+Result<double> ParseBeginTime(const std::string& text, double now) {
+  const Status bad = Status::Invalid(
+      "--begin-time", "'" + text + "': use now, +DURATION (+30m), now+N[minutes|hours|days], "
+                      "YYYY-MM-DD[THH:MM[:SS]] or HH:MM[:SS]");
+  if (text == "now") return now;
+  if (text.rfind("now+", 0) == 0) {
+    std::optional<double> offset = SlurmOffset(text.substr(4));
+    if (!offset) return bad;
+    return now + *offset;
+  }
+  if (text.rfind('+', 0) == 0) {
+    Result<double> offset = jobspec::ParseDuration(text.substr(1));
+    if (!offset.ok()) return bad;
+    return now + *offset;
+  }
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  char separator = 0;
+  int used = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2d%n", &year, &month, &day, &used) == 3) {
+    if (static_cast<size_t>(used) != text.size()) {
+      int more = 0;
+      const char* rest = text.c_str() + used;
+      const int got = std::sscanf(rest, "%c%2d:%2d%n:%2d%n", &separator, &hour, &minute, &more,
+                                  &second, &more);
+      if (got < 3 || (separator != 'T' && separator != ' ') ||
+          static_cast<size_t>(used + more) != text.size()) {
+        return bad;
+      }
+    }
+    std::optional<double> when = LocalTime(year, month, day, hour, minute, second);
+    if (!when) return bad;
+    return *when;
+  }
+  const int got = std::sscanf(text.c_str(), "%2d:%2d%n:%2d%n", &hour, &minute, &used, &second,
+                              &used);
+  if (got >= 2 && static_cast<size_t>(used) == text.size()) {
+    std::time_t today = static_cast<std::time_t>(now);
+    std::tm local{};
+    localtime_r(&today, &local);
+    std::optional<double> when =
+        LocalTime(local.tm_year + 1900, local.tm_mon + 1, local.tm_mday, hour, minute, second);
+    if (!when) return bad;
+    if (*when < now) {  // past today: the same time tomorrow
+      when = LocalTime(local.tm_year + 1900, local.tm_mon + 1, local.tm_mday + 1, hour, minute,
+                       second);
+      if (!when) {  // the last day of a month: mktime normalises, LocalTime refuses
+        std::tm next = local;
+        next.tm_mday += 1;
+        next.tm_hour = hour, next.tm_min = minute, next.tm_sec = second, next.tm_isdst = -1;
+        when = static_cast<double>(std::mktime(&next));
+      }
+    }
+    return *when;
+  }
+  return bad;
 }
 
 Result<std::map<std::string, std::string>> JobEnvironment(
@@ -214,13 +436,10 @@ Result<jobspec::Constraint> RequiresTerm(const std::string& term) {
     return Leaf(Op::kRanks, {value});
   }
   if (key.empty() || key == "properties") {
-    std::vector<std::string> properties = Split(value, ',');
+    std::vector<std::string> properties = SplitString(value, ',');
     for (const std::string& property : properties) {
-      if (property.empty() || property.find_first_of("()|&") != std::string::npos) {
-        return Status::Invalid("--requires",
-                               "'" + term +
-                                   "' is not a property (terms are joined by spaces and all "
-                                   "must hold; or and parentheses are not supported)");
+      if (property.empty()) {
+        return Status::Invalid("--requires", "'" + term + "' names an empty property");
       }
     }
     return Leaf(Op::kProperties, std::move(properties));
@@ -230,6 +449,117 @@ Result<jobspec::Constraint> RequiresTerm(const std::string& term) {
                                            "host:HOSTLIST or rank:IDSET)");
 }
 
+// RFC 35 constraint queries: terms joined by `and` (also `&`, `&&`, or nothing) and `or` (`|`,
+// `||`), negated by `not` or a leading `-`, grouped by parentheses; not binds tighter than and,
+// and than or. Parse() consumes the whole token list.
+class QueryParser {
+ public:
+  explicit QueryParser(std::vector<std::string> tokens) : tokens_(std::move(tokens)) {}
+
+  Result<jobspec::Constraint> Parse() {
+    Result<jobspec::Constraint> query = Or();
+    if (!query.ok()) return query;
+    if (at_ < tokens_.size()) return Bad("'" + tokens_[at_] + "' is out of place");
+    return query;
+  }
+
+  // Splits `text` into words, parentheses and the operator characters & and |.
+  static std::vector<std::string> Tokens(const std::string& text) {
+    std::vector<std::string> tokens;
+    std::string word;
+    auto flush = [&] {
+      if (!word.empty()) tokens.push_back(std::move(word));
+      word.clear();
+    };
+    for (size_t i = 0; i < text.size(); ++i) {
+      const char c = text[i];
+      if (c == ' ' || c == '\t' || c == '\n') {
+        flush();
+      } else if (c == '(' || c == ')') {
+        flush();
+        tokens.emplace_back(1, c);
+      } else if (c == '&' || c == '|') {
+        flush();
+        const bool doubled = i + 1 < text.size() && text[i + 1] == c;
+        tokens.emplace_back(doubled ? 2 : 1, c);
+        if (doubled) ++i;
+      } else if (c == '-' && word.empty() && i + 1 < text.size() && text[i + 1] == '(') {
+        tokens.emplace_back("not");  // -( ... )
+      } else {
+        word += c;
+      }
+    }
+    flush();
+    return tokens;
+  }
+
+ private:
+  using Op = jobspec::Constraint::Op;
+
+  static bool IsOr(const std::string& t) { return t == "or" || t == "|" || t == "||"; }
+  static bool IsAnd(const std::string& t) { return t == "and" || t == "&" || t == "&&"; }
+  bool Next(bool (*is)(const std::string&)) {
+    if (at_ < tokens_.size() && is(tokens_[at_])) return ++at_, true;
+    return false;
+  }
+  Status Bad(const std::string& why) const { return Status::Invalid("--requires", why); }
+
+  Result<jobspec::Constraint> Join(Op op, Result<jobspec::Constraint> (QueryParser::*part)(),
+                                   bool (*is_op)(const std::string&), bool implicit) {
+    Result<jobspec::Constraint> first = (this->*part)();
+    if (!first.ok()) return first;
+    jobspec::Constraint joined;
+    joined.op = op;
+    joined.children.push_back(std::move(first).value());
+    for (;;) {
+      const bool explicit_op = Next(is_op);
+      const bool more = explicit_op || (implicit && at_ < tokens_.size() &&
+                                        tokens_[at_] != ")" && !IsOr(tokens_[at_]));
+      if (!more) break;
+      Result<jobspec::Constraint> next = (this->*part)();
+      if (!next.ok()) return next;
+      joined.children.push_back(std::move(next).value());
+    }
+    if (joined.children.size() == 1) return std::move(joined.children.front());
+    return joined;
+  }
+  Result<jobspec::Constraint> Or() { return Join(Op::kOr, &QueryParser::And, IsOr, false); }
+  Result<jobspec::Constraint> And() { return Join(Op::kAnd, &QueryParser::Unary, IsAnd, true); }
+
+  Result<jobspec::Constraint> Unary() {
+    if (at_ >= tokens_.size()) return Bad("the query ends where a term should be");
+    const std::string token = tokens_[at_++];
+    if (token == "not") {
+      if (++depth_ > kMaxDepth) return Bad("nested too deeply");
+      Result<jobspec::Constraint> inner = Unary();
+      --depth_;
+      if (!inner.ok()) return inner;
+      return Not(std::move(inner).value());
+    }
+    if (token == "(") {
+      if (++depth_ > kMaxDepth) return Bad("nested too deeply");
+      Result<jobspec::Constraint> inner = Or();
+      --depth_;
+      if (!inner.ok()) return inner;
+      if (at_ >= tokens_.size() || tokens_[at_] != ")") return Bad("a '(' is never closed");
+      ++at_;
+      return inner;
+    }
+    if (token == ")" || IsAnd(token) || IsOr(token)) {
+      return Bad("'" + token + "' is where a term should be");
+    }
+    const bool negated = token.size() > 1 && token[0] == '-';
+    Result<jobspec::Constraint> term = RequiresTerm(negated ? token.substr(1) : token);
+    if (!term.ok()) return term;
+    return negated ? Not(std::move(term).value()) : std::move(term).value();
+  }
+
+  static constexpr int kMaxDepth = 64;
+  std::vector<std::string> tokens_;
+  size_t at_ = 0;
+  int depth_ = 0;
+};
+
 }  // namespace
 
 Result<std::optional<jobspec::Constraint>> ParseConstraints(const JobOptions& options) {
@@ -237,19 +567,32 @@ Result<std::optional<jobspec::Constraint>> ParseConstraints(const JobOptions& op
   jobspec::Constraint all;
   all.op = Op::kAnd;
   for (const std::string& text : options.requirements) {
-    std::istringstream words(text);
-    for (std::string word; words >> word;) {
-      if (word == "and" || word == "&") continue;
-      if (word == "or" || word == "|" || word == "not") {
-        return Status::Invalid("--requires", "'" + word +
-                                                 "' is not supported: terms are joined by "
-                                                 "spaces and all must hold; -TERM negates one");
-      }
-      const bool negated = word.size() > 1 && word[0] == '-';
-      Result<jobspec::Constraint> term = RequiresTerm(negated ? word.substr(1) : word);
-      if (!term.ok()) return term.status();
-      all.children.push_back(negated ? Not(std::move(term).value()) : std::move(term).value());
+    std::vector<std::string> tokens = QueryParser::Tokens(text);
+    if (tokens.empty()) continue;
+    Result<jobspec::Constraint> query = QueryParser(std::move(tokens)).Parse();
+    if (!query.ok()) {  // a bad term is named already; a bad shape gets the whole query
+      const std::string& why = query.status().message();
+      return Status::Invalid("--requires", why.rfind("'" + text + "'", 0) == 0
+                                               ? why
+                                               : "'" + text + "': " + why);
     }
+    if (query->op == Op::kAnd) {  // its terms join the others
+      for (jobspec::Constraint& term : query->children) all.children.push_back(std::move(term));
+    } else {
+      all.children.push_back(std::move(query).value());
+    }
+  }
+  for (const std::string& text : options.slurm_constraints) {
+    if (text.find_first_of("[]*") != std::string::npos) {
+      return Status::Invalid("--constraint", "'" + text + "': matching or ([a|b]) and counts "
+                                             "(a*2) are not supported; use a&b, a|b and "
+                                             "parentheses");
+    }
+    Result<jobspec::Constraint> query = QueryParser(QueryParser::Tokens(text)).Parse();
+    if (!query.ok()) {
+      return Status::Invalid("--constraint", "'" + text + "': " + query.status().message());
+    }
+    all.children.push_back(std::move(query).value());
   }
   for (const auto& [flag, hostlist, negated] :
        {std::tuple{"--nodelist", options.nodelist, false},
@@ -317,6 +660,22 @@ std::map<std::string, CLI::Option*> AddJobOptions(CLI::App* c, JobOptions* o) {
                                      ->check(AtLeast(1)));
   given["gpus_per_task"] = last(
       c->add_option("-g,--gpus-per-task", o->gpus_per_task, "GPUs per task")->check(AtLeast(0)));
+  given["gpus_per_node"] = last(c->add_option("--gpus-per-node", o->gpus_per_node,
+                                              "GPUs on each node, shared evenly by its tasks")
+                                    ->check(AtLeast(1)));
+  given["gres"] = last(
+      c->add_option("--gres", o->gres, "Slurm's generic resources: gpu:N (GPUs per node)")
+          ->check([](const std::string& text) { return Problem(ParseGresGpus(text)); }));
+  auto memory_size = [](const char* flag) {
+    return [flag](const std::string& text) { return Problem(ParseMemorySize(flag, text)); };
+  };
+  given["mem_per_node"] = last(
+      c->add_option("--mem,--mem-per-node", o->mem_per_node,
+                    "Memory on each node (512M, 4G; shared by its tasks)")
+          ->check(memory_size("--mem")));
+  given["mem_per_cpu"] = last(c->add_option("--mem-per-cpu", o->mem_per_cpu,
+                                            "Memory per core of each task (512M, 2G)")
+                                  ->check(memory_size("--mem-per-cpu")));
   given["exclusive"] = c->add_flag("-x,--exclusive", o->exclusive, "Whole nodes");
   given["time_limit"] =
       last(c->add_option("-t,--time-limit,--time", o->time_limit,
@@ -360,6 +719,17 @@ std::map<std::string, CLI::Option*> AddJobOptions(CLI::App* c, JobOptions* o) {
       last(c->add_option("--output,-o", o->output, "stdout file; {{id}} becomes the job id"));
   given["error"] =
       last(c->add_option("--error,-e", o->error, "stderr file (default: with --output if given)"));
+  given["attributes"] =
+      c->add_option("-S,--setattr", o->attributes,
+                    "KEY[=VALUE]: a jobspec attribute (system.KEY or user.KEY; VALUE as JSON)")
+          ->allow_extra_args(false);
+  given["warn_signal"] = last(
+      c->add_option("--signal", o->warn_signal,
+                    "SIG@TIME: send SIG (default USR1) TIME (default 60s) before the time limit")
+          ->check([](const std::string& text) { return Problem(ParseWarnSignal(text)); }));
+  given["begin_time"] = last(c->add_option(
+      "--begin-time,--begin", o->begin_time,
+      "Not before then: now+1h, +30m, 2027-01-31T08:00, 22:00 (a begin-time dependency)"));
   given["dependency"] =
       c->add_option("--dependency,-d", o->dependency,
                     "afterok:ID, afterany:ID or afternotok:ID (repeatable)")
@@ -395,6 +765,10 @@ std::map<std::string, CLI::Option*> AddJobOptions(CLI::App* c, JobOptions* o) {
                     "Only hosts with these properties: PROP, host:HOSTLIST, rank:IDSET; -TERM "
                     "negates (repeatable; all must hold)")
           ->allow_extra_args(false);
+  given["slurm_constraints"] =
+      c->add_option("-C,--constraint", o->slurm_constraints,
+                    "Slurm's node features: a&b, a|b, (a|b)&c (repeatable; all must hold)")
+          ->allow_extra_args(false);
   given["nodelist"] = last(c->add_option(
       "-w,--nodelist", o->nodelist, "Only these hosts; without -N, one node on each of them"));
   given["exclude"] = last(c->add_option("--exclude", o->exclude, "None of these hosts"));
@@ -410,12 +784,19 @@ int PrintDryRun(const std::vector<std::string>& specs) {
 
 void OverrideGiven(const JobOptions& from, const std::map<std::string, CLI::Option*>& given,
                    JobOptions* into) {
-  auto was = [&](const char* name) { return given.at(name)->count() > 0; };
+  auto was = [&](const char* name) {
+    auto option = given.find(name);
+    return option != given.end() && option->second->count() > 0;
+  };
   if (was("nodes")) into->nodes = from.nodes;
   if (was("ntasks")) into->ntasks = from.ntasks;
   if (was("tasks_per_node")) into->tasks_per_node = from.tasks_per_node;
   if (was("cores_per_task")) into->cores_per_task = from.cores_per_task;
   if (was("gpus_per_task")) into->gpus_per_task = from.gpus_per_task;
+  if (was("gpus_per_node")) into->gpus_per_node = from.gpus_per_node;
+  if (was("gres")) into->gres = from.gres;
+  if (was("mem_per_node")) into->mem_per_node = from.mem_per_node;
+  if (was("mem_per_cpu")) into->mem_per_cpu = from.mem_per_cpu;
   if (was("exclusive")) into->exclusive = from.exclusive;
   if (was("time_limit")) into->time_limit = from.time_limit;
   if (was("queue")) into->queue = from.queue;
@@ -428,13 +809,25 @@ void OverrideGiven(const JobOptions& from, const std::map<std::string, CLI::Opti
   if (was("output")) into->output = from.output;
   if (was("error")) into->error = from.error;
   if (was("dependency")) into->dependency = from.dependency;
+  if (was("begin_time")) into->begin_time = from.begin_time;
+  if (was("warn_signal")) into->warn_signal = from.warn_signal;
+  if (was("attributes")) {
+    into->attributes.insert(into->attributes.end(), from.attributes.begin(),
+                            from.attributes.end());
+  }
   if (was("priority")) into->priority = from.priority;
   if (was("hold")) into->hold = from.hold;
   if (was("pmi")) into->pmi = from.pmi;
   if (was("dry_run")) into->dry_run = from.dry_run;
+  if (was("cc")) into->cc = from.cc;
+  if (was("array")) into->array = from.array;
   if (was("requires")) {
     into->requirements.insert(into->requirements.end(), from.requirements.begin(),
                               from.requirements.end());
+  }
+  if (was("slurm_constraints")) {
+    into->slurm_constraints.insert(into->slurm_constraints.end(),
+                                   from.slurm_constraints.begin(), from.slurm_constraints.end());
   }
   if (was("nodelist")) into->nodelist = from.nodelist;
   if (was("exclude")) into->exclude = from.exclude;
@@ -443,6 +836,41 @@ void OverrideGiven(const JobOptions& from, const std::map<std::string, CLI::Opti
                                 from.needs_services.end());
   }
 }
+
+namespace {
+
+// Each task's memory and GPUs, from the per-node and per-cpu flags and the task layout.
+Result<SlotShare> SlotShareOf(const JobOptions& options,
+                              const jobspec::ShorthandOptions& shorthand) {
+  TaskDemand demand;
+  demand.slots_per_node =
+      shorthand.nodes > 0 ? (shorthand.tasks + shorthand.nodes - 1) / shorthand.nodes
+                          : shorthand.tasks;
+  demand.cores_per_task = options.cores_per_task;
+  demand.gpus_per_task = options.gpus_per_task;
+  demand.gpus_per_node = options.gpus_per_node;
+  if (!options.gres.empty()) {
+    if (options.gpus_per_node > 0) {
+      return Status::Invalid("--gres", "give --gres or --gpus-per-node, not both");
+    }
+    Result<int64_t> gpus = ParseGresGpus(options.gres);
+    if (!gpus.ok()) return gpus.status();
+    demand.gpus_per_node = *gpus;
+  }
+  if (!options.mem_per_node.empty()) {
+    Result<int64_t> mib = ParseMemorySize("--mem", options.mem_per_node);
+    if (!mib.ok()) return mib.status();
+    demand.mem_per_node_mib = *mib;
+  }
+  if (!options.mem_per_cpu.empty()) {
+    Result<int64_t> mib = ParseMemorySize("--mem-per-cpu", options.mem_per_cpu);
+    if (!mib.ok()) return mib.status();
+    demand.mem_per_cpu_mib = *mib;
+  }
+  return ShareOverSlots(demand);
+}
+
+}  // namespace
 
 Result<nlohmann::json> BuildJobspec(const JobOptions& options,
                                     const std::vector<std::string>& command,
@@ -461,7 +889,6 @@ Result<nlohmann::json> BuildJobspec(const JobOptions& options,
     shorthand.tasks = total;
   }
   shorthand.cores_per_task = options.cores_per_task;
-  shorthand.gpus_per_task = options.gpus_per_task;
   // flux-core's rule: -N without -n (or --tasks-per-node) is one task per node on whole nodes.
   shorthand.exclusive = options.exclusive ||
                         (options.nodes > 0 && options.ntasks == 0 && options.tasks_per_node == 0);
@@ -476,6 +903,10 @@ Result<nlohmann::json> BuildJobspec(const JobOptions& options,
       if (options.ntasks == 0) shorthand.tasks = shorthand.nodes;
     }
   }
+  Result<SlotShare> share = SlotShareOf(options, shorthand);
+  if (!share.ok()) return share.status();
+  shorthand.gpus_per_task = share->gpus;
+  shorthand.memory_per_task_mib = share->memory_mib;
   shorthand.queue = options.queue;
   shorthand.command = command;
   shorthand.cwd = options.cwd.empty() ? here.cwd : options.cwd;
@@ -496,6 +927,13 @@ Result<nlohmann::json> BuildJobspec(const JobOptions& options,
   for (const auto& dependency : *dependencies) {
     spec->system.dependencies.push_back({dependency["scheme"], dependency["value"]});
   }
+  if (!options.begin_time.empty()) {
+    Result<double> begin = ParseBeginTime(options.begin_time, here.now);
+    if (!begin.ok()) return begin.status();
+    char value[32];
+    std::snprintf(value, sizeof value, "%.3f", *begin);
+    spec->system.dependencies.push_back({"begin-time", value});
+  }
   nlohmann::json& extra = spec->system.extra;
   if (!options.job_name.empty()) extra["job"]["name"] = options.job_name;
   if (!options.output.empty())
@@ -508,6 +946,14 @@ Result<nlohmann::json> BuildJobspec(const JobOptions& options,
   }
   if (!options.needs_services.empty()) extra["converge"]["needs_services"] = options.needs_services;
   if (!options.pmi.empty()) extra["shell"]["options"]["pmi"] = options.pmi;
+  if (!options.warn_signal.empty()) {
+    Result<nlohmann::json> warn = ParseWarnSignal(options.warn_signal);
+    if (!warn.ok()) return warn.status();
+    extra["shell"]["options"]["signal"] = std::move(warn).value();
+  }
+  for (const std::string& attribute : options.attributes) {
+    CONVERGE_RETURN_IF_ERROR(SetAttribute(attribute, &*spec));
+  }
   return jobspec::ToJson(*spec);
 }
 

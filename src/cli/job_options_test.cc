@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <ctime>
+
 namespace converge::cli {
 namespace {
 
@@ -199,11 +202,19 @@ TEST(BuildJobspecTest, RequiresNodelistAndExcludeBecomeOneConstraint) {
   EXPECT_EQ(Spec({"--requires=arch=x86_64,^gpu", "app"})["attributes"]["system"]["constraints"],
             json::parse(R"({"properties": ["arch=x86_64", "^gpu"]})"));
   EXPECT_FALSE(Spec({"app"})["attributes"]["system"].contains("constraints"));
+  for (const char* bad : {"a or", "(a", "a )", "and a", "a | | b", "host:node[1-", "zone:eu",
+                          "()", "properties:a,,b"}) {
+    Parsed parsed = ParseArgs({"--requires", bad, "app"});
+    Result<json> spec = BuildJobspec(parsed.options, parsed.command, kHere);
+    EXPECT_FALSE(spec.ok()) << bad;
+    if (!spec.ok()) {
+      EXPECT_EQ(spec.status().where(), "--requires") << bad;
+      EXPECT_EQ(spec.status().message().rfind("'" + std::string(bad) + "'", 0), 0u)
+          << spec.status().message();
+    }
+  }
   for (const std::vector<std::string>& bad :
-       {std::vector<std::string>{"--requires", "a or b", "app"},
-        std::vector<std::string>{"--requires", "host:node[1-", "app"},
-        std::vector<std::string>{"--requires", "zone:eu", "app"},
-        std::vector<std::string>{"--requires", "(a)", "app"}}) {
+       {std::vector<std::string>{"--requires", std::string(100, '(') + "a", "app"}}) {
     Parsed parsed = ParseArgs(bad);
     Result<json> spec = BuildJobspec(parsed.options, parsed.command, kHere);
     EXPECT_FALSE(spec.ok()) << bad[1];
@@ -214,6 +225,35 @@ TEST(BuildJobspecTest, RequiresNodelistAndExcludeBecomeOneConstraint) {
   Parsed bad_list = ParseArgs({"-w", "node[1-", "app"});
   EXPECT_EQ(BuildJobspec(bad_list.options, bad_list.command, kHere).status().where(),
             "--nodelist");
+}
+
+// RFC 35: or, not and parentheses; not binds tighter than and, and than or.
+TEST(BuildJobspecTest, RequiresTakesRfc35Queries) {
+  auto constraints = [](const std::string& query) {
+    return Spec({"--requires", query, "app"})["attributes"]["system"]["constraints"];
+  };
+  EXPECT_EQ(constraints("a or b c"), json::parse(R"({"or": [{"properties": ["a"]},
+      {"and": [{"properties": ["b"]}, {"properties": ["c"]}]}]})"));
+  EXPECT_EQ(constraints("(a||b)&&c"), json::parse(R"({"and": [{"or": [{"properties": ["a"]},
+      {"properties": ["b"]}]}, {"properties": ["c"]}]})"));
+  EXPECT_EQ(constraints("not host:n1 | -(rank:0 and b)"),
+            json::parse(R"({"or": [{"not": [{"hostlist": ["n1"]}]},
+                {"not": [{"and": [{"ranks": ["0"]}, {"properties": ["b"]}]}]}]})"));
+  EXPECT_EQ(constraints("host:n[1-3],n5"), json::parse(R"({"hostlist": ["n[1-3],n5"]})"));
+}
+
+TEST(BuildJobspecTest, SlurmConstraintIsAFeatureExpression) {
+  EXPECT_EQ(Spec({"-C", "(ib|opa)&haswell", "--requires=gpu", "app"})["attributes"]["system"]
+                ["constraints"],
+            json::parse(R"({"and": [{"properties": ["gpu"]}, {"and": [{"or": [
+                {"properties": ["ib"]}, {"properties": ["opa"]}]},
+                {"properties": ["haswell"]}]}]})"));
+  for (const char* bad : {"[ib|opa]", "knl*2", "a&"}) {
+    Parsed parsed = ParseArgs({"--constraint", bad, "app"});
+    EXPECT_EQ(BuildJobspec(parsed.options, parsed.command, kHere).status().where(),
+              "--constraint")
+        << bad;
+  }
 }
 
 TEST(BuildJobspecTest, NodelistWithoutNodesTakesANodeOnEachHost) {
@@ -245,6 +285,32 @@ TEST(BuildJobspecTest, TasksPerNodeMultipliesNodes) {
   EXPECT_EQ(BuildJobspec(alone.options, alone.command, kHere).status().where(), "--tasks-per-node");
   Parsed conflict = ParseArgs({"-N2", "-n3", "--tasks-per-node=4", "app"});
   EXPECT_FALSE(BuildJobspec(conflict.options, conflict.command, kHere).ok());
+}
+
+TEST(BuildJobspecTest, MemoryAndGpusPerNodeAreSharedByTheTasksOfANode) {
+  // -N2 -n4: two slots a node; --mem 3G is per node, so 1536 MiB a slot.
+  json spec = Spec({"-N2", "-n4", "--mem=3G", "--gpus-per-node=2", "app"});
+  EXPECT_EQ(spec["version"], 9999);  // memory in a slot is beyond RFC 25
+  const json& slot = spec["resources"][0]["with"][0];
+  EXPECT_EQ(slot["with"][1], json::parse(R"({"type": "gpu", "count": 1})"));
+  EXPECT_EQ(slot["with"][2], json::parse(R"({"type": "memory", "count": 1536, "unit": "MiB"})"));
+  // Per cpu: times the task's cores. Without -N, the tasks share --mem.
+  EXPECT_EQ(Spec({"-n2", "-c3", "--mem-per-cpu=100", "app"})["resources"][0]["with"][1]["count"],
+            300);
+  EXPECT_EQ(Spec({"-n4", "--mem-per-node=1G", "app"})["resources"][0]["with"][1]["count"], 256);
+  json gres = Spec({"-N1", "--gres=gpu:2", "app"});
+  EXPECT_EQ(gres["version"], 1);
+  EXPECT_EQ(gres["resources"][0]["with"][0]["with"][1]["count"], 2);
+  for (const auto& [args, where] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"-N1", "-n3", "--gpus-per-node=2", "app"}, "--gpus-per-node"},
+           {{"-g1", "--gpus-per-node=2", "app"}, "--gpus-per-node"},
+           {{"--gres=gpu:1", "--gpus-per-node=1", "app"}, "--gres"},
+           {{"--mem=1G", "--mem-per-cpu=1G", "app"}, "--mem-per-cpu"}}) {
+    Parsed parsed = ParseArgs(args);
+    EXPECT_EQ(BuildJobspec(parsed.options, parsed.command, kHere).status().where(), where);
+  }
+  EXPECT_THROW(ParseArgs({"--mem=lots", "app"}), CLI::ValidationError);
+  EXPECT_THROW(ParseArgs({"--gres=tpu:1", "app"}), CLI::ValidationError);
 }
 
 TEST(BuildJobspecTest, SlurmSpellingsAreAliases) {
@@ -302,6 +368,92 @@ TEST(OverrideGivenTest, CopiesOnlyGivenFieldsAndAppendsEnv) {
   EXPECT_EQ(from_script.nodes, 2);
   EXPECT_EQ(from_script.ntasks, 8);
   EXPECT_EQ(from_script.env, (std::vector<std::string>{"A=1", "B=2"}));
+}
+
+TEST(ParseBeginTimeTest, RelativeAbsoluteAndClockForms) {
+  ::setenv("TZ", "UTC", 1);
+  ::tzset();
+  const double now = 1'800'000'000;  // 2027-01-15T08:00:00Z
+  EXPECT_EQ(*ParseBeginTime("now", now), now);
+  EXPECT_EQ(*ParseBeginTime("+90", now), now + 90);
+  EXPECT_EQ(*ParseBeginTime("+1.5h", now), now + 5400);
+  EXPECT_EQ(*ParseBeginTime("now+60", now), now + 60);
+  EXPECT_EQ(*ParseBeginTime("now+2hours", now), now + 7200);
+  EXPECT_EQ(*ParseBeginTime("now+1w", now), now + 604800);
+  EXPECT_EQ(*ParseBeginTime("2027-01-16", now), now + 16 * 3600);
+  EXPECT_EQ(*ParseBeginTime("2027-01-15T09:30", now), now + 5400);
+  EXPECT_EQ(*ParseBeginTime("2027-01-15 09:30:15", now), now + 5415);
+  EXPECT_EQ(*ParseBeginTime("09:00", now), now + 3600);             // later today
+  EXPECT_EQ(*ParseBeginTime("07:00:00", now), now + 23 * 3600);     // tomorrow
+  for (const char* bad : {"", "soon", "now+", "now+5y", "+", "+5x", "2027-13-01", "2027-02-30",
+                          "25:00", "09:00pm", "2027-01-15X09:00", "12"}) {
+    Result<double> parsed = ParseBeginTime(bad, now);
+    EXPECT_FALSE(parsed.ok()) << bad;
+    if (!parsed.ok()) EXPECT_EQ(parsed.status().where(), "--begin-time");
+  }
+  ::unsetenv("TZ");
+  ::tzset();
+}
+
+TEST(BuildJobspecTest, BeginTimeAndTheNewDependenciesReachTheJobspec) {
+  JobContext here = kHere;
+  here.now = 1'800'000'000;
+  Parsed parsed = ParseArgs({"--begin=+10m", "-d", "singleton,after:4", "app"});
+  Result<json> spec = BuildJobspec(parsed.options, parsed.command, here);
+  ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+  EXPECT_EQ((*spec)["attributes"]["system"]["dependencies"],
+            json::parse(R"([{"scheme": "singleton", "value": ""},
+                            {"scheme": "after", "value": "4"},
+                            {"scheme": "begin-time", "value": "1800000600.000"}])"));
+  EXPECT_EQ(ParseDependencies({"after:4+5"}).status().message(),
+            "'4+5': a delay after the job (+MINUTES) is not supported");
+  Parsed soon = ParseArgs({"--begin-time=soon", "app"});
+  EXPECT_EQ(BuildJobspec(soon.options, soon.command, here).status().where(), "--begin-time");
+}
+
+TEST(ParseWarnSignalTest, FluxAndSlurmSpellings) {
+  EXPECT_EQ(*ParseWarnSignal("USR2@5m"), (json{{"signum", 12}, {"timeleft", 300.0}}));
+  EXPECT_EQ(*ParseWarnSignal("10@90"), (json{{"signum", 10}, {"timeleft", 90.0}}));
+  EXPECT_EQ(*ParseWarnSignal("SIGTERM"), (json{{"signum", 15}, {"timeleft", 60.0}}));
+  EXPECT_EQ(*ParseWarnSignal("@30"), (json{{"signum", 10}, {"timeleft", 30.0}}));
+  for (const char* bad : {"B:USR1@60", "R:10", "USR3", "USR1@soon", "USR1@-5"}) {
+    Result<json> parsed = ParseWarnSignal(bad);
+    EXPECT_FALSE(parsed.ok()) << bad;
+    if (!parsed.ok()) EXPECT_EQ(parsed.status().where(), "--signal") << bad;
+  }
+  EXPECT_EQ(Spec({"-t", "1h", "--signal=USR1@2m", "app"})["attributes"]["system"]["shell"]
+                ["options"]["signal"],
+            (json{{"signum", 10}, {"timeleft", 120.0}}));
+}
+
+TEST(BuildJobspecTest, SetattrWritesSystemAndUserAttributes) {
+  json spec = Spec({"-S", "job.name=x", "--setattr=user.project=\"p1\"", "-S", "user.n=3",
+                    "-S", "system.duration=90", "-S", "queue=debug", "-S", "flag", "app"});
+  const json& attributes = spec["attributes"];
+  EXPECT_EQ(attributes["system"]["job"]["name"], "x");
+  EXPECT_EQ(attributes["system"]["duration"], 90.0);
+  EXPECT_EQ(attributes["system"]["queue"], "debug");
+  EXPECT_EQ(attributes["system"]["flag"], 1);
+  EXPECT_EQ(attributes["user"], (json{{"project", "p1"}, {"n", 3}}));
+  for (const char* bad : {"environment=x", "dependencies=[]", "duration=soon", "queue=1",
+                          "a..b=1", "job.name.x=1"}) {
+    Parsed parsed = ParseArgs({"-S", "job.name=x", "-S", bad, "app"});
+    Result<json> built = BuildJobspec(parsed.options, parsed.command, kHere);
+    EXPECT_FALSE(built.ok()) << bad;
+    if (!built.ok()) EXPECT_EQ(built.status().where(), "--setattr") << bad;
+  }
+}
+
+TEST(ParseArrayIndexesTest, SlurmRangesListsAndSteps) {
+  EXPECT_EQ(*ParseArrayIndexes("0-15:4", 100), (std::vector<int64_t>{0, 4, 8, 12}));
+  EXPECT_EQ(*ParseArrayIndexes("7,1-3", 100), (std::vector<int64_t>{7, 1, 2, 3}));
+  EXPECT_EQ(*ParseArrayIndexes("5", 100), (std::vector<int64_t>{5}));
+  EXPECT_EQ(ParseArrayIndexes("1-10", 9).status().message(),
+            "'1-10' makes more than 9 copies");
+  for (const char* bad : {"", "1-", "-3", "a", "1-3:0", "1-3:", "3:1", "1,,2", "1-2-3"}) {
+    EXPECT_FALSE(ParseArrayIndexes(bad, 100).ok()) << bad;
+  }
+  EXPECT_EQ(ParseArrayIndexes("1-3%1", 100).status().where(), "--array");
 }
 
 }  // namespace

@@ -214,6 +214,12 @@ void CgroupContainer::Signal(int signal, pid_t pgid) {
   }
 }
 
+void CgroupContainer::Forward(int signal, pid_t) {
+  std::vector<pid_t> pids;
+  CollectPids(dir_, &pids);  // every process of the job (the group too), each once
+  for (pid_t pid : pids) ::kill(pid, signal);
+}
+
 void CgroupContainer::KillAll() {
   if (has_kill_file_ && WriteFile(dir_ + "/cgroup.kill", "1")) return;
   FreezeAndKill();

@@ -51,6 +51,7 @@ class CgroupContainer : public JobContainer {
   int cgroup_fd() const override { return dir_fd_; }
   int cgroup_procs_fd() const override { return procs_fd_; }
   void Signal(int signal, pid_t pgid) override;
+  void Forward(int signal, pid_t pgid) override;
   void Reaped(pid_t pid) override;
   bool Empty() override;
   std::vector<pid_t> Survivors() override;

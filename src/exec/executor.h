@@ -43,6 +43,10 @@ class Executor {
   virtual Status Start(const ShimSpec& spec) = 0;
   // Asks the job's tasks to end (SIGTERM, then SIGKILL after spec.grace_ms). No-op if unknown.
   virtual void Terminate(int64_t job_id) = 0;
+  // Sends `signo` to the job's tasks as they are (no grace, no end of the job). Errors:
+  // kNotFound when the job does not run here; kInvalidArgument (where "id") when its tasks
+  // have not started; kInternal when the signal cannot be sent.
+  virtual Status Signal(int64_t job_id, int signo) = 0;
   // For a job the store says was running: decides its fate without ever running it twice.
   virtual Reattached Reattach(int64_t job_id) = 0;
   // The job's end is durable: drop what is kept for it. Its exit will not be reported any more.

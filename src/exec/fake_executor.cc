@@ -28,6 +28,14 @@ Status FakeExecutor::Start(const ShimSpec& spec) {
 
 void FakeExecutor::Terminate(int64_t job_id) { terminated_.push_back(job_id); }
 
+Status FakeExecutor::Signal(int64_t job_id, int signo) {
+  if (!running_.count(job_id)) {
+    return Status(Code::kNotFound, "job " + std::to_string(job_id) + " does not run here");
+  }
+  signals_.emplace_back(job_id, signo);
+  return Status::Ok();
+}
+
 Executor::Reattached FakeExecutor::Reattach(int64_t job_id) {
   reattached_.push_back(job_id);
   ++generation_[job_id];

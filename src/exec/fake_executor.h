@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -32,6 +33,7 @@ class FakeExecutor final : public Executor {
   Status Start(const ShimSpec& spec) override;
   // Records the request; the job keeps running until Finish() (a real shim takes a moment too).
   void Terminate(int64_t job_id) override;
+  Status Signal(int64_t job_id, int signo) override;
   // Answers what ScriptReattach() said for the job (default kLost). kRunning makes the job
   // running here: its exit comes with Finish().
   Reattached Reattach(int64_t job_id) override;
@@ -58,6 +60,8 @@ class FakeExecutor final : public Executor {
   // The spec of the job's last successful Start(), or null.
   const ShimSpec* spec(int64_t job_id) const;
   const std::vector<int64_t>& terminated() const { return terminated_; }
+  // Every Signal() of a running job: (job, signal).
+  const std::vector<std::pair<int64_t, int>>& signals() const { return signals_; }
   const std::vector<int64_t>& reattached() const { return reattached_; }
   const std::vector<int64_t>& forgotten() const { return forgotten_; }
 
@@ -73,6 +77,7 @@ class FakeExecutor final : public Executor {
   std::map<int64_t, pid_t> pids_;
   std::vector<ShimSpec> starts_;
   std::vector<int64_t> terminated_;
+  std::vector<std::pair<int64_t, int>> signals_;
   std::vector<int64_t> reattached_;
   std::vector<int64_t> forgotten_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for posted exits

@@ -45,6 +45,10 @@ class JobContainer {
   // through cgroup.kill (or freeze + kill each process on kernels without it).
   virtual void Signal(int signal, pid_t pgid) = 0;
 
+  // Sends `signal` once to every process of the job now (the process group `pgid` included
+  // when > 0), whatever was sent before: a user's signal passed on (`converge cancel -s`).
+  virtual void Forward(int signal, pid_t pgid) = 0;
+
   // Tells the container that the shim reaped `pid` (its pid may be reused from now on).
   virtual void Reaped(pid_t pid) = 0;
 

@@ -21,6 +21,7 @@
 #include "exec/pidfd.h"
 #include "exec/run_files.h"
 #include "exec/shim.h"
+#include "exec/shim_signals.h"
 
 extern char** environ;
 
@@ -81,9 +82,7 @@ class LocalExecutor::Impl {
     posix_spawn_file_actions_addclosefrom_np(&quiet_actions_, 3);
     posix_spawnattr_init(&attributes_);
     // The shim reads these from a signalfd; blocked from the start, none is lost (shim.cc).
-    sigset_t blocked, all;
-    sigemptyset(&blocked);
-    for (int signo : {SIGCHLD, SIGTERM, SIGINT}) sigaddset(&blocked, signo);
+    sigset_t blocked = ShimSignals(), all;
     sigfillset(&all);
     posix_spawnattr_setsigmask(&attributes_, &blocked);
     posix_spawnattr_setsigdefault(&attributes_, &all);
@@ -151,6 +150,20 @@ class LocalExecutor::Impl {
     } else {
       terminate_pending_.insert(id);  // holder not known yet: signalled once it is
     }
+  }
+
+  Status Signal(int64_t id, int signo) {
+    auto it = running_.find(id);
+    if (it == running_.end()) return Status(Code::kNotFound, "job " + std::to_string(id) +
+                                                                 " does not run here");
+    if (!it->second.pidfd) {
+      return Status::Invalid("id", "job " + std::to_string(id) + "'s tasks are not started yet");
+    }
+    if (PidfdQueueSignal(it->second.pidfd->native_handle(), ForwardSignal(), signo) != 0) {
+      return Status(Code::kInternal, "cannot signal job " + std::to_string(id) + "'s shim: " +
+                                         ErrnoText(errno));
+    }
+    return Status::Ok();
   }
 
   Reattached Reattach(int64_t id) {
@@ -450,6 +463,7 @@ LocalExecutor::LocalExecutor(boost::asio::io_context& io, LocalExecutorOptions o
 LocalExecutor::~LocalExecutor() = default;
 Status LocalExecutor::Start(const ShimSpec& spec) { return impl_->Start(spec); }
 void LocalExecutor::Terminate(int64_t job_id) { impl_->Terminate(job_id); }
+Status LocalExecutor::Signal(int64_t job_id, int signo) { return impl_->Signal(job_id, signo); }
 LocalExecutor::Reattached LocalExecutor::Reattach(int64_t job_id) {
   return impl_->Reattach(job_id);
 }

@@ -46,6 +46,7 @@ class LocalExecutor final : public Executor {
   // Asks the shim of `job_id` to terminate its tasks (SIGTERM to the shim, through its pidfd).
   // No-op if unknown. A SIGTERM that reaches a shim before its tasks start runs nothing.
   void Terminate(int64_t job_id) override;
+  Status Signal(int64_t job_id, int signo) override;
 
   // For a job the store says was running: decides its fate without ever running it twice.
   // kRunning: the shim lives; on_exit will fire later. kFinished: the result file was there.

@@ -17,4 +17,15 @@ inline int PidfdSendSignal(int pidfd, int signo) {
   return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, signo, nullptr, 0));
 }
 
+// Queues `signo` with `value` (sigqueue's sival_int) to the process behind `pidfd`.
+inline int PidfdQueueSignal(int pidfd, int signo, int value) {
+  siginfo_t info{};
+  info.si_signo = signo;
+  info.si_code = SI_QUEUE;
+  info.si_pid = ::getpid();
+  info.si_uid = ::getuid();
+  info.si_value.sival_int = value;
+  return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, signo, &info, 0));
+}
+
 }  // namespace converge::exec

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
@@ -82,6 +83,46 @@ Result<std::string> CreateRunFolder(const std::string& prefix) {
     return Status(Code::kInternal, "cannot create a run folder: " + ErrnoText(errno), prefix);
   }
   return path;
+}
+
+Result<std::string> PrepareRunFolder(const std::string& state) {
+  const std::string record = state + "/run";
+  char target[PATH_MAX];
+  const ssize_t length = ::readlink(record.c_str(), target, sizeof target - 1);
+  if (length > 0) {
+    const std::string recorded(target, static_cast<size_t>(length));
+    if (Result<int> folder = OpenRunFolder(recorded); folder.ok()) {
+      ::close(*folder);
+      return recorded;
+    }
+    ::unlink(record.c_str());
+  } else if (errno == EINVAL) {  // STATE/run is not a link: the folder itself
+    Result<int> folder = OpenRunFolder(record);
+    if (!folder.ok()) return folder.status();
+    ::close(*folder);
+    return record;
+  }
+  if (::access("/dev/shm", W_OK) == 0) {
+    Result<std::string> made =
+        CreateRunFolder("/dev/shm/converge-" + std::to_string(::geteuid()) + "-");
+    if (made.ok()) {
+      if (::symlink(made->c_str(), record.c_str()) != 0) {
+        const int error = errno;
+        ::rmdir(made->c_str());
+        return Status(Code::kInternal, "symlink: " + ErrnoText(error), record);
+      }
+      return made;
+    }
+  }
+  if (::mkdir(record.c_str(), 0700) != 0) {
+    return Status(Code::kInternal, "cannot create folder: " + ErrnoText(errno), record);
+  }
+  return record;
+}
+
+void ReleaseRunFolder(const std::string& state, const std::string& run_dir) {
+  const std::string record = state + "/run";
+  if (::rmdir(run_dir.c_str()) == 0 && run_dir != record) ::unlink(record.c_str());
 }
 
 Result<std::string> ReadFileAt(int dir_fd, const std::string& name, bool trusted,

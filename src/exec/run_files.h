@@ -41,6 +41,20 @@ Result<int> OpenRunFolder(const std::string& path);
 // and returns its path. The parent may be shared (/dev/shm): the name is never reused.
 Result<std::string> CreateRunFolder(const std::string& prefix);
 
+// The shims' run folder of the state folder `state` (an instance's or an agent's). Its files
+// only matter while the machine is up (they tie running jobs to their shims across restarts),
+// so it lives in tmpfs when there is one: creating, syncing and deleting a few files per job
+// there costs far less than on a disk file system. STATE/run records it: a link to a folder
+// made with CreateRunFolder in /dev/shm, or the folder itself. A restart uses the recorded
+// folder only while it passes the trust rule (OpenRunFolder); otherwise (gone after a reboot,
+// or not ours) a new one is made, and jobs whose shims lived in the old one are lost, never
+// run from a folder someone else could have prepared. Errors name the path.
+Result<std::string> PrepareRunFolder(const std::string& state);
+
+// At a clean exit: removes `run_dir` (what PrepareRunFolder(state) returned) and its record
+// when no job's files are left in it; otherwise keeps both for the next start.
+void ReleaseRunFolder(const std::string& state, const std::string& run_dir);
+
 // The whole content of `name`, which must be a regular file, not a link (O_NOFOLLOW), and no
 // longer than `max_bytes`. When `trusted` is set it must also be owned by the effective uid,
 // writable by nobody else, and have a single link (so that nobody else made or changed it).

@@ -43,6 +43,7 @@
 #include "exec/job_container.h"
 #include "exec/pmi_simple_service.h"
 #include "exec/run_files.h"
+#include "exec/shim_signals.h"
 #include "exec/shim_spec.h"
 #include "exec/task_launcher.h"
 #include "exec/task_supervisor.h"
@@ -221,9 +222,7 @@ class Shim {
   }
 
   int RouteSignals() {
-    sigset_t handled;
-    sigemptyset(&handled);
-    for (int signo : {SIGCHLD, SIGTERM, SIGINT}) sigaddset(&handled, signo);
+    sigset_t handled = ShimSignals();
     ::sigprocmask(SIG_BLOCK, &handled, &old_mask_);
     signals_blocked_ = true;
     // SIGCHLD ignored would reap the tasks behind our back; the shim writes only to files.
@@ -311,6 +310,8 @@ class Shim {
     if (pmix) options.services.push_back(pmix.get());
     options.signal_fd = signal_fd_.get();
     options.deadline_ms = spec.deadline_ms;
+    options.warn_signal = spec.warn_signal;
+    options.warn_ms = spec.warn_ms;
     options.grace_ms = spec.grace_ms;
     options.kill_wait_ms = spec.kill_wait_ms;
     std::unique_ptr<TaskService> pmi = MakePmi(spec);

@@ -212,6 +212,8 @@ std::string ToJson(const ShimSpec& spec) {
                {"gid", spec.gid},
                {"groups", spec.groups},
                {"deadline_ms", spec.deadline_ms},
+               {"warn_signal", spec.warn_signal},
+               {"warn_ms", spec.warn_ms},
                {"grace_ms", spec.grace_ms},
                {"kill_wait_ms", spec.kill_wait_ms},
                {"containment", spec.containment},
@@ -251,6 +253,8 @@ Result<ShimSpec> ShimSpecFromJson(std::string_view text) {
   spec.gid = reader.Int("gid", -1, false, -1, std::numeric_limits<uint32_t>::max() - 1);
   spec.groups = reader.Ints("groups", 0, std::numeric_limits<uint32_t>::max() - 1);
   spec.deadline_ms = reader.Int("deadline_ms", 0, false, 0);
+  spec.warn_signal = static_cast<int>(reader.Int("warn_signal", 0, false, 0, 64));
+  spec.warn_ms = reader.Int("warn_ms", 0, false, 0);
   spec.grace_ms = reader.Int("grace_ms", 5000, false, 0);
   spec.kill_wait_ms = reader.Int("kill_wait_ms", 10000, false, 0);
   spec.containment = reader.String("containment");

@@ -60,6 +60,10 @@ struct ShimSpec {
   int64_t gid = -1;             // required when uid is set
   std::vector<int64_t> groups;  // supplementary groups when running as uid; empty = gid only
   int64_t deadline_ms = 0;      // epoch ms at which the time limit expires; 0 = none
+  // --signal=SIG@TIME: `warn_signal` goes to the tasks at warn_ms (epoch ms, before the
+  // deadline), once; 0 = none.
+  int warn_signal = 0;
+  int64_t warn_ms = 0;
   int64_t grace_ms = 5000;      // SIGTERM -> SIGKILL delay on timeout or terminate
   int64_t kill_wait_ms = 10000;  // after SIGKILL, how long the shim waits for the job's
                                  // processes before it gives up on them (D state)

@@ -17,6 +17,8 @@ TEST(ShimSpecTest, RoundTripsEveryField) {
   spec.gid = 100;
   spec.groups = {100, 27};
   spec.deadline_ms = 1700000000123;
+  spec.warn_signal = 10;
+  spec.warn_ms = 1700000000000;
   spec.grace_ms = 250;
   spec.kill_wait_ms = 300;
   spec.containment = "subreaper";
@@ -36,6 +38,8 @@ TEST(ShimSpecTest, RoundTripsEveryField) {
   EXPECT_EQ(back->gid, 100);
   EXPECT_EQ(back->groups, (std::vector<int64_t>{100, 27}));
   EXPECT_EQ(back->deadline_ms, 1700000000123);
+  EXPECT_EQ(back->warn_signal, 10);
+  EXPECT_EQ(back->warn_ms, 1700000000000);
   EXPECT_EQ(back->grace_ms, 250);
   EXPECT_EQ(back->kill_wait_ms, 300);
   EXPECT_EQ(back->containment, "subreaper");

@@ -81,6 +81,13 @@ void SubreaperContainer::Signal(int signal, pid_t pgid) {
   }
 }
 
+void SubreaperContainer::Forward(int signal, pid_t pgid) {
+  if (pgid > 0) ::killpg(pgid, signal);
+  for (pid_t child : Children()) {
+    if (pgid <= 0 || ::getpgid(child) != pgid) ::kill(child, signal);  // not reached above
+  }
+}
+
 void SubreaperContainer::Reaped(pid_t pid) {
   for (auto& [signal, pids] : signalled_) pids.erase(pid);
 }

@@ -27,6 +27,7 @@ class SubreaperContainer : public JobContainer {
 
   std::string Describe() const override { return "subreaper"; }
   void Signal(int signal, pid_t pgid) override;
+  void Forward(int signal, pid_t pgid) override;
   void Reaped(pid_t pid) override;
   bool Empty() override;
   std::vector<pid_t> Survivors() override { return Children(); }

@@ -17,6 +17,7 @@
 
 #include "exec/job_container.h"
 #include "exec/run_files.h"
+#include "exec/shim_signals.h"
 
 namespace converge::exec {
 
@@ -141,6 +142,13 @@ class Supervisor {
       if (n <= 0) break;
       for (size_t i = 0; i < static_cast<size_t>(n) / sizeof infos[0]; ++i) {
         const int signo = static_cast<int>(infos[i].ssi_signo);
+        if (signo == ForwardSignal()) {  // `converge cancel -s SIG`: to the tasks, as it is
+          const int forwarded = infos[i].ssi_int;
+          if (forwarded >= 1 && forwarded <= 64 && !tasks_done_) {
+            container_.Forward(forwarded, launcher_.pgid());
+          }
+          continue;
+        }
         // Once the tasks ended by themselves, a cancel no longer changes the job's fate: what
         // is left is being stopped already.
         if ((signo == SIGTERM || signo == SIGINT) && !result_.timed_out && !tasks_done_) {
@@ -177,10 +185,17 @@ class Supervisor {
       result_.timed_out = true;
       Stop();
     }
+    if (options_.warn_signal > 0 && !warned_ && !stopping_ && now >= options_.warn_ms) {
+      warned_ = true;  // --signal=SIG@TIME: the time limit is near
+      container_.Forward(options_.warn_signal, launcher_.pgid());
+    }
     if (stopping_ && !killed_ && now >= kill_at_ms_) Kill();
     if (killed_ && now >= kill_at_ms_ + options_.kill_wait_ms) gave_up_ = true;
     int64_t wake = std::numeric_limits<int64_t>::max();
     if (options_.deadline_ms > 0 && !stopping_) wake = options_.deadline_ms - now;
+    if (options_.warn_signal > 0 && !warned_ && !stopping_) {
+      wake = std::min(wake, options_.warn_ms - now);
+    }
     if (stopping_ && !killed_) wake = std::min(wake, kill_at_ms_ - now);
     if (killed_) wake = std::min(wake, kill_at_ms_ + options_.kill_wait_ms - now);
     if (wake == std::numeric_limits<int64_t>::max()) return -1;
@@ -251,6 +266,7 @@ class Supervisor {
   std::set<pid_t> running_;
   bool stopping_ = false;
   bool killed_ = false;
+  bool warned_ = false;  // the --signal warning went out
   bool tasks_done_ = false;  // every task has been reaped
   bool gave_up_ = false;     // kill_wait_ms passed after SIGKILL with processes left
   int64_t kill_at_ms_ = 0;   // when SIGKILL is (or was) due

@@ -22,6 +22,8 @@ namespace converge::exec {
 struct SupervisorOptions {
   int signal_fd = -1;       // signalfd for SIGCHLD, SIGTERM and SIGINT (non-blocking)
   int64_t deadline_ms = 0;  // epoch ms at which the tasks are stopped (timed_out); 0 = never
+  int warn_signal = 0;      // sent to the tasks once at warn_ms (epoch ms); 0 = none
+  int64_t warn_ms = 0;
   int64_t grace_ms = 5000;  // SIGTERM -> SIGKILL delay
   int64_t kill_wait_ms = 10000;  // after SIGKILL, how long to wait for the job's processes
   // Served to the tasks while they run (task_service.h), polled beside the signalfd; not owned.

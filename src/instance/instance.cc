@@ -84,50 +84,6 @@ Status CheckStateFolder(const std::string& state) {
   return Status::Ok();
 }
 
-// The shims' run folder. Its files only matter while the machine is up (they tie running
-// jobs to their shims across instance restarts), so it lives in tmpfs when there is one:
-// creating and deleting a few files per job there costs far less than on a disk file system.
-// STATE/run records it: a link to a folder made with an unpredictable name (mkdtemp) in
-// /dev/shm, or the folder itself. A restart uses the recorded folder only while it passes the
-// trust rule (exec::OpenRunFolder: ours, 0700, no link); otherwise — gone after a reboot, or
-// not ours — a new one is made, and jobs whose shims lived in the old one are lost, never run
-// from a folder someone else could have prepared.
-Result<std::string> PrepareRunFolder(const std::string& state) {
-  const std::string record = state + "/run";
-  char target[PATH_MAX];
-  const ssize_t length = ::readlink(record.c_str(), target, sizeof target - 1);
-  if (length > 0) {
-    const std::string recorded(target, static_cast<size_t>(length));
-    if (Result<int> folder = exec::OpenRunFolder(recorded); folder.ok()) {
-      ::close(*folder);
-      return recorded;
-    }
-    ::unlink(record.c_str());
-  } else if (errno == EINVAL) {  // STATE/run is not a link: the folder itself
-    Result<int> folder = exec::OpenRunFolder(record);
-    if (!folder.ok()) return folder.status();
-    ::close(*folder);
-    return record;
-  }
-  if (::access("/dev/shm", W_OK) == 0) {
-    Result<std::string> made = exec::CreateRunFolder(
-        "/dev/shm/converge-" + std::to_string(::geteuid()) + "-");
-    if (made.ok()) {
-      if (::symlink(made->c_str(), record.c_str()) != 0) {
-        const int error = errno;
-        ::rmdir(made->c_str());
-        return Status(Code::kInternal, std::string("symlink: ") + std::strerror(error), record);
-      }
-      return made;
-    }
-  }
-  if (::mkdir(record.c_str(), 0700) != 0) {
-    return Status(Code::kInternal, std::string("cannot create folder: ") + std::strerror(errno),
-                  record);
-  }
-  return record;
-}
-
 // Evidence that jobs ran from this state folder before (StoreOptions::used_before), or "".
 std::string EarlierUse(const std::string& state) {
   const std::string output = state + "/output";
@@ -189,7 +145,7 @@ class Instance::Impl {
                     "another instance is using this state folder (stop it with converge stop)",
                     state);
     }
-    Result<std::string> run_dir = PrepareRunFolder(state);
+    Result<std::string> run_dir = exec::PrepareRunFolder(state);
     if (!run_dir.ok()) return run_dir.status().WithPrefix("run folder");
     run_dir_ = *run_dir;
     const std::string earlier_use = EarlierUse(state);
@@ -385,9 +341,7 @@ class Instance::Impl {
       stop_timer_.expires_after(std::chrono::milliseconds(200));
       stop_timer_.async_wait([this](const boost::system::error_code&) {
         // No job runs any more: a run folder with nothing in it is not needed either.
-        if (::rmdir(run_dir_.c_str()) == 0 && run_dir_ != options_.state_dir + "/run") {
-          ::unlink((options_.state_dir + "/run").c_str());
-        }
+        exec::ReleaseRunFolder(options_.state_dir, run_dir_);
         // No job runs: the agents of a Slurm step may go.
         if (multi_node_ != nullptr) {
           EndRecordedAgentStep(options_.state_dir);

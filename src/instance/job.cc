@@ -1,5 +1,7 @@
 #include "instance/job.h"
 
+#include <cstdio>
+
 #include <array>
 
 namespace converge::instance {
@@ -20,10 +22,24 @@ std::optional<JobState> ParseJobState(std::string_view name) {
 }
 
 std::string Dependency::ToString() const {
-  const char* scheme = kind == Kind::kAfterOk    ? "afterok"
-                       : kind == Kind::kAfterAny ? "afterany"
-                                                 : "afternotok";
-  return std::string(scheme) + ":" + std::to_string(job);
+  switch (kind) {
+    case Kind::kAfterOk:
+      return "afterok:" + std::to_string(job);
+    case Kind::kAfterAny:
+      return "afterany:" + std::to_string(job);
+    case Kind::kAfterNotOk:
+      return "afternotok:" + std::to_string(job);
+    case Kind::kAfter:
+      return "after:" + std::to_string(job);
+    case Kind::kSingleton:
+      return "singleton";
+    case Kind::kBeginTime: {
+      char text[32];
+      std::snprintf(text, sizeof text, "begin-time:%.0f", time);
+      return text;
+    }
+  }
+  return "";
 }
 
 }  // namespace converge::instance

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "instance/clock.h"
 #include "jobspec/jobspec.h"
 #include "sched/allocation.h"
 #include "store/job_record.h"
@@ -20,12 +21,16 @@ enum class JobState { kNew, kDepend, kPriority, kSched, kRun, kCleanup, kInactiv
 const char* JobStateName(JobState state);  // "NEW", "DEPEND", ...
 std::optional<JobState> ParseJobState(std::string_view name);
 
-// A dependency of RFC 26's "after" family.
+// An RFC 26 dependency: the "after" family on job `job` (after = once it started, the others
+// once it ended: with any result, completed, or not completed), `singleton` (once no earlier
+// job of the same user and name is active), or `begin-time` (once the clock reaches `time`).
 struct Dependency {
-  enum class Kind { kAfterOk, kAfterAny, kAfterNotOk };
+  enum class Kind { kAfterOk, kAfterAny, kAfterNotOk, kAfter, kSingleton, kBeginTime };
   Kind kind = Kind::kAfterOk;
-  int64_t job = 0;
-  std::string ToString() const;  // "afterok:12"
+  int64_t job = 0;    // the after family
+  double time = 0;    // begin-time: epoch seconds
+  bool on_job() const { return kind != Kind::kSingleton && kind != Kind::kBeginTime; }
+  std::string ToString() const;  // "afterok:12", "singleton", "begin-time:1765000000"
 };
 
 // What only an active job needs; dropped when the job becomes inactive.
@@ -36,6 +41,7 @@ struct ActiveJob {
   bool cancel_requested = false;
   bool started = false;                         // the shim was spawned
   bool queued = false;                          // submitted to the scheduler's queue
+  std::unique_ptr<Timer> begin_timer;           // armed while a begin-time is ahead
 };
 
 struct Job {

@@ -15,6 +15,7 @@
 #include <boost/asio/post.hpp>
 
 #include "common/hostlist.h"
+#include "instance/free_memory.h"
 #include "instance/job_json.h"
 #include "jobspec/duration.h"
 #include "jobspec/limits.h"
@@ -89,9 +90,7 @@ Result<std::vector<int64_t>> JobManager::Submit(const Caller& caller,
     Post(job, "submit", {{"userid", job.record.uid}, {"priority", job.record.priority}});
     Post(job, "validate");
     SetState(job, JobState::kDepend);
-    for (const Dependency& dependency : job.active->dependencies) {
-      dependents_[dependency.job].push_back(id);
-    }
+    WatchDependencies(job);
     Advance(job);
   }
   return ids;
@@ -124,7 +123,7 @@ Result<Job> JobManager::Prepare(const Caller& caller, const std::string& text, i
   nlohmann::json dependencies = nlohmann::json::array();
   for (const Dependency& dependency : facts->dependencies) {
     auto target = jobs_.find(dependency.job);
-    if (target == jobs_.end() || dependency.job >= id) {
+    if (dependency.on_job() && (target == jobs_.end() || dependency.job >= id)) {
       return Status::Invalid("attributes.system.dependencies",
                              dependency.ToString() + ": no such job");
     }
@@ -183,6 +182,12 @@ enum class Verdict { kWait, kMet, kNever };
 
 static Verdict Judge(const Dependency& dependency, const Job* target) {
   if (target == nullptr) return Verdict::kNever;
+  if (dependency.kind == Dependency::Kind::kAfter) {  // once it started (RFC 26)
+    if (target->state == JobState::kInactive) {
+      return target->record.start_time > 0 ? Verdict::kMet : Verdict::kNever;
+    }
+    return target->active->started ? Verdict::kMet : Verdict::kWait;
+  }
   if (target->state != JobState::kInactive) return Verdict::kWait;
   const bool ok = target->record.result == "completed";
   switch (dependency.kind) {
@@ -192,13 +197,65 @@ static Verdict Judge(const Dependency& dependency, const Job* target) {
       return ok ? Verdict::kMet : Verdict::kNever;
     case Dependency::Kind::kAfterNotOk:
       return ok ? Verdict::kNever : Verdict::kMet;
+    default:
+      return Verdict::kWait;
   }
-  return Verdict::kWait;
+}
+
+const Job* JobManager::EarlierNamesake(const Job& job) const {
+  for (const auto& [id, other] : jobs_) {
+    if (id >= job.record.id) break;
+    if (other.state != JobState::kInactive && other.record.uid == job.record.uid &&
+        other.record.name == job.record.name) {
+      return &other;
+    }
+  }
+  return nullptr;
+}
+
+void JobManager::WatchDependencies(const Job& job) {
+  const int64_t id = job.record.id;
+  for (const Dependency& dependency : job.active->dependencies) {
+    if (dependency.on_job()) dependents_[dependency.job].push_back(id);
+    if (dependency.kind != Dependency::Kind::kSingleton) continue;
+    for (const auto& [other_id, other] : jobs_) {
+      if (other_id >= id) break;
+      if (other.state != JobState::kInactive && other.record.uid == job.record.uid &&
+          other.record.name == job.record.name) {
+        dependents_[other_id].push_back(id);
+      }
+    }
+  }
+}
+
+void JobManager::WakeDependentsOfStart(int64_t started) {
+  auto it = dependents_.find(started);
+  if (it == dependents_.end()) return;
+  const std::vector<int64_t> waiting = it->second;  // Advance may change dependents_
+  for (int64_t id : waiting) {
+    auto job = jobs_.find(id);
+    if (job != jobs_.end()) Advance(job->second);
+  }
 }
 
 void JobManager::Advance(Job& job) {
   if (job.state != JobState::kDepend) return;
   for (const Dependency& dependency : job.active->dependencies) {
+    if (dependency.kind == Dependency::Kind::kSingleton) {
+      if (EarlierNamesake(job) != nullptr) return;
+      continue;
+    }
+    if (dependency.kind == Dependency::Kind::kBeginTime) {
+      const double ahead = dependency.time - clock_.Now();
+      if (ahead <= 0) continue;
+      const int64_t id = job.record.id;
+      job.active->begin_timer = clock_.After(
+          std::chrono::milliseconds(static_cast<int64_t>(std::ceil(ahead * 1000))), [this, id] {
+            auto it = jobs_.find(id);
+            if (it != jobs_.end()) Advance(it->second);
+          });
+      return;
+    }
     const Job* target = Find(dependency.job);
     Verdict verdict = Judge(dependency, target);
     if (verdict == Verdict::kWait) return;
@@ -211,6 +268,7 @@ void JobManager::Advance(Job& job) {
       return;
     }
   }
+  job.active->begin_timer.reset();
   if (hooks_.hold && !hooks_.hold(job).empty()) {
     if (job.active->queued) {  // Prepare() queued it to check it; it must wait outside
       scheduler_->CancelPending(job.record.id);
@@ -307,6 +365,13 @@ void JobManager::Launch(int64_t id, bool first_start) {
     }
     if (job.record.duration > 0) {
       spec.deadline_ms = static_cast<int64_t>((job.record.start_time + job.record.duration) * 1e3);
+      // Validated at submit (jobspec/validate.cc).
+      if (Result<std::optional<jobspec::WarnSignal>> warn =
+              jobspec::WarnSignalOption(job.active->spec.system);
+          warn.ok() && warn->has_value()) {
+        spec.warn_signal = (*warn)->signum;
+        spec.warn_ms = spec.deadline_ms - static_cast<int64_t>((*warn)->timeleft * 1e3);
+      }
     }
     spec.grace_ms = options_.grace_ms;
     // Validated at submit; a job journaled before the option existed gets the default.
@@ -326,6 +391,7 @@ void JobManager::Launch(int64_t id, bool first_start) {
   }
   job.active->started = true;
   Post(job, "start");
+  WakeDependentsOfStart(id);
 }
 
 Status JobManager::PrepareDefaultOutputs(const Job& job, bool first_start) {
@@ -419,10 +485,11 @@ void JobManager::Finish(Job& job, const std::string& result, int exit_code, int 
   job.record.signal = signal;
   job.record.reason = reason;
   if (job.record.end_time == 0) job.record.end_time = clock_.Now();
-  job.record.allocation.clear();
+  std::string().swap(job.record.allocation);  // its capacity too: 100,000 of them add up
   SetState(job, JobState::kInactive);
   Post(job, "clean", {{"result", result}});
   job.active.reset();
+  ++ended_since_trim_;
   ResolveDependents(job);
   CheckShutdown();
 }
@@ -438,13 +505,20 @@ void JobManager::ResolveDependents(const Job& finished) {
   }
 }
 
-Status JobManager::Cancel(const Caller& caller, int64_t id) {
+Result<Job*> JobManager::CallersJob(const Caller& caller, int64_t id) {
   auto it = jobs_.find(id);
   if (it == jobs_.end()) return Status(Code::kNotFound, "job " + std::to_string(id) + " not found");
   Job& job = it->second;
   if (!IsOwnerOrAdmin(caller, job.record.uid)) {
     return Status(Code::kSkip, "job " + std::to_string(id) + " belongs to " + job.record.user);
   }
+  return &job;
+}
+
+Status JobManager::Cancel(const Caller& caller, int64_t id) {
+  Result<Job*> found = CallersJob(caller, id);
+  if (!found.ok()) return found.status();
+  Job& job = **found;
   if (job.state == JobState::kInactive) {
     return Status::Invalid("id", "job " + std::to_string(id) + " is already inactive");
   }
@@ -460,13 +534,22 @@ Status JobManager::Cancel(const Caller& caller, int64_t id) {
   return Status::Ok();
 }
 
-Status JobManager::SetUrgency(const Caller& caller, int64_t id, int64_t urgency) {
-  auto it = jobs_.find(id);
-  if (it == jobs_.end()) return Status(Code::kNotFound, "job " + std::to_string(id) + " not found");
-  Job& job = it->second;
-  if (!IsOwnerOrAdmin(caller, job.record.uid)) {
-    return Status(Code::kSkip, "job " + std::to_string(id) + " belongs to " + job.record.user);
+Status JobManager::Signal(const Caller& caller, int64_t id, int signo) {
+  Result<Job*> found = CallersJob(caller, id);
+  if (!found.ok()) return found.status();
+  Job& job = **found;
+  if (signo < 1 || signo > 64) return Status::Invalid("signal", "must be from 1 to 64");
+  if (job.state != JobState::kRun || !job.active->started) {
+    return Status::Invalid("id", "job " + std::to_string(id) + " is " + JobStateName(job.state) +
+                                     ": only a running job's tasks can be signalled");
   }
+  return executor_.Signal(id, signo);
+}
+
+Status JobManager::SetUrgency(const Caller& caller, int64_t id, int64_t urgency) {
+  Result<Job*> found = CallersJob(caller, id);
+  if (!found.ok()) return found.status();
+  Job& job = **found;
   if (urgency < 0 || urgency > 31) return Status::Invalid("urgency", "must be from 0 to 31");
   if (urgency > kDefaultUrgency && !caller.admin) {
     return Status(Code::kPermissionDenied,
@@ -545,6 +628,16 @@ void JobManager::Flush() {
     degraded_.clear();
     store_full_ = false;
     retry_ms_ = 0;
+    // What finished jobs freed goes back to the system (their records stay): once the queue
+    // has drained, when most of it is free, or now and then in a long busy stretch.
+    constexpr int64_t kEndedBeforeIdleTrim = 1024;
+    constexpr int64_t kEndedBeforeBusyTrim = 65536;
+    const bool idle = scheduler_->pending_count() == 0 && scheduler_->running_count() == 0;
+    if ((idle && ended_since_trim_ >= kEndedBeforeIdleTrim) ||
+        ended_since_trim_ >= kEndedBeforeBusyTrim) {
+      ended_since_trim_ = 0;
+      ReturnFreeMemory();
+    }
     return;
   }
   OnCommitFailure(status);

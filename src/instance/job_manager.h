@@ -118,6 +118,10 @@ class JobManager {
   // kNotFound, kSkip "not your job" (403), kPermissionDenied (403), kInvalidArgument "not
   // pending" (the API's 409) or "urgency" out of range.
   Status SetUrgency(const Caller& caller, int64_t id, int64_t urgency);
+  // Sends signal `signo` to a running job's tasks; the job goes on (scancel -s, flux job
+  // kill). Errors: kNotFound, kSkip "not your job" (403), kInvalidArgument "not running"
+  // (where "id": the API's 409) or "signal" out of 1..64, and the executor's.
+  Status Signal(const Caller& caller, int64_t id, int signo);
   // Validates a jobspec as Submit() would, without submitting it. Errors: as Submit().
   Status Check(const Caller& caller, const std::string& jobspec_text);
   void SetHooks(JobHooks hooks) { hooks_ = std::move(hooks); }
@@ -191,6 +195,16 @@ class JobManager {
   void Finish(Job& job, const std::string& result, int exit_code, int signal,
               const std::string& reason);
   void ResolveDependents(const Job& finished);
+  // Registers `job` to be advanced when the jobs its dependencies name start or end (for
+  // singleton: every earlier active job of its user and name).
+  void WatchDependencies(const Job& job);
+  // Advances the jobs waiting on `started` (after:ID), keeping them registered.
+  void WakeDependentsOfStart(int64_t started);
+  // The earliest active job before `job` with its user and name, or null.
+  const Job* EarlierNamesake(const Job& job) const;
+  // Job `id` when `caller` may act on it (its user or the owner). Errors: kNotFound; kSkip
+  // "belongs to USER".
+  Result<Job*> CallersJob(const Caller& caller, int64_t id);
   void RequestFlush();
   void RequestSchedule();
   void Flush();
@@ -221,6 +235,7 @@ class JobManager {
   JobHooks hooks_;
   std::function<void(const store::Event&)> event_sink_;
   bool flush_posted_ = false;  // a Flush() is posted, or its retry timer is set
+  int64_t ended_since_trim_ = 0;  // jobs that became inactive since ReturnFreeMemory()
   std::string degraded_;
   bool store_full_ = false;
   int64_t retry_ms_ = 0;  // the back-off of the next retry; 0 while commits succeed

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <string>
 
 #include "instance/manager_test_support.h"
@@ -83,6 +84,27 @@ TEST_F(JobManagerTest, AJobWithoutDurationHasNoDeadline) {
   const int64_t id = life.Submit(Jobspec(1, 1));
   ASSERT_NE(life.executor->spec(id), nullptr);
   EXPECT_EQ(life.executor->spec(id)->deadline_ms, 0);
+}
+
+TEST_F(JobManagerTest, TheSignalOptionSendsItsSignalThatLongBeforeTheDeadline) {
+  nlohmann::json spec = nlohmann::json::parse(Jobspec(1, 1, 30));
+  spec["attributes"]["system"]["shell"]["options"]["signal"] = {{"signum", 12},
+                                                                 {"timeleft", 2.5}};
+  const int64_t id = life.Submit(spec.dump());
+  ASSERT_NE(life.executor->spec(id), nullptr);
+  const exec::ShimSpec& started = *life.executor->spec(id);
+  EXPECT_EQ(started.warn_signal, 12);
+  EXPECT_EQ(started.warn_ms, started.deadline_ms - 2500);
+  // Without a time limit there is nothing to warn of.
+  spec = nlohmann::json::parse(Jobspec(1, 1));
+  spec["attributes"]["system"]["shell"]["options"]["signal"] = nlohmann::json::object();
+  const int64_t unlimited = life.Submit(spec.dump());
+  EXPECT_EQ(life.executor->spec(unlimited)->warn_signal, 0);
+  // A bad one is refused at submit, by name.
+  spec["attributes"]["system"]["shell"]["options"]["signal"] = {{"signum", 99}};
+  Result<std::vector<int64_t>> refused = life.jobs->Submit(Caller{1000, false}, {spec.dump()});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().where(), "attributes.system.shell.options.signal.signum");
 }
 
 TEST_F(JobManagerTest, TheExitResultMakesTheJobInactiveAndIsForgottenAfterTheCommit) {
@@ -244,6 +266,86 @@ TEST_F(JobManagerTest, HoldingAQueuedJobLetsTheNextOneStartAndOnlyTheOwnerExpedi
   ASSERT_FALSE(above.ok());
   EXPECT_EQ(above.status().code(), Code::kPermissionDenied);
   EXPECT_EQ(above.status().where(), "attributes.system.priority");
+}
+
+// A jobspec with these attributes.system.dependencies.
+std::string WithDependencies(const std::string& text, nlohmann::json dependencies) {
+  nlohmann::json spec = nlohmann::json::parse(text);
+  spec["attributes"]["system"]["dependencies"] = std::move(dependencies);
+  return spec.dump();
+}
+
+nlohmann::json On(const std::string& scheme, const std::string& value = "") {
+  return nlohmann::json::array({{{"scheme", scheme}, {"value", value}}});
+}
+
+TEST_F(JobManagerTest, ABeginTimeKeepsAJobWaitingUntilTheClockGetsThere) {
+  const int64_t later =
+      life.Submit(WithDependencies(Jobspec(1, 1), On("begin-time", "1800000060")));
+  EXPECT_EQ(life.State(later), "DEPEND");
+  EXPECT_EQ(life.jobs->QueueReason(*life.jobs->Find(later)), "waiting for begin-time (in 1m)");
+  clock.Advance(std::chrono::seconds(59));
+  life.Settle();
+  EXPECT_EQ(life.State(later), "DEPEND");
+  clock.Advance(std::chrono::seconds(1));
+  life.Settle();
+  EXPECT_EQ(life.State(later), "RUN");
+  // One already past does not wait.
+  EXPECT_EQ(life.State(life.Submit(WithDependencies(Jobspec(1, 1), On("begin-time", "17")))),
+            "RUN");
+}
+
+TEST_F(JobManagerTest, AfterWaitsForTheStartAndSingletonForEveryEarlierNamesake) {
+  const int64_t first = life.Submit(Jobspec(1, 4));  // fills the node
+  const int64_t blocked = life.Submit(Jobspec(1, 4));
+  const int64_t after = life.Submit(
+      WithDependencies(Jobspec(1, 1), On("after", std::to_string(blocked))));
+  const int64_t single = life.Submit(WithDependencies(Jobspec(1, 1), On("singleton")));
+  EXPECT_EQ(life.State(blocked), "SCHED");
+  EXPECT_EQ(life.State(after), "DEPEND");
+  EXPECT_EQ(life.State(single), "DEPEND");
+  EXPECT_EQ(life.jobs->QueueReason(*life.jobs->Find(single)),
+            "waiting for singleton (job " + std::to_string(first) + " of that name)");
+  ASSERT_TRUE(life.executor->Finish(first, FakeExecutor::Exited(0)).ok());
+  life.Settle();
+  EXPECT_EQ(life.State(blocked), "RUN");
+  EXPECT_EQ(life.State(after), "SCHED");  // released by the start; waits for room
+  EXPECT_EQ(life.State(single), "DEPEND");
+  ASSERT_TRUE(life.executor->Finish(blocked, FakeExecutor::Exited(1)).ok());
+  life.Settle();
+  EXPECT_EQ(life.State(after), "RUN");
+  EXPECT_EQ(life.State(single), "DEPEND");  // `after` is an earlier job of that name too
+  ASSERT_TRUE(life.executor->Finish(after, FakeExecutor::Exited(0)).ok());
+  life.Settle();
+  EXPECT_EQ(life.State(single), "RUN");
+}
+
+TEST_F(JobManagerTest, AfterAJobThatNeverStartsFails) {
+  life.Submit(Jobspec(1, 4));
+  const int64_t blocked = life.Submit(Jobspec(1, 4));
+  const int64_t after = life.Submit(
+      WithDependencies(Jobspec(1, 1), On("after", std::to_string(blocked))));
+  ASSERT_TRUE(life.jobs->Cancel(Caller{1000, false}, blocked).ok());
+  life.Settle();
+  EXPECT_EQ(life.State(after), "INACTIVE");
+  EXPECT_EQ(life.jobs->Find(after)->record.reason,
+            "dependency after:" + std::to_string(blocked) + " can never be met (job " +
+                std::to_string(blocked) + " canceled)");
+}
+
+TEST_F(JobManagerTest, ASignalReachesOnlyARunningJobsTasksAndTheJobGoesOn) {
+  const int64_t running = life.Submit(Jobspec(1, 4));
+  const int64_t queued = life.Submit(Jobspec(1, 4));
+  ASSERT_TRUE(life.jobs->Signal(Caller{1000, false}, running, SIGUSR1).ok());
+  EXPECT_EQ(life.executor->signals(),
+            (std::vector<std::pair<int64_t, int>>{{running, SIGUSR1}}));
+  EXPECT_EQ(life.State(running), "RUN");
+  Status pending = life.jobs->Signal(Caller{1000, false}, queued, SIGUSR1);
+  EXPECT_EQ(pending.where(), "id") << pending.ToString();
+  EXPECT_EQ(life.jobs->Signal(Caller{1001, false}, running, SIGUSR1).code(), Code::kSkip);
+  EXPECT_EQ(life.jobs->Signal(Caller{1000, false}, running, 65).where(), "signal");
+  EXPECT_EQ(life.jobs->Signal(Caller{1000, false}, 999, SIGUSR1).code(), Code::kNotFound);
+  EXPECT_EQ(life.executor->signals().size(), 1u);
 }
 
 TEST_F(JobManagerTest, AStartTheExecutorRefusesFailsTheJob) {

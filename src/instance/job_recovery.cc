@@ -76,9 +76,7 @@ Status JobManager::Recover() {
     }
     if (job.state != JobState::kRun && job.state != JobState::kCleanup) {
       SetState(job, JobState::kDepend);
-      for (const Dependency& dependency : job.active->dependencies) {
-        dependents_[dependency.job].push_back(id);
-      }
+      WatchDependencies(job);
       to_advance.push_back(id);
       continue;
     }

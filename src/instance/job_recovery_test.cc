@@ -136,6 +136,26 @@ TEST_F(JobRecoveryTest, AHeldJobStaysHeldAndItsReleaseIsKept) {
   EXPECT_EQ(life->State(held), "RUN");
 }
 
+TEST_F(JobRecoveryTest, WaitingForABeginTimeOrASingletonSurvivesARestart) {
+  nlohmann::json spec = nlohmann::json::parse(Jobspec(1, 1));
+  const int64_t first = life->Submit(spec.dump());
+  spec["attributes"]["system"]["dependencies"] = {
+      {{"scheme", "begin-time"}, {"value", std::to_string(clock.Now() + 30)}},
+      {{"scheme", "singleton"}, {"value", ""}}};
+  const int64_t later = life->Submit(spec.dump());
+  ASSERT_EQ(life->State(later), "DEPEND");
+  Restart([&](FakeExecutor& executor) {
+    executor.ScriptReattach(first, {Executor::ReattachState::kRunning, {}});
+  });
+  EXPECT_EQ(life->State(later), "DEPEND");
+  clock.Advance(std::chrono::seconds(31));
+  life->Settle();
+  EXPECT_EQ(life->State(later), "DEPEND");  // its namesake still runs
+  ASSERT_TRUE(life->executor->Finish(first, FakeExecutor::Exited(0)).ok());
+  life->Settle();
+  EXPECT_EQ(life->State(later), "RUN");
+}
+
 TEST_F(JobRecoveryTest, ACancelCommittedBeforeTheCrashStillCounts) {
   const int64_t id = life->Submit(Jobspec(1, 1));
   ASSERT_TRUE(life->jobs->Cancel(kInstanceCaller, id).ok());

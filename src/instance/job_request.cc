@@ -1,6 +1,8 @@
 #include "instance/job_request.h"
 
+#include <algorithm>
 #include <charconv>
+#include <string_view>
 
 #include "jobspec/parse.h"
 
@@ -22,19 +24,36 @@ Result<std::string> StringAt(const nlohmann::json& root, std::initializer_list<c
 }
 
 Result<Dependency> ReadDependency(const jobspec::Dependency& raw, const std::string& field) {
+  using Kind = Dependency::Kind;
+  static const std::pair<const char*, Kind> kSchemes[] = {
+      {"afterok", Kind::kAfterOk}, {"afterany", Kind::kAfterAny},
+      {"afternotok", Kind::kAfterNotOk}, {"after", Kind::kAfter},
+      {"singleton", Kind::kSingleton}, {"begin-time", Kind::kBeginTime}};
   Dependency dependency;
-  if (raw.scheme == "afterok") {
-    dependency.kind = Dependency::Kind::kAfterOk;
-  } else if (raw.scheme == "afterany") {
-    dependency.kind = Dependency::Kind::kAfterAny;
-  } else if (raw.scheme == "afternotok") {
-    dependency.kind = Dependency::Kind::kAfterNotOk;
-  } else {
-    return Status::Invalid(field + ".scheme", "'" + raw.scheme +
-                                                  "' is not one of afterok, afterany, afternotok");
+  bool known = false;
+  for (const auto& [name, kind] : kSchemes) {
+    if (raw.scheme == name) dependency.kind = kind, known = true;
+  }
+  if (!known) {
+    return Status::Invalid(field + ".scheme",
+                           "'" + raw.scheme + "' is not one of after, afterok, afterany, "
+                           "afternotok, singleton, begin-time");
   }
   const char* begin = raw.value.data();
   const char* end = begin + raw.value.size();
+  if (dependency.kind == Kind::kSingleton) {
+    if (!raw.value.empty()) return Status::Invalid(field + ".value", "singleton takes no value");
+    return dependency;
+  }
+  if (dependency.kind == Kind::kBeginTime) {
+    auto [ptr, error] = std::from_chars(begin, end, dependency.time);
+    if (error != std::errc() || ptr != end || !(dependency.time > 0) ||
+        dependency.time > 1e11) {
+      return Status::Invalid(field + ".value",
+                             "'" + raw.value + "' is not a time (epoch seconds)");
+    }
+    return dependency;
+  }
   auto [ptr, error] = std::from_chars(begin, end, dependency.job);
   if (error != std::errc() || ptr != end || dependency.job <= 0) {
     return Status::Invalid(field + ".value", "'" + raw.value + "' is not a job id");
@@ -57,13 +76,21 @@ bool IsDefaultOutputPath(const std::string& default_output_dir, int64_t id,
 }
 
 Result<std::string> ResolveOutputPath(const std::string& path_template, const std::string& cwd,
-                                      int64_t id, const std::string& field) {
+                                      int64_t id, const std::string& name,
+                                      const std::string& field) {
   if (path_template.empty()) return Status::Invalid(field, "must not be empty");
   std::string path;
+  constexpr std::string_view kId = "{{id}}";
+  constexpr std::string_view kName = "{{name}}";
   for (size_t i = 0; i < path_template.size();) {
-    if (path_template.compare(i, 6, "{{id}}") == 0) {
+    if (path_template.compare(i, kId.size(), kId) == 0) {
       path += std::to_string(id);
-      i += 6;
+      i += kId.size();
+    } else if (path_template.compare(i, kName.size(), kName) == 0) {
+      std::string file_name = name;
+      std::replace(file_name.begin(), file_name.end(), '/', '_');
+      path += file_name;
+      i += kName.size();
     } else {
       path += path_template[i++];
     }
@@ -125,9 +152,9 @@ Result<JobRequestFacts> ReadJobRequest(const std::string& text,
       out->empty() ? DefaultOutputPath(default_output_dir, id, "out") : *out;
   const std::string err_template =
       !err->empty() ? *err : (out->empty() ? DefaultOutputPath(default_output_dir, id, "err") : *out);
-  Result<std::string> stdout_path = ResolveOutputPath(out_template, cwd, id, out_field);
+  Result<std::string> stdout_path = ResolveOutputPath(out_template, cwd, id, facts.name, out_field);
   if (!stdout_path.ok()) return stdout_path.status();
-  Result<std::string> stderr_path = ResolveOutputPath(err_template, cwd, id, err_field);
+  Result<std::string> stderr_path = ResolveOutputPath(err_template, cwd, id, facts.name, err_field);
   if (!stderr_path.ok()) return stderr_path.status();
   facts.stdout_path = *stdout_path;
   facts.stderr_path = *stderr_path;

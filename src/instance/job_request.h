@@ -37,9 +37,11 @@ std::string DefaultOutputPath(const std::string& default_output_dir, int64_t id,
 bool IsDefaultOutputPath(const std::string& default_output_dir, int64_t id,
                          const std::string& path);
 
-// Substitutes {{id}} in `path_template` and makes it absolute against `cwd`. Errors: a `..`
-// component, an empty template.
+// Substitutes {{id}} and {{name}} (the job's name, '/' written as '_') in `path_template`, as
+// Flux's output templates do, and makes it absolute against `cwd`. Errors: a `..` component,
+// an empty template.
 Result<std::string> ResolveOutputPath(const std::string& path_template, const std::string& cwd,
-                                      int64_t id, const std::string& field);
+                                      int64_t id, const std::string& name,
+                                      const std::string& field);
 
 }  // namespace converge::instance

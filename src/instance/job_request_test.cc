@@ -32,6 +32,17 @@ TEST(JobRequestTest, ReadsNamePriorityDependenciesAndOutputs) {
   EXPECT_EQ(facts->stderr_path, "/work/out-12.txt");  // stderr follows stdout, like Slurm
 }
 
+TEST(JobRequestTest, OutputTemplatesTakeTheJobsName) {
+  auto facts = ReadJobRequest(
+      SpecWith(R"("job": {"name": "a/b"},
+               "shell": {"options": {"output": {"stdout": {"path": "{{name}}-{{id}}.out"},
+                                                 "stderr": {"path": "/logs/{{name}}.err"}}}})"),
+      "/state/output", 7);
+  ASSERT_TRUE(facts.ok()) << facts.status().ToString();
+  EXPECT_EQ(facts->stdout_path, "/work/a_b-7.out");
+  EXPECT_EQ(facts->stderr_path, "/logs/a_b.err");
+}
+
 TEST(JobRequestTest, DefaultsNameAndOutputs) {
   auto facts = ReadJobRequest(SpecWith(R"("queue": "")"), "/state/output", 5);
   ASSERT_TRUE(facts.ok()) << facts.status().ToString();

@@ -3,6 +3,7 @@
 
 #include "common/hostlist.h"
 #include "instance/job_manager.h"
+#include "jobspec/duration.h"
 
 namespace converge::instance {
 
@@ -42,11 +43,21 @@ size_t JobManager::active_count() const {
 std::string JobManager::QueueReason(const Job& job) const {
   if (job.state == JobState::kDepend) {
     std::string waiting;
+    auto add = [&](const std::string& what) { waiting += (waiting.empty() ? "" : ", ") + what; };
     for (const Dependency& dependency : job.active->dependencies) {
-      const Job* target = Find(dependency.job);
-      if (target && target->state != JobState::kInactive) {
-        waiting += (waiting.empty() ? "" : ", ") + dependency.ToString();
+      if (dependency.kind == Dependency::Kind::kSingleton) {
+        if (const Job* namesake = EarlierNamesake(job)) {
+          add("singleton (job " + std::to_string(namesake->record.id) + " of that name)");
+        }
+        continue;
       }
+      if (dependency.kind == Dependency::Kind::kBeginTime) {
+        const double ahead = dependency.time - clock_.Now();
+        if (ahead > 0) add("begin-time (in " + jobspec::FormatDuration(std::ceil(ahead)) + ")");
+        continue;
+      }
+      const Job* target = Find(dependency.job);
+      if (target && target->state != JobState::kInactive) add(dependency.ToString());
     }
     if (waiting.empty() && hooks_.hold) {
       std::string held = hooks_.hold(job);

@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "common/signal_name.h"
 #include "instance/job_json.h"
 #include "instance/output_follower.h"
 #include "instance/users.h"
@@ -222,27 +223,66 @@ void CancelJob(RouteContext& context, const HttpRequest& request, Reply reply) {
   ReplyWithJobOnceCommitted(context, reply, *id);
 }
 
+// The request's body: a JSON object with no key but `field` (which may be missing). Replies
+// 400 and returns nullopt otherwise.
+std::optional<nlohmann::json> BodyWithOnly(const HttpRequest& request, const char* field,
+                                           Reply& reply) {
+  nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    reply->Reply(JsonError(400, "must be a JSON object", "body"));
+    return std::nullopt;
+  }
+  for (const auto& [key, value] : body.items()) {
+    if (key != field) {
+      reply->Reply(JsonError(400, "unknown field", key));
+      return std::nullopt;
+    }
+  }
+  return body;
+}
+
+// Replies with the error of a job action that failed: 409 when the job is in the wrong
+// state (kInvalidArgument naming "id"). Returns whether it replied.
+bool ReplyIfFailed(const Status& status, Reply& reply) {
+  if (status.ok()) return false;
+  if (status.code() == Code::kInvalidArgument && status.where() == "id") {
+    reply->Reply(JsonError(409, status.message(), "id"));
+  } else {
+    reply->Reply(ErrorFor(status));
+  }
+  return true;
+}
+
 // POST /v1/jobs/ID/urgency {"urgency": 0..31}: 0 holds a pending job, more releases it.
 void SetUrgency(RouteContext& context, const HttpRequest& request, Reply reply) {
   std::optional<int64_t> id = JobIdOf(request, *reply);
   if (!id) return;
-  nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    return reply->Reply(JsonError(400, "must be a JSON object", "body"));
-  }
-  for (const auto& [key, value] : body.items()) {
-    if (key != "urgency") return reply->Reply(JsonError(400, "unknown field", key));
-  }
-  if (!body.contains("urgency") || !body["urgency"].is_number_integer()) {
+  std::optional<nlohmann::json> body = BodyWithOnly(request, "urgency", reply);
+  if (!body) return;
+  if (!body->contains("urgency") || !(*body)["urgency"].is_number_integer()) {
     return reply->Reply(JsonError(400, "must be an integer from 0 to 31", "urgency"));
   }
   Status status =
-      context.jobs.SetUrgency(CallerOf(request, context), *id, body["urgency"].get<int64_t>());
-  if (status.code() == Code::kInvalidArgument && status.where() == "id") {
-    return reply->Reply(JsonError(409, status.message(), "id"));
-  }
-  if (!status.ok()) return reply->Reply(ErrorFor(status));
+      context.jobs.SetUrgency(CallerOf(request, context), *id, (*body)["urgency"].get<int64_t>());
+  if (ReplyIfFailed(status, reply)) return;
   ReplyWithJobOnceCommitted(context, reply, *id);
+}
+
+// POST /v1/jobs/ID/signal {"signal": "USR1" | 10}: to a running job's tasks; it goes on.
+void SignalJob(RouteContext& context, const HttpRequest& request, Reply reply) {
+  std::optional<int64_t> id = JobIdOf(request, *reply);
+  if (!id) return;
+  std::optional<nlohmann::json> body = BodyWithOnly(request, "signal", reply);
+  if (!body) return;
+  const nlohmann::json signal = body->value("signal", nlohmann::json());
+  Result<int> signo = Status::Invalid("", "must be a signal name or number (USR1, 10)");
+  if (signal.is_number_integer()) signo = ParseSignal(std::to_string(signal.get<int64_t>()));
+  if (signal.is_string()) signo = ParseSignal(signal.get<std::string>());
+  if (!signo.ok()) return reply->Reply(JsonError(400, signo.status().message(), "signal"));
+  Status status = context.jobs.Signal(CallerOf(request, context), *id, *signo);
+  if (ReplyIfFailed(status, reply)) return;
+  reply->Reply(
+      JsonResponse(200, nlohmann::json{{"id", *id}, {"signal", SignalName(*signo)}}.dump()));
 }
 
 nlohmann::json EventToJson(const store::Event& event) {
@@ -404,6 +444,8 @@ void AddRoutes(api::Router& router, RouteContext* c) {
               [c](HttpRequest request, Reply reply) { JobResources(*c, request, reply); }});
   router.Add({"POST", "/v1/jobs/{id}/cancel", "job user or owner",
               [c](HttpRequest request, Reply reply) { CancelJob(*c, request, reply); }});
+  router.Add({"POST", "/v1/jobs/{id}/signal", "job user or owner",
+              [c](HttpRequest request, Reply reply) { SignalJob(*c, request, reply); }});
   router.Add({"POST", "/v1/jobs/{id}/urgency", "job user or owner",
               [c](HttpRequest request, Reply reply) { SetUrgency(*c, request, reply); }});
   router.Add({"GET", "/v1/jobs/{id}/events", "anyone",

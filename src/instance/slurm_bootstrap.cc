@@ -87,6 +87,8 @@ Result<std::optional<SlurmAgents>> DetectSlurmAllocation(const std::string& stat
   agents.launch = {"srun",
                    "--overlap",
                    "-N" + std::to_string(hosts->size()),
+                   // said out loud: salloc -n/-c exports SLURM_NTASKS, which srun would obey
+                   "-n" + std::to_string(hosts->size()),
                    "--ntasks-per-node=1",
                    "--kill-on-bad-exit=0",
                    "--job-name=converge-agents",

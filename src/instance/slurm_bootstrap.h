@@ -1,7 +1,8 @@
 // The Slurm bootstrap of a multi-node instance: `converge start` inside an allocation
 // (SLURM_JOB_ID and SLURM_JOB_NODELIST set) starts one agent per allocated node with a single
-// `srun --overlap -N<nodes> --ntasks-per-node=1 converge agent …` step, as Flux does under
-// Slurm, and waits for them like the static bootstrap. Reads the environment and the state
+// `srun --overlap -N<nodes> -n<nodes> --ntasks-per-node=1 converge agent …` step, as Flux does
+// under Slurm, and waits for them like the static bootstrap. Slurm binds each agent to the
+// allocation's cpus on its node, and the agent reports only those (resource/readers/hwloc.h). Reads the environment and the state
 // folder; thread-safe (no shared state).
 #pragma once
 

@@ -40,6 +40,9 @@ constexpr std::array kFluxRules{
     Rule{"output", 0, true, Action::kValue, "--output"},
     Rule{"error", 0, true, Action::kValue, "--error"},
     Rule{"dependency", 0, true, Action::kValue, "--dependency"},
+    Rule{"begin-time", 0, true, Action::kValue, "--begin-time"},
+    Rule{"signal", 0, true, Action::kValue, "--signal"},
+    Rule{"setattr", 'S', true, Action::kValue, "--setattr"},
     Rule{"env", 0, true, Action::kValue, "--env"},
     Rule{"env-remove", 0, true, Action::kEnvRemove, "--env"},
     Rule{"env-none", 0, false, Action::kFlag, "--env-none"},
@@ -48,6 +51,8 @@ constexpr std::array kFluxRules{
     Rule{"hold", 0, false, Action::kFlag, "--hold"},
     Rule{"requires", 0, true, Action::kValue, "--requires"},
     Rule{"tasks-per-node", 0, true, Action::kValue, "--tasks-per-node"},
+    Rule{"gpus-per-node", 0, true, Action::kValue, "--gpus-per-node"},
+    Rule{"cc", 0, true, Action::kValue, "--cc"},
 };
 
 constexpr std::array kSlurmRules{
@@ -55,6 +60,10 @@ constexpr std::array kSlurmRules{
     Rule{"ntasks", 'n', true, Action::kValue, "--ntasks"},
     Rule{"cpus-per-task", 'c', true, Action::kValue, "--cores-per-task"},
     Rule{"gpus-per-task", 0, true, Action::kValue, "--gpus-per-task"},
+    Rule{"gpus-per-node", 0, true, Action::kValue, "--gpus-per-node"},
+    Rule{"gres", 0, true, Action::kValue, "--gres"},
+    Rule{"mem", 0, true, Action::kValue, "--mem"},
+    Rule{"mem-per-cpu", 0, true, Action::kValue, "--mem-per-cpu"},
     Rule{"exclusive", 0, false, Action::kFlag, "--exclusive"},
     Rule{"time", 't', true, Action::kValue, "--time-limit"},
     Rule{"job-name", 'J', true, Action::kValue, "--job-name"},
@@ -62,12 +71,15 @@ constexpr std::array kSlurmRules{
     Rule{"error", 'e', true, Action::kPercent, "--error"},
     Rule{"partition", 'p', true, Action::kValue, "--queue"},
     Rule{"dependency", 'd', true, Action::kValue, "--dependency"},
+    Rule{"begin", 'b', true, Action::kValue, "--begin-time"},
+    Rule{"signal", 0, true, Action::kValue, "--signal"},
     Rule{"chdir", 'D', true, Action::kValue, "--cwd"},
     Rule{"ntasks-per-node", 0, true, Action::kValue, "--tasks-per-node"},
     Rule{"export", 0, true, Action::kExport, "--env"},
     Rule{"hold", 'H', false, Action::kFlag, "--hold"},
     Rule{"nodelist", 'w', true, Action::kValue, "--nodelist"},
     Rule{"exclude", 'x', true, Action::kValue, "--exclude"},
+    Rule{"constraint", 'C', true, Action::kValue, "--constraint"},
     Rule{"account", 'A', true, Action::kIgnore, "converge has no accounts"},
     Rule{"qos", 'q', true, Action::kIgnore, "converge has no QOS"},
     Rule{"mail-type", 0, true, Action::kIgnore, "converge sends no mail"},
@@ -75,8 +87,12 @@ constexpr std::array kSlurmRules{
     Rule{"comment", 0, true, Action::kIgnore, "comments are not kept"},
     Rule{"requeue", 0, false, Action::kIgnore, "jobs are not requeued"},
     Rule{"no-requeue", 0, false, Action::kIgnore, "jobs are never requeued"},
-    Rule{"array", 'a', true, Action::kRefuse,
-         "job arrays are `converge submit --cc IDSET ... {cc}`"},
+    Rule{"array", 'a', true, Action::kValue, "--array"},
+    Rule{"gpus", 'G', true, Action::kRefuse,
+         "GPUs of the whole job: give --gpus-per-node or --gpus-per-task"},
+    Rule{"mem-per-gpu", 0, true, Action::kRefuse,
+         "memory is asked for per node (--mem) or per core (--mem-per-cpu)"},
+    Rule{"licenses", 'L', true, Action::kRefuse, "converge counts no licenses"},
 };
 
 // Splits `text` into words like a POSIX shell would (quotes and escapes; no expansions). An
@@ -119,7 +135,9 @@ Result<std::vector<std::string>> Words(std::string_view text, const std::string&
   return words;
 }
 
-// Slurm's file-name patterns: %j and %J -> {{id}}, %% -> %; others have no converge meaning.
+// Slurm's file-name patterns: %j -> {{id}}, %x -> {{name}}, %a -> {cc} (the array index), %A
+// -> {{id}} (each copy of an array has an id of its own), %% -> %; the others (%N, %n, %t,
+// %u, ...) have no converge meaning.
 Result<std::string> SlurmPattern(std::string_view value, const std::string& where,
                                  const std::string& option) {
   std::string out;
@@ -129,13 +147,17 @@ Result<std::string> SlurmPattern(std::string_view value, const std::string& wher
       continue;
     }
     const char next = i + 1 < value.size() ? value[i + 1] : 0;
-    if (next == 'j' || next == 'J') {
+    if (next == 'j' || next == 'J' || next == 'A') {
       out += "{{id}}";
+    } else if (next == 'x') {
+      out += "{{name}}";
+    } else if (next == 'a') {
+      out += "{cc}";
     } else if (next == '%') {
       out += '%';
     } else {
       return Status::Invalid(
-          where, option + ": %" + std::string(1, next) + " is not supported (only %j, the job id)");
+          where, option + ": %" + std::string(1, next) + " is not supported (only %j, %x, %a, %A and %%)");
     }
     ++i;
   }
@@ -167,6 +189,7 @@ struct Translator {
   std::span<const Rule> rules;
   std::string prefix;  // "#FLUX:" or "#SBATCH", for messages
   std::string where;   // "line N"
+  bool ignore_unknown = false;  // unknown and unsupported options are warnings, not errors
   std::vector<std::string> tokens;
   std::vector<std::string> warnings;
 
@@ -207,6 +230,11 @@ struct Translator {
                            std::string(rule.flag) + ")");
         return Status::Ok();
       case Action::kRefuse:
+        if (ignore_unknown) {
+          warnings.push_back(where + ": " + prefix + " " + option + ": not supported, ignored (" +
+                             std::string(rule.flag) + ")");
+          return Status::Ok();
+        }
         return Error(option, "not supported: " + std::string(rule.flag));
     }
     return Status::Ok();
@@ -239,6 +267,12 @@ struct Translator {
           has_value = true;
         }
         rule = Find({}, word[1]);
+      }
+      if (!rule && ignore_unknown) {
+        warnings.push_back(where + ": " + prefix + " " + option + ": unknown option, ignored");
+        // Its value, when it has one: the next word unless that is an option.
+        if (!has_value && i + 1 < words.size() && words[i + 1].rfind('-', 0) != 0) ++i;
+        continue;
       }
       if (!rule) return Error(option, "unknown option");
       if (!rule->takes_value && has_value) return Error(option, "takes no value");
@@ -282,7 +316,7 @@ bool Sentinel(std::string_view line, std::string_view* rest, Translator* transla
 
 }  // namespace
 
-Result<BatchDirectives> ParseBatchDirectives(std::string_view script) {
+Result<BatchDirectives> ParseBatchDirectives(std::string_view script, bool ignore_unknown) {
   BatchDirectives found;
   int line_number = 0;
   size_t start = 0;
@@ -301,6 +335,7 @@ Result<BatchDirectives> ParseBatchDirectives(std::string_view script) {
     std::string_view rest;
     if (!Sentinel(line, &rest, &translator)) continue;  // an ordinary comment
     translator.where = "line " + std::to_string(line_number);
+    translator.ignore_unknown = ignore_unknown;
     Result<std::vector<std::string>> words = Words(rest, translator.where);
     if (!words.ok()) return words.status();
     CONVERGE_RETURN_IF_ERROR(translator.Translate(*words));

@@ -38,17 +38,24 @@ struct BatchDirectives {
 //   Flux:  -N/--nodes -n/--ntasks -c/--cores-per-task -g/--gpus-per-task -x/--exclusive
 //          -t/--time-limit -q/--queue --job-name --cwd --output --error --dependency
 //          --env --env-remove (-> --env=-PATTERN) --env-none --urgency (-> --priority)
-//          --priority --tasks-per-node
+//          --priority --tasks-per-node --begin-time --signal -S/--setattr --gpus-per-node
+//          --cc
 //   Slurm: -N/--nodes -n/--ntasks -c/--cpus-per-task --gpus-per-task --exclusive -t/--time
 //          -J/--job-name -o/--output -e/--error -p/--partition (-> --queue) -d/--dependency
-//          -D/--chdir (-> --cwd) --ntasks-per-node (-> --tasks-per-node)
+//          -D/--chdir (-> --cwd) --ntasks-per-node (-> --tasks-per-node) -H/--hold
+//          -w/--nodelist -x/--exclude -C/--constraint -b/--begin (-> --begin-time) --signal
 //          --export=ALL|NONE|[ALL,]NAME[=VALUE],... (without ALL: --env-none plus the names)
-//          %j and %J in --output/--error become {{id}}, %% becomes %; other % patterns are
-//          refused. Options without effect here (-A/--account, --mail-type, --mail-user,
-//          -q/--qos, --comment, --requeue, --no-requeue) are dropped with a warning.
+//          --mem --mem-per-cpu --gres --gpus-per-node -a/--array
+//          %j, %J and %A in --output/--error become {{id}}, %x {{name}}, %a {cc}, %% %; other
+//          % patterns are refused. Options without effect here (-A/--account, --mail-type,
+//          --mail-user, -q/--qos, --comment, --requeue, --no-requeue) are dropped with a
+//          warning; -G/--gpus, --mem-per-gpu and -L/--licenses are refused with a hint.
 // Errors (kInvalidArgument, where() = "line N"): "#SBATCH --foo: unknown option",
 // "#SBATCH --nodes: needs a value", "#FLUX: -x: takes no value", "#SBATCH foo: unexpected
-// argument", an unterminated quote, an unsupported % pattern.
-Result<BatchDirectives> ParseBatchDirectives(std::string_view script);
+// argument", an unterminated quote, an unsupported % pattern. With `ignore_unknown`
+// (`batch --ignore-unknown-directives`) an unknown option (with the next word as its value,
+// unless that is an option) and an unsupported one are dropped with a warning instead.
+Result<BatchDirectives> ParseBatchDirectives(std::string_view script,
+                                             bool ignore_unknown = false);
 
 }  // namespace converge::jobspec

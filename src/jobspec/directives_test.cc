@@ -57,6 +57,12 @@ TEST(DirectivesTest, SlurmSpellingsBecomeConvergeFlags) {
                     "--exclusive", "--time-limit=30", "--job-name=sim", "--queue=debug",
                     "--cwd=/scratch", "--tasks-per-node=4", "--cores-per-task=2", "--queue=batch",
                     "--cwd=/tmp", "--dependency=afterok:12:13", "--dependency=afterany:14"}));
+  EXPECT_EQ(AllTokens("#SBATCH --mem=4G --mem-per-cpu 100 --gres=gpu:2 --gpus-per-node=1\n"
+                      "#SBATCH --array=1-9:2 -a 3\n"),
+            (Tokens{"--mem=4G", "--mem-per-cpu=100", "--gres=gpu:2", "--gpus-per-node=1",
+                    "--array=1-9:2", "--array=3"}));
+  EXPECT_EQ(AllTokens("#FLUX: --cc 1-4 --gpus-per-node 2\n"),
+            (Tokens{"--cc=1-4", "--gpus-per-node=2"}));
 }
 
 TEST(DirectivesTest, FluxSpellingsBecomeConvergeFlags) {
@@ -98,8 +104,10 @@ TEST(DirectivesTest, QuotesAndEscapesSplitLikeAShell) {
 TEST(DirectivesTest, SlurmFilePatternsBecomeTemplates) {
   EXPECT_EQ(AllTokens("#SBATCH -o slurm-%j.out -e err-%J-100%%.txt\n"),
             (Tokens{"--output=slurm-{{id}}.out", "--error=err-{{id}}-100%.txt"}));
-  EXPECT_EQ(ErrorOf("#SBATCH --output=%x-%j.out\n"),
-            "line 1: #SBATCH --output: %x is not supported (only %j, the job id)");
+  EXPECT_EQ(AllTokens("#SBATCH --output=%x-%j.out -e %A_%a.err\n"),
+            (Tokens{"--output={{name}}-{{id}}.out", "--error={{id}}_{cc}.err"}));
+  EXPECT_EQ(ErrorOf("#SBATCH --output=%N.out\n"),
+            "line 1: #SBATCH --output: %N is not supported (only %j, %x, %a, %A and %%)");
   // Flux names its files with {{id}} already; % is an ordinary character there.
   EXPECT_EQ(AllTokens("#FLUX: --output=100%j\n"), Tokens{"--output=100%j"});
 }
@@ -128,14 +136,34 @@ TEST(DirectivesTest, UnknownOptionsNameTheirLine) {
             "line 3: #SBATCH --foo: unknown option");
   EXPECT_EQ(ErrorOf("#FLUX: -N1 -Z\n"), "line 1: #FLUX: -Z: unknown option");
   // Each dialect has its own names: -x is Slurm's --exclude, not --exclusive.
-  Result<BatchDirectives> exclude = ParseBatchDirectives("#SBATCH -x node1 -w node[2-3]\n");
+  Result<BatchDirectives> exclude =
+      ParseBatchDirectives("#SBATCH -x node1 -w node[2-3] -C 'a&b|c'\n");
   ASSERT_TRUE(exclude.ok()) << exclude.status().ToString();
   EXPECT_EQ(exclude->directives[0].tokens,
-            (Tokens{"--exclude=node1", "--nodelist=node[2-3]"}));
+            (Tokens{"--exclude=node1", "--nodelist=node[2-3]", "--constraint=a&b|c"}));
   EXPECT_EQ(ErrorOf("#FLUX: --partition=debug\n"), "line 1: #FLUX: --partition: unknown option");
-  EXPECT_EQ(ErrorOf("#SBATCH --array=1-10\n"),
-            "line 1: #SBATCH --array: not supported: job arrays are "
-            "`converge submit --cc IDSET ... {cc}`");
+  EXPECT_EQ(ErrorOf("#SBATCH --mem-per-gpu=1G\n"),
+            "line 1: #SBATCH --mem-per-gpu: not supported: memory is asked for per node (--mem) "
+            "or per core (--mem-per-cpu)");
+}
+
+TEST(DirectivesTest, IgnoringUnknownOptionsTurnsThemIntoWarnings) {
+  auto found = ParseBatchDirectives(
+      "#SBATCH --foo=1 -N 2 --bar baz --ntasks 4 --qux\n#SBATCH -G 2\n#FLUX: -Z -n1\n",
+      /*ignore_unknown=*/true);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  ASSERT_EQ(found->directives.size(), 2u);
+  EXPECT_EQ(found->directives[0].tokens, (Tokens{"--nodes=2", "--ntasks=4"}));
+  EXPECT_EQ(found->directives[1].tokens, (Tokens{"--ntasks=1"}));
+  EXPECT_EQ(found->warnings,
+            (Tokens{"line 1: #SBATCH --foo: unknown option, ignored",
+                    "line 1: #SBATCH --bar: unknown option, ignored",
+                    "line 1: #SBATCH --qux: unknown option, ignored",
+                    "line 2: #SBATCH -G: not supported, ignored (GPUs of the whole job: give "
+                    "--gpus-per-node or --gpus-per-task)",
+                    "line 3: #FLUX: -Z: unknown option, ignored"}));
+  // Values that are wrong stay errors.
+  EXPECT_FALSE(ParseBatchDirectives("#SBATCH --nodes\n", true).ok());
 }
 
 TEST(DirectivesTest, MissingAndUnexpectedValuesAreErrors) {

@@ -66,6 +66,38 @@ Result<std::optional<int64_t>> TasksPerNode(const SystemAttributes& system) {
   return std::optional<int64_t>(count.get<int64_t>());
 }
 
+Result<std::optional<WarnSignal>> WarnSignalOption(const SystemAttributes& system) {
+  constexpr const char* kPath = "shell.options.signal";
+  Result<const nlohmann::json*> options = ShellOptions(system);
+  if (!options.ok()) return options.status();
+  if (*options == nullptr || !(*options)->contains("signal")) {
+    return std::optional<WarnSignal>();
+  }
+  const nlohmann::json& signal = (**options)["signal"];
+  if (!signal.is_object()) {
+    return Status::Invalid(kPath, "must be a mapping {signum: N, timeleft: SECONDS}");
+  }
+  WarnSignal warn;
+  for (const auto& [key, value] : signal.items()) {
+    if (key == "signum") {
+      if (!value.is_number_integer() || value.get<int64_t>() < 1 || value.get<int64_t>() > 64) {
+        return Status::Invalid(std::string(kPath) + ".signum", "must be an integer from 1 to 64");
+      }
+      warn.signum = value.get<int>();
+    } else if (key == "timeleft") {
+      if (!value.is_number() || !(value.get<double>() >= 0) || value.get<double>() > 1e9) {
+        return Status::Invalid(std::string(kPath) + ".timeleft",
+                               "must be seconds from 0 to 1e9");
+      }
+      warn.timeleft = value.get<double>();
+    } else {
+      return Status::Invalid(std::string(kPath) + "." + key,
+                             "unknown key (known: signum, timeleft)");
+    }
+  }
+  return std::optional<WarnSignal>(warn);
+}
+
 void SetOneTaskPerNode(nlohmann::json& jobspec) {
   nlohmann::json& options = jobspec["attributes"]["system"]["shell"]["options"];
   options["per-resource"] = {{"type", "node"}, {"count", 1}};

@@ -7,6 +7,9 @@
 //   per-resource  {type: node, count: N}: N tasks on each allocated node, whatever the task
 //        count says (Flux's option of the same name; `flux batch` runs one broker per node
 //        with it). Only type "node"; count defaults to 1.
+//   signal  {signum: N, timeleft: SECONDS}: send signal N (1..64) to the tasks SECONDS before
+//        the time limit (Flux's option of the same name, `--signal=SIG@TIME`; signum defaults
+//        to SIGUSR1, timeleft to 60). Without a time limit nothing is sent.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +29,14 @@ Result<std::vector<std::string>> PmiChoice(const SystemAttributes& system);
 // Tasks per allocated node when `system` sets shell.options.per-resource, else nullopt.
 // Errors name the field ("shell.options.per-resource.type: ...").
 Result<std::optional<int64_t>> TasksPerNode(const SystemAttributes& system);
+
+struct WarnSignal {
+  int signum = 10;  // SIGUSR1
+  double timeleft = 60;
+};
+// The shell.options.signal of `system`, else nullopt. Errors name the field
+// ("shell.options.signal.signum: ...").
+Result<std::optional<WarnSignal>> WarnSignalOption(const SystemAttributes& system);
 
 // Makes `jobspec` (JSON, version 1) run one task per allocated node: the shape of a nested
 // instance spread over its nodes (rank 0 leads, the others are its agents). Those tasks find

@@ -8,10 +8,14 @@ namespace converge::jobspec {
 
 namespace {
 
+// The version Fluxion gives jobspecs beyond RFC 25 (memory in slots).
+constexpr int64_t kExtendedVersion = 9999;
+
 Status CheckFlags(const ShorthandOptions& options) {
   if (options.tasks < 1) return Status::Invalid("-n", "must be >= 1");
   if (options.cores_per_task < 1) return Status::Invalid("-c", "must be >= 1");
   if (options.gpus_per_task < 0) return Status::Invalid("-g", "must be >= 0");
+  if (options.memory_per_task_mib < 0) return Status::Invalid("--mem", "must be >= 0");
   if (options.nodes < 0) return Status::Invalid("-N", "must be >= 1");
   if (options.nodes > options.tasks) {
     return Status::Invalid("-N", "more nodes (" + std::to_string(options.nodes) + ") than tasks (" +
@@ -41,12 +45,20 @@ Result<Jobspec> FromShorthand(const ShorthandOptions& options) {
     gpu.count = Count::Fixed(options.gpus_per_task);
     slot.with.push_back(gpu);
   }
+  if (options.memory_per_task_mib > 0) {
+    ResourceRequest memory;
+    memory.type = "memory";
+    memory.count = Count::Fixed(options.memory_per_task_mib);
+    memory.unit = "MiB";
+    slot.with.push_back(memory);
+  }
   Task task;
   task.command = options.command;
   task.slot = "task";
   task.count.per_slot = 1;
   Jobspec spec;
-  spec.version = 1;
+  const bool v1 = options.memory_per_task_mib == 0;
+  spec.version = v1 ? 1 : kExtendedVersion;
   if (options.nodes > 0) {
     // flux: node[N] -> slot[ceil(n/N)] -> core[c] (+gpu[g]); uneven splits run `total` tasks.
     const int64_t per_node = options.tasks / options.nodes + (options.tasks % options.nodes != 0);
@@ -71,7 +83,7 @@ Result<Jobspec> FromShorthand(const ShorthandOptions& options) {
   spec.system.duration = options.duration;
   if (!options.queue.empty()) spec.system.queue = options.queue;
   if (!options.cwd.empty()) spec.system.cwd = options.cwd;
-  CONVERGE_RETURN_IF_ERROR(Validate(spec, /*v1=*/true));
+  CONVERGE_RETURN_IF_ERROR(Validate(spec, v1));
   return spec;
 }
 

@@ -17,6 +17,7 @@ struct ShorthandOptions {
   int64_t tasks = 1;           // -n: number of tasks (= slots)
   int64_t cores_per_task = 1;  // -c
   int64_t gpus_per_task = 0;   // -g
+  int64_t memory_per_task_mib = 0;  // memory in each slot; 0: none asked for
   bool exclusive = false;      // -x: whole nodes (requires nodes > 0 or implies nodes = tasks)
   double duration = 0;         // -t in seconds; 0 = unlimited
   std::string queue;           // -q
@@ -24,7 +25,8 @@ struct ShorthandOptions {
   std::string cwd;             // empty: not set
 };
 
-// Returns the jobspec (version 1) for the flags, or kInvalidArgument naming the bad flag
+// Returns the jobspec for the flags: version 1 (RFC 25), or, when the slots hold memory (which
+// V1 does not allow), version 9999 as Fluxion writes its extended jobspecs; or kInvalidArgument naming the bad flag
 // (e.g. "-n: must be >= 1", "-N: more nodes than tasks").
 Result<Jobspec> FromShorthand(const ShorthandOptions& options);
 

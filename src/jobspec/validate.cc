@@ -290,6 +290,9 @@ class Validator {
     if (Result<std::optional<int64_t>> per_node = TasksPerNode(system); !per_node.ok()) {
       return per_node.status().WithPrefix(path);
     }
+    if (Result<std::optional<WarnSignal>> warn = WarnSignalOption(system); !warn.ok()) {
+      return warn.status().WithPrefix(path);
+    }
     return Status::Ok();
   }
 

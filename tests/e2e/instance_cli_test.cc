@@ -66,9 +66,10 @@ TEST_F(InstanceCliTest, RunStreamsOutputAndExitsWithTheJobsExitCode) {
 // Issue 16 item 1: an option converge does not know is a usage error that names it, never
 // the program's first word, on every command that takes a program.
 TEST_F(InstanceCliTest, UnknownOptionsAreUsageErrorsAndSubmitNothing) {
-  const char* const unknown[] = {"--bogus",      "-Z",          "--ndoes=2",     "--wrap=true",
-                                 "--mem=4G",     "--gres=gpu:1", "--begin-time=now",
-                                 "--array=1-3",  "--mem-per-cpu=1G", "--signal=USR1@60",
+  // Flags converge learns leave this list (a known one here would submit or run).
+  const char* const unknown[] = {"--bogus",      "-Z",          "--ndoes=2",     "--licenses=x",
+                                 "--mem=4G",     "--gres=gpu:1", "--nice=5",
+                                 "--gpus-per-node=1", "--mem-per-cpu=1G", "--gpus=1",
                                  "--label-io",   "--account=p1", "--mpi=pmix"};
   for (const char* command : {"submit", "run", "batch", "alloc"}) {
     for (const char* flag : unknown) {
@@ -182,6 +183,11 @@ TEST_F(InstanceCliTest, NodelistExcludeAndRequiresPlaceTheTasks) {
       instance_->Run({"run", "--requires", "-host:node0 host:node[0-1]", "printenv",
                       "CONVERGE_NODE"});
   EXPECT_EQ(required.out, "node1\n") << required.err;
+  // An RFC 35 query with or, not and parentheses, and Slurm's -C: node3 alone satisfies both.
+  CommandResult query = instance_->Run(
+      {"run", "--requires", "(host:node3 or rank:0) and not host:node0", "-C", "(x|y)|-z",
+       "printenv", "CONVERGE_NODE"});
+  EXPECT_EQ(query.out, "node3\n") << query.err;
   CommandResult nowhere = instance_->Run({"submit", "--requires", "host:elsewhere", "true"});
   EXPECT_EQ(nowhere.exit_code, 1);
   EXPECT_NE(nowhere.err.find("converge submit:"), std::string::npos) << nowhere.err;
@@ -352,6 +358,180 @@ TEST_F(InstanceCliTest, BatchScriptDirectivesSetTheJobsOptions) {
   EXPECT_EQ(job["nnodes"], 2);
   EXPECT_EQ(ReadFile(files_.path() + "/out-" + std::to_string(id) + ".txt"),
             "nodes=node[0-1]\n");
+}
+
+TEST_F(InstanceCliTest, BatchTakesAScriptOnStdinOrFromWrap) {
+  const std::string out = files_.path() + "/out-{{id}}.txt";
+  auto output_of = [&](const CommandResult& batch) {
+    EXPECT_EQ(batch.exit_code, 0) << batch.err;
+    const int64_t id = std::stoll(batch.out);
+    EXPECT_EQ(WaitInactive(*instance_, id)["result"], "completed");
+    return ReadFile(files_.path() + "/out-" + std::to_string(id) + ".txt");
+  };
+  // On stdin ("-" or no SCRIPT): its #! shell (with its options) runs the text; $0 is "stdin".
+  const std::string script =
+      "#!/bin/bash -e\n#SBATCH --job-name=piped\necho \"$0 $1 ${BASH_VERSION:+bash}\"\n";
+  EXPECT_EQ(output_of(instance_->Run({"batch", "--parsable", "-o", out, "-", "arg1"}, script)),
+            "stdin arg1 bash\n");
+  EXPECT_EQ(output_of(instance_->Run({"batch", "--parsable", "-o", out}, "#SBATCH -n1\necho hi\n")),
+            "hi\n");
+  EXPECT_EQ(
+      output_of(instance_->Run({"batch", "--parsable", "-o", out, "--wrap", "echo a; echo b"})),
+      "a\nb\n");
+  // Directives converge does not know refuse the script, unless told to warn instead.
+  const std::string unknown = "#!/bin/sh\n#SBATCH --gres-flags=enforce-binding -n 1\necho ran\n";
+  CommandResult refused = instance_->Run({"batch", "-"}, unknown);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_EQ(refused.err, "converge batch: stdin: line 2: #SBATCH --gres-flags: unknown option\n");
+  CommandResult warned = instance_->Run(
+      {"batch", "--parsable", "-o", out, "--ignore-unknown-directives", "-"}, unknown);
+  EXPECT_EQ(output_of(warned), "ran\n");
+  EXPECT_EQ(warned.err,
+            "converge batch: stdin: line 2: #SBATCH --gres-flags: unknown option, ignored\n");
+  // What cannot run that way is refused by name.
+  for (const auto& [input, message] : std::vector<std::pair<std::string, std::string>>{
+           {"", "the script is empty"},
+           {"#!/usr/bin/python3\nprint(1)\n", "runs through a shell"},
+           {std::string(200 * 1024, '#'), "more than 131071 bytes"}}) {
+    CommandResult bad = instance_->Run({"batch", "-"}, input);
+    EXPECT_EQ(bad.exit_code, 1) << message;
+    EXPECT_NE(bad.err.find(message), std::string::npos) << bad.err;
+  }
+  CommandResult both = instance_->Run({"batch", "--wrap", "true", "job.sh"});
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_NE(both.err.find("--wrap is the script"), std::string::npos) << both.err;
+}
+
+TEST_F(InstanceCliTest, SubmitArrayIsSlurmsCcWithSteps) {
+  CommandResult submit = instance_->Run(
+      {"submit", "--array", "1-5:2,8", "sh", "-c",
+       "echo {cc} $CONVERGE_CC $SLURM_ARRAY_TASK_ID $SLURM_ARRAY_TASK_MIN-$SLURM_ARRAY_TASK_MAX "
+       "$SLURM_ARRAY_TASK_COUNT"});
+  ASSERT_EQ(submit.exit_code, 0) << submit.err;
+  std::istringstream ids(submit.out);
+  std::vector<int64_t> list;
+  for (int64_t id; ids >> id;) list.push_back(id);
+  ASSERT_EQ(list.size(), 4u) << submit.out;
+  const char* const expected[] = {"1 1 1 1-8 4\n", "3 3 3 1-8 4\n", "5 5 5 1-8 4\n",
+                                  "8 8 8 1-8 4\n"};
+  for (size_t i = 0; i < list.size(); ++i) {
+    EXPECT_EQ(WaitInactive(*instance_, list[i])["result"], "completed");
+    EXPECT_EQ(instance_->Run({"logs", std::to_string(list[i])}).out, expected[i]);
+  }
+  for (const auto& [array, message] : std::vector<std::pair<std::string, std::string>>{
+           {"1-10%2", "'%2': a limit on copies running at once is not supported"},
+           {"5-1", "'5-1': the range ends before it starts"},
+           {"1-3,2", "'2': 2 is given twice"},
+           {"1:2", "'1:2': use N, A-B or A-B:STEP"}}) {
+    CommandResult bad = instance_->Run({"submit", "--array", array, "true"});
+    EXPECT_EQ(bad.exit_code, 1) << array;
+    EXPECT_NE(bad.err.find(message), std::string::npos) << bad.err;
+    EXPECT_NE(bad.err.find("(field: --array)"), std::string::npos) << bad.err;
+  }
+  CommandResult both = instance_->Run({"submit", "--array", "1", "--cc", "1", "true"});
+  EXPECT_NE(both.err.find("give --cc or --array, not both"), std::string::npos) << both.err;
+}
+
+// Issue 16 item 2: --begin-time, -d singleton and -d after order jobs in time.
+TEST_F(InstanceCliTest, BeginTimeSingletonAndAfterOrderJobs) {
+  const std::string log = files_.path() + "/order.log";
+  const int64_t first = SubmitJob(*instance_, {"--job-name=step", "-o", log, "sh", "-c",
+                                               "sleep 0.5; echo first >> " + log});
+  const int64_t single = SubmitJob(*instance_, {"--job-name=step", "-d", "singleton", "-o", log,
+                                                "sh", "-c", "echo singleton >> " + log});
+  const int64_t after = SubmitJob(
+      *instance_, {"-d", "after:" + std::to_string(first), "-o", log, "sh", "-c",
+                   "echo after >> " + log});
+  const int64_t later = SubmitJob(
+      *instance_, {"--begin-time=+2s", "-o", log, "sh", "-c", "echo later >> " + log});
+  CommandResult listed = instance_->Run({"jobs", "--no-header"});
+  EXPECT_NE(listed.out.find("waiting for begin-time (in"), std::string::npos) << listed.out;
+  for (int64_t id : {first, single, after, later}) {
+    EXPECT_EQ(WaitInactive(*instance_, id)["result"], "completed") << id;
+  }
+  // after: once `first` started; singleton: once it ended; later: two seconds on.
+  EXPECT_EQ(ReadFile(log), "after\nfirst\nsingleton\nlater\n");
+  nlohmann::json shown = nlohmann::json::parse(
+      instance_->Run({"show", std::to_string(later), "--json"}).out);
+  EXPECT_EQ(shown["dependencies"][0].get<std::string>().rfind("begin-time:", 0), 0u)
+      << shown.dump();
+}
+
+// Issue 16 item 6: flux-jobs formats, job ids, --name and flux-jobs' filter words.
+TEST_F(InstanceCliTest, JobsTakeFormatsIdsNamesAndFluxFilters) {
+  const int64_t ok = SubmitJob(*instance_, {"--job-name=good", "true"});
+  const int64_t bad = SubmitJob(*instance_, {"--job-name=bad", "sh", "-c", "exit 3"});
+  WaitInactive(*instance_, ok);
+  WaitInactive(*instance_, bad);
+  CommandResult format = instance_->Run(
+      {"jobs", "-a", "-o", "{id:>4} {name:<5}|{status_abbrev} {status} {returncode}"});
+  EXPECT_EQ(format.exit_code, 0) << format.err;
+  const std::string good_line = std::string(4 - std::to_string(ok).size(), ' ') +
+                                std::to_string(ok) + " good |CD COMPLETED 0\n";
+  const std::string bad_line = std::string(4 - std::to_string(bad).size(), ' ') +
+                               std::to_string(bad) + " bad  |F FAILED 3\n";
+  EXPECT_EQ(format.out, "JOBID NAME |ST STATUS RC\n" + bad_line + good_line);
+  EXPECT_EQ(instance_->Run({"jobs", "-n", "-o", "{id}", "-f", "failed"}).out,
+            std::to_string(bad) + "\n");
+  EXPECT_EQ(instance_->Run({"jobs", "-n", "-o", "{id}", "-a", "--name", "good"}).out,
+            std::to_string(ok) + "\n");
+  EXPECT_EQ(instance_->Run({"jobs", "-n", "-o", "{name}", std::to_string(ok), std::to_string(bad)})
+                .out,
+            "good\nbad\n");
+  CommandResult unknown = instance_->Run({"jobs", "-o", "{nmae}"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("unknown field {nmae}"), std::string::npos) << unknown.err;
+  CommandResult missing = instance_->Run({"jobs", "999999"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("job 999999 not found"), std::string::npos) << missing.err;
+}
+
+// Issue 16 item 6: cancel -s passes a signal on (the job goes on); --name and --state select.
+TEST_F(InstanceCliTest, CancelSignalsTasksAndSelectsByNameAndState) {
+  const std::string at = files_.path() + "/";
+  const int64_t trapping = SubmitJob(
+      *instance_, {"--job-name=trap", "-o", at + "trap.out", "sh", "-c",
+                   "trap 'echo got USR1' USR1; touch " + at + "ready; i=0; while [ $i -lt 30 ]; "
+                   "do sleep 0.05; i=$((i+1)); done; echo done"});
+  for (int i = 0; i < 200 && ::access((at + "ready").c_str(), F_OK) != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CommandResult signalled = instance_->Run({"cancel", "-s", "SIGUSR1", std::to_string(trapping)});
+  EXPECT_EQ(signalled.exit_code, 0) << signalled.err;
+  EXPECT_EQ(WaitInactive(*instance_, trapping)["result"], "completed");
+  const std::string out = ReadFile(at + "trap.out");
+  // Once (its `sleep` got one too, and the shell says so), and the job went on.
+  size_t got = 0;
+  for (size_t at = out.find("got USR1"); at != std::string::npos;
+       at = out.find("got USR1", at + 1)) {
+    ++got;
+  }
+  EXPECT_EQ(got, 1u) << out;
+  EXPECT_NE(out.find("done\n"), std::string::npos) << out;
+  CommandResult ended = instance_->Run({"cancel", "-s", "USR1", std::to_string(trapping)});
+  EXPECT_EQ(ended.exit_code, 1);
+  EXPECT_NE(ended.err.find("only a running job's tasks can be signalled"), std::string::npos)
+      << ended.err;
+  EXPECT_EQ(instance_->Run({"cancel", "-s", "USR3", "1"}).exit_code, 2);
+  // --name and --state pick among the caller's active jobs.
+  const int64_t keep = SubmitJob(*instance_, {"--job-name=keep", "sleep", "30"});
+  const int64_t drop = SubmitJob(*instance_, {"--job-name=drop", "sleep", "30"});
+  EXPECT_EQ(instance_->Run({"cancel", "--name", "drop", "--state", "running,pending"}).exit_code,
+            0);
+  EXPECT_EQ(WaitInactive(*instance_, drop)["result"], "canceled");
+  EXPECT_NE(GetJob(*instance_, keep)["state"], "INACTIVE");
+  EXPECT_EQ(instance_->Run({"cancel", "--name", "keep"}).exit_code, 0);
+  EXPECT_EQ(WaitInactive(*instance_, keep)["result"], "canceled");
+}
+
+// Issue 16 item 2: --signal=SIG@TIME warns the tasks TIME before the time limit.
+TEST_F(InstanceCliTest, SignalOptionWarnsBeforeTheTimeLimit) {
+  CommandResult run = instance_->Run(
+      {"run", "-t", "3s", "--signal=USR2@2.5", "sh", "-c",
+       "trap 'echo warned; exit 0' USR2; i=0; while [ $i -lt 50 ]; do sleep 0.05; "
+       "i=$((i+1)); done; echo never"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, "warned\n");
 }
 
 TEST_F(InstanceCliTest, SubmitCcMakesOneJobPerIndex) {

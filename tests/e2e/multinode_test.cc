@@ -406,6 +406,27 @@ TEST_F(MultiNodeTest, CancelEndsTheTasksOnEveryNode) {
   EXPECT_EQ(Job(id).value("result", ""), "canceled") << Job(id).dump();
 }
 
+TEST_F(MultiNodeTest, ASignalReachesTheTasksOnEveryNodeAndTheJobGoesOn) {
+  // Each task counts the USR1 it got in its node's own file, then ends by itself.
+  const std::string at = dir_.path() + "/";
+  const std::string script = "n=0; trap 'n=$((n+1))' USR1; touch " + at +
+                             "ready-$CONVERGE_NODE; i=0; while [ $i -lt 40 ]; do sleep 0.05; "
+                             "i=$((i+1)); done; echo $n > " + at + "usr1-$CONVERGE_NODE";
+  CommandResult submit = Converge({"submit", "-N2", "-n2", "sh", "-c", script});
+  ASSERT_EQ(submit.exit_code, 0) << submit.err;
+  const std::string id = submit.out.substr(0, submit.out.find('\n'));
+  ASSERT_TRUE(WaitFor(
+      [&] { return ::access((at + "ready-n1").c_str(), F_OK) == 0 &&
+                   ::access((at + "ready-n2").c_str(), F_OK) == 0; },
+      seconds(10)));
+  CommandResult signalled = Converge({"cancel", "-s", "USR1", id});
+  ASSERT_EQ(signalled.exit_code, 0) << signalled.err;
+  ASSERT_TRUE(WaitFor([&] { return Job(id).value("state", "") == "INACTIVE"; }, seconds(10)));
+  EXPECT_EQ(Job(id).value("result", ""), "completed") << Job(id).dump();
+  EXPECT_EQ(ReadFile(dir_.path() + "/usr1-n1"), "1\n");
+  EXPECT_EQ(ReadFile(dir_.path() + "/usr1-n2"), "1\n");
+}
+
 TEST_F(MultiNodeTest, KilledAgentMarksItsNodeDownUntilItReturns) {
   ProcessSweep sweep({"sleep", "3002"});
   CommandResult submit = Converge({"submit", "-N2", "-n2", "sleep", "3002"});

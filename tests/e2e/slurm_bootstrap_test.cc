@@ -71,7 +71,9 @@ for i in $(seq 50); do [ -e $S/agents.step ] || break; sleep 0.1; done
 for i in $(seq 100); do pgrep -f "token-file $S/token" >/dev/null || break; sleep 0.1; done
 )");
   ::chmod(script.c_str(), 0755);
-  CommandResult job = RunCommand({"timeout", "90", "salloc", "-N3", script},
+  // -n4 on three 2-cpu nodes: Slurm allocates 2+1+1 cpus, and exports SLURM_NTASKS=4, which
+  // the agents' step must not take for its own.
+  CommandResult job = RunCommand({"timeout", "90", "salloc", "-N3", "-n4", script},
                                  {{"SLURM_CONF", cluster.conf()}}, "", true);
   // Whatever the script did, no leader of it outlives the test (pids from the instance's log,
   // checked to be this state folder's leader before they are killed).
@@ -86,7 +88,8 @@ for i in $(seq 100); do pgrep -f "token-file $S/token" >/dev/null || break; slee
     }
   }
   EXPECT_EQ(job.exit_code, 0) << job.out << job.err << ReadFile(state + "/instance.log");
-  EXPECT_NE(job.out.find("3 nodes"), std::string::npos) << job.out;
+  EXPECT_NE(job.out.find("3 nodes, 4 cores"), std::string::npos)
+      << "each node's cores are the allocation's there\n" << job.out;
   EXPECT_NE(job.out.find("n[01-03]"), std::string::npos) << job.out;
   for (const char* line : {"task 0 on n01", "task 1 on n02", "task 2 on n03"}) {
     EXPECT_NE(job.out.find(line), std::string::npos) << job.out << job.err;

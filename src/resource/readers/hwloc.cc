@@ -32,6 +32,30 @@ size_t PackageOf(const std::vector<hwloc_obj_t>& packages, hwloc_const_cpuset_t 
   return 0;
 }
 
+// Drops the cpus this process is not bound to (an agent started by srun inside an allocation
+// is bound to the allocation's cpus on its node; `taskset` does the same), with the packages
+// and NUMA nodes left without cpus. I/O devices move up to a kept ancestor. Bound to every cpu
+// (the usual case): nothing changes.
+Status RestrictToBinding(hwloc_topology_t topology) {
+  std::unique_ptr<hwloc_bitmap_s, void (*)(hwloc_bitmap_t)> bound(hwloc_bitmap_alloc(),
+                                                                 hwloc_bitmap_free);
+  if (bound == nullptr) return Status(Code::kInternal, "hwloc: out of memory");
+  if (hwloc_get_cpubind(topology, bound.get(), HWLOC_CPUBIND_PROCESS) != 0) {
+    return Status::Ok();  // binding unknown here: keep what the cpuset allows
+  }
+  hwloc_bitmap_and(bound.get(), bound.get(), hwloc_topology_get_topology_cpuset(topology));
+  if (hwloc_bitmap_iszero(bound.get()) ||
+      hwloc_bitmap_isincluded(hwloc_topology_get_topology_cpuset(topology), bound.get())) {
+    return Status::Ok();
+  }
+  if (hwloc_topology_restrict(topology, bound.get(),
+                              HWLOC_RESTRICT_FLAG_REMOVE_CPULESS | HWLOC_RESTRICT_FLAG_ADAPT_IO) !=
+      0) {
+    return Status(Code::kInternal, "hwloc: cannot restrict the topology to this process's cpus");
+  }
+  return Status::Ok();
+}
+
 struct SocketContents {
   std::vector<hwloc_obj_t> cores;
   int64_t gpus = 0;
@@ -46,6 +70,7 @@ Result<Graph> ReadLocalMachine() {
   Topology topology(raw);
   hwloc_topology_set_io_types_filter(raw, HWLOC_TYPE_FILTER_KEEP_IMPORTANT);
   if (hwloc_topology_load(raw) != 0) return Status(Code::kInternal, "hwloc: load failed");
+  if (Status restricted = RestrictToBinding(raw); !restricted.ok()) return restricted;
 
   std::vector<hwloc_obj_t> packages;
   for (hwloc_obj_t obj = nullptr;
@@ -80,13 +105,12 @@ Result<Graph> ReadLocalMachine() {
   vertex.basename = vertex.name = HostName();
   vertex.id = 0;
   builder.Open(vertex);
-  int64_t core_id = 0;
   int64_t gpu_id = 0;
   int64_t memory_id = 0;
   for (size_t s = 0; s < sockets.size(); ++s) {
     builder.Open(kSocket, static_cast<int64_t>(s), 1);
-    for (size_t c = 0; c < sockets[s].cores.size(); ++c) {
-      builder.Open(kCore, core_id++, 1);
+    for (hwloc_obj_t core : sockets[s].cores) {
+      builder.Open(kCore, hwloc_bitmap_first(core->cpuset), 1);
       builder.Close();
     }
     for (int64_t g = 0; g < sockets[s].gpus; ++g) {
