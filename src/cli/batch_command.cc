@@ -1,8 +1,9 @@
 // `converge batch [flags] SCRIPT|- [ARGS]` (or `--wrap CMD`): submit a script whose `#FLUX:` /
-// `#SBATCH` lines set options (the command line wins). Like `flux batch`, the job is a nested
-// instance that owns exactly the allocation (`converge start --nested`) and runs the script
-// once as its initial program, so that `converge submit` inside the script schedules within
-// the allocation. API call: POST /v1/jobs.
+// `#SBATCH` lines set options (the command line wins); --cc / --array submit a copy per
+// index. Like `flux batch`, the job is a nested instance that owns exactly the allocation
+// (`converge start --nested`) and runs the script once as its initial program, so that
+// `converge submit` inside the script schedules within the allocation. API call: POST
+// /v1/jobs.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 
 #include "cli/client.h"
 #include "cli/commands.h"
+#include "cli/job_copies.h"
 #include "cli/job_options.h"
 #include "exec/self_path.h"
 #include "jobspec/directives.h"
@@ -61,6 +63,7 @@ Result<JobOptions> ApplyDirectives(const std::vector<jobspec::Directive>& direct
     CLI::App parser;
     JobOptions parsed;
     std::map<std::string, CLI::Option*> given = AddJobOptions(&parser, &parsed);
+    AddCopyOptions(&parser, &parsed, &given);
     std::vector<std::string> reversed(directive.tokens.rbegin(), directive.tokens.rend());
     try {
       parser.parse(reversed);
@@ -207,21 +210,26 @@ int Batch(const BatchFlags& flags, const std::vector<std::string>& arguments) {
 
   std::vector<std::string> command = {exec::SelfExecutable(), "start", "--nested", "--"};
   command.insert(command.end(), script->command.begin(), script->command.end());
-  Result<nlohmann::json> spec = BuildJobspec(*options, command, here);
-  if (!spec.ok()) return Fail("batch", spec.status());
-  // One task per node: rank 0 is the instance that runs the script, the others its agents.
-  jobspec::SetOneTaskPerNode(*spec);
-  if (options->job_name.empty()) {
-    (*spec)["attributes"]["system"]["job"]["name"] = name.substr(name.find_last_of('/') + 1);
-  }
-  if (options->dry_run) return PrintDryRun({spec->dump()});
+  const std::string default_name = name.substr(name.find_last_of('/') + 1);
+  Result<std::vector<std::string>> specs = CopyJobspecs(
+      *options, command,
+      [&](const JobOptions& each, const std::vector<std::string>& program) {
+        Result<nlohmann::json> spec = BuildJobspec(each, program, here);
+        if (!spec.ok()) return spec;
+        // One task per node: rank 0 is the instance that runs the script, the others its agents.
+        jobspec::SetOneTaskPerNode(*spec);
+        if (each.job_name.empty()) (*spec)["attributes"]["system"]["job"]["name"] = default_name;
+        return spec;
+      });
+  if (!specs.ok()) return Fail("batch", specs.status());
+  if (options->dry_run) return PrintDryRun(*specs);
   Result<Session> session = Session::Open();
   if (!session.ok()) return Fail("batch", session.status());
-  Result<nlohmann::json> answer = session->Call("POST", "/v1/jobs", spec->dump());
-  if (!answer.ok()) return Fail("batch", answer.status());
-  const std::string id = answer->value("id", nlohmann::json()).dump();
-  std::printf(flags.parsable ? "%s\n" : "Submitted batch job %s\n", id.c_str());
-  return 0;
+  const int status = SubmitJobspecs(*session, *specs, "batch", [&](const nlohmann::json& id) {
+    std::printf(flags.parsable ? "%s\n" : "Submitted batch job %s\n", id.dump().c_str());
+  });
+  std::fflush(stdout);
+  return status;
 }
 
 }  // namespace
@@ -231,6 +239,7 @@ void AddBatchCommand(CLI::App& app, int* exit_code) {
   CLI::App* batch =
       app.add_subcommand("batch", "Submit a script; #FLUX: and #SBATCH lines set options");
   flags->given = AddJobOptions(batch, &flags->job);
+  AddCopyOptions(batch, &flags->job, &flags->given);
   batch->add_flag("--parsable", flags->parsable, "Print only the job id");
   batch->add_option("--wrap", flags->wrap,
                     "Run this shell command as the script (no SCRIPT then; as sbatch --wrap)");

@@ -819,8 +819,10 @@ void OverrideGiven(const JobOptions& from, const std::map<std::string, CLI::Opti
   if (was("hold")) into->hold = from.hold;
   if (was("pmi")) into->pmi = from.pmi;
   if (was("dry_run")) into->dry_run = from.dry_run;
-  if (was("cc")) into->cc = from.cc;
-  if (was("array")) into->array = from.array;
+  if (was("cc") || was("array")) {  // two spellings of one thing: the later source wins whole
+    into->cc = was("cc") ? from.cc : "";
+    into->array = was("array") ? from.array : "";
+  }
   if (was("requires")) {
     into->requirements.insert(into->requirements.end(), from.requirements.begin(),
                               from.requirements.end());

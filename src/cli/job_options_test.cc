@@ -389,7 +389,9 @@ TEST(ParseBeginTimeTest, RelativeAbsoluteAndClockForms) {
                           "25:00", "09:00pm", "2027-01-15X09:00", "12"}) {
     Result<double> parsed = ParseBeginTime(bad, now);
     EXPECT_FALSE(parsed.ok()) << bad;
-    if (!parsed.ok()) EXPECT_EQ(parsed.status().where(), "--begin-time");
+    if (!parsed.ok()) {
+      EXPECT_EQ(parsed.status().where(), "--begin-time");
+    }
   }
   ::unsetenv("TZ");
   ::tzset();
@@ -419,7 +421,9 @@ TEST(ParseWarnSignalTest, FluxAndSlurmSpellings) {
   for (const char* bad : {"B:USR1@60", "R:10", "USR3", "USR1@soon", "USR1@-5"}) {
     Result<json> parsed = ParseWarnSignal(bad);
     EXPECT_FALSE(parsed.ok()) << bad;
-    if (!parsed.ok()) EXPECT_EQ(parsed.status().where(), "--signal") << bad;
+    if (!parsed.ok()) {
+      EXPECT_EQ(parsed.status().where(), "--signal") << bad;
+    }
   }
   EXPECT_EQ(Spec({"-t", "1h", "--signal=USR1@2m", "app"})["attributes"]["system"]["shell"]
                 ["options"]["signal"],
@@ -440,7 +444,9 @@ TEST(BuildJobspecTest, SetattrWritesSystemAndUserAttributes) {
     Parsed parsed = ParseArgs({"-S", "job.name=x", "-S", bad, "app"});
     Result<json> built = BuildJobspec(parsed.options, parsed.command, kHere);
     EXPECT_FALSE(built.ok()) << bad;
-    if (!built.ok()) EXPECT_EQ(built.status().where(), "--setattr") << bad;
+    if (!built.ok()) {
+      EXPECT_EQ(built.status().where(), "--setattr") << bad;
+    }
   }
 }
 

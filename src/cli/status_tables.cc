@@ -83,20 +83,41 @@ std::string FormatQueue(const json& queue, double now) {
 }
 
 std::string FormatLiveResources(const json& resources) {
-  std::vector<std::array<std::string, 5>> rows = {
-      {"STATE", "NNODES", "NCORES", "NGPUS", "NODELIST"}};
   const json states = resources.value("states", json::array());
-  for (const json& state : states) {
-    rows.push_back({Text(state, "state"), std::to_string(Integer(state, "nnodes")),
-                    std::to_string(Integer(state, "ncores")),
-                    std::to_string(Integer(state, "ngpus")), Text(state, "nodelist")});
+  const bool any_properties = std::any_of(states.begin(), states.end(), [](const json& state) {
+    return !Text(state, "properties").empty();
+  });
+  std::string out;
+  if (any_properties) {
+    std::vector<std::array<std::string, 6>> rows = {
+        {"STATE", "NNODES", "NCORES", "NGPUS", "PROPERTIES", "NODELIST"}};
+    for (const json& state : states) {
+      rows.push_back({Text(state, "state"), std::to_string(Integer(state, "nnodes")),
+                      std::to_string(Integer(state, "ncores")),
+                      std::to_string(Integer(state, "ngpus")), Text(state, "properties"),
+                      Text(state, "nodelist")});
+    }
+    out = Columns<6>(rows, {true, true, true, true, false, false});
+  } else {
+    std::vector<std::array<std::string, 5>> rows = {
+        {"STATE", "NNODES", "NCORES", "NGPUS", "NODELIST"}};
+    for (const json& state : states) {
+      rows.push_back({Text(state, "state"), std::to_string(Integer(state, "nnodes")),
+                      std::to_string(Integer(state, "ncores")),
+                      std::to_string(Integer(state, "ngpus")), Text(state, "nodelist")});
+    }
+    out = Columns<5>(rows, {true, true, true, true, false});
   }
-  std::string out = Columns<5>(rows, {true, true, true, true, false});
   const json totals = resources.value("totals", json::object());
   out += "free: " + std::to_string(Integer(totals, "cores_free")) + " of " +
          std::to_string(Integer(totals, "cores")) + " cores, " +
          std::to_string(Integer(totals, "gpus_free")) + " of " +
-         std::to_string(Integer(totals, "gpus")) + " GPUs\n";
+         std::to_string(Integer(totals, "gpus")) + " GPUs";
+  if (Integer(totals, "memory_mib") > 0) {
+    out += ", " + std::to_string(Integer(totals, "memory_free_mib")) + " of " +
+           std::to_string(Integer(totals, "memory_mib")) + " MiB memory";
+  }
+  out += "\n";
   return out;
 }
 

@@ -53,5 +53,22 @@ TEST(ResourceTableTest, OneLinePerStateThenTheFreeCounts) {
             "free: 6 of 16 cores, 1 of 4 GPUs\n");
 }
 
+TEST(ResourceTableTest, PropertiesGetAColumnAndMemoryTheFreeLine) {
+  json resources = json::parse(R"({
+    "totals": {"nodes": 2, "cores": 8, "cores_free": 8, "gpus": 0, "gpus_free": 0,
+               "memory_mib": 8192, "memory_free_mib": 4096},
+    "states": [
+      {"state": "free", "properties": "", "nnodes": 1, "ncores": 4, "ngpus": 0,
+       "nodelist": "n0"},
+      {"state": "free", "properties": "ib,arch=x86_64", "nnodes": 1, "ncores": 4,
+       "ngpus": 0, "nodelist": "n1"}],
+    "nodes": []})");
+  EXPECT_EQ(FormatLiveResources(resources),
+            "STATE NNODES NCORES NGPUS PROPERTIES     NODELIST\n"
+            " free      1      4     0                n0\n"
+            " free      1      4     0 ib,arch=x86_64 n1\n"
+            "free: 8 of 8 cores, 0 of 0 GPUs, 4096 of 8192 MiB memory\n");
+}
+
 }  // namespace
 }  // namespace converge::cli

@@ -45,7 +45,9 @@ Result<int64_t> ParseMemorySize(const std::string& flag, const std::string& text
     return Status::Invalid(flag, "0 (all of each node's memory) is not supported: give "
                                  "--exclusive for whole nodes");
   }
-  if (value / divisor > kMaxMemoryMiB / unit) return Status::Invalid(flag, "'" + text + "' is too large");
+  if (value / divisor > kMaxMemoryMiB / unit) {
+    return Status::Invalid(flag, "'" + text + "' is too large");
+  }
   return (value * unit + divisor - 1) / divisor;
 }
 

@@ -78,11 +78,14 @@ std::string JobManager::QueueReason(const Job& job) const {
 
 nlohmann::json JobManager::ResourcesJson() const {
   nlohmann::json nodes = nlohmann::json::array();
-  std::map<std::string, std::vector<std::string>> names_by_state;
-  std::map<std::string, std::array<int64_t, 3>> counts_by_state;  // nodes, cores, gpus
+  // Rows of the summary: by state, then by the nodes' properties ("gpu,arch=x86_64").
+  using Row = std::pair<std::string, std::string>;
+  std::map<Row, std::vector<std::string>> names_by_row;
+  std::map<Row, std::array<int64_t, 3>> counts_by_row;  // nodes, cores, gpus
   int64_t total_cores = 0, free_cores = 0, total_gpus = 0, free_gpus = 0;
+  int64_t total_memory = 0, free_memory = 0;
   for (const auto& [name, node] : nodes_by_name_) {
-    int64_t cores = 0, cores_free = 0, gpus = 0, gpus_free = 0, memory = 0;
+    int64_t cores = 0, cores_free = 0, gpus = 0, gpus_free = 0, memory = 0, memory_free = 0;
     for (resource::VertexId v = node; v < graph_.SubtreeEnd(node); ++v) {
       const resource::TypeId type = graph_.type(v);
       if (type == resource::kCore) {
@@ -93,6 +96,7 @@ nlohmann::json JobManager::ResourcesJson() const {
         gpus_free += used_[v] == 0;
       } else if (type == resource::kMemory) {
         memory += graph_.capacity(v);
+        memory_free += graph_.capacity(v) - used_[v];
       }
     }
     std::string state = "free";
@@ -118,39 +122,55 @@ nlohmann::json JobManager::ResourcesJson() const {
                      {"gpus", gpus},
                      {"gpus_free", gpus_free},
                      {"memory_mib", memory},
+                     {"memory_free_mib", memory_free},
                      {"reason", reason}});
+    std::string property_text;
     if (!graph_.properties(node).empty()) {
       nlohmann::json properties = nlohmann::json::object();
-      for (const auto& [key, value] : graph_.properties(node)) properties[key] = value;
+      for (const auto& [key, value] : graph_.properties(node)) {
+        properties[key] = value;
+        if (!property_text.empty()) property_text += ',';
+        property_text += value.empty() ? key : key + "=" + value;
+      }
       nodes.back()["properties"] = std::move(properties);
     }
-    names_by_state[state].push_back(name);
-    auto& counts = counts_by_state[state];
+    const Row row{state, property_text};
+    names_by_row[row].push_back(name);
+    auto& counts = counts_by_row[row];
     counts[0] += 1;
     counts[1] += cores;
     counts[2] += gpus;
     total_cores += cores;
-    free_cores += cores_free;
     total_gpus += gpus;
-    free_gpus += gpus_free;
+    total_memory += memory;
+    // A drained or down node's idle resources are not free: nothing new starts there.
+    if (state != "drained" && state != "down") {
+      free_cores += cores_free;
+      free_gpus += gpus_free;
+      free_memory += memory_free;
+    }
   }
   nlohmann::json states = nlohmann::json::array();
   for (const char* state : {"free", "mixed", "allocated", "drained", "down"}) {
-    auto it = names_by_state.find(state);
-    if (it == names_by_state.end()) continue;
-    const auto& counts = counts_by_state[state];
-    states.push_back({{"state", state},
-                      {"nnodes", counts[0]},
-                      {"ncores", counts[1]},
-                      {"ngpus", counts[2]},
-                      {"nodelist", CompressHostlist(it->second)}});
+    for (auto it = names_by_row.lower_bound({state, ""});
+         it != names_by_row.end() && it->first.first == state; ++it) {
+      const auto& counts = counts_by_row[it->first];
+      states.push_back({{"state", state},
+                        {"properties", it->first.second},
+                        {"nnodes", counts[0]},
+                        {"ncores", counts[1]},
+                        {"ngpus", counts[2]},
+                        {"nodelist", CompressHostlist(it->second)}});
+    }
   }
   return {{"totals",
            {{"nodes", nodes_by_name_.size()},
             {"cores", total_cores},
             {"cores_free", free_cores},
             {"gpus", total_gpus},
-            {"gpus_free", free_gpus}}},
+            {"gpus_free", free_gpus},
+            {"memory_mib", total_memory},
+            {"memory_free_mib", free_memory}}},
           {"nodes", nodes},
           {"states", states}};
 }

@@ -155,9 +155,12 @@ Result<std::string> SlurmPattern(std::string_view value, const std::string& wher
       out += "{cc}";
     } else if (next == '%') {
       out += '%';
+    } else if (next == 0) {
+      return Status::Invalid(where, option + ": a % at the end is not a pattern (%% is a %)");
     } else {
       return Status::Invalid(
-          where, option + ": %" + std::string(1, next) + " is not supported (only %j, %x, %a, %A and %%)");
+          where, option + ": %" + std::string(1, next) +
+                     " is not supported (only %j, %x, %a, %A and %%)");
     }
     ++i;
   }

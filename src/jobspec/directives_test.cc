@@ -106,6 +106,8 @@ TEST(DirectivesTest, SlurmFilePatternsBecomeTemplates) {
             (Tokens{"--output=slurm-{{id}}.out", "--error=err-{{id}}-100%.txt"}));
   EXPECT_EQ(AllTokens("#SBATCH --output=%x-%j.out -e %A_%a.err\n"),
             (Tokens{"--output={{name}}-{{id}}.out", "--error={{id}}_{cc}.err"}));
+  EXPECT_EQ(ErrorOf("#SBATCH --output=100%\n"),
+            "line 1: #SBATCH --output: a % at the end is not a pattern (%% is a %)");
   EXPECT_EQ(ErrorOf("#SBATCH --output=%N.out\n"),
             "line 1: #SBATCH --output: %N is not supported (only %j, %x, %a, %A and %%)");
   // Flux names its files with {{id}} already; % is an ordinary character there.

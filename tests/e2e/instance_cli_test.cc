@@ -67,10 +67,10 @@ TEST_F(InstanceCliTest, RunStreamsOutputAndExitsWithTheJobsExitCode) {
 // the program's first word, on every command that takes a program.
 TEST_F(InstanceCliTest, UnknownOptionsAreUsageErrorsAndSubmitNothing) {
   // Flags converge learns leave this list (a known one here would submit or run).
-  const char* const unknown[] = {"--bogus",      "-Z",          "--ndoes=2",     "--licenses=x",
-                                 "--mem=4G",     "--gres=gpu:1", "--nice=5",
-                                 "--gpus-per-node=1", "--mem-per-cpu=1G", "--gpus=1",
-                                 "--label-io",   "--account=p1", "--mpi=pmix"};
+  const char* const unknown[] = {"--bogus",        "-Z",           "--ndoes=2",
+                                 "--licenses=x",   "--nice=5",     "--cpu-bind=cores",
+                                 "--hint=nomultithread", "--gpus=1", "--distribution=block",
+                                 "--label-io",     "--account=p1", "--mpi=pmix"};
   for (const char* command : {"submit", "run", "batch", "alloc"}) {
     for (const char* flag : unknown) {
       CommandResult result = instance_->Run({command, "-n1", flag, "true"});
@@ -193,6 +193,39 @@ TEST_F(InstanceCliTest, NodelistExcludeAndRequiresPlaceTheTasks) {
   EXPECT_NE(nowhere.err.find("converge submit:"), std::string::npos) << nowhere.err;
 }
 
+// Issue 16 items 2 and 4: --mem is memory on each node, held in the graph like cores.
+TEST(InstanceMemoryTest, MemoryFlagsPlaceJobsWhereTheMemoryIsFree) {
+  TempDir files;
+  const std::string cluster = files.Write("cluster.yaml", R"(cluster: {name: test}
+nodes:
+  - {count: 2, basename: node, sockets: 1, cores_per_socket: 4, memory_per_socket: 4GiB}
+)");
+  InstanceLauncher instance(InstanceOptions{.resources = cluster});
+  ASSERT_TRUE(instance.Start()) << instance.log();
+  int64_t holder = SubmitJob(instance, {"-w", "node0", "--mem=3G", "sleep", "300"});
+  for (int i = 0; i < 500 && GetJob(instance, holder)["state"] != "RUN"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(GetJob(instance, holder)["state"], "RUN");
+  // node0 has 3 cores but only 1 GiB free: 3 GiB goes to node1, 2 x 512M fits node0.
+  CommandResult elsewhere = instance.Run({"run", "--mem=3G", "printenv", "CONVERGE_NODE"});
+  EXPECT_EQ(elsewhere.out, "node1\n") << elsewhere.err;
+  CommandResult beside = instance.Run(
+      {"run", "-w", "node0", "-n2", "--mem-per-cpu=512M", "printenv", "CONVERGE_NODE"});
+  EXPECT_EQ(beside.out, "node0\nnode0\n") << beside.err;
+  int64_t waiting = SubmitJob(instance, {"-w", "node0", "--mem=2G", "true"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  nlohmann::json pending = GetJob(instance, waiting);
+  EXPECT_EQ(pending["state"], "SCHED") << pending.dump();
+  EXPECT_NE(pending.value("reason", "").find("memory"), std::string::npos) << pending.dump();
+  CommandResult never = instance.Run({"submit", "--mem=5G", "true"});
+  EXPECT_EQ(never.exit_code, 1);
+  EXPECT_NE(never.err.find("memory"), std::string::npos) << never.err;
+  EXPECT_EQ(instance.Run({"cancel", std::to_string(holder)}).exit_code, 0);
+  EXPECT_EQ(WaitInactive(instance, waiting)["result"], "completed");
+  instance.PrintLogIfFailed();
+}
+
 // Issue 9 item 9: no process a job started outlives it (background, setsid, SIGTERM-proof).
 TEST_F(InstanceCliTest, ProcessesLeftByAJobAreGoneWhenItEnds) {
   const std::vector<std::string> background = {"sleep", "3011"};
@@ -312,6 +345,9 @@ TEST_F(InstanceCliTest, ResourcesShowAllocationsAndDrainedNodes) {
   EXPECT_EQ(list.exit_code, 0) << list.err;
   EXPECT_NE(list.out.find("drained"), std::string::npos) << list.out;
   EXPECT_NE(list.out.find("allocated"), std::string::npos) << list.out;
+  // Issue 16 item 6: only node1's cores are free; node0 is busy, node2 and node3 drained.
+  EXPECT_NE(list.out.find("free: 4 of 16 cores, 1 of 4 GPUs"), std::string::npos) << list.out;
+  EXPECT_EQ(resources.body["totals"]["cores_free"], 4) << resources.text;
   // A job needing three whole nodes waits while two are drained, and says why.
   int64_t waiting = SubmitJob(*instance_, {"-N3", "-x", "true"});
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -358,6 +394,34 @@ TEST_F(InstanceCliTest, BatchScriptDirectivesSetTheJobsOptions) {
   EXPECT_EQ(job["nnodes"], 2);
   EXPECT_EQ(ReadFile(files_.path() + "/out-" + std::to_string(id) + ".txt"),
             "nodes=node[0-1]\n");
+}
+
+// Issue 16 item 4: #SBATCH --array makes a batch job per index, named by %x, %A and %a.
+TEST_F(InstanceCliTest, BatchArraysRunTheScriptOncePerIndex) {
+  const std::string script = files_.Write(
+      "array.sh", "#!/bin/sh\n#SBATCH --array=1-5:2\n#SBATCH -J arr -n1\n#SBATCH -o " +
+                      files_.path() + "/%x_%A_%a.out\n"
+                      "echo \"$SLURM_ARRAY_TASK_ID of $SLURM_ARRAY_TASK_COUNT\"\n");
+  CommandResult batch = instance_->Run({"batch", "--parsable", script});
+  ASSERT_EQ(batch.exit_code, 0) << batch.err;
+  std::istringstream ids(batch.out);
+  std::vector<std::string> outputs;
+  for (int64_t id = 0, index = 1; ids >> id; index += 2) {
+    EXPECT_EQ(WaitInactive(*instance_, id)["result"], "completed");
+    outputs.push_back(ReadFile(files_.path() + "/arr_" + std::to_string(id) + "_" +
+                               std::to_string(index) + ".out"));
+  }
+  EXPECT_EQ(outputs, (std::vector<std::string>{"1 of 3\n", "3 of 3\n", "5 of 3\n"}));
+  // The command line wins over the script, --cc over --array too.
+  CommandResult cc = instance_->Run({"batch", "--dry-run", "--cc", "7", script});
+  ASSERT_EQ(cc.exit_code, 0) << cc.err;
+  const nlohmann::json environment =
+      nlohmann::json::parse(cc.out)["attributes"]["system"]["environment"];
+  EXPECT_EQ(environment.value("CONVERGE_CC", ""), "7") << cc.out;
+  EXPECT_FALSE(environment.contains("SLURM_ARRAY_TASK_ID")) << cc.out;
+  CommandResult both = instance_->Run({"batch", "--cc", "1-2", "--array", "1-2", script});
+  EXPECT_EQ(both.exit_code, 1);
+  EXPECT_NE(both.err.find("give --cc or --array, not both"), std::string::npos) << both.err;
 }
 
 TEST_F(InstanceCliTest, BatchTakesAScriptOnStdinOrFromWrap) {

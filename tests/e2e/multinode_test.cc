@@ -219,7 +219,9 @@ TEST_F(MultiNodeTest, TasksRunOnTheirNodesAgents) {
     ++count;
     seen.insert(node);
     // Each task's network is its agent's namespace: it ran there, not on the leader.
-    if (network_) EXPECT_EQ(address, node == "n1" ? "10.213.0.11" : "10.213.0.12") << run.out;
+    if (network_) {
+      EXPECT_EQ(address, node == "n1" ? "10.213.0.11" : "10.213.0.12") << run.out;
+    }
   }
   EXPECT_EQ(count, 4) << run.out;
   EXPECT_EQ(seen, (std::set<std::string>{"n1", "n2"})) << run.out;
@@ -347,7 +349,9 @@ void ExpectOneLinePerNode(const std::string& out, bool in_namespaces) {
     std::string tag, node, address;
     if (!(words >> tag >> node >> address) || tag != "where") continue;
     seen.insert(node);
-    if (in_namespaces) EXPECT_EQ(address, node == "n1" ? "10.213.0.11" : "10.213.0.12") << out;
+    if (in_namespaces) {
+      EXPECT_EQ(address, node == "n1" ? "10.213.0.11" : "10.213.0.12") << out;
+    }
   }
   EXPECT_EQ(seen, (std::multiset<std::string>{"n1", "n2"})) << out;
 }
