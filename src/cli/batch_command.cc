@@ -32,8 +32,33 @@ struct BatchFlags {
   std::map<std::string, CLI::Option*> given;  // which of `job` the command line set
   bool parsable = false;
   bool ignore_unknown_directives = false;
-  std::string wrap;  // --wrap: this shell command is the script
+  bool no_shims = false;  // --no-shims: srun and flux in the script are whatever PATH has
+  std::string wrap;       // --wrap: this shell command is the script
 };
+
+// `converge start --nested` and its flags: with shims, the srun and flux of the script are
+// converge's (unless real ones run the job), with SLURM_NTASKS and SLURM_CPUS_PER_TASK as
+// sbatch would set them for `options`.
+std::vector<std::string> NestedStart(const JobOptions& options, bool shims) {
+  std::vector<std::string> command = {exec::SelfExecutable(), "start", "--nested"};
+  if (shims) {
+    int64_t ntasks = 1;
+    if (options.ntasks > 0) {
+      ntasks = options.ntasks;
+    } else if (options.tasks_per_node > 0) {
+      ntasks = options.tasks_per_node * std::max<int64_t>(1, options.nodes);
+    } else if (options.nodes > 0) {
+      ntasks = options.nodes;
+    }
+    command.push_back("--shims=srun,flux");
+    command.push_back("--shim-ntasks=" + std::to_string(ntasks));
+    if (options.cores_per_task > 1) {
+      command.push_back("--shim-cpus-per-task=" + std::to_string(options.cores_per_task));
+    }
+  }
+  command.push_back("--");
+  return command;
+}
 
 // The longest script `converge batch` takes on stdin or from --wrap: it travels in the job's
 // command line, where Linux allows one word of at most 128 KiB.
@@ -208,7 +233,7 @@ int Batch(const BatchFlags& flags, const std::vector<std::string>& arguments) {
   if (!options.ok()) return ScriptError(name, options.status().ToString(), 1);
   OverrideGiven(flags.job, flags.given, &*options);
 
-  std::vector<std::string> command = {exec::SelfExecutable(), "start", "--nested", "--"};
+  std::vector<std::string> command = NestedStart(*options, !flags.no_shims);
   command.insert(command.end(), script->command.begin(), script->command.end());
   const std::string default_name = name.substr(name.find_last_of('/') + 1);
   Result<std::vector<std::string>> specs = CopyJobspecs(
@@ -243,6 +268,9 @@ void AddBatchCommand(CLI::App& app, int* exit_code) {
   batch->add_flag("--parsable", flags->parsable, "Print only the job id");
   batch->add_option("--wrap", flags->wrap,
                     "Run this shell command as the script (no SCRIPT then; as sbatch --wrap)");
+  batch->add_flag("--no-shims", flags->no_shims,
+                  "srun and flux in the script are not converge's (by default they run as "
+                  "converge run/submit in the batch job, outside a real Slurm or Flux)");
   batch->add_flag("--ignore-unknown-directives", flags->ignore_unknown_directives,
                   "Warn about unknown or unsupported #SBATCH/#FLUX: options instead of refusing "
                   "the script");

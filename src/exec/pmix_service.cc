@@ -18,13 +18,15 @@ namespace converge::exec {
 
 namespace {
 
-// Open MPI 4.1 recognises a direct launch only under Slurm, Flux or LSF (its "schizo"
-// components); otherwise its "orte" schizo declares a singleton and forks an orted. Leaving
-// that one out and naming the PMI ess makes it a client of our server. Binding is ours (the
-// shim binds each task to its cores), so Open MPI must not bind again. A task's own setting of
-// any of these wins.
+// Open MPI 4.1 recognises a direct launch only under Slurm, Flux or LSF (its "schizo" components);
+// otherwise its "orte" schizo declares a singleton and forks an orted. Leaving that one out and
+// naming the PMI ess makes it a client of our server. Its "slurm" schizo goes too: a task that has
+// SLURM_JOB_ID but no srun step (a job submitted from inside a Slurm allocation, or a converge
+// batch job's emulated variables) would otherwise be a singleton. Binding is ours (the shim binds
+// each task to its cores), so Open MPI must not bind again. A task's own setting of any of these
+// wins.
 constexpr const char* kOpenMpiSettings[] = {
-    "OMPI_MCA_schizo=^orte",
+    "OMPI_MCA_schizo=^orte,slurm",
     "OMPI_MCA_ess=pmi",
     "OMPI_MCA_hwloc_base_binding_policy=none",
     "OMPI_MCA_orte_externally_bound=1",

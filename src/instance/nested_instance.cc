@@ -16,11 +16,14 @@
 #include <fstream>
 #include <optional>
 
+#include <nlohmann/json.hpp>
+
 #include "agent/agent_command.h"
 #include "api/http_client.h"
 #include "exec/pidfd.h"
 #include "exec/pmi_simple_client.h"
 #include "exec/self_path.h"
+#include "instance/launcher_shims.h"
 #include "instance/nested_bootstrap.h"
 #include "resource/readers/jgf.h"
 
@@ -45,23 +48,44 @@ Result<std::string> FetchParentResources() {
   return answer->body;
 }
 
-// Forks and execs `command` with CONVERGE_URI set to `uri`. Returns the child's pid.
-Result<pid_t> SpawnInitialProgram(const std::vector<std::string>& command, const std::string& uri) {
+// This process's environment without the parent's credentials, with CONVERGE_URI = `uri` and
+// `extra` ("NAME=VALUE", replacing variables of those names).
+std::vector<std::string> InitialEnvironment(const std::string& uri,
+                                            const std::vector<std::string>& extra) {
+  std::vector<std::string> replaced = extra;
+  replaced.push_back("CONVERGE_URI=" + uri);
+  auto name_of = [](const std::string& entry) { return entry.substr(0, entry.find('=')); };
+  std::vector<std::string> env;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string name = name_of(*entry);
+    if (name == "CONVERGE_TOKEN" || name == "CONVERGE_TOKEN_FILE") continue;
+    const bool overridden = std::any_of(replaced.begin(), replaced.end(), [&](const auto& e) {
+      return name_of(e) == name;
+    });
+    if (!overridden) env.push_back(*entry);
+  }
+  env.insert(env.end(), replaced.begin(), replaced.end());
+  return env;
+}
+
+// Forks and execs `command` with InitialEnvironment(uri, extra). Returns the child's pid.
+Result<pid_t> SpawnInitialProgram(const std::vector<std::string>& command, const std::string& uri,
+                                  const std::vector<std::string>& extra) {
   std::vector<char*> argv;
   for (const std::string& arg : command) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
-  const std::string uri_entry = "CONVERGE_URI=" + uri;
+  const std::vector<std::string> env = InitialEnvironment(uri, extra);
+  std::vector<char*> envp;
+  for (const std::string& entry : env) envp.push_back(const_cast<char*>(entry.c_str()));
+  envp.push_back(nullptr);
   std::fflush(nullptr);
   pid_t pid = ::fork();
   if (pid < 0) return Status(Code::kInternal, std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
-    ::putenv(const_cast<char*>(uri_entry.c_str()));
-    ::unsetenv("CONVERGE_TOKEN");
-    ::unsetenv("CONVERGE_TOKEN_FILE");
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::execvp(argv[0], argv.data());
+    ::execvpe(argv[0], argv.data(), envp.data());
     std::fprintf(stderr, "converge: cannot run %s: %s\n", argv[0], std::strerror(errno));
     ::_exit(127);
   }
@@ -92,6 +116,44 @@ int JobTaskCount() {
 std::string NodeName() {
   const char* node = std::getenv("CONVERGE_NODE");
   return node ? node : "";
+}
+
+// The batch job's facts for sbatch's variables: from this task's environment and the job's
+// resources (JGF); the name from the parent instance.
+BatchJobFacts FactsOfThisJob(const std::string& jgf) {
+  BatchJobFacts facts;
+  auto env = [](const char* name) {
+    const char* value = std::getenv(name);
+    return std::string(value ? value : "");
+  };
+  facts.job_id = env("CONVERGE_JOB_ID");
+  facts.nodelist = env("CONVERGE_NODELIST");
+  facts.node = NodeName();
+  facts.submit_dir = env("PWD");
+  Result<resource::Graph> graph = resource::ReadJgf(jgf);
+  for (resource::VertexId node :
+       graph.ok() ? graph->VerticesOfType(resource::kNode) : std::vector<resource::VertexId>{}) {
+    ++facts.nnodes;
+    int64_t cores = 0;
+    for (resource::VertexId v = node; v < graph->SubtreeEnd(node); ++v) {
+      cores += graph->type(v) == resource::kCore;
+    }
+    facts.cpus_per_node.push_back(cores);
+    if (graph->name(node) == facts.node || (facts.node.empty() && facts.nnodes == 1)) {
+      facts.cpus_on_node = cores;
+    }
+  }
+  Result<std::unique_ptr<api::HttpClient>> client = api::HttpClient::ConnectFromEnvironment();
+  if (client.ok()) {
+    Result<api::HttpResponse> answer = (*client)->Call("GET", "/v1/jobs/" + facts.job_id);
+    if (answer.ok() && answer->status == 200) {
+      nlohmann::json job = nlohmann::json::parse(answer->body, nullptr, false);
+      if (job.is_object() && job.contains("name") && job["name"].is_string()) {
+        facts.job_name = job["name"].get<std::string>();
+      }
+    }
+  }
+  return facts;
 }
 
 // The node names of a JGF graph, in graph order.
@@ -222,6 +284,19 @@ int RunNestedInstance(NestedOptions options) {
     pmi.reset();  // finalized: closes the connection
     DropParentPmiEnvironment();
   }
+  std::vector<std::string> program_environment;
+  const std::vector<std::string> launchers =
+      LaunchersToEmulate(options.shims.launchers, [](const char* name) {
+        return static_cast<const char*>(std::getenv(name));
+      });
+  if (!launchers.empty() && !options.command.empty()) {
+    Result<std::string> folder =
+        InstallShims(options.instance.state_dir, exec::SelfExecutable(), launchers);
+    if (!folder.ok()) return fail(folder.status());
+    const char* path = std::getenv("PATH");
+    program_environment = ShimEnvironment(launchers, *folder, path ? path : "", options.shims,
+                                          FactsOfThisJob(*resources));
+  }
 
   int exit_status = 0;
   {
@@ -240,7 +315,7 @@ int RunNestedInstance(NestedOptions options) {
     pid_t program = -1;
     if (!options.command.empty()) {
       const std::string uri = "unix://" + options.instance.state_dir + "/converge.sock";
-      Result<pid_t> pid = SpawnInitialProgram(options.command, uri);
+      Result<pid_t> pid = SpawnInitialProgram(options.command, uri, program_environment);
       if (!pid.ok()) {
         std::fprintf(stderr, "converge start --nested: %s\n", pid.status().ToString().c_str());
         exit_status = 1;

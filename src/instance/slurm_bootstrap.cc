@@ -16,6 +16,7 @@
 
 #include "common/hostlist.h"
 #include "instance/agent_bootstrap.h"
+#include "instance/launcher_shims.h"
 
 namespace converge::instance {
 namespace {
@@ -66,6 +67,12 @@ Result<std::optional<SlurmAgents>> DetectSlurmAllocation(const std::string& stat
   const std::string job = Env("SLURM_JOB_ID");
   const std::string nodelist = Env("SLURM_JOB_NODELIST");
   if (job.empty() || nodelist.empty()) return std::optional<SlurmAgents>();
+  // With SLURM_JOB_ID set, srun is emulated only where CONVERGE_SHIMS says the variables are ours.
+  if (!LaunchersToEmulate({"srun"}, [](const char* name) {
+         return static_cast<const char*>(std::getenv(name));
+       }).empty()) {
+    return std::optional<SlurmAgents>();  // converge's emulated allocation, not Slurm's
+  }
   Result<std::vector<std::string>> hosts = ExpandHostlist(nodelist);
   if (!hosts.ok()) return Status::Invalid("SLURM_JOB_NODELIST", hosts.status().message());
   if (hosts->empty()) return Status::Invalid("SLURM_JOB_NODELIST", "names no nodes");

@@ -22,10 +22,11 @@ struct SlurmAgents {
   std::vector<std::pair<std::string, std::string>> properties;  // {"partition", …}
 };
 
-// nullopt outside an allocation. `listen` is the caller's tcp --listen address, if any ("" =
-// this host's address and a free port). A step recorded in STATE/agents.step whose srun still
-// runs (the leader restarted) is reused with its address. Errors: kInvalidArgument for a
-// nodelist that does not parse (where = SLURM_JOB_NODELIST).
+// nullopt outside an allocation, and inside a `converge batch` job whose SLURM_* variables are
+// converge's own (CONVERGE_SHIMS names srun: launcher_shims.h). `listen` is the caller's tcp
+// --listen address, if any ("" = this host's address and a free port). A step recorded in
+// STATE/agents.step whose srun still runs (the leader restarted) is reused with its address.
+// Errors: kInvalidArgument for a nodelist that does not parse (where = SLURM_JOB_NODELIST).
 Result<std::optional<SlurmAgents>> DetectSlurmAllocation(const std::string& state_dir,
                                                          const std::string& converge_path,
                                                          const std::string& listen);

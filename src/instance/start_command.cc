@@ -36,6 +36,9 @@ struct StartFlags {
   size_t max_connections = 0;  // 0: from RLIMIT_NOFILE
   bool nested = false;
   std::vector<std::string> command;  // --nested: the initial program
+  std::vector<std::string> shims;    // --nested: launchers the initial program gets
+  int64_t shim_ntasks = 0;           // their SLURM_NTASKS
+  int64_t shim_cpus_per_task = 0;    // their SLURM_CPUS_PER_TASK
   std::string nodes;                 // hosts file of a multi-node instance (static bootstrap)
   std::string token_file;
   double agent_wait = 60;
@@ -158,10 +161,11 @@ int Start(const StartFlags& flags) {
     }
     options.state_dir = flags.state;  // "" = a temporary folder
     options.sync_full = false;        // the parent's store is the durable record
-    return RunNestedInstance({options, flags.command});
+    return RunNestedInstance(
+        {options, flags.command, {flags.shims, flags.shim_ntasks, flags.shim_cpus_per_task}});
   }
-  if (!flags.command.empty()) {
-    std::fprintf(stderr, "converge start: a command is only run with --nested\n");
+  if (!flags.command.empty() || !flags.shims.empty()) {
+    std::fprintf(stderr, "converge start: a command and --shims are only for --nested\n");
     return 2;
   }
 
@@ -263,6 +267,18 @@ void AddStartCommand(CLI::App& app, int* exit_code) {
                   "Run inside a job of a parent instance, on exactly the job's resources; with "
                   "a command after --, run it as the initial program and stop when it ends");
   start->add_option("command", flags->command, "--nested: initial program and its arguments");
+  start->add_option("--shims", flags->shims,
+                    "--nested: give the initial program these launchers as converge "
+                    "commands (srun, flux; comma-separated), unless it runs inside a real "
+                    "Slurm allocation or Flux instance")
+      ->delimiter(',')
+      ->allow_extra_args(false)
+      ->check(CLI::IsMember({"srun", "flux"}));
+  start->add_option("--shim-ntasks", flags->shim_ntasks, "--shims srun: SLURM_NTASKS")
+      ->check(CLI::PositiveNumber);
+  start->add_option("--shim-cpus-per-task", flags->shim_cpus_per_task,
+                    "--shims srun: SLURM_CPUS_PER_TASK")
+      ->check(CLI::PositiveNumber);
   start->add_option("--nodes", flags->nodes,
                     "Hosts file (one name or hostlist per line): run jobs on these nodes "
                     "through their `converge agent`s, which register at the tcp --listen "

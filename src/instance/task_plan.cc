@@ -3,8 +3,10 @@
 #include <algorithm>
 
 #include <limits>
+#include <map>
 
 #include "common/hostlist.h"
+#include "instance/launcher_shims.h"
 #include "jobspec/limits.h"
 #include "jobspec/shell_options.h"
 
@@ -245,6 +247,7 @@ Result<std::vector<exec::TaskSpec>> PlanTasks(
           : "";
   std::vector<exec::TaskSpec> tasks;
   tasks.reserve(static_cast<size_t>(ntasks));
+  std::map<resource::VertexId, int64_t> ranks_on_host;  // for SLURM_LOCALID
   const int64_t per_slot = per_node > 0 ? per_node : spec.tasks.front().count.per_slot;
   for (int64_t rank = 0; rank < ntasks; ++rank) {
     const size_t slot_index = per_slot > 0 ? static_cast<size_t>(rank / per_slot)
@@ -260,6 +263,23 @@ Result<std::vector<exec::TaskSpec>> PlanTasks(
     env["CONVERGE_NODELIST"] = nodelist;
     env["CONVERGE_NODE"] = graph.name(slot.host);
     env["CONVERGE_CORES"] = JoinIds(slot.cores);
+    const int64_t local_rank = ranks_on_host[slot.host]++;
+    if (auto shims = env.find(kShimsVariable);
+        shims != env.end() && ("," + shims->second + ",").find(",srun,") != std::string::npos) {
+      // Inside a converge batch job with Slurm's variables: each task sees them as srun's
+      // tasks do (launcher_shims.h).
+      const size_t node_index = static_cast<size_t>(
+          std::find(nodes.begin(), nodes.end(), slot.host) - nodes.begin());
+      env["SLURM_PROCID"] = std::to_string(rank);
+      env["SLURM_LOCALID"] = std::to_string(local_rank);
+      env["SLURM_NODEID"] = std::to_string(node_index < nodes.size() ? node_index : 0);
+      env["SLURMD_NODENAME"] = graph.name(slot.host);
+      for (const char* name : {"SLURM_NTASKS", "SLURM_NPROCS", "SLURM_STEP_NUM_TASKS"}) {
+        env[name] = std::to_string(ntasks);
+      }
+      env["SLURM_STEP_NUM_NODES"] = std::to_string(nodes.size());
+      env["SLURM_STEP_NODELIST"] = nodelist;
+    }
     if (!pod_prefix.empty()) {  // a JobSet child: tasks are its pods
       env["POD_INDEX"] = std::to_string(rank);
       env["JOB_COMPLETION_INDEX"] = std::to_string(rank);

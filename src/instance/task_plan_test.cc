@@ -82,6 +82,24 @@ TEST_F(TaskPlanTest, OmpNumThreadsIsTheTasksCoresUnlessTheJobSetsIt) {
   EXPECT_EQ(EnvOf(tasks->at(0))["OMP_NUM_THREADS"], "7");
 }
 
+TEST_F(TaskPlanTest, TasksInsideABatchJobWithSrunShimsGetSrunsVariables) {
+  Job job = Place({.nodes = 2, .tasks = 4, .cores_per_task = 1, .command = {"app"}});
+  auto tasks = PlanTasks(job, graph_, TaskPlanOptions{});
+  ASSERT_TRUE(tasks.ok()) << tasks.status().ToString();
+  EXPECT_EQ(EnvOf(tasks->at(3)).count("SLURM_PROCID"), 0u);  // outside: none of Slurm's
+  job.active->spec.system.environment["CONVERGE_SHIMS"] = "srun,flux";
+  job.active->spec.system.environment["SLURM_NTASKS"] = "16";  // the batch job's
+  tasks = PlanTasks(job, graph_, TaskPlanOptions{});
+  ASSERT_TRUE(tasks.ok()) << tasks.status().ToString();
+  auto last = EnvOf(tasks->at(3));
+  EXPECT_EQ(last["SLURM_PROCID"], "3");
+  EXPECT_EQ(last["SLURM_LOCALID"], "1");  // the second task on node1
+  EXPECT_EQ(last["SLURM_NODEID"], "1");
+  EXPECT_EQ(last["SLURMD_NODENAME"], "node1");
+  EXPECT_EQ(last["SLURM_NTASKS"], "4");  // this job's, as srun's step
+  EXPECT_EQ(last["SLURM_STEP_NODELIST"], "node[0-1]");
+}
+
 TEST_F(TaskPlanTest, PerResourceNodeGivesEachNodeItsTasksWithAllItsCores) {
   // 4 slots of 1 core over 2 nodes (2 per node): per-resource makes that 1 task per node.
   Job job = Place({.nodes = 2, .tasks = 4, .cores_per_task = 1, .command = {"leader"}});

@@ -424,6 +424,42 @@ TEST_F(InstanceCliTest, BatchArraysRunTheScriptOncePerIndex) {
   EXPECT_NE(both.err.find("give --cc or --array, not both"), std::string::npos) << both.err;
 }
 
+// Issue 16 item 8: a Slurm script runs as it is: srun is converge run inside the batch job,
+// with sbatch's variables; a Flux script's flux run likewise; --no-shims turns that off.
+TEST_F(InstanceCliTest, SlurmAndFluxScriptsRunUnmodified) {
+  const std::string out = files_.path() + "/out-{{id}}.txt";
+  auto output_of = [&](const CommandResult& batch, int64_t* id) {
+    EXPECT_EQ(batch.exit_code, 0) << batch.err;
+    *id = std::stoll(batch.out);
+    EXPECT_EQ(WaitInactive(*instance_, *id, 60)["result"], "completed");
+    return ReadFile(files_.path() + "/out-" + std::to_string(*id) + ".txt");
+  };
+  const std::string slurm =
+      "#!/bin/sh\n#SBATCH -N2 --ntasks-per-node=2 -J slurmish\n"
+      "echo \"$SLURM_JOB_ID $SLURM_JOB_NAME $SLURM_NTASKS $SLURM_NNODES $SLURM_JOB_NODELIST\"\n"
+      "srun sh -c 'echo rank $SLURM_PROCID of $SLURM_NTASKS' | sort\n"
+      "srun -n1 --mpi=pmi2 --overlap true && echo one\n"
+      "srun --label true 2>/dev/null || echo refused\n";
+  int64_t id = 0;
+  const std::string text = output_of(instance_->Run({"batch", "--parsable", "-o", out, "-"},
+                                                     slurm), &id);
+  const std::string job = GetJob(*instance_, id)["nodelist"].get<std::string>();
+  EXPECT_EQ(text, std::to_string(id) + " slurmish 4 2 " + job + "\n" +
+                      "rank 0 of 4\nrank 1 of 4\nrank 2 of 4\nrank 3 of 4\none\nrefused\n");
+  const std::string flux = "#!/bin/sh\n#FLUX: -N1 -n2\n"
+                           "flux run -n2 -o pmi=simple printenv CONVERGE_TASK_RANK | sort\n";
+  EXPECT_EQ(output_of(instance_->Run({"batch", "--parsable", "-o", out, "-"}, flux), &id),
+            "0\n1\n");
+  // Without shims, srun is whatever PATH finds (here: none, or Slurm's own).
+  const std::string which = "#!/bin/sh\ncommand -v srun || echo none\n";
+  const std::string shimmed = output_of(
+      instance_->Run({"batch", "--parsable", "-o", out, "-"}, which), &id);
+  EXPECT_NE(shimmed.find("/shims-"), std::string::npos) << shimmed;
+  const std::string plain = output_of(
+      instance_->Run({"batch", "--parsable", "--no-shims", "-o", out, "-"}, which), &id);
+  EXPECT_EQ(plain.find("/shims-"), std::string::npos) << plain;
+}
+
 TEST_F(InstanceCliTest, BatchTakesAScriptOnStdinOrFromWrap) {
   const std::string out = files_.path() + "/out-{{id}}.txt";
   auto output_of = [&](const CommandResult& batch) {

@@ -8,7 +8,9 @@ converge_test(mpi_pmix_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/mpi_pmix_test.cc
   DEPS converge_testutil converge_api nlohmann_json::nlohmann_json
   LABELS e2e mpi)
-target_compile_definitions(mpi_pmix_test PRIVATE CONVERGE_RING_OMPI="${ring_ompi}")
+# The MPICH ring (mpi.cmake, included first) for the batch test's mpiexec.
+target_compile_definitions(mpi_pmix_test PRIVATE CONVERGE_RING_OMPI="${ring_ompi}"
+                                                 CONVERGE_MPICH_RING="${converge_mpich_ring}")
 add_dependencies(mpi_pmix_test converge converge-shim)
 if(CONVERGE_HAVE_PMIX)
   target_compile_definitions(mpi_pmix_test PRIVATE CONVERGE_HAVE_PMIX=1)
@@ -16,4 +18,7 @@ if(CONVERGE_HAVE_PMIX)
 endif()
 if(ring_ompi)
   add_dependencies(mpi_pmix_test ring_ompi)
+endif()
+if(converge_mpich_ring)
+  add_dependencies(mpi_pmix_test ring-mpich)
 endif()

@@ -1,6 +1,7 @@
 // Issue 10 (MPI, PMIx on one node): programs built with Debian's Open MPI 4.1 and started by
 // `converge run -n N` (no mpirun) form one N-rank MPI_COMM_WORLD through the shim's PMIx
-// server (converge-shim-pmix), and MPI_Abort ends the whole job with its code.
+// server (converge-shim-pmix), and MPI_Abort ends the whole job with its code; inside a batch
+// job, srun, mpirun and mpiexec of a Slurm script do the same.
 // Skips when converge was built without libpmix or mpicc.openmpi was not found.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -133,6 +134,50 @@ TEST_F(MpiPmixTest, OneTaskJobGetsNoPmixUnlessItAsks) {
   const std::map<int, OmpiRankLine> ranks = ParseOmpiRanks(run.out);
   ASSERT_EQ(ranks.size(), 1u) << run.out << run.err;
   EXPECT_EQ(ranks.begin()->second.size, 1);
+}
+
+// Issue 16 item 8: a Slurm batch script's MPI launches as they are, inside `converge batch`
+// over two nodes: srun (converge's), Open MPI's mpirun and MPICH's mpiexec (which start their
+// daemons through that srun) each make one 4-rank world.
+TEST(MpiBatchTest, SrunMpirunAndMpiexecInsideABatchJobFormOneWorld) {
+#ifndef CONVERGE_HAVE_PMIX
+  GTEST_SKIP() << "converge was built without libpmix (libpmix-dev): no converge-shim-pmix";
+#endif
+  if (std::string(CONVERGE_RING_OMPI).empty()) {
+    GTEST_SKIP() << "mpicc.openmpi was not found at build time (libopenmpi-dev): no ring_ompi";
+  }
+  TempDir files;
+  InstanceLauncher instance(InstanceOptions{.resources = files.Write("cluster.yaml", R"(
+cluster: {name: test}
+nodes:
+  - {count: 2, basename: node, sockets: 1, cores_per_socket: 2}
+)")});
+  ASSERT_TRUE(instance.Start()) << instance.log();
+  const std::string mpich = CONVERGE_MPICH_RING;
+  // Several nodes on one host: Open MPI's ranks talk over TCP (vader would need one node).
+  std::string script = "#!/bin/sh\n#SBATCH -N2 -n4 -t 5\n"
+                       "export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
+                       "OMPI_MCA_btl=self,tcp\n"
+                       "echo srun; srun " + std::string(CONVERGE_RING_OMPI) + "\n"
+                       "echo mpirun; timeout 60 mpirun.openmpi -np 4 " + CONVERGE_RING_OMPI + "\n";
+  if (!mpich.empty()) script += "echo mpiexec; timeout 60 mpiexec.mpich -n 4 " + mpich + "\n";
+  const std::string out = files.path() + "/batch.out";
+  CommandResult batch = instance.Run({"batch", "--parsable", "-o", out, "-"}, script);
+  ASSERT_EQ(batch.exit_code, 0) << batch.err;
+  nlohmann::json job = WaitInactive(instance, std::stoll(batch.out), 180);
+  const std::string text = ReadFile(out);
+  EXPECT_EQ(job.value("result", ""), "completed") << job.dump() << "\n" << text;
+  const size_t mpirun = text.find("mpirun\n");
+  const size_t mpiexec = text.find("mpiexec\n");
+  ASSERT_NE(mpirun, std::string::npos) << text;
+  ExpectOmpiRingWorld(text.substr(0, mpirun), 4);
+  const size_t mpirun_end = mpiexec == std::string::npos ? text.size() : mpiexec;
+  ExpectOmpiRingWorld(text.substr(mpirun, mpirun_end - mpirun), 4);
+  if (!mpich.empty()) {
+    ASSERT_NE(mpiexec, std::string::npos) << text;
+    ExpectMpichRingWorld(text.substr(mpiexec), 4);
+  }
+  instance.PrintLogIfFailed();
 }
 
 }  // namespace
