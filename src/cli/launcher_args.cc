@@ -43,6 +43,11 @@ constexpr std::array kSrunRules{
     SrunRule{"kill-on-bad-exit", 'K', Value::kOptional, ""},
     SrunRule{"cpu-bind", 0, Value::kRequired, ""},
     SrunRule{"input", 'i', Value::kRequired, ""},
+    SrunRule{"hint", 0, Value::kRequired, ""},
+    SrunRule{"distribution", 'm', Value::kRequired, ""},
+    SrunRule{"gpu-bind", 0, Value::kRequired, ""},
+    SrunRule{"cpu-freq", 0, Value::kRequired, ""},
+    SrunRule{"export", 0, Value::kRequired, ""},
     SrunRule{"quiet", 'Q', Value::kNone, ""},
     SrunRule{"verbose", 'v', Value::kNone, ""},
 };

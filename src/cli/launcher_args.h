@@ -20,7 +20,8 @@ using GetEnv = std::function<const char*(const char*)>;
 // -J/--job-name -w/--nodelist -x/--exclude -D/--chdir --gpus-per-task --gpus-per-node --gres
 // --mem --mem-per-cpu -C/--constraint --mpi (none -> --pmi=off, pmix* -> pmix, pmi2 and
 // others -> simple); dropped (no effect here): --overlap -u/--unbuffered -K/--kill-on-bad-exit
-// --cpu-bind -i/--input --quiet/-Q -v. Defaults as srun takes them inside an allocation:
+// --cpu-bind -i/--input --hint -m/--distribution --gpu-bind --cpu-freq --export (the tasks get
+// the script's environment) --quiet/-Q -v. Defaults as srun takes them inside an allocation:
 // without -n, -N or --ntasks-per-node, $SLURM_NTASKS tasks; with -N alone, one task per node;
 // --ntasks-per-node without -N, the nodes -n needs (else $SLURM_NNODES); without -c,
 // $SLURM_CPUS_PER_TASK. Errors (kInvalidArgument naming the option): an unknown option, a

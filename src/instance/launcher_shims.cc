@@ -78,6 +78,7 @@ std::vector<std::string> ShimEnvironment(const std::vector<std::string>& launche
   auto count = [](int64_t value) { return value > 0 ? std::to_string(value) : std::string(); };
   for (const char* name : {"SLURM_JOB_ID", "SLURM_JOBID"}) add(name, facts.job_id);
   add("SLURM_JOB_NAME", facts.job_name);
+  if (facts.array_copy) add("SLURM_ARRAY_JOB_ID", facts.job_id);  // each copy has its own id
   for (const char* name : {"SLURM_JOB_NODELIST", "SLURM_NODELIST"}) add(name, facts.nodelist);
   for (const char* name : {"SLURM_JOB_NUM_NODES", "SLURM_NNODES"}) add(name, count(facts.nnodes));
   for (const char* name : {"SLURM_NTASKS", "SLURM_NPROCS"}) add(name, count(request.ntasks));

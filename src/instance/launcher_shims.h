@@ -36,6 +36,7 @@ struct BatchJobFacts {
   int64_t cpus_on_node = 0;
   std::vector<int64_t> cpus_per_node;  // each node's cores, in nodelist order
   std::string submit_dir;  // where the job was submitted from
+  bool array_copy = false;  // a copy of `--array` (SLURM_ARRAY_TASK_ID is set)
 };
 
 using GetEnv = std::function<const char*(const char*)>;

@@ -47,9 +47,14 @@ TEST(ShimEnvironmentTest, PutsTheShimsFirstAndSaysWhatSbatchSays) {
         "SLURMD_NODENAME=n0", "SLURM_SUBMIT_DIR=/home/a"}) {
     EXPECT_TRUE(has(entry)) << entry;
   }
-  EXPECT_FALSE(std::any_of(env.begin(), env.end(), [](const std::string& entry) {
-    return entry.rfind("SLURM_CPUS_PER_TASK=", 0) == 0;
-  }));
+  for (const char* absent : {"SLURM_CPUS_PER_TASK=", "SLURM_ARRAY_JOB_ID="}) {
+    EXPECT_FALSE(std::any_of(env.begin(), env.end(), [&](const std::string& entry) {
+      return entry.rfind(absent, 0) == 0;
+    })) << absent;
+  }
+  facts.array_copy = true;
+  env = ShimEnvironment({"srun"}, "/s", "", request, facts);
+  EXPECT_NE(std::find(env.begin(), env.end(), "SLURM_ARRAY_JOB_ID=12"), env.end());
   // Flux alone: no Slurm variables.
   EXPECT_EQ(ShimEnvironment({"flux"}, "/s", "", request, facts),
             (Words{"PATH=/s", "CONVERGE_SHIMS=flux"}));

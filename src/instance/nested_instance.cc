@@ -130,6 +130,7 @@ BatchJobFacts FactsOfThisJob(const std::string& jgf) {
   facts.nodelist = env("CONVERGE_NODELIST");
   facts.node = NodeName();
   facts.submit_dir = env("PWD");
+  facts.array_copy = !env("SLURM_ARRAY_TASK_ID").empty();
   Result<resource::Graph> graph = resource::ReadJgf(jgf);
   for (resource::VertexId node :
        graph.ok() ? graph->VerticesOfType(resource::kNode) : std::vector<resource::VertexId>{}) {

@@ -15,6 +15,7 @@ enum class Action {
   kPercent,    // kValue after Slurm's %j -> {{id}} (output file names)
   kEnvRemove,  // Flux --env-remove=PATTERN -> --env=-PATTERN
   kExport,     // Slurm --export=...
+  kShellOption,  // Flux -o/--setopt KEY=VALUE: only pmi=LIST (-> --pmi=LIST) has a flag here
   kIgnore,     // understood, no effect here: a warning
   kRefuse,     // understood, not supported: an error with a hint
 };
@@ -53,6 +54,7 @@ constexpr std::array kFluxRules{
     Rule{"tasks-per-node", 0, true, Action::kValue, "--tasks-per-node"},
     Rule{"gpus-per-node", 0, true, Action::kValue, "--gpus-per-node"},
     Rule{"cc", 0, true, Action::kValue, "--cc"},
+    Rule{"setopt", 'o', true, Action::kShellOption, "--pmi"},
 };
 
 constexpr std::array kSlurmRules{
@@ -87,12 +89,22 @@ constexpr std::array kSlurmRules{
     Rule{"comment", 0, true, Action::kIgnore, "comments are not kept"},
     Rule{"requeue", 0, false, Action::kIgnore, "jobs are not requeued"},
     Rule{"no-requeue", 0, false, Action::kIgnore, "jobs are never requeued"},
+    Rule{"licenses", 'L', true, Action::kIgnore, "converge counts no licenses"},
+    Rule{"hint", 0, true, Action::kIgnore, "tasks are bound to whole cores already"},
+    Rule{"distribution", 'm', true, Action::kIgnore, "tasks are laid out in block order"},
+    Rule{"threads-per-core", 0, true, Action::kIgnore, "cores are scheduled, not threads"},
+    Rule{"ntasks-per-core", 0, true, Action::kIgnore, "cores are scheduled, not threads"},
+    Rule{"open-mode", 0, true, Action::kIgnore, "output files are appended to"},
+    Rule{"get-user-env", 0, false, Action::kIgnore, "the environment is the submitting shell's"},
+    Rule{"nice", 0, true, Action::kIgnore, "use --urgency"},
+    Rule{"wckey", 0, true, Action::kIgnore, "converge keeps no accounting keys"},
+    Rule{"gpu-bind", 0, true, Action::kIgnore, "each task sees its own GPUs"},
+    Rule{"cpu-freq", 0, true, Action::kIgnore, "converge sets no cpu frequency"},
     Rule{"array", 'a', true, Action::kValue, "--array"},
     Rule{"gpus", 'G', true, Action::kRefuse,
          "GPUs of the whole job: give --gpus-per-node or --gpus-per-task"},
     Rule{"mem-per-gpu", 0, true, Action::kRefuse,
          "memory is asked for per node (--mem) or per core (--mem-per-cpu)"},
-    Rule{"licenses", 'L', true, Action::kRefuse, "converge counts no licenses"},
 };
 
 // Splits `text` into words like a POSIX shell would (quotes and escapes; no expansions). An
@@ -228,6 +240,18 @@ struct Translator {
       case Action::kExport:
         for (std::string& token : ExportTokens(value)) tokens.push_back(std::move(token));
         return Status::Ok();
+      case Action::kShellOption:
+        if (value.rfind("pmi=", 0) == 0 && value.size() > 4) {
+          tokens.push_back(std::string(rule.flag) + "=" + value.substr(4));
+          return Status::Ok();
+        }
+        if (ignore_unknown) {
+          warnings.push_back(where + ": " + prefix + " " + option + " " + value +
+                             ": not supported, ignored (only the shell option pmi=LIST is)");
+          return Status::Ok();
+        }
+        return Error(option, "'" + value + "': only the shell option pmi=LIST is known here "
+                             "(the others have flags of their own)");
       case Action::kIgnore:
         warnings.push_back(where + ": " + prefix + " " + option + ": ignored (" +
                            std::string(rule.flag) + ")");

@@ -39,7 +39,7 @@ struct BatchDirectives {
 //          -t/--time-limit -q/--queue --job-name --cwd --output --error --dependency
 //          --env --env-remove (-> --env=-PATTERN) --env-none --urgency (-> --priority)
 //          --priority --tasks-per-node --begin-time --signal -S/--setattr --gpus-per-node
-//          --cc
+//          --cc -o/--setopt pmi=LIST (-> --pmi=LIST; another shell option is refused)
 //   Slurm: -N/--nodes -n/--ntasks -c/--cpus-per-task --gpus-per-task --exclusive -t/--time
 //          -J/--job-name -o/--output -e/--error -p/--partition (-> --queue) -d/--dependency
 //          -D/--chdir (-> --cwd) --ntasks-per-node (-> --tasks-per-node) -H/--hold
@@ -48,8 +48,10 @@ struct BatchDirectives {
 //          --mem --mem-per-cpu --gres --gpus-per-node -a/--array
 //          %j, %J and %A in --output/--error become {{id}}, %x {{name}}, %a {cc}, %% %; other
 //          % patterns are refused. Options without effect here (-A/--account, --mail-type,
-//          --mail-user, -q/--qos, --comment, --requeue, --no-requeue) are dropped with a
-//          warning; -G/--gpus, --mem-per-gpu and -L/--licenses are refused with a hint.
+//          --mail-user, -q/--qos, --comment, --requeue, --no-requeue, -L/--licenses, --hint,
+//          -m/--distribution, --threads-per-core, --ntasks-per-core, --open-mode,
+//          --get-user-env, --nice, --wckey, --gpu-bind, --cpu-freq) are dropped with a
+//          warning; -G/--gpus and --mem-per-gpu are refused with a hint.
 // Errors (kInvalidArgument, where() = "line N"): "#SBATCH --foo: unknown option",
 // "#SBATCH --nodes: needs a value", "#FLUX: -x: takes no value", "#SBATCH foo: unexpected
 // argument", an unterminated quote, an unsupported % pattern. With `ignore_unknown`

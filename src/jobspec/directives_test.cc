@@ -61,8 +61,11 @@ TEST(DirectivesTest, SlurmSpellingsBecomeConvergeFlags) {
                       "#SBATCH --array=1-9:2 -a 3\n"),
             (Tokens{"--mem=4G", "--mem-per-cpu=100", "--gres=gpu:2", "--gpus-per-node=1",
                     "--array=1-9:2", "--array=3"}));
-  EXPECT_EQ(AllTokens("#FLUX: --cc 1-4 --gpus-per-node 2\n"),
-            (Tokens{"--cc=1-4", "--gpus-per-node=2"}));
+  EXPECT_EQ(AllTokens("#FLUX: --cc 1-4 --gpus-per-node 2 -o pmi=pmix --setopt=pmi=simple\n"),
+            (Tokens{"--cc=1-4", "--gpus-per-node=2", "--pmi=pmix", "--pmi=simple"}));
+  EXPECT_EQ(ErrorOf("#FLUX: -o cpu-affinity=off\n"),
+            "line 1: #FLUX: -o: 'cpu-affinity=off': only the shell option pmi=LIST is known "
+            "here (the others have flags of their own)");
 }
 
 TEST(DirectivesTest, FluxSpellingsBecomeConvergeFlags) {
