@@ -772,6 +772,8 @@ std::map<std::string, CLI::Option*> AddJobOptions(CLI::App* c, JobOptions* o) {
   given["nodelist"] = last(c->add_option(
       "-w,--nodelist", o->nodelist, "Only these hosts; without -N, one node on each of them"));
   given["exclude"] = last(c->add_option("--exclude", o->exclude, "None of these hosts"));
+  given["label_io"] = c->add_flag("-l,--label-io", o->label_io,
+                                  "Put the task's rank in front of each line it writes");
   given["dry_run"] = c->add_flag("--dry-run", o->dry_run,
                                  "Print the jobspec (JSON) and submit nothing");
   return given;
@@ -819,6 +821,7 @@ void OverrideGiven(const JobOptions& from, const std::map<std::string, CLI::Opti
   if (was("hold")) into->hold = from.hold;
   if (was("pmi")) into->pmi = from.pmi;
   if (was("dry_run")) into->dry_run = from.dry_run;
+  if (was("label_io")) into->label_io = from.label_io;
   if (was("cc") || was("array")) {  // two spellings of one thing: the later source wins whole
     into->cc = was("cc") ? from.cc : "";
     into->array = was("array") ? from.array : "";
@@ -948,6 +951,11 @@ Result<nlohmann::json> BuildJobspec(const JobOptions& options,
   }
   if (!options.needs_services.empty()) extra["converge"]["needs_services"] = options.needs_services;
   if (!options.pmi.empty()) extra["shell"]["options"]["pmi"] = options.pmi;
+  if (options.label_io) {
+    for (const char* stream : {"stdout", "stderr"}) {
+      extra["shell"]["options"]["output"][stream]["label"] = true;
+    }
+  }
   if (!options.warn_signal.empty()) {
     Result<nlohmann::json> warn = ParseWarnSignal(options.warn_signal);
     if (!warn.ok()) return warn.status();

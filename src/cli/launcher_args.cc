@@ -38,6 +38,7 @@ constexpr std::array kSrunRules{
     SrunRule{"mem-per-cpu", 0, Value::kRequired, "--mem-per-cpu"},
     SrunRule{"constraint", 'C', Value::kRequired, "--constraint"},
     SrunRule{"mpi", 0, Value::kRequired, "--pmi"},
+    SrunRule{"label", 'l', Value::kNone, "--label-io"},
     SrunRule{"overlap", 0, Value::kNone, ""},
     SrunRule{"unbuffered", 'u', Value::kNone, ""},
     SrunRule{"kill-on-bad-exit", 'K', Value::kOptional, ""},

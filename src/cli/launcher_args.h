@@ -18,7 +18,7 @@ using GetEnv = std::function<const char*(const char*)>;
 // not an option, or after `--`) are Slurm's, mapped to converge's; the program keeps its own.
 // Mapped: -n/--ntasks -N/--nodes -c/--cpus-per-task --ntasks-per-node --exclusive -t/--time
 // -J/--job-name -w/--nodelist -x/--exclude -D/--chdir --gpus-per-task --gpus-per-node --gres
-// --mem --mem-per-cpu -C/--constraint --mpi (none -> --pmi=off, pmix* -> pmix, pmi2 and
+// --mem --mem-per-cpu -C/--constraint -l/--label --mpi (none -> --pmi=off, pmix* -> pmix, pmi2 and
 // others -> simple); dropped (no effect here): --overlap -u/--unbuffered -K/--kill-on-bad-exit
 // --cpu-bind -i/--input --hint -m/--distribution --gpu-bind --cpu-freq --export (the tasks get
 // the script's environment) --quiet/-Q -v. Defaults as srun takes them inside an allocation:

@@ -34,6 +34,7 @@ TEST(SrunAsConvergeTest, MapsSlurmsOptionsAndLeavesTheProgramAlone) {
   EXPECT_EQ(Srun({"--mpi=none", "-J", "x", "true"}),
             (Words{"run", "--pmi=off", "--job-name=x", "--", "true"}));
   EXPECT_EQ(Srun({"--mpi=pmi2", "true"}), (Words{"run", "--pmi=simple", "--", "true"}));
+  EXPECT_EQ(Srun({"-l", "true"}), (Words{"run", "--label-io", "--", "true"}));
 }
 
 TEST(SrunAsConvergeTest, TakesItsDefaultsFromTheBatchJob) {
@@ -55,7 +56,8 @@ TEST(SrunAsConvergeTest, TakesItsDefaultsFromTheBatchJob) {
 }
 
 TEST(SrunAsConvergeTest, RefusesWhatItCannotMap) {
-  EXPECT_NE(SrunError({"--label", "app"}).find("--label: unknown option"), std::string::npos);
+  EXPECT_NE(SrunError({"--multi-prog", "app"}).find("--multi-prog: unknown option"),
+            std::string::npos);
   EXPECT_NE(SrunError({"-n"}).find("-n: needs a value"), std::string::npos);
   EXPECT_NE(SrunError({"--overlap=yes", "app"}).find("takes no value"), std::string::npos);
   EXPECT_NE(SrunError({"-n2"}).find("name a program"), std::string::npos);

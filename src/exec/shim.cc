@@ -41,6 +41,7 @@
 
 #include "exec/fs_identity.h"
 #include "exec/job_container.h"
+#include "exec/label_io_service.h"
 #include "exec/pmi_simple_service.h"
 #include "exec/run_files.h"
 #include "exec/shim_signals.h"
@@ -316,6 +317,12 @@ class Shim {
     options.kill_wait_ms = spec.kill_wait_ms;
     std::unique_ptr<TaskService> pmi = MakePmi(spec);
     if (pmi) options.services.push_back(pmi.get());
+    std::unique_ptr<TaskService> labels;
+    if (spec.label_stdout || spec.label_stderr) {
+      labels = std::make_unique<LabelIoService>(outputs.stdout_fd.get(), outputs.err(),
+                                                spec.label_stdout, spec.label_stderr);
+      options.services.push_back(labels.get());
+    }
     ShimResult result = SuperviseTasks(spec.tasks, launcher, *container, options);
     if (Status released = container->Release(); !released.ok()) {
       Complain(run_dir_, job_id_, released.message());

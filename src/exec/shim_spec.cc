@@ -218,6 +218,8 @@ std::string ToJson(const ShimSpec& spec) {
                {"kill_wait_ms", spec.kill_wait_ms},
                {"containment", spec.containment},
                {"pmi", spec.pmi}};
+  if (spec.label_stdout) json["label_stdout"] = true;
+  if (spec.label_stderr) json["label_stderr"] = true;
   if (spec.layout.multi_part()) {
     json["layout"] = {{"nodes", spec.layout.nodes},
                       {"rank_nodes", spec.layout.rank_nodes},
@@ -259,6 +261,8 @@ Result<ShimSpec> ShimSpecFromJson(std::string_view text) {
   spec.kill_wait_ms = reader.Int("kill_wait_ms", 10000, false, 0);
   spec.containment = reader.String("containment");
   if (reader.FindArray("pmi") != nullptr) spec.pmi = reader.Strings("pmi");
+  spec.label_stdout = reader.Bool("label_stdout");
+  spec.label_stderr = reader.Bool("label_stderr");
   if (status.ok() && !spec.containment.empty() && spec.containment != "subreaper") {
     reader.Fail("containment", "must be \"\" or \"subreaper\"");
   }

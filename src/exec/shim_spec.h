@@ -73,6 +73,10 @@ struct ShimSpec {
   // own user); empty = none. Names this shim does not know are ignored. Missing from the JSON:
   // {"simple"}.
   std::vector<std::string> pmi = {"simple"};
+  // --label-io: each line the tasks write to stdout (stderr) gets "RANK: " in front
+  // (label_io_service.h).
+  bool label_stdout = false;
+  bool label_stderr = false;
   JobLayout layout;           // set by a multi-node executor for a job spanning several nodes
   ExchangeEndpoint exchange;  // set by the agent that starts the part (never sent by the leader)
 };

@@ -201,7 +201,10 @@ TaskLauncher::~TaskLauncher() {
   if (original_cpus_ != nullptr) CPU_FREE(original_cpus_);
 }
 
-Result<pid_t> TaskLauncher::Launch(const TaskSpec& task, std::span<const int> inherit) {
+Result<pid_t> TaskLauncher::Launch(const TaskSpec& task, std::span<const int> inherit,
+                                   TaskStreams streams) {
+  if (streams.stdout_fd < 0) streams.stdout_fd = setup_.stdout_fd;
+  if (streams.stderr_fd < 0) streams.stderr_fd = setup_.stderr_fd;
   const std::string program = task.argv.empty() ? std::string() : task.argv.front();
   const std::vector<std::string> candidates = ExecCandidates(program, task.env);
   const std::vector<char*> argv = CArray(task.argv);
@@ -224,8 +227,10 @@ Result<pid_t> TaskLauncher::Launch(const TaskSpec& task, std::span<const int> in
   const Status bound = Bind(task);
   const bool fork = setup_.switch_user || setup_.cgroup_fd >= 0;
   Result<pid_t> pid = !bound.ok() ? Result<pid_t>(bound)
-                      : fork      ? ForkTask(candidates, argv.data(), envp.data(), program, sources)
-                                  : Spawn(candidates, argv.data(), envp.data(), program, sources);
+                      : fork ? ForkTask(candidates, argv.data(), envp.data(), program, sources,
+                                        streams)
+                             : Spawn(candidates, argv.data(), envp.data(), program, sources,
+                                     streams);
   for (int copy : copies) ::close(copy);
   RestoreAffinity();
   if (pid.ok() && pgid_ == 0) {
@@ -237,15 +242,17 @@ Result<pid_t> TaskLauncher::Launch(const TaskSpec& task, std::span<const int> in
 
 Result<pid_t> TaskLauncher::Spawn(const std::vector<std::string>& candidates, char* const argv[],
                                   char* const envp[], const std::string& program,
-                                  std::span<const int> inherit) {
-  // With descriptors to pass, this launch gets its own file actions.
+                                  std::span<const int> inherit, TaskStreams streams) {
+  // With descriptors to pass or streams of its own, this launch gets its own file actions.
   posix_spawn_file_actions_t passing;
   const posix_spawn_file_actions_t* actions = &actions_;
-  if (!inherit.empty()) {
+  const bool own = !inherit.empty() || streams.stdout_fd != setup_.stdout_fd ||
+                   streams.stderr_fd != setup_.stderr_fd;
+  if (own) {
     posix_spawn_file_actions_init(&passing);
     posix_spawn_file_actions_adddup2(&passing, setup_.stdin_fd, 0);
-    posix_spawn_file_actions_adddup2(&passing, setup_.stdout_fd, 1);
-    posix_spawn_file_actions_adddup2(&passing, setup_.stderr_fd, 2);
+    posix_spawn_file_actions_adddup2(&passing, streams.stdout_fd, 1);
+    posix_spawn_file_actions_adddup2(&passing, streams.stderr_fd, 2);
     for (size_t i = 0; i < inherit.size(); ++i) {
       posix_spawn_file_actions_adddup2(&passing, inherit[i],
                                        kFirstInheritedFd + static_cast<int>(i));
@@ -258,14 +265,23 @@ Result<pid_t> TaskLauncher::Spawn(const std::vector<std::string>& candidates, ch
   int error = ExecvpLike(candidates, [&](const std::string& path) {
     return ::posix_spawn(&pid, path.c_str(), actions, &attributes_, argv, envp);
   });
-  if (!inherit.empty()) posix_spawn_file_actions_destroy(&passing);
+  if (own) posix_spawn_file_actions_destroy(&passing);
   if (error == 0) return pid;
   return Status(Code::kInternal, "cannot execute '" + program + "': " + ErrnoText(error));
 }
 
 Result<pid_t> TaskLauncher::ForkTask(const std::vector<std::string>& candidates,
                                        char* const argv[], char* const envp[],
-                                       const std::string& program, std::span<const int> inherit) {
+                                       const std::string& program, std::span<const int> inherit,
+                                       TaskStreams streams) {
+  const LaunchSetup* setup = &setup_;
+  LaunchSetup own;  // a copy only for a task with streams of its own
+  if (streams.stdout_fd != setup_.stdout_fd || streams.stderr_fd != setup_.stderr_fd) {
+    own = setup_;
+    own.stdout_fd = streams.stdout_fd;
+    own.stderr_fd = streams.stderr_fd;
+    setup = &own;
+  }
   int report[2];
   if (::pipe2(report, O_CLOEXEC) != 0) {
     return Status(Code::kInternal, "cannot start '" + program + "': " + ErrnoText(errno));
@@ -297,7 +313,7 @@ Result<pid_t> TaskLauncher::ForkTask(const std::vector<std::string>& candidates,
     pid = ::fork();
   }
   if (pid == 0) {
-    BecomeTask(setup_, join_cgroup, group, report[1], inherit, candidates, argv, envp);
+    BecomeTask(*setup, join_cgroup, group, report[1], inherit, candidates, argv, envp);
   }
   int fork_error = errno;
   ::close(report[1]);

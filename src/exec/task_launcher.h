@@ -58,6 +58,12 @@ struct LaunchSetup {
   bool clone_into_cgroup = true;  // false: always the plain fork + join (tests)
 };
 
+// One task's own stdout and stderr, instead of LaunchSetup's (-1: LaunchSetup's).
+struct TaskStreams {
+  int stdout_fd = -1;
+  int stderr_fd = -1;
+};
+
 class TaskLauncher {
  public:
   // REQUIRES: the descriptors in `setup` stay open while tasks are launched.
@@ -67,10 +73,12 @@ class TaskLauncher {
   TaskLauncher& operator=(const TaskLauncher&) = delete;
 
   // Starts `task`. `inherit[i]` becomes descriptor kFirstInheritedFd + i in the task (the only
-  // descriptors above 2 it gets); the caller keeps its copies. Returns its pid, or an error whose
+  // descriptors above 2 it gets); `streams` replace the setup's stdout and stderr for this task;
+  // the caller keeps its copies of both. Returns its pid, or an error whose
   // message is the text for ShimResult::exec_error ("cannot execute 'sh2': No such file or
   // directory").
-  Result<pid_t> Launch(const TaskSpec& task, std::span<const int> inherit = {});
+  Result<pid_t> Launch(const TaskSpec& task, std::span<const int> inherit = {},
+                       TaskStreams streams = {});
 
   // The job's process group: the pid of the first task launched, or 0 before that.
   pid_t pgid() const { return pgid_; }
@@ -78,10 +86,10 @@ class TaskLauncher {
  private:
   Result<pid_t> Spawn(const std::vector<std::string>& candidates, char* const argv[],
                       char* const envp[], const std::string& program,
-                      std::span<const int> inherit);
+                      std::span<const int> inherit, TaskStreams streams);
   Result<pid_t> ForkTask(const std::vector<std::string>& candidates, char* const argv[],
                          char* const envp[], const std::string& program,
-                         std::span<const int> inherit);
+                         std::span<const int> inherit, TaskStreams streams);
   Status Bind(const TaskSpec& task);
   void RestoreAffinity();
 

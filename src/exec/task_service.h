@@ -25,6 +25,10 @@ struct TaskAttachment {
   std::vector<std::string> env;  // "KEY=VALUE", replacing the task's own KEY
   int fd = -1;                   // the task's end, or -1; the launcher places it at some number N
   std::string fd_variable;       // with fd: the variable set to N (e.g. "PMI_FD")
+  // The task's own stdout and stderr instead of the job's (-1: the job's); the service keeps
+  // them, and closes them in Launched.
+  int stdout_fd = -1;
+  int stderr_fd = -1;
 };
 
 // A service's request to end the job (the tasks are stopped as on cancel).
@@ -48,6 +52,9 @@ class TaskService {
   virtual void OnPoll(std::span<const pollfd> fds) = 0;
   // Set once the service wants the job ended.
   virtual std::optional<ServiceAbort> abort() const = 0;
+  // Once every process of the job is gone, before SuperviseTasks returns: a last chance to
+  // read what the tasks left in the service's descriptors.
+  virtual void Finish() {}
 };
 
 }  // namespace converge::exec

@@ -38,6 +38,7 @@ class Supervisor {
     }
     if (!result_.terminated && !result_.timed_out) StartAll(tasks);
     Wait();
+    for (TaskService* service : options_.services) service->Finish();
     result_.end_ms = EpochMs();
     result_.container = container_.Describe();
     if (!result_.exec_error.empty()) {
@@ -56,6 +57,7 @@ class Supervisor {
     if (options_.services.empty()) return launcher_.Launch(task);
     TaskSpec attached = task;
     std::vector<int> inherit;
+    TaskStreams streams;
     Status status;
     size_t attached_services = 0;
     for (TaskService* service : options_.services) {
@@ -71,9 +73,12 @@ class Supervisor {
                       std::to_string(kFirstInheritedFd + static_cast<int>(inherit.size())));
         inherit.push_back(attachment->fd);
       }
+      if (attachment->stdout_fd >= 0) streams.stdout_fd = attachment->stdout_fd;
+      if (attachment->stderr_fd >= 0) streams.stderr_fd = attachment->stderr_fd;
       for (const std::string& entry : env) SetVariable(attached.env, entry);
     }
-    Result<pid_t> pid = status.ok() ? launcher_.Launch(attached, inherit) : Result<pid_t>(status);
+    Result<pid_t> pid =
+        status.ok() ? launcher_.Launch(attached, inherit, streams) : Result<pid_t>(status);
     for (size_t i = 0; i < attached_services; ++i) options_.services[i]->Launched(task);
     return pid;
   }

@@ -374,6 +374,11 @@ void JobManager::Launch(int64_t id, bool first_start) {
       }
     }
     spec.grace_ms = options_.grace_ms;
+    if (Result<jobspec::LabelIo> labels = jobspec::LabelIoOption(job.active->spec.system);
+        labels.ok()) {  // validated at submit
+      spec.label_stdout = labels->stdout_lines;
+      spec.label_stderr = labels->stderr_lines;
+    }
     // Validated at submit; a job journaled before the option existed gets the default.
     if (Result<std::vector<std::string>> pmi = jobspec::PmiChoice(job.active->spec.system);
         pmi.ok()) {

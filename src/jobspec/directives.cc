@@ -55,6 +55,7 @@ constexpr std::array kFluxRules{
     Rule{"gpus-per-node", 0, true, Action::kValue, "--gpus-per-node"},
     Rule{"cc", 0, true, Action::kValue, "--cc"},
     Rule{"setopt", 'o', true, Action::kShellOption, "--pmi"},
+    Rule{"label-io", 'l', false, Action::kFlag, "--label-io"},
 };
 
 constexpr std::array kSlurmRules{

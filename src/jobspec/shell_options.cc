@@ -1,6 +1,7 @@
 #include "jobspec/shell_options.h"
 
 #include <algorithm>
+#include <string_view>
 
 namespace converge::jobspec {
 
@@ -96,6 +97,29 @@ Result<std::optional<WarnSignal>> WarnSignalOption(const SystemAttributes& syste
     }
   }
   return std::optional<WarnSignal>(warn);
+}
+
+Result<LabelIo> LabelIoOption(const SystemAttributes& system) {
+  Result<const nlohmann::json*> options = ShellOptions(system);
+  if (!options.ok()) return options.status();
+  LabelIo labels;
+  if (*options == nullptr || !(*options)->contains("output")) return labels;
+  const nlohmann::json& output = (**options)["output"];
+  if (!output.is_object()) return labels;  // the output paths are read (and checked) elsewhere
+  for (const char* stream : {"stdout", "stderr"}) {
+    if (!output.contains(stream) || !output[stream].is_object() ||
+        !output[stream].contains("label")) {
+      continue;
+    }
+    const nlohmann::json& label = output[stream]["label"];
+    if (!label.is_boolean()) {
+      return Status::Invalid(std::string("shell.options.output.") + stream + ".label",
+                             "must be true or false");
+    }
+    (std::string_view(stream) == "stdout" ? labels.stdout_lines : labels.stderr_lines) =
+        label.get<bool>();
+  }
+  return labels;
 }
 
 void SetOneTaskPerNode(nlohmann::json& jobspec) {

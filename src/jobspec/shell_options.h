@@ -10,6 +10,8 @@
 //   signal  {signum: N, timeleft: SECONDS}: send signal N (1..64) to the tasks SECONDS before
 //        the time limit (Flux's option of the same name, `--signal=SIG@TIME`; signum defaults
 //        to SIGUSR1, timeleft to 60). Without a time limit nothing is sent.
+//   output.stdout.label, output.stderr.label  true: each line of that stream gets the task's
+//        rank in front ("3: text"), Flux's option of the same name (`--label-io` sets both).
 #pragma once
 
 #include <cstdint>
@@ -37,6 +39,14 @@ struct WarnSignal {
 // The shell.options.signal of `system`, else nullopt. Errors name the field
 // ("shell.options.signal.signum: ...").
 Result<std::optional<WarnSignal>> WarnSignalOption(const SystemAttributes& system);
+
+// Which streams shell.options.output.{stdout,stderr}.label label. Errors name the field
+// ("shell.options.output.stdout.label: must be true or false").
+struct LabelIo {
+  bool stdout_lines = false;
+  bool stderr_lines = false;
+};
+Result<LabelIo> LabelIoOption(const SystemAttributes& system);
 
 // Makes `jobspec` (JSON, version 1) run one task per allocated node: the shape of a nested
 // instance spread over its nodes (rank 0 leads, the others are its agents). Those tasks find

@@ -293,6 +293,9 @@ class Validator {
     if (Result<std::optional<WarnSignal>> warn = WarnSignalOption(system); !warn.ok()) {
       return warn.status().WithPrefix(path);
     }
+    if (Result<LabelIo> labels = LabelIoOption(system); !labels.ok()) {
+      return labels.status().WithPrefix(path);
+    }
     return Status::Ok();
   }
 

@@ -70,7 +70,7 @@ TEST_F(InstanceCliTest, UnknownOptionsAreUsageErrorsAndSubmitNothing) {
   const char* const unknown[] = {"--bogus",        "-Z",           "--ndoes=2",
                                  "--licenses=x",   "--nice=5",     "--cpu-bind=cores",
                                  "--hint=nomultithread", "--gpus=1", "--distribution=block",
-                                 "--label-io",     "--account=p1", "--mpi=pmix"};
+                                 "--taskmap=block", "--account=p1", "--mpi=pmix"};
   for (const char* command : {"submit", "run", "batch", "alloc"}) {
     for (const char* flag : unknown) {
       CommandResult result = instance_->Run({command, "-n1", flag, "true"});
@@ -224,6 +224,31 @@ nodes:
   EXPECT_EQ(instance.Run({"cancel", std::to_string(holder)}).exit_code, 0);
   EXPECT_EQ(WaitInactive(instance, waiting)["result"], "completed");
   instance.PrintLogIfFailed();
+}
+
+// Issue 16 item 2: --label-io (-l) puts each task's rank in front of each line it writes.
+TEST_F(InstanceCliTest, LabelIoPutsTheRankInFrontOfEachLine) {
+  auto sorted_lines = [](const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream stream(text);
+    for (std::string line; std::getline(stream, line);) lines.push_back(line);
+    std::sort(lines.begin(), lines.end());
+    return lines;
+  };
+  CommandResult run = instance_->Run(
+      {"run", "-N2", "-n4", "--label-io", "sh", "-c", "echo out; printf 'e1\ne2' >&2"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(sorted_lines(run.out),
+            (std::vector<std::string>{"0: out", "1: out", "2: out", "3: out"}));
+  const std::vector<std::string> err = sorted_lines(run.err);
+  EXPECT_EQ(std::count(err.begin(), err.end(), "2: e1"), 1) << run.err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), "2: e2"), 1) << run.err;  // its newline added
+  // Into one --output file, both streams labelled.
+  const std::string out = files_.path() + "/labelled.out";
+  int64_t id = SubmitJob(*instance_, {"-n2", "-l", "-o", out, "sh", "-c", "echo a; echo b >&2"});
+  EXPECT_EQ(WaitInactive(*instance_, id)["result"], "completed");
+  EXPECT_EQ(sorted_lines(ReadFile(out)),
+            (std::vector<std::string>{"0: a", "0: b", "1: a", "1: b"}));
 }
 
 // Issue 9 item 9: no process a job started outlives it (background, setsid, SIGTERM-proof).
@@ -439,13 +464,15 @@ TEST_F(InstanceCliTest, SlurmAndFluxScriptsRunUnmodified) {
       "echo \"$SLURM_JOB_ID $SLURM_JOB_NAME $SLURM_NTASKS $SLURM_NNODES $SLURM_JOB_NODELIST\"\n"
       "srun sh -c 'echo rank $SLURM_PROCID of $SLURM_NTASKS' | sort\n"
       "srun -n1 --mpi=pmi2 --overlap true && echo one\n"
-      "srun --label true 2>/dev/null || echo refused\n";
+      "srun -n2 -l sh -c 'echo hi' | sort\n"
+      "srun --multi-prog x 2>/dev/null || echo refused\n";
   int64_t id = 0;
   const std::string text = output_of(instance_->Run({"batch", "--parsable", "-o", out, "-"},
                                                      slurm), &id);
   const std::string job = GetJob(*instance_, id)["nodelist"].get<std::string>();
   EXPECT_EQ(text, std::to_string(id) + " slurmish 4 2 " + job + "\n" +
-                      "rank 0 of 4\nrank 1 of 4\nrank 2 of 4\nrank 3 of 4\none\nrefused\n");
+                      "rank 0 of 4\nrank 1 of 4\nrank 2 of 4\nrank 3 of 4\none\n0: hi\n1: hi\n"
+                      "refused\n");
   const std::string flux = "#!/bin/sh\n#FLUX: -N1 -n2\n"
                            "flux run -n2 -o pmi=simple printenv CONVERGE_TASK_RANK | sort\n";
   EXPECT_EQ(output_of(instance_->Run({"batch", "--parsable", "-o", out, "-"}, flux), &id),
