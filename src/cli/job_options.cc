@@ -55,6 +55,7 @@ template <typename T>
 std::string Problem(const Result<T>& result) {
   return result.ok() ? "" : result.status().message();
 }
+std::string Problem(const Status& status) { return status.ok() ? "" : status.message(); }
 
 }  // namespace
 
@@ -264,6 +265,21 @@ Status SetAttribute(const std::string& text, jobspec::Jobspec* spec) {
     at = &(*at)[step];
   }
   *at = std::move(value);
+  return Status::Ok();
+}
+
+Status CheckOutputPath(const std::string& path) {
+  // Flux's shell options that `-o` (Flux's --setopt) takes; here -o is Slurm's --output.
+  static const std::set<std::string> kShellOptions = {
+      "pmi", "cpu-affinity", "gpu-affinity", "verbose", "mpi", "nosetpgrp", "exit-timeout",
+      "exit-on-error", "stop-tasks-in-exec", "output.stdout.label", "output.stderr.label"};
+  const size_t equals = path.find('=');
+  const std::string key = path.substr(0, equals);
+  if (kShellOptions.count(key) && path.find('/') == std::string::npos) {
+    return Status::Invalid("--output", "'" + path + "' looks like a Flux shell option, but -o is "
+                                       "--output here (Slurm's meaning): give --setopt " + path +
+                                       " or, for pmi, --pmi");
+  }
   return Status::Ok();
 }
 
@@ -715,8 +731,9 @@ std::map<std::string, CLI::Option*> AddJobOptions(CLI::App* c, JobOptions* o) {
           ->check([env_rule](const std::string& pattern) { return env_rule("-" + pattern); });
   given["env_none"] =
       c->add_flag("--env-none", o->env_none, "Do not copy this shell's environment");
-  given["output"] =
-      last(c->add_option("--output,-o", o->output, "stdout file; {{id}} becomes the job id"));
+  given["output"] = last(
+      c->add_option("--output,-o", o->output, "stdout file; {{id}} becomes the job id")
+          ->check([](const std::string& path) { return Problem(CheckOutputPath(path)); }));
   given["error"] =
       last(c->add_option("--error,-e", o->error, "stderr file (default: with --output if given)"));
   given["attributes"] =
@@ -746,10 +763,26 @@ std::map<std::string, CLI::Option*> AddJobOptions(CLI::App* c, JobOptions* o) {
                      return std::to_string(*urgency);
                    },
                    "URGENCY"));
-  given["hold"] = c->add_flag("--hold,-H", o->hold, "Submit held (urgency 0): see converge release");
+  given["hold"] =
+      c->add_flag("--hold,-H", o->hold, "Submit held (urgency 0): see converge release");
   given["needs_service"] = c->add_option("--needs-service", o->needs_services,
                                          "Start only once this service is READY (repeatable)")
                                ->allow_extra_args(false);
+  // Flux's -o/--setopt KEY=VALUE (-o is Slurm's --output here): pmi=LIST is --pmi.
+  given["setopt"] = c->add_option_function<std::string>(
+                         "--setopt",
+                         [o](const std::string& option) { o->pmi = option.substr(4); },
+                         "Flux's shell option: only pmi=LIST (the same as --pmi)")
+                        ->check([](const std::string& option) {
+                          if (option.rfind("pmi=", 0) == 0 && option.size() > 4) {
+                            jobspec::SystemAttributes system;
+                            system.extra["shell"]["options"]["pmi"] = option.substr(4);
+                            Result<std::vector<std::string>> pmi = jobspec::PmiChoice(system);
+                            return pmi.ok() ? std::string() : pmi.status().message();
+                          }
+                          return "'" + option + "': only the shell option pmi=LIST is known " +
+                                 "here (the others have flags of their own)";
+                        });
   given["pmi"] = last(c->add_option("--pmi", o->pmi,
                                     "PMI for the tasks: simple (PMI-1 over PMI_FD), pmix, a list "
                                     "such as simple,pmix, or off (default: simple, and pmix too "
@@ -819,7 +852,7 @@ void OverrideGiven(const JobOptions& from, const std::map<std::string, CLI::Opti
   }
   if (was("priority")) into->priority = from.priority;
   if (was("hold")) into->hold = from.hold;
-  if (was("pmi")) into->pmi = from.pmi;
+  if (was("pmi") || was("setopt")) into->pmi = from.pmi;
   if (was("dry_run")) into->dry_run = from.dry_run;
   if (was("label_io")) into->label_io = from.label_io;
   if (was("cc") || was("array")) {  // two spellings of one thing: the later source wins whole

@@ -125,6 +125,10 @@ Result<std::vector<int64_t>> ParseArrayIndexes(const std::string& text, int64_t 
 // checks the schemes (after, afterok, afterany, afternotok, singleton).
 Result<nlohmann::json> ParseDependencies(const std::vector<std::string>& values);
 
+// An --output path, refusing one that is a Flux shell option (`-o pmi=pmix`: Flux's -o is
+// --setopt, converge's is Slurm's --output). Errors name --output and say what to give.
+Status CheckOutputPath(const std::string& path);
+
 // --signal's [SIG][@TIME] (Flux, and Slurm's without its R:/B: prefixes): the signal (default
 // SIGUSR1) to send TIME before the time limit (a duration, seconds alone; default 60), as
 // shell.options.signal {signum, timeleft}. Errors name --signal.

@@ -76,7 +76,8 @@ TEST(TrailingCommandTest, UnknownOptionsAreUsageErrorsNamingTheNearestKnownOne) 
 TEST(MarkEndOfOptionsTest, MarksOnlyTheFirstDashesOfCommandsThatTakeAProgram) {
   using Args = std::vector<std::string>;
   const std::string mark(kEndOfOptions);
-  EXPECT_EQ(MarkEndOfOptions({"run", "-n2", "--", "a", "--"}), (Args{"run", "-n2", mark, "a", "--"}));
+  EXPECT_EQ(MarkEndOfOptions({"run", "-n2", "--", "a", "--"}),
+            (Args{"run", "-n2", mark, "a", "--"}));
   EXPECT_EQ(MarkEndOfOptions({"alloc", "--"}), (Args{"alloc", mark}));
   EXPECT_EQ(MarkEndOfOptions({"start", "--nested", "--", "a"}),
             (Args{"start", "--nested", "--", "a"}));
@@ -311,6 +312,24 @@ TEST(BuildJobspecTest, MemoryAndGpusPerNodeAreSharedByTheTasksOfANode) {
   }
   EXPECT_THROW(ParseArgs({"--mem=lots", "app"}), CLI::ValidationError);
   EXPECT_THROW(ParseArgs({"--gres=tpu:1", "app"}), CLI::ValidationError);
+}
+
+TEST(BuildJobspecTest, SetoptTakesPmiAndOutputRefusesFluxShellOptions) {
+  const json setopt = Spec({"--setopt", "pmi=pmix", "app"});
+  EXPECT_EQ(setopt["attributes"]["system"]["shell"]["options"]["pmi"], "pmix");
+  EXPECT_THROW(ParseArgs({"--setopt", "cpu-affinity=off", "app"}), CLI::ValidationError);
+  EXPECT_THROW(ParseArgs({"--setopt", "pmi=pmi9", "app"}), CLI::ValidationError);
+  // -o is Slurm's --output: a Flux shell option there is a mistake, said so.
+  try {
+    ParseArgs({"-o", "pmi=simple", "app"});
+    ADD_FAILURE() << "-o pmi=simple was taken for an output file";
+  } catch (const CLI::ValidationError& error) {
+    EXPECT_NE(std::string(error.what()).find("--setopt pmi=simple"), std::string::npos)
+        << error.what();
+  }
+  EXPECT_EQ(Spec({"-o", "out=1.txt", "app"})["attributes"]["system"]["shell"]["options"]["output"]
+                ["stdout"]["path"],
+            "out=1.txt");
 }
 
 TEST(BuildJobspecTest, SlurmSpellingsAreAliases) {
