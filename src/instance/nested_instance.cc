@@ -129,7 +129,11 @@ BatchJobFacts FactsOfThisJob(const std::string& jgf) {
   facts.job_id = env("CONVERGE_JOB_ID");
   facts.nodelist = env("CONVERGE_NODELIST");
   facts.node = NodeName();
-  facts.submit_dir = env("PWD");
+  facts.submit_dir = env("PWD");  // the submitting shell's, copied with its environment
+  if (facts.submit_dir.empty()) {
+    std::error_code error;
+    facts.submit_dir = std::filesystem::current_path(error).string();
+  }
   facts.array_copy = !env("SLURM_ARRAY_TASK_ID").empty();
   Result<resource::Graph> graph = resource::ReadJgf(jgf);
   for (resource::VertexId node :
