@@ -28,6 +28,7 @@ struct PendingJob {
   // Outcome of the last Schedule() for this job.
   std::optional<Plan> reservation;
   JobId queued_behind = -1;  // the job holding the last reservation slot, when not reserved
+  int queue = 0;             // index into Impl::queues_
 };
 
 struct RunningJob {
@@ -99,10 +100,38 @@ class Overlay {
   std::vector<int64_t> hidden_;
 };
 
-int EffectiveDepth(const SchedulerOptions& options) {
-  if (options.queue_policy == QueuePolicy::kFcfs) return 0;
+int EffectiveDepth(const QueueOptions& options) {
+  if (options.policy == QueuePolicy::kFcfs) return 0;
   if (options.reservation_depth >= 0) return options.reservation_depth;
-  return options.queue_policy == QueuePolicy::kEasy ? 1 : std::numeric_limits<int>::max();
+  return options.policy == QueuePolicy::kEasy ? 1 : std::numeric_limits<int>::max();
+}
+
+// Conservative keeps reservations from pass to pass and only moves them earlier, so no job is
+// ever delayed by a later one; depth-k policies re-plan every pass.
+bool Persistent(const QueueOptions& options) {
+  return EffectiveDepth(options) == std::numeric_limits<int>::max();
+}
+
+// A queue's pending jobs in order, and what its last pass left.
+struct QueueState {
+  QueueOptions options;
+  std::map<QueueKey, JobId> order;
+  bool started = true;
+  // Under fcfs, the blocked job at the head of the queue after the last pass (-1: none).
+  JobId fcfs_head = -1;
+  // Where the last pass stopped walking the queue (NothingFitsNow), and the reservation the
+  // jobs from there on wait behind; nullopt when it walked the whole queue.
+  std::optional<QueueKey> cutoff;
+  JobId cutoff_behind = -1;
+};
+
+std::vector<QueueState> QueuesOf(const SchedulerOptions& options) {
+  std::vector<QueueState> queues;
+  if (options.queues.empty()) {
+    queues.push_back({QueueOptions{options.queue_policy, options.reservation_depth}});
+  }
+  for (const QueueOptions& queue : options.queues) queues.push_back({queue});
+  return queues;
 }
 
 }  // namespace
@@ -117,15 +146,20 @@ class Scheduler::Impl {
         planner_(state_, matcher_),
         running_index_(state_),
         empty_state_(graph, /*honour_status=*/false),
-        empty_matcher_(empty_state_, MatchPolicy::kFirst) {}
+        empty_matcher_(empty_state_, MatchPolicy::kFirst),
+        queues_(QueuesOf(options)) {}
 
   Status Submit(JobRequest job) {
     if (pending_.count(job.id) || running_.count(job.id)) {
       return Status::Invalid("id", "job " + std::to_string(job.id) + " is already known");
     }
+    if (job.queue < 0 || job.queue >= static_cast<int>(queues_.size())) {
+      return Status::Invalid("queue", "there is no queue " + std::to_string(job.queue));
+    }
     Result<Request> request = CompileRequest(job.spec, state_);
     if (!request.ok()) return request.status();
     PendingJob pending;
+    pending.queue = job.queue;
     pending.id = job.id;
     pending.submit = job.submit_time;
     pending.duration = request->duration > 0 ? request->duration : options_.default_duration;
@@ -146,7 +180,7 @@ class Scheduler::Impl {
     pending.request = std::move(request).value();
     CountDemand(pending.request, +1);
     QueueKey key{job.priority, next_sequence_++};
-    queue_.emplace(key, job.id);
+    queues_[job.queue].order.emplace(key, job.id);
     keys_.emplace(job.id, key);
     pending_.emplace(job.id, std::move(pending));
     return Status::Ok();
@@ -154,84 +188,30 @@ class Scheduler::Impl {
 
   std::vector<StartDecision> Schedule(Time now) {
     std::vector<StartDecision> started;
-    const int depth = EffectiveDepth(options_);
-    // Conservative keeps reservations from pass to pass and only moves them earlier, so
-    // no job is ever delayed by a later one; depth-k policies re-plan every pass.
-    const bool persistent = depth == std::numeric_limits<int>::max();
-    if (!persistent) reservations_.clear();
+    for (auto it = reservations_.begin(); it != reservations_.end();) {
+      const QueueState& queue = queues_[pending_.at(it->first).queue];
+      it = Persistent(queue.options) && queue.started ? std::next(it) : reservations_.erase(it);
+    }
     Overlay overlay(matcher_, state_);
-    JobId last_reserved = -1;
-    fcfs_head_ = -1;
-    cutoff_.reset();
-
-    // The queue is not modified during the pass: started jobs leave it afterwards.
-    for (const auto& [key, id] : queue_) {
-      // Once every reservation slot is taken and nothing can start now, the rest of the queue
-      // can only wait behind the last reservation: recorded once (cutoff_), not job by job.
-      if (!persistent && static_cast<int>(reservations_.size()) >= depth &&
-          NothingFitsNow(overlay)) {
-        cutoff_ = key;
-        cutoff_behind_ = last_reserved;
-        break;
-      }
-      PendingJob& job = pending_.at(id);
-      const HostFilter* filter = job.filter ? &*job.filter : nullptr;
-      job.queued_behind = -1;
-      if (!persistent) job.reservation.reset();
-      auto own = reservations_.find(id);
-      std::optional<Allocation> allocation;
-      if (CouldFitWithout(overlay, job.request)) {
-        overlay.Set(reservations_, now + job.duration, id);
-        if (EnoughFreeNow(job.request)) allocation = matcher_.Match(job.request, filter);
-      }
-      if (allocation) {
-        overlay.Clear();
-        if (own != reservations_.end()) reservations_.erase(own);
-        job.reservation.reset();
-        StartDecision decision{id, now, now + job.duration, std::move(*allocation)};
-        running_order_.insert({decision.expected_end, id});
-        auto [entry, inserted] = running_.emplace(
-            id, RunningJob{Booking{id, now, decision.expected_end, decision.allocation},
-                           job.request.duration <= 0});
-        running_index_.Add(id, decision.expected_end, entry->second.booking.allocation);
-        started.push_back(std::move(decision));
-        continue;
-      }
-      if (options_.queue_policy == QueuePolicy::kFcfs) {
-        fcfs_head_ = id;  // nobody passes the blocked head
-        break;
-      }
-      const bool reserved = own != reservations_.end();
-      if (!reserved && static_cast<int>(reservations_.size()) >= depth) {
-        job.queued_behind = last_reserved;
-        continue;
-      }
-      last_reserved = id;
-      if (reserved && !room_freed_) continue;  // nothing ended early: it cannot move earlier
-      overlay.Clear();
-      std::vector<const Booking*> others;
-      for (const auto& [other, booking] : reservations_) {
-        if (other != id) others.push_back(&booking);
-      }
-      const Time before = reserved ? own->second.start : std::numeric_limits<Time>::max();
-      std::optional<Plan> plan = planner_.EarliestStart(job.request, filter, now, job.duration,
-                                                        RunningByEnd(now), others,
-                                                        &running_index_, before);
-      if (reserved && (!plan || plan->start >= own->second.start)) continue;  // keep it
-      if (!plan) continue;  // nothing will ever free enough (e.g. hosts down)
-      reservations_[id] = Booking{id, plan->start, plan->start + job.duration, plan->allocation};
-      job.reservation = std::move(plan);
+    for (size_t index = 0; index < queues_.size(); ++index) {
+      QueueState& queue = queues_[index];
+      queue.fcfs_head = -1;
+      queue.cutoff.reset();
+      queue.cutoff_behind = -1;
+      if (queue.started) Pass(static_cast<int>(index), now, overlay, started);
     }
     overlay.Clear();
     for (const StartDecision& decision : started) {
-      queue_.erase(keys_.at(decision.id));
+      PendingJob& job = pending_.at(decision.id);
+      queues_[job.queue].order.erase(keys_.at(decision.id));
       keys_.erase(decision.id);
-      CountDemand(pending_.at(decision.id).request, -1);
+      CountDemand(job.request, -1);
       pending_.erase(decision.id);
     }
     room_freed_ = false;
     return started;
   }
+
   Status Release(JobId id, Time now) {
     auto it = running_.find(id);
     if (it == running_.end()) {
@@ -250,7 +230,7 @@ class Scheduler::Impl {
     if (it == pending_.end()) {
       return Status(Code::kNotFound, "job " + std::to_string(id) + " is not pending");
     }
-    queue_.erase(keys_.at(id));
+    queues_[it->second.queue].order.erase(keys_.at(id));
     keys_.erase(id);
     CountDemand(it->second.request, -1);
     pending_.erase(it);
@@ -284,6 +264,26 @@ class Scheduler::Impl {
     return Status::Ok();
   }
 
+  Status SetQueueStarted(int index, bool started) {
+    if (index < 0 || index >= static_cast<int>(queues_.size())) {
+      return Status(Code::kNotFound, "there is no queue " + std::to_string(index));
+    }
+    QueueState& queue = queues_[index];
+    if (queue.started == started) return Status::Ok();
+    queue.started = started;
+    if (started) {
+      room_freed_ = true;
+      return Status::Ok();
+    }
+    for (const auto& [key, id] : queue.order) {  // a stopped queue holds nothing for later
+      pending_.at(id).reservation.reset();
+      reservations_.erase(id);
+    }
+    queue.cutoff.reset();
+    queue.fcfs_head = -1;
+    return Status::Ok();
+  }
+
   Status SetHostAvailable(VertexId host, bool available) {
     if (host < 0 || host >= static_cast<VertexId>(graph_.size())) {
       return Status(Code::kNotFound, "vertex " + std::to_string(host) + " does not exist");
@@ -305,6 +305,8 @@ class Scheduler::Impl {
       return Status(Code::kNotFound, "job " + std::to_string(id) + " is not pending");
     }
     const PendingJob& job = it->second;
+    const QueueState& queue = queues_[job.queue];
+    if (!queue.started) return std::string("its queue is stopped");
     const bool cut = BeyondCutoff(id);
     const std::optional<Plan>& reservation = cut ? kNoPlan : job.reservation;
     PendingFacts facts;
@@ -312,12 +314,10 @@ class Scheduler::Impl {
     facts.reserved_start = reservation ? std::optional<Time>(reservation->start) : std::nullopt;
     facts.reserved_behind = reservation ? reservation->behind : -1;
     facts.behind_unlimited = Unlimited(facts.reserved_behind);
-    facts.queued_behind = cut ? cutoff_behind_ : job.queued_behind;
-    if (options_.queue_policy == QueuePolicy::kFcfs && id != fcfs_head_) {
-      facts.queued_behind = fcfs_head_;
-    }
-    facts.fcfs = options_.queue_policy == QueuePolicy::kFcfs;
-    facts.reservation_depth = EffectiveDepth(options_);
+    facts.queued_behind = cut ? queue.cutoff_behind : job.queued_behind;
+    facts.fcfs = queue.options.policy == QueuePolicy::kFcfs;
+    if (facts.fcfs && id != queue.fcfs_head) facts.queued_behind = queue.fcfs_head;
+    facts.reservation_depth = EffectiveDepth(queue.options);
     return ExplainPending(job.request, job.filter ? &*job.filter : nullptr, state_, facts);
   }
 
@@ -342,6 +342,78 @@ class Scheduler::Impl {
  private:
   inline static const std::optional<Plan> kNoPlan;
 
+  // Walks `queue`'s jobs in order: starts what fits now (into `started`) and reserves for the
+  // first ones that do not, as its policy says.
+  void Pass(int index, Time now, Overlay& overlay, std::vector<StartDecision>& started) {
+    QueueState& queue = queues_[index];
+    const int depth = EffectiveDepth(queue.options);
+    const bool persistent = depth == std::numeric_limits<int>::max();
+    int reserved = 0;  // this queue's reservations
+    for (const auto& [id, booking] : reservations_) reserved += pending_.at(id).queue == index;
+    JobId last_reserved = -1;
+    // The queue is not modified during the pass: started jobs leave it afterwards.
+    for (const auto& [key, id] : queue.order) {
+      // Once every reservation slot is taken and nothing can start now, the rest of the queue
+      // can only wait behind the last reservation: recorded once (cutoff), not job by job.
+      if (!persistent && reserved >= depth && NothingFitsNow(overlay)) {
+        queue.cutoff = key;
+        queue.cutoff_behind = last_reserved;
+        break;
+      }
+      PendingJob& job = pending_.at(id);
+      const HostFilter* filter = job.filter ? &*job.filter : nullptr;
+      job.queued_behind = -1;
+      if (!persistent) job.reservation.reset();
+      auto own = reservations_.find(id);
+      std::optional<Allocation> allocation;
+      if (CouldFitWithout(overlay, job.request)) {
+        overlay.Set(reservations_, now + job.duration, id);
+        if (EnoughFreeNow(job.request)) allocation = matcher_.Match(job.request, filter);
+      }
+      if (allocation) {
+        overlay.Clear();
+        if (own != reservations_.end()) {
+          reservations_.erase(own);
+          --reserved;
+        }
+        job.reservation.reset();
+        StartDecision decision{id, now, now + job.duration, std::move(*allocation)};
+        running_order_.insert({decision.expected_end, id});
+        auto [entry, inserted] = running_.emplace(
+            id, RunningJob{Booking{id, now, decision.expected_end, decision.allocation},
+                           job.request.duration <= 0});
+        running_index_.Add(id, decision.expected_end, entry->second.booking.allocation);
+        started.push_back(std::move(decision));
+        continue;
+      }
+      if (queue.options.policy == QueuePolicy::kFcfs) {
+        queue.fcfs_head = id;  // nobody passes the blocked head
+        break;
+      }
+      const bool is_reserved = own != reservations_.end();
+      if (!is_reserved && reserved >= depth) {
+        job.queued_behind = last_reserved;
+        continue;
+      }
+      last_reserved = id;
+      if (is_reserved && !room_freed_) continue;  // nothing ended early: it cannot move earlier
+      overlay.Clear();
+      std::vector<const Booking*> others;
+      for (const auto& [other, booking] : reservations_) {
+        if (other != id) others.push_back(&booking);
+      }
+      const Time before = is_reserved ? own->second.start : std::numeric_limits<Time>::max();
+      std::optional<Plan> plan = planner_.EarliestStart(job.request, filter, now, job.duration,
+                                                        RunningByEnd(now), others,
+                                                        &running_index_, before);
+      if (is_reserved && (!plan || plan->start >= own->second.start)) continue;  // keep it
+      if (!plan) continue;  // nothing will ever free enough (e.g. hosts down)
+      if (!is_reserved) ++reserved;
+      reservations_[id] = Booking{id, plan->start, plan->start + job.duration, plan->allocation};
+      job.reservation = std::move(plan);
+    }
+  }
+
   // Pending jobs demanding each pool (demanders_[p]: how many want some of pool p).
   void CountDemand(const Request& request, int delta) {
     if (demanders_.size() < request.total_demand.size()) {
@@ -364,11 +436,12 @@ class Scheduler::Impl {
     return false;
   }
 
-  // Whether the last pass stopped before job `id` (it waits behind cutoff_behind_).
+  // Whether the last pass stopped before job `id` (it waits behind its queue's cutoff_behind).
   bool BeyondCutoff(JobId id) const {
-    if (!cutoff_) return false;
     auto key = keys_.find(id);
-    return key != keys_.end() && !(key->second < *cutoff_);
+    if (key == keys_.end()) return false;
+    const QueueState& queue = queues_[pending_.at(id).queue];
+    return queue.cutoff && !(key->second < *queue.cutoff);
   }
 
   bool EnoughFreeNow(const Request& request) const {
@@ -417,7 +490,6 @@ class Scheduler::Impl {
   ResourceState empty_state_;
   Matcher empty_matcher_;
 
-  std::map<QueueKey, JobId> queue_;
   std::unordered_map<JobId, QueueKey> keys_;
   std::unordered_map<JobId, PendingJob> pending_;
   std::unordered_map<JobId, RunningJob> running_;
@@ -427,14 +499,9 @@ class Scheduler::Impl {
   std::map<JobId, Booking> reservations_;
   // Whether resources came back earlier than planned since the last pass.
   bool room_freed_ = true;
-  // Under fcfs, the blocked job at the head of the queue after the last pass (-1: none).
-  JobId fcfs_head_ = -1;
   uint64_t next_sequence_ = 0;
   std::vector<int64_t> demanders_;  // CountDemand()
-  // Where the last pass stopped walking the queue (NothingFitsNow), and the reservation the
-  // jobs from there on wait behind; nullopt when it walked the whole queue.
-  std::optional<QueueKey> cutoff_;
-  JobId cutoff_behind_ = -1;
+  std::vector<QueueState> queues_;
 };
 
 Result<std::unique_ptr<Scheduler>> Scheduler::Create(const resource::Graph& graph,
@@ -454,6 +521,9 @@ Status Scheduler::Release(JobId id, Time now) { return impl_->Release(id, now); 
 Status Scheduler::CancelPending(JobId id) { return impl_->CancelPending(id); }
 Status Scheduler::Restore(JobRequest request, Allocation allocation, Time start) {
   return impl_->Restore(std::move(request), std::move(allocation), start);
+}
+Status Scheduler::SetQueueStarted(int queue, bool started) {
+  return impl_->SetQueueStarted(queue, started);
 }
 Status Scheduler::SetHostAvailable(resource::VertexId host, bool available) {
   return impl_->SetHostAvailable(host, available);

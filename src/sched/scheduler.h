@@ -23,6 +23,12 @@ namespace converge::sched {
 using JobId = int64_t;
 using Time = int64_t;  // seconds since an arbitrary epoch chosen by the caller
 
+// A named queue's own policy (SchedulerOptions::queues).
+struct QueueOptions {
+  QueuePolicy policy = QueuePolicy::kEasy;
+  int reservation_depth = -1;  // as SchedulerOptions::reservation_depth
+};
+
 struct SchedulerOptions {
   QueuePolicy queue_policy = QueuePolicy::kEasy;  // fcfs, easy or conservative
   // Pending jobs (in priority order) that may hold reservations; -1 = the policy's default
@@ -31,6 +37,11 @@ struct SchedulerOptions {
   MatchPolicy match_policy = MatchPolicy::kFirst;
   // Duration assumed for jobs whose jobspec has none (0 = unlimited); used for planning.
   Time default_duration = 365 * 24 * 3600;
+  // Queues, each with its own policy, scheduled in this order over the one resource state:
+  // every pass walks queue 0's jobs first, then queue 1's, ... A reservation of any queue
+  // holds its resources against the backfill of every other. Empty: one queue with
+  // queue_policy and reservation_depth.
+  std::vector<QueueOptions> queues;
 };
 
 struct JobRequest {
@@ -38,6 +49,7 @@ struct JobRequest {
   int64_t priority = 0;  // higher runs first; ties break on submit order
   Time submit_time = 0;
   jobspec::Jobspec spec;
+  int queue = 0;  // index into SchedulerOptions::queues
 };
 
 // A job the scheduler decided to start now.
@@ -71,6 +83,9 @@ class Scheduler {
   // restarting with jobs still running). Errors: kInvalidArgument (duplicate id, a vertex
   // that is not a leaf of this graph, or resources the allocation names are not free).
   Status Restore(JobRequest request, Allocation allocation, Time start);
+  // Stops (started = false) or starts queue `queue`: a stopped queue's jobs stay pending and
+  // hold no reservations; its running jobs go on. Errors: kNotFound for no such queue.
+  Status SetQueueStarted(int queue, bool started);
   // Drains (available = false) or undrains a host: a drained host takes no new work, while
   // jobs already on it keep running. `host` is a node vertex (or the root of a graph without
   // nodes). Errors: kNotFound when `host` is not a host.

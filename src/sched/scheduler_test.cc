@@ -44,6 +44,59 @@ TEST_F(SchedulerTest, RejectsWhatTheGraphCanNeverHold) {
   EXPECT_EQ(scheduler->pending_count(), 0u);
 }
 
+// Issue 16 item 5: queues with policies of their own over one resource state.
+class QueuesTest : public SchedulerTest {
+ protected:
+  std::unique_ptr<Scheduler> MakeQueues(std::vector<QueueOptions> queues) {
+    auto scheduler = Scheduler::Create(graph_, {.queues = std::move(queues)});
+    EXPECT_TRUE(scheduler.ok());
+    return std::move(scheduler).value();
+  }
+  static JobRequest InQueue(int queue, JobRequest request) {
+    request.queue = queue;
+    return request;
+  }
+};
+
+TEST_F(QueuesTest, EachQueueKeepsItsOwnPolicy) {
+  auto scheduler = MakeQueues({{QueuePolicy::kFcfs}, {QueuePolicy::kEasy}});
+  ASSERT_TRUE(scheduler->Submit(InQueue(0, Cores(1, 24, 100))).ok());
+  ASSERT_TRUE(scheduler->Submit(InQueue(0, Cores(2, 32, 100))).ok());  // fcfs head, blocked
+  ASSERT_TRUE(scheduler->Submit(InQueue(0, Cores(3, 1, 10))).ok());    // may not pass it
+  ASSERT_TRUE(scheduler->Submit(InQueue(1, Cores(4, 1, 10))).ok());    // another queue: may
+  EXPECT_EQ(Ids(scheduler->Schedule(0)), (std::vector<JobId>{1, 4}));
+  Result<std::string> why = scheduler->WhyPending(3, 0);
+  ASSERT_TRUE(why.ok());
+  EXPECT_NE(why->find("job 2"), std::string::npos) << *why;
+  EXPECT_EQ(scheduler->Submit(InQueue(2, Cores(5, 1, 10))).where(), "queue");
+}
+
+TEST_F(QueuesTest, EarlierQueuesGoFirstAndTheirReservationsHoldAgainstLaterOnes) {
+  auto scheduler = MakeQueues({{QueuePolicy::kEasy}, {QueuePolicy::kEasy}});
+  // Queue 1's job came first with a higher priority; queue 0 is walked first all the same.
+  ASSERT_TRUE(scheduler->Submit(InQueue(1, Cores(1, 32, 100, 20))).ok());
+  ASSERT_TRUE(scheduler->Submit(InQueue(0, Cores(2, 16, 100))).ok());
+  ASSERT_TRUE(scheduler->Submit(InQueue(0, Cores(3, 32, 100))).ok());  // reserved at t=100
+  EXPECT_EQ(Ids(scheduler->Schedule(0)), std::vector<JobId>{2});
+  EXPECT_EQ(scheduler->ReservedStart(3), std::optional<Time>(100));
+  // Queue 1 backfills only around queue 0's reservation: 50 s fits before t=100, 500 s not.
+  ASSERT_TRUE(scheduler->Submit(InQueue(1, Cores(4, 8, 500))).ok());
+  ASSERT_TRUE(scheduler->Submit(InQueue(1, Cores(5, 8, 50))).ok());
+  EXPECT_EQ(Ids(scheduler->Schedule(1)), std::vector<JobId>{5});
+}
+
+TEST_F(QueuesTest, AStoppedQueueStartsNothingUntilStartedAgain) {
+  auto scheduler = MakeQueues({{QueuePolicy::kEasy}, {QueuePolicy::kConservative}});
+  ASSERT_TRUE(scheduler->SetQueueStarted(1, false).ok());
+  ASSERT_TRUE(scheduler->Submit(InQueue(1, Cores(1, 1, 10))).ok());
+  ASSERT_TRUE(scheduler->Submit(InQueue(0, Cores(2, 1, 10))).ok());
+  EXPECT_EQ(Ids(scheduler->Schedule(0)), std::vector<JobId>{2});
+  EXPECT_EQ(scheduler->WhyPending(1, 0).value(), "its queue is stopped");
+  ASSERT_TRUE(scheduler->SetQueueStarted(1, true).ok());
+  EXPECT_EQ(Ids(scheduler->Schedule(1)), std::vector<JobId>{1});
+  EXPECT_EQ(scheduler->SetQueueStarted(2, true).code(), Code::kNotFound);
+}
+
 TEST_F(SchedulerTest, RejectsDuplicateIds) {
   auto scheduler = Make(QueuePolicy::kEasy);
   ASSERT_TRUE(scheduler->Submit(Cores(1, 1, 10)).ok());
