@@ -29,6 +29,7 @@ struct JobsFlags {
   bool no_header = false;
   int64_t count = 0;  // 0: all
   std::vector<std::string> names;  // --name: only jobs of these names
+  std::vector<std::string> queues;  // -q: only jobs of these queues
   std::vector<int64_t> ids;        // only these jobs, in any state and of any user
 };
 
@@ -76,6 +77,12 @@ int Jobs(const JobsFlags& flags) {
       return std::find(flags.names.begin(), flags.names.end(), name) == flags.names.end();
     });
   }
+  if (!flags.queues.empty()) {
+    std::erase_if(*jobs, [&](const nlohmann::json& job) {
+      const std::string queue = job.value("queue", "");
+      return std::find(flags.queues.begin(), flags.queues.end(), queue) == flags.queues.end();
+    });
+  }
   if (flags.ids.empty()) {
     if (flags.count > 0 && static_cast<int64_t>(jobs->size()) > flags.count) {
       jobs->erase(jobs->begin(), jobs->end() - flags.count);  // keep the most recent
@@ -111,6 +118,8 @@ void AddJobsCommand(CLI::App& app, int* exit_code) {
                    "Output: table (default), json, or flux-jobs fields such as "
                    "'{id:>6} {name:<12.12} {status_abbrev:>2} {runtime}'");
   jobs->add_option("--name", flags->names, "Only jobs of this name (repeatable)")
+      ->allow_extra_args(false);
+  jobs->add_option("-q,--queue", flags->queues, "Only jobs of this queue (repeatable)")
       ->allow_extra_args(false);
   jobs->add_option("ids", flags->ids, "Only these jobs (any state, any user's you may see)");
   jobs->add_flag("--json", flags->json, "Same as --format json: the API's job objects");

@@ -63,6 +63,8 @@ std::string FormatQueue(const json& queue, double now) {
     first = false;
   }
   out += "\n";
+  const json queues = queue.value("queues", json::array());
+  if (queues.is_array() && !queues.empty()) out += "\n" + FormatQueueList(queue);
   const json pending = queue.value("pending", json::array());
   if (!pending.is_array() || pending.empty()) return out;
   std::vector<std::array<std::string, 6>> rows = {
@@ -80,6 +82,29 @@ std::string FormatQueue(const json& queue, double now) {
                     StateCode(with_state), start, Text(job, "reason")});
   }
   return out + "\n" + Columns<6>(rows, {true, false, false, false, false, false});
+}
+
+std::string FormatQueueList(const json& queue) {
+  const json queues = queue.value("queues", json::array());
+  if (!queues.is_array() || queues.empty()) {
+    return "one queue, unnamed (policy " + Text(queue, "policy") +
+           "); converge start --queue NAME makes named ones\n";
+  }
+  std::vector<std::array<std::string, 7>> rows = {
+      {"QUEUE", "POLICY", "STATE", "MAX-TIME", "MAX-NODES", "PENDING", "RUNNING"}};
+  for (const json& entry : queues) {
+    auto started = entry.find("started");
+    const bool stopped = started != entry.end() && started->is_boolean() && !started->get<bool>();
+    auto limit = entry.find("max_duration");
+    const double seconds = limit != entry.end() && limit->is_number() ? limit->get<double>() : 0;
+    const int64_t nodes = Integer(entry, "max_nodes");
+    rows.push_back({Text(entry, "name"), Text(entry, "policy"), stopped ? "stopped" : "started",
+                    seconds > 0 ? FormatElapsed(seconds) : "-",
+                    nodes > 0 ? std::to_string(nodes) : "-",
+                    std::to_string(Integer(entry, "pending")),
+                    std::to_string(Integer(entry, "running"))});
+  }
+  return Columns<7>(rows, {false, false, false, true, true, true, true});
 }
 
 std::string FormatLiveResources(const json& resources) {

@@ -13,6 +13,10 @@ namespace converge::cli {
 // JOBID USER NAME ST START REASON (START: when the scheduler reserved resources, "in 5:00").
 std::string FormatQueue(const nlohmann::json& queue, double now);
 
+// `converge queue list`: one line per named queue of a GET /v1/queue answer (name, policy,
+// started or stopped, limits, pending and running jobs), or a sentence when it has none.
+std::string FormatQueueList(const nlohmann::json& queue);
+
 // STATE NNODES NCORES NGPUS NODELIST, one line per state present (free, mixed, allocated,
 // drained, down), then the free cores and GPUs.
 std::string FormatLiveResources(const nlohmann::json& resources);

@@ -14,6 +14,7 @@
 
 #include "api/address.h"
 #include "common/status.h"
+#include "instance/queue_table.h"
 #include "sched/policy.h"
 
 namespace converge::instance {
@@ -23,6 +24,7 @@ struct InstanceOptions {
   std::string resources_path;         // cluster YAML or JGF; "" = this machine (hwloc)
   std::vector<std::string> listen;    // addresses; empty = unix:STATE/converge.sock
   sched::QueuePolicy policy = sched::QueuePolicy::kEasy;
+  std::vector<QueueConfig> queues;  // --queue: named queues in order (queue_table.h)
   std::string shim_path;              // the converge-shim binary
   std::string pmix_shim_path;         // converge-shim-pmix; "" = jobs cannot get PMIx
   double grace_seconds = 5;           // SIGTERM -> SIGKILL on cancel and time limit

@@ -30,7 +30,7 @@ namespace converge::instance {
 JobManager::JobManager(boost::asio::io_context& io, const resource::Graph& graph,
                        store::Store& store, exec::Executor& executor,
                        JobManagerOptions options, Clock& clock,
-                       std::unique_ptr<sched::Scheduler> scheduler)
+                       std::unique_ptr<sched::Scheduler> scheduler, QueueTable queues)
     : io_(io),
       graph_(graph),
       store_(store),
@@ -39,7 +39,8 @@ JobManager::JobManager(boost::asio::io_context& io, const resource::Graph& graph
       clock_(clock),
       scheduler_(std::move(scheduler)),
       journal_(store),
-      used_(static_cast<size_t>(graph.size()), 0) {
+      used_(static_cast<size_t>(graph.size()), 0),
+      queues_(std::move(queues)) {
   for (resource::VertexId v = 0; v < graph_.size(); ++v) {
     if (graph_.type(v) == resource::kNode) nodes_by_name_[graph_.name(v)] = v;
   }
@@ -52,12 +53,16 @@ Result<std::unique_ptr<JobManager>> JobManager::Create(boost::asio::io_context& 
                                                        store::Store& store,
                                                        exec::Executor& executor,
                                                        JobManagerOptions options, Clock& clock) {
+  Result<QueueTable> queues = QueueTable::Create(options.queues, options.scheduler.queue_policy);
+  if (!queues.ok()) return queues.status();
+  if (queues->named()) options.scheduler.queues = queues->SchedulerQueues();
   Result<std::unique_ptr<sched::Scheduler>> scheduler =
       sched::Scheduler::Create(graph, options.scheduler);
   if (!scheduler.ok()) return scheduler.status();
   return std::unique_ptr<JobManager>(new JobManager(io, graph, store, executor,
                                                     std::move(options), clock,
-                                                    std::move(scheduler).value()));
+                                                    std::move(scheduler).value(),
+                                                    std::move(queues).value()));
 }
 
 Result<std::vector<int64_t>> JobManager::Submit(const Caller& caller,
@@ -99,6 +104,8 @@ Result<std::vector<int64_t>> JobManager::Submit(const Caller& caller,
 Result<Job> JobManager::Prepare(const Caller& caller, const std::string& text, int64_t id) {
   Result<JobRequestFacts> facts = ReadJobRequest(text, options_.output_dir, id);
   if (!facts.ok()) return facts.status();
+  Result<int> queue = queues_.Admit(facts->spec);  // may give the job its queue's time limit
+  if (!queue.ok()) return queue.status();
   CONVERGE_RETURN_IF_ERROR(CheckTaskLimits(facts->spec, graph_, options_.tasks.base_environment));
   if (facts->priority > kDefaultUrgency && !caller.admin) {
     return Status(Code::kPermissionDenied,
@@ -133,7 +140,8 @@ Result<Job> JobManager::Prepare(const Caller& caller, const std::string& text, i
   // Queue it now (the scheduler checks that this instance's resources can ever hold it);
   // a job with dependencies leaves the queue again until they are met.
   sched::JobRequest request{id, job.record.priority,
-                            static_cast<sched::Time>(job.record.submit_time), facts->spec};
+                            static_cast<sched::Time>(job.record.submit_time), facts->spec,
+                            *queue};
   if (hooks_.admit) CONVERGE_RETURN_IF_ERROR(hooks_.admit(facts->spec));
   CONVERGE_RETURN_IF_ERROR(scheduler_->Submit(std::move(request)));
   job.active = std::make_unique<ActiveJob>();
@@ -294,7 +302,7 @@ void JobManager::Enqueue(Job& job) {
   if (!job.active->queued) {
     sched::JobRequest request{job.record.id, job.record.priority,
                               static_cast<sched::Time>(job.record.submit_time),
-                              job.active->spec};
+                              job.active->spec, queues_.IndexOf(job.record.queue)};
     status = scheduler_->Submit(std::move(request));
     job.active->queued = status.ok();
   }

@@ -28,6 +28,7 @@
 #include "instance/clock.h"
 #include "instance/job.h"
 #include "instance/journal.h"
+#include "instance/queue_table.h"
 #include "instance/task_plan.h"
 #include "resource/graph.h"
 #include "sched/scheduler.h"
@@ -55,6 +56,7 @@ inline constexpr int64_t kHeldUrgency = 0;
 
 struct JobManagerOptions {
   sched::SchedulerOptions scheduler;   // queue policy etc.
+  std::vector<QueueConfig> queues;     // named queues (queue_table.h); empty: one unnamed
   std::string output_dir;              // default stdout/stderr files: DIR/ID.out, DIR/ID.err
   TaskPlanOptions tasks;               // environment and binding of tasks
   int64_t grace_ms = 5000;             // SIGTERM -> SIGKILL on cancel and timeout
@@ -152,6 +154,9 @@ class JobManager {
   // Drains or undrains the nodes named by the hostlist `targets`. Errors: kNotFound naming
   // an unknown node.
   Status SetDrained(const std::string& targets, bool drained, const std::string& reason);
+  // Starts or stops the named queue (sched::Scheduler::SetQueueStarted); stored, so that a
+  // restarted instance keeps it stopped. Errors: kNotFound naming an unknown queue.
+  Status SetQueueStarted(const std::string& name, bool started);
   // Marks node `name` down (its agent is gone: no new work, shown as "down" with `reason`)
   // or up again. Not stored: a restarted instance learns it from its agents. Errors:
   // kNotFound for an unknown node.
@@ -176,7 +181,7 @@ class JobManager {
  private:
   JobManager(boost::asio::io_context& io, const resource::Graph& graph, store::Store& store,
              exec::Executor& executor, JobManagerOptions options, Clock& clock,
-             std::unique_ptr<sched::Scheduler> scheduler);
+             std::unique_ptr<sched::Scheduler> scheduler, QueueTable queues);
 
   Result<Job> Prepare(const Caller& caller, const std::string& text, int64_t id);
   void Post(Job& job, const std::string& name, nlohmann::json context = nlohmann::json::object());
@@ -229,6 +234,8 @@ class JobManager {
   std::vector<int64_t> used_;        // per vertex: amount held by running jobs
   std::map<std::string, resource::VertexId> nodes_by_name_;
   std::map<std::string, std::string> drained_;  // node name -> reason
+  QueueTable queues_;
+  std::set<std::string> stopped_queues_;
   std::map<std::string, std::string> down_;     // node name -> reason (agent gone)
   std::unordered_map<int64_t, std::string> user_names_;  // uid -> login name (cache)
   std::set<std::string> made_folders_;  // output shards known to exist

@@ -61,6 +61,8 @@ Status JobManager::Recover() {
       continue;
     }
     job.active->spec = std::move(facts->spec);
+    // A queue's time limit given at submit (queue_table.h) is in the record, not the text.
+    if (job.record.duration > 0) job.active->spec.system.duration = job.record.duration;
     job.active->dependencies = std::move(facts->dependencies);
     bool started = false;
     for (const store::Event& event : *events) {
@@ -129,6 +131,15 @@ Status JobManager::Recover() {
           SetDrained(name, true, reason.get<std::string>());
         }
       }
+    }
+  }
+
+  Result<std::optional<std::string>> stopped = store_.GetMeta("stopped_queues");
+  if (!stopped.ok()) return stopped.status();
+  if (*stopped) {
+    nlohmann::json names = nlohmann::json::parse(**stopped, nullptr, false);
+    for (const nlohmann::json& name : names.is_array() ? names : nlohmann::json::array()) {
+      if (name.is_string()) SetQueueStarted(name.get<std::string>(), false);  // gone: ignored
     }
   }
 

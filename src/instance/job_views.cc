@@ -1,4 +1,5 @@
 // JobManager's read-side: lookups, listings, resource and queue views, and drain.
+#include <algorithm>
 #include <cmath>
 
 #include "common/hostlist.h"
@@ -71,6 +72,9 @@ std::string JobManager::QueueReason(const Job& job) const {
   }
   if (job.state != JobState::kSched) return "";
   if (stopping_) return "the instance is stopping";
+  if (stopped_queues_.count(job.record.queue)) {
+    return "queue " + job.record.queue + " is stopped: converge queue start " + job.record.queue;
+  }
   Result<std::string> why =
       scheduler_->WhyPending(job.record.id, static_cast<sched::Time>(std::floor(clock_.Now())));
   return why.ok() ? *why : "";
@@ -192,11 +196,26 @@ nlohmann::json JobManager::QueueJson() const {
                        {"reason", QueueReason(job)},
                        {"reserved_start", reserved ? nlohmann::json(*reserved) : nullptr}});
   }
-  const char* policy = options_.scheduler.queue_policy == sched::QueuePolicy::kFcfs ? "fcfs"
-                       : options_.scheduler.queue_policy == sched::QueuePolicy::kEasy
-                           ? "easy"
-                           : "conservative";
-  return {{"policy", policy}, {"counts", counts}, {"pending", pending},
+  nlohmann::json queues = nlohmann::json::array();
+  for (const QueueConfig& queue : queues_.queues()) {
+    if (queue.name.empty()) break;  // one unnamed queue: the instance's policy says it all
+    int64_t waiting = 0, running = 0;
+    for (const auto& [id, job] : jobs_) {
+      if (job.state == JobState::kInactive || job.record.queue != queue.name) continue;
+      (job.state == JobState::kRun || job.state == JobState::kCleanup ? running : waiting) += 1;
+    }
+    queues.push_back({{"name", queue.name},
+                      {"policy", sched::QueuePolicyName(queue.policy)},
+                      {"started", !stopped_queues_.count(queue.name)},
+                      {"max_duration", queue.max_duration},
+                      {"max_nodes", queue.max_nodes},
+                      {"pending", waiting},
+                      {"running", running}});
+  }
+  return {{"policy", sched::QueuePolicyName(options_.scheduler.queue_policy)},
+          {"counts", counts},
+          {"pending", pending},
+          {"queues", queues},
           {"stopping", stopping_}};
 }
 
@@ -225,6 +244,27 @@ Status JobManager::SetDrained(const std::string& targets, bool drained,
   store_.PutMeta("drained", persisted.dump());
   RequestFlush();
   if (!drained) RequestSchedule();
+  return Status::Ok();
+}
+
+Status JobManager::SetQueueStarted(const std::string& name, bool started) {
+  const std::vector<QueueConfig>& queues = queues_.queues();
+  auto it = std::find_if(queues.begin(), queues.end(),
+                         [&](const QueueConfig& queue) { return queue.name == name; });
+  if (name.empty() || it == queues.end()) {
+    return Status(Code::kNotFound, "no queue '" + name + "'", "queue");
+  }
+  CONVERGE_RETURN_IF_ERROR(
+      scheduler_->SetQueueStarted(static_cast<int>(it - queues.begin()), started));
+  if (started) {
+    stopped_queues_.erase(name);
+    RequestSchedule();
+  } else {
+    stopped_queues_.insert(name);
+  }
+  nlohmann::json persisted = stopped_queues_;
+  store_.PutMeta("stopped_queues", persisted.dump());
+  RequestFlush();
   return Status::Ok();
 }
 

@@ -384,6 +384,18 @@ void Drain(RouteContext& context, const HttpRequest& request, Reply reply, bool 
   });
 }
 
+// POST /v1/queues/{name}/start or /stop (owner): starts or stops the queue, once stored.
+void StartQueue(RouteContext& context, const HttpRequest& request, Reply reply, bool start) {
+  if (!RequireAdmin(context, request, *reply)) return;
+  const std::string name = request.params.at("name");
+  Status status = context.jobs.SetQueueStarted(name, start);
+  if (!status.ok()) return reply->Reply(ErrorFor(status));
+  context.jobs.AfterCommit([reply, name, start] {
+    reply->Reply(
+        JsonResponse(200, nlohmann::json{{"queue", name}, {"started", start}}.dump()));
+  });
+}
+
 }  // namespace
 
 Caller CallerOf(const HttpRequest& request, const RouteContext& context) {
@@ -462,6 +474,10 @@ void AddRoutes(api::Router& router, RouteContext* c) {
   router.Add({"GET", "/v1/queue", "anyone", [c](HttpRequest, Reply reply) {
                 reply->Reply(JsonResponse(200, c->jobs.QueueJson().dump()));
               }});
+  router.Add({"POST", "/v1/queues/{name}/start", "owner",
+              [c](HttpRequest request, Reply reply) { StartQueue(*c, request, reply, true); }});
+  router.Add({"POST", "/v1/queues/{name}/stop", "owner",
+              [c](HttpRequest request, Reply reply) { StartQueue(*c, request, reply, false); }});
   AddWorkloadRoutes(router, c);
   router.Add({"POST", "/v1/shutdown", "owner", [c](HttpRequest request, Reply reply) {
                 if (!RequireAdmin(*c, request, *reply)) return;

@@ -29,6 +29,7 @@ struct StartFlags {
   std::string state;
   std::vector<std::string> listen;
   std::string policy = "easy";
+  std::vector<std::string> queues;  // --queue NAME[:POLICY][:LIMIT=VALUE...]
   bool detach = false;
   double grace = 5;
   std::string sync = "full";
@@ -141,6 +142,14 @@ int Start(const StartFlags& flags) {
     return 2;
   }
   options.policy = *policy;
+  for (const std::string& text : flags.queues) {
+    Result<QueueConfig> queue = ParseQueueFlag(text, *policy);
+    if (!queue.ok()) {
+      std::fprintf(stderr, "converge start: %s\n", queue.status().ToString().c_str());
+      return 2;
+    }
+    options.queues.push_back(*queue);
+  }
   options.shim_path = exec::BesideSelf("converge-shim");
   if (::access(options.shim_path.c_str(), X_OK) != 0) {
     std::fprintf(stderr, "converge start: %s is missing: it runs every job\n",
@@ -244,6 +253,11 @@ void AddStartCommand(CLI::App& app, int* exit_code) {
                     "State folder (default: $XDG_STATE_HOME/converge/default)");
   start->add_option("--listen", flags->listen,
                     "unix:PATH or tcp:HOST:PORT, repeatable (default: unix:STATE/converge.sock)");
+  start->add_option("--queue", flags->queues,
+                    "A named queue, NAME[:POLICY][:max-time=DURATION][:max-nodes=N] "
+                    "(repeatable; scheduled in this order; the first is the default; POLICY "
+                    "defaults to --policy)")
+      ->allow_extra_args(false);
   start->add_option("--policy", flags->policy, "Queue policy: fcfs, easy or conservative")
       ->capture_default_str();
   start->add_option("--grace", flags->grace,

@@ -251,6 +251,54 @@ TEST_F(InstanceCliTest, LabelIoPutsTheRankInFrontOfEachLine) {
             (std::vector<std::string>{"0: a", "0: b", "1: a", "1: b"}));
 }
 
+// Issue 16 item 5: named queues with their own policy and limits, stopped and started (and
+// still stopped after a restart), listed, drained, and picked by `jobs -q`.
+TEST(InstanceQueuesTest, NamedQueuesHaveLimitsAndStopAndStart) {
+  TempDir files;
+  InstanceLauncher instance(InstanceOptions{
+      .resources = files.Write("cluster.yaml", kFourNodes),
+      .extra_args = {"--queue", "batch", "--queue", "debug:fcfs:max-time=1m:max-nodes=2"}});
+  ASSERT_TRUE(instance.Start()) << instance.log();
+  for (const auto& [args, message] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"submit", "-q", "gpu", "true"}, "no queue 'gpu' here (queues: batch, debug)"},
+           {{"submit", "-p", "debug", "-t", "5m", "true"}, "over queue debug's limit of 1m"},
+           {{"submit", "-q", "debug", "-N3", "true"}, "over queue debug's limit of 2"}}) {
+    CommandResult refused = instance.Run(args);
+    EXPECT_EQ(refused.exit_code, 1) << message;
+    EXPECT_NE(refused.err.find(message), std::string::npos) << refused.err;
+  }
+  const int64_t plain = SubmitJob(instance, {"true"});
+  EXPECT_EQ(WaitInactive(instance, plain)["queue"], "batch");  // the first is the default
+  const int64_t limited = SubmitJob(instance, {"-q", "debug", "true"});
+  nlohmann::json done = WaitInactive(instance, limited);
+  EXPECT_EQ(done["result"], "completed") << done.dump();
+  EXPECT_EQ(done["duration"], 60) << done.dump();  // the queue's max-time is its limit
+
+  ASSERT_EQ(instance.Run({"queue", "stop", "debug"}).exit_code, 0);
+  const int64_t waiting = SubmitJob(instance, {"-q", "debug", "true"});
+  const int64_t other = SubmitJob(instance, {"true"});
+  EXPECT_EQ(WaitInactive(instance, other)["result"], "completed");
+  nlohmann::json pending = GetJob(instance, waiting);
+  EXPECT_EQ(pending["state"], "SCHED") << pending.dump();
+  EXPECT_NE(pending.value("reason", "").find("queue debug is stopped"), std::string::npos)
+      << pending.dump();
+  CommandResult list = instance.Run({"queue", "list"});
+  EXPECT_NE(list.out.find("debug fcfs   stopped"), std::string::npos) << list.out;
+  ASSERT_TRUE(instance.Stop()) << instance.log();
+  ASSERT_TRUE(instance.Start()) << instance.log();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(GetJob(instance, waiting)["state"], "SCHED");  // still stopped
+  ASSERT_EQ(instance.Run({"queue", "start", "--all"}).exit_code, 0);
+  EXPECT_EQ(instance.Run({"queue", "drain", "debug", "--timeout", "20"}).exit_code, 0);
+  EXPECT_EQ(GetJob(instance, waiting)["result"], "completed");
+  CommandResult debug_jobs = instance.Run({"jobs", "-a", "-q", "debug", "-n", "-o", "{id}"});
+  EXPECT_EQ(debug_jobs.out, std::to_string(waiting) + "\n" + std::to_string(limited) + "\n")
+      << debug_jobs.out << debug_jobs.err;
+  EXPECT_EQ(instance.Run({"queue", "stop"}).exit_code, 2);  // no names, no --all
+  EXPECT_EQ(instance.Run({"queue", "start", "nosuch"}).exit_code, 1);
+  instance.PrintLogIfFailed();
+}
+
 // Issue 9 item 9: no process a job started outlives it (background, setsid, SIGTERM-proof).
 TEST_F(InstanceCliTest, ProcessesLeftByAJobAreGoneWhenItEnds) {
   const std::vector<std::string> background = {"sleep", "3011"};

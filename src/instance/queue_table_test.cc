@@ -1,0 +1,87 @@
+#include "instance/queue_table.h"
+
+#include <gtest/gtest.h>
+
+namespace converge::instance {
+namespace {
+
+using sched::QueuePolicy;
+
+jobspec::Jobspec Job(const std::string& queue, double duration, int64_t nodes = 0) {
+  jobspec::Jobspec spec;
+  spec.version = 1;
+  jobspec::ResourceRequest slot;
+  slot.type = "slot";
+  if (nodes > 0) {
+    jobspec::ResourceRequest node;
+    node.type = "node";
+    node.count = jobspec::Count::Fixed(nodes);
+    node.with.push_back(slot);
+    spec.resources.push_back(node);
+  } else {
+    spec.resources.push_back(slot);
+  }
+  spec.system.queue = queue;
+  spec.system.duration = duration;
+  return spec;
+}
+
+TEST(ParseQueueFlagTest, ReadsNamePolicyAndLimits) {
+  QueueConfig debug = ParseQueueFlag("debug:fcfs:max-time=30m:max-nodes=2", QueuePolicy::kEasy)
+                          .value();
+  EXPECT_EQ(debug.name, "debug");
+  EXPECT_EQ(debug.policy, QueuePolicy::kFcfs);
+  EXPECT_EQ(debug.max_duration, 1800);
+  EXPECT_EQ(debug.max_nodes, 2);
+  QueueConfig batch = ParseQueueFlag("batch", QueuePolicy::kConservative).value();
+  EXPECT_EQ(batch.policy, QueuePolicy::kConservative);
+  EXPECT_EQ(batch.max_duration, 0);
+  for (const char* bad : {"", "a b", "q:max-time=soon", "q:max-nodes=0", "q:bogus=1",
+                          "q:max-time=1h:fcfs", "q:lifo"}) {
+    Result<QueueConfig> parsed = ParseQueueFlag(bad, QueuePolicy::kEasy);
+    EXPECT_FALSE(parsed.ok()) << bad;
+    if (!parsed.ok()) {
+      EXPECT_EQ(parsed.status().where(), "--queue") << bad;
+    }
+  }
+}
+
+TEST(QueueTableTest, AdmitsIntoTheNamedQueueWithinItsLimits) {
+  QueueTable table = QueueTable::Create({ParseQueueFlag("batch", QueuePolicy::kEasy).value(),
+                                         ParseQueueFlag("debug:max-time=1h:max-nodes=2",
+                                                        QueuePolicy::kEasy)
+                                             .value()},
+                                        QueuePolicy::kEasy)
+                         .value();
+  jobspec::Jobspec plain = Job("", 0);
+  EXPECT_EQ(table.Admit(plain).value(), 0);
+  EXPECT_EQ(plain.system.queue, "batch");  // the default, written down
+  jobspec::Jobspec unlimited = Job("debug", 0);
+  EXPECT_EQ(table.Admit(unlimited).value(), 1);
+  EXPECT_EQ(unlimited.system.duration, 3600);  // the queue's limit becomes the job's
+  jobspec::Jobspec long_job = Job("debug", 7200);
+  EXPECT_EQ(table.Admit(long_job).status().where(), "attributes.system.duration");
+  jobspec::Jobspec wide = Job("debug", 60, 3);
+  EXPECT_EQ(table.Admit(wide).status().where(), "resources");
+  jobspec::Jobspec elsewhere = Job("gpu", 60);
+  Status missing = table.Admit(elsewhere).status();
+  EXPECT_NE(missing.message().find("(queues: batch, debug)"), std::string::npos)
+      << missing.ToString();
+  EXPECT_EQ(table.IndexOf("debug"), 1);
+  EXPECT_EQ(table.IndexOf("gone"), 0);
+  EXPECT_EQ(table.SchedulerQueues().size(), 2u);
+  EXPECT_FALSE(QueueTable::Create({QueueConfig{"a"}, QueueConfig{"a"}}, QueuePolicy::kEasy).ok());
+}
+
+TEST(QueueTableTest, WithoutQueuesANamedOneIsRefused) {
+  QueueTable table = QueueTable::Create({}, QueuePolicy::kFcfs).value();
+  EXPECT_FALSE(table.named());
+  jobspec::Jobspec plain = Job("", 0);
+  EXPECT_EQ(table.Admit(plain).value(), 0);
+  jobspec::Jobspec named = Job("debug", 0);
+  EXPECT_NE(table.Admit(named).status().message().find("converge start --queue"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace converge::instance
