@@ -80,8 +80,10 @@ int ScriptError(const std::string& script, const std::string& message, int code)
 }
 
 // The options the script's directives set, in order (later lines win, --env accumulates),
-// starting from batch's defaults. Errors name the line.
-Result<JobOptions> ApplyDirectives(const std::vector<jobspec::Directive>& directives) {
+// starting from batch's defaults; `queue_line` gets the directive that named the queue (0:
+// none). Errors name the line.
+Result<JobOptions> ApplyDirectives(const std::vector<jobspec::Directive>& directives,
+                                   const jobspec::Directive** queue_line) {
   JobOptions options;
   options.output = "converge-{{id}}.out";  // like sbatch's slurm-%j.out
   for (const jobspec::Directive& directive : directives) {
@@ -103,8 +105,29 @@ Result<JobOptions> ApplyDirectives(const std::vector<jobspec::Directive>& direct
                              directive.prefix + " --dry-run: a command-line flag only");
     }
     OverrideGiven(parsed, given, &options);
+    if (given.at("queue")->count() > 0) *queue_line = &directive;
   }
   return options;
+}
+
+// A directive's queue must be one of the instance's (GET /v1/queue): the error names the line,
+// which the instance's refusal at submit could not.
+Status CheckDirectiveQueue(Session& session, const jobspec::Directive& directive,
+                           const std::string& queue) {
+  Result<nlohmann::json> answer = session.Call("GET", "/v1/queue");
+  if (!answer.ok()) return answer.status();
+  std::string names;
+  for (const nlohmann::json& entry : answer->value("queues", nlohmann::json::array())) {
+    const std::string name = entry.value("name", "");
+    if (name == queue) return Status::Ok();
+    names += (names.empty() ? "" : ", ") + name;
+  }
+  return Status::Invalid(
+      "line " + std::to_string(directive.line),
+      directive.prefix + " queue '" + queue + "': no such queue here " +
+          (names.empty() ? "(the instance has no named queues: converge start --queue " + queue +
+                               " makes one, or drop the line)"
+                         : "(queues: " + names + ")"));
 }
 
 // How the job starts the script: directly when it is executable and has a `#!` line, through
@@ -229,7 +252,8 @@ int Batch(const BatchFlags& flags, const std::vector<std::string>& arguments) {
       jobspec::ParseBatchDirectives(script->text, flags.ignore_unknown_directives);
   if (!directives.ok()) return ScriptError(name, directives.status().ToString(), 1);
   for (const std::string& warning : directives->warnings) ScriptError(name, warning, 0);
-  Result<JobOptions> options = ApplyDirectives(directives->directives);
+  const jobspec::Directive* queue_line = nullptr;
+  Result<JobOptions> options = ApplyDirectives(directives->directives, &queue_line);
   if (!options.ok()) return ScriptError(name, options.status().ToString(), 1);
   OverrideGiven(flags.job, flags.given, &*options);
 
@@ -250,6 +274,10 @@ int Batch(const BatchFlags& flags, const std::vector<std::string>& arguments) {
   if (options->dry_run) return PrintDryRun(*specs);
   Result<Session> session = Session::Open();
   if (!session.ok()) return Fail("batch", session.status());
+  if (queue_line != nullptr && flags.given.at("queue")->count() == 0) {
+    Status known = CheckDirectiveQueue(*session, *queue_line, options->queue);
+    if (!known.ok()) return ScriptError(name, known.ToString(), 1);
+  }
   const int status = SubmitJobspecs(*session, *specs, "batch", [&](const nlohmann::json& id) {
     std::printf(flags.parsable ? "%s\n" : "Submitted batch job %s\n", id.dump().c_str());
   });

@@ -294,6 +294,15 @@ TEST(InstanceQueuesTest, NamedQueuesHaveLimitsAndStopAndStart) {
   CommandResult debug_jobs = instance.Run({"jobs", "-a", "-q", "debug", "-n", "-o", "{id}"});
   EXPECT_EQ(debug_jobs.out, std::to_string(waiting) + "\n" + std::to_string(limited) + "\n")
       << debug_jobs.out << debug_jobs.err;
+  // A script's partition must be a queue here; the error names its line.
+  CommandResult partition = instance.Run({"batch", "-"}, "#!/bin/sh\n#SBATCH -p gpu\ntrue\n");
+  EXPECT_EQ(partition.exit_code, 1);
+  EXPECT_EQ(partition.err, "converge batch: stdin: line 2: #SBATCH queue 'gpu': no such queue "
+                           "here (queues: batch, debug)\n");
+  CommandResult in_debug = instance.Run(
+      {"batch", "--parsable", "-o", files.path() + "/p.out", "-"}, "#SBATCH -p debug\ntrue\n");
+  ASSERT_EQ(in_debug.exit_code, 0) << in_debug.err;
+  EXPECT_EQ(WaitInactive(instance, std::stoll(in_debug.out))["queue"], "debug");
   EXPECT_EQ(instance.Run({"queue", "stop"}).exit_code, 2);  // no names, no --all
   EXPECT_EQ(instance.Run({"queue", "start", "nosuch"}).exit_code, 1);
   instance.PrintLogIfFailed();
