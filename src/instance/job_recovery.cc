@@ -63,6 +63,7 @@ Status JobManager::Recover() {
     job.active->spec = std::move(facts->spec);
     // A queue's time limit given at submit (queue_table.h) is in the record, not the text.
     if (job.record.duration > 0) job.active->spec.system.duration = job.record.duration;
+    queues_.Place(queues_.IndexOf(job.record.queue), job.active->spec);  // not in the text
     job.active->dependencies = std::move(facts->dependencies);
     bool started = false;
     for (const store::Event& event : *events) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/hostlist.h"
 #include "common/split.h"
 #include "jobspec/duration.h"
 
@@ -54,7 +55,8 @@ Result<QueueConfig> ParseQueueFlag(const std::string& text, sched::QueuePolicy p
       if (!parsed.ok() || i != 1) {
         return Status::Invalid("--queue", "'" + part + "' in '" + text + "' is neither a policy "
                                           "(fcfs, easy, conservative) right after the name nor "
-                                          "a limit (max-time=DURATION, max-nodes=N)");
+                                          "a setting (max-time=, max-nodes=, requires=, "
+                                          "hosts=)");
       }
       queue.policy = *parsed;
     } else if (key == "max-time") {
@@ -63,6 +65,18 @@ Result<QueueConfig> ParseQueueFlag(const std::string& text, sched::QueuePolicy p
         return Status::Invalid("--queue", "max-time='" + value + "' is not a duration (30m, 2h)");
       }
       queue.max_duration = *seconds;
+    } else if (key == "requires") {
+      queue.properties = SplitString(value, ',');
+      if (std::find(queue.properties.begin(), queue.properties.end(), "") !=
+          queue.properties.end()) {
+        return Status::Invalid("--queue", "requires='" + value + "' is not a list of properties");
+      }
+    } else if (key == "hosts") {
+      Result<std::vector<std::string>> hosts = ExpandHostlist(value);
+      if (value.empty() || !hosts.ok() || hosts->empty()) {
+        return Status::Invalid("--queue", "hosts='" + value + "' is not a hostlist (node[0-3])");
+      }
+      queue.hosts = value;
     } else if (key == "max-nodes") {
       if (value.empty() || value.size() > 9 ||
           value.find_first_not_of("0123456789") != std::string::npos || std::stoll(value) < 1) {
@@ -71,7 +85,7 @@ Result<QueueConfig> ParseQueueFlag(const std::string& text, sched::QueuePolicy p
       queue.max_nodes = std::stoll(value);
     } else {
       return Status::Invalid("--queue", "unknown limit '" + key +
-                                            "' (known: max-time, max-nodes)");
+                                            "' (known: max-time, max-nodes, requires, hosts)");
     }
   }
   return queue;
@@ -127,7 +141,24 @@ Result<int> QueueTable::Admit(jobspec::Jobspec& spec) const {
                                             " nodes is over queue " + queue.name +
                                             "'s limit of " + std::to_string(queue.max_nodes));
   }
+  Place(index, spec);
   return index;
+}
+
+void QueueTable::Place(int index, jobspec::Jobspec& spec) const {
+  const QueueConfig& queue = queues_[static_cast<size_t>(index)];
+  std::vector<jobspec::Constraint> terms;
+  if (!queue.properties.empty()) {
+    terms.push_back({jobspec::Constraint::Op::kProperties, queue.properties, {}});
+  }
+  if (!queue.hosts.empty()) {
+    terms.push_back({jobspec::Constraint::Op::kHostlist, {queue.hosts}, {}});
+  }
+  if (terms.empty()) return;
+  if (spec.system.constraints) terms.push_back(std::move(*spec.system.constraints));
+  spec.system.constraints = terms.size() == 1
+                                ? std::move(terms.front())
+                                : jobspec::Constraint{jobspec::Constraint::Op::kAnd, {}, terms};
 }
 
 int QueueTable::IndexOf(const std::string& name) const {

@@ -21,11 +21,16 @@ struct QueueConfig {
   sched::QueuePolicy policy = sched::QueuePolicy::kEasy;
   double max_duration = 0;  // seconds; 0: none. Also the limit of a job that gives none.
   int64_t max_nodes = 0;    // 0: none
+  // Where the queue's jobs may run (Slurm's partition nodes, Flux's queue `requires`): nodes
+  // with all these properties, and among these hosts (a hostlist); empty: anywhere.
+  std::vector<std::string> properties;
+  std::string hosts;
 };
 
-// One --queue flag: NAME[:POLICY][:max-time=DURATION][:max-nodes=N]; NAME is 1-64 letters,
-// digits, '.', '_' or '-'; POLICY fcfs, easy or conservative (default `policy`); DURATION as
-// jobspec durations (30m, 2h). Errors name --queue and the part.
+// One --queue flag: NAME[:POLICY][:max-time=DURATION][:max-nodes=N][:requires=PROP,...]
+// [:hosts=HOSTLIST]; NAME is 1-64 letters, digits, '.', '_' or '-'; POLICY fcfs, easy or
+// conservative (default `policy`); DURATION as jobspec durations (30m, 2h). Errors name
+// --queue and the part.
 Result<QueueConfig> ParseQueueFlag(const std::string& text, sched::QueuePolicy policy);
 
 class QueueTable {
@@ -38,8 +43,12 @@ class QueueTable {
 
   // The index of the queue `spec` names (attributes.system.queue; "" = the default one, whose
   // name is then written there), after its limits: a job without a time limit gets the queue's
-  // max-time. Errors (kInvalidArgument naming the field): no such queue, a limit exceeded.
+  // max-time, and Place() keeps it on the queue's nodes. Errors (kInvalidArgument naming the
+  // field): no such queue, a limit exceeded.
   Result<int> Admit(jobspec::Jobspec& spec) const;
+
+  // Adds queue `index`'s placement (properties, hosts) to `spec`'s constraints, with `and`.
+  void Place(int index, jobspec::Jobspec& spec) const;
 
   // The queue of a job stored with queue `name`: its index, or the default's when no queue of
   // that name is configured any more.

@@ -73,6 +73,25 @@ TEST(QueueTableTest, AdmitsIntoTheNamedQueueWithinItsLimits) {
   EXPECT_FALSE(QueueTable::Create({QueueConfig{"a"}, QueueConfig{"a"}}, QueuePolicy::kEasy).ok());
 }
 
+TEST(QueueTableTest, AQueuesNodesJoinTheJobsOwnConstraints) {
+  QueueConfig gpu = ParseQueueFlag("gpu:requires=gpu,ib:hosts=n[4-7]", QueuePolicy::kEasy).value();
+  EXPECT_EQ(gpu.properties, (std::vector<std::string>{"gpu", "ib"}));
+  EXPECT_EQ(gpu.hosts, "n[4-7]");
+  EXPECT_FALSE(ParseQueueFlag("q:hosts=n[", QueuePolicy::kEasy).ok());
+  EXPECT_FALSE(ParseQueueFlag("q:requires=a,,b", QueuePolicy::kEasy).ok());
+  QueueTable table = QueueTable::Create({gpu}, QueuePolicy::kEasy).value();
+  using Op = jobspec::Constraint::Op;
+  jobspec::Jobspec spec = Job("gpu", 60);
+  spec.system.constraints = jobspec::Constraint{Op::kHostlist, {"n5"}, {}};
+  ASSERT_TRUE(table.Admit(spec).ok());
+  const jobspec::Constraint expected{
+      Op::kAnd,
+      {},
+      {{Op::kProperties, {"gpu", "ib"}, {}}, {Op::kHostlist, {"n[4-7]"}, {}},
+       {Op::kHostlist, {"n5"}, {}}}};
+  EXPECT_EQ(spec.system.constraints, std::optional<jobspec::Constraint>(expected));
+}
+
 TEST(QueueTableTest, WithoutQueuesANamedOneIsRefused) {
   QueueTable table = QueueTable::Create({}, QueuePolicy::kFcfs).value();
   EXPECT_FALSE(table.named());

@@ -257,10 +257,11 @@ TEST(InstanceQueuesTest, NamedQueuesHaveLimitsAndStopAndStart) {
   TempDir files;
   InstanceLauncher instance(InstanceOptions{
       .resources = files.Write("cluster.yaml", kFourNodes),
-      .extra_args = {"--queue", "batch", "--queue", "debug:fcfs:max-time=1m:max-nodes=2"}});
+      .extra_args = {"--queue", "batch", "--queue", "debug:fcfs:max-time=1m:max-nodes=2",
+                     "--queue", "edge:hosts=node[2-3]"}});
   ASSERT_TRUE(instance.Start()) << instance.log();
   for (const auto& [args, message] : std::vector<std::pair<std::vector<std::string>, std::string>>{
-           {{"submit", "-q", "gpu", "true"}, "no queue 'gpu' here (queues: batch, debug)"},
+           {{"submit", "-q", "gpu", "true"}, "no queue 'gpu' here (queues: batch, debug, edge)"},
            {{"submit", "-p", "debug", "-t", "5m", "true"}, "over queue debug's limit of 1m"},
            {{"submit", "-q", "debug", "-N3", "true"}, "over queue debug's limit of 2"}}) {
     CommandResult refused = instance.Run(args);
@@ -273,6 +274,14 @@ TEST(InstanceQueuesTest, NamedQueuesHaveLimitsAndStopAndStart) {
   nlohmann::json done = WaitInactive(instance, limited);
   EXPECT_EQ(done["result"], "completed") << done.dump();
   EXPECT_EQ(done["duration"], 60) << done.dump();  // the queue's max-time is its limit
+  // A queue's hosts are the only ones its jobs get.
+  CommandResult edge = instance.Run({"run", "-q", "edge", "-N2", "printenv", "CONVERGE_NODE"});
+  std::istringstream edge_lines(edge.out);
+  std::vector<std::string> edge_nodes;
+  for (std::string line; std::getline(edge_lines, line);) edge_nodes.push_back(line);
+  std::sort(edge_nodes.begin(), edge_nodes.end());
+  EXPECT_EQ(edge_nodes, (std::vector<std::string>{"node2", "node3"})) << edge.err;
+  EXPECT_EQ(instance.Run({"submit", "-q", "edge", "-N3", "true"}).exit_code, 1);
 
   ASSERT_EQ(instance.Run({"queue", "stop", "debug"}).exit_code, 0);
   const int64_t waiting = SubmitJob(instance, {"-q", "debug", "true"});
@@ -298,7 +307,7 @@ TEST(InstanceQueuesTest, NamedQueuesHaveLimitsAndStopAndStart) {
   CommandResult partition = instance.Run({"batch", "-"}, "#!/bin/sh\n#SBATCH -p gpu\ntrue\n");
   EXPECT_EQ(partition.exit_code, 1);
   EXPECT_EQ(partition.err, "converge batch: stdin: line 2: #SBATCH queue 'gpu': no such queue "
-                           "here (queues: batch, debug)\n");
+                           "here (queues: batch, debug, edge)\n");
   CommandResult in_debug = instance.Run(
       {"batch", "--parsable", "-o", files.path() + "/p.out", "-"}, "#SBATCH -p debug\ntrue\n");
   ASSERT_EQ(in_debug.exit_code, 0) << in_debug.err;
