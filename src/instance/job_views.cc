@@ -183,9 +183,12 @@ nlohmann::json JobManager::QueueJson() const {
   std::map<std::string, int64_t> counts;
   for (const char* state : {"DEPEND", "PRIORITY", "SCHED", "RUN", "CLEANUP"}) counts[state] = 0;
   nlohmann::json pending = nlohmann::json::array();
+  std::map<std::string, std::pair<int64_t, int64_t>> by_queue;  // name -> pending, running
   for (const auto& [id, job] : jobs_) {
     if (job.state == JobState::kInactive) continue;
     counts[JobStateName(job.state)] += 1;
+    auto& [waiting, running] = by_queue[job.record.queue];
+    (job.state == JobState::kRun || job.state == JobState::kCleanup ? running : waiting) += 1;
     if (job.state != JobState::kDepend && job.state != JobState::kSched) continue;
     if (pending.size() >= 1000) continue;
     std::optional<sched::Time> reserved = scheduler_->ReservedStart(id);
@@ -199,11 +202,7 @@ nlohmann::json JobManager::QueueJson() const {
   nlohmann::json queues = nlohmann::json::array();
   for (const QueueConfig& queue : queues_.queues()) {
     if (queue.name.empty()) break;  // one unnamed queue: the instance's policy says it all
-    int64_t waiting = 0, running = 0;
-    for (const auto& [id, job] : jobs_) {
-      if (job.state == JobState::kInactive || job.record.queue != queue.name) continue;
-      (job.state == JobState::kRun || job.state == JobState::kCleanup ? running : waiting) += 1;
-    }
+    const auto [waiting, running] = by_queue[queue.name];
     queues.push_back({{"name", queue.name},
                       {"policy", sched::QueuePolicyName(queue.policy)},
                       {"started", !stopped_queues_.count(queue.name)},
