@@ -23,6 +23,7 @@
 #include "cli/client.h"
 #include "cli/commands.h"
 #include "cli/job_options.h"
+#include "exec/launcher_shims.h"
 #include "exec/self_path.h"
 #include "jobspec/shell_options.h"
 
@@ -55,8 +56,35 @@ Status WaitUntilReady(Session& parent, const std::string& id, const std::string&
   }
 }
 
-// Runs `command` with CONVERGE_URI=`uri`, in the foreground; returns its exit status.
-int RunForeground(const std::vector<std::string>& command, const std::string& uri) {
+// The variables of `srun` and `flux` shims for the allocation's shell (exec/launcher_shims.h),
+// with the links in `dir`; none inside a real Slurm allocation or Flux instance, or on error.
+std::vector<std::string> ShimVariables(Session& parent, const std::string& id,
+                                       const JobOptions& options, const std::string& dir) {
+  const std::vector<std::string> launchers =
+      exec::LaunchersToEmulate({"srun", "flux"}, [](const char* name) {
+        return static_cast<const char*>(std::getenv(name));
+      });
+  if (launchers.empty()) return {};
+  Result<std::string> folder = exec::InstallShims(dir, exec::SelfExecutable(), launchers);
+  Result<nlohmann::json> job = parent.Call("GET", "/v1/jobs/" + id);
+  if (!folder.ok() || !job.ok()) return {};
+  exec::BatchJobFacts facts;
+  facts.job_id = id;
+  facts.job_name = job->value("name", "");
+  facts.nodelist = job->value("nodelist", "");
+  facts.nnodes = job->value("nnodes", int64_t{0});
+  const char* pwd = std::getenv("PWD");
+  facts.submit_dir = pwd ? pwd : "";
+  exec::ShimRequest request{launchers, SlurmTaskCount(options),
+                            options.cores_per_task > 1 ? options.cores_per_task : 0};
+  const char* path = std::getenv("PATH");
+  return exec::ShimEnvironment(launchers, *folder, path ? path : "", request, facts);
+}
+
+// Runs `command` with CONVERGE_URI=`uri` and `variables` ("NAME=VALUE"), in the foreground;
+// returns its exit status.
+int RunForeground(const std::vector<std::string>& command, const std::string& uri,
+                  const std::vector<std::string>& variables) {
   std::vector<char*> argv;
   for (const std::string& arg : command) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
@@ -65,6 +93,10 @@ int RunForeground(const std::vector<std::string>& command, const std::string& ur
   if (pid < 0) return 1;
   if (pid == 0) {
     ::setenv("CONVERGE_URI", uri.c_str(), 1);
+    for (const std::string& entry : variables) {
+      const size_t equals = entry.find('=');
+      ::setenv(entry.substr(0, equals).c_str(), entry.substr(equals + 1).c_str(), 1);
+    }
     ::signal(SIGINT, SIG_DFL);
     ::execvp(argv[0], argv.data());
     std::fprintf(stderr, "converge alloc: cannot run %s: %s\n", argv[0], std::strerror(errno));
@@ -89,7 +121,7 @@ void Release(Session& parent, const std::string& id) {
   }
 }
 
-int Alloc(const JobOptions& options, std::vector<std::string> command) {
+int Alloc(const JobOptions& options, bool shims, std::vector<std::string> command) {
   if (command.empty()) {
     const char* shell = std::getenv("SHELL");
     command = {shell && *shell ? shell : "/bin/sh"};
@@ -141,7 +173,9 @@ int Alloc(const JobOptions& options, std::vector<std::string> command) {
     remove_dir();
     return Fail("alloc", ready);
   }
-  const int status = RunForeground(command, "unix://" + socket);
+  const std::vector<std::string> variables =
+      shims ? ShimVariables(*parent, id, options, dir) : std::vector<std::string>{};
+  const int status = RunForeground(command, "unix://" + socket, variables);
   Release(*parent, id);
   remove_dir();
   return status;
@@ -151,14 +185,19 @@ int Alloc(const JobOptions& options, std::vector<std::string> command) {
 
 void AddAllocCommand(CLI::App& app, int* exit_code) {
   auto options = std::make_shared<JobOptions>();
+  auto no_shims = std::make_shared<bool>(false);
   CLI::App* alloc = app.add_subcommand(
       "alloc", "Allocate resources as a nested instance and run a shell (or CMD) inside");
   AddJobOptions(alloc, options.get());
+  alloc->add_flag("--no-shims", *no_shims,
+                  "srun and flux in the shell are not converge's (by default they run as "
+                  "converge run/submit in the allocation, outside a real Slurm or Flux)");
   alloc->prefix_command();
   alloc->footer(
       "Example: converge alloc -N2   (then `converge submit ...` schedules inside the two "
       "nodes; exit the shell to release them)");
-  alloc->callback([=] { *exit_code = Alloc(*options, TrailingCommand(alloc)); });
+  alloc->callback(
+      [=] { *exit_code = Alloc(*options, !*no_shims, TrailingCommand(alloc)); });
 }
 
 }  // namespace converge::cli

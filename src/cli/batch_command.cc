@@ -42,16 +42,8 @@ struct BatchFlags {
 std::vector<std::string> NestedStart(const JobOptions& options, bool shims) {
   std::vector<std::string> command = {exec::SelfExecutable(), "start", "--nested"};
   if (shims) {
-    int64_t ntasks = 1;
-    if (options.ntasks > 0) {
-      ntasks = options.ntasks;
-    } else if (options.tasks_per_node > 0) {
-      ntasks = options.tasks_per_node * std::max<int64_t>(1, options.nodes);
-    } else if (options.nodes > 0) {
-      ntasks = options.nodes;
-    }
     command.push_back("--shims=srun,flux");
-    command.push_back("--shim-ntasks=" + std::to_string(ntasks));
+    command.push_back("--shim-ntasks=" + std::to_string(SlurmTaskCount(options)));
     if (options.cores_per_task > 1) {
       command.push_back("--shim-cpus-per-task=" + std::to_string(options.cores_per_task));
     }

@@ -812,6 +812,14 @@ std::map<std::string, CLI::Option*> AddJobOptions(CLI::App* c, JobOptions* o) {
   return given;
 }
 
+int64_t SlurmTaskCount(const JobOptions& options) {
+  if (options.ntasks > 0) return options.ntasks;
+  if (options.tasks_per_node > 0) {
+    return options.tasks_per_node * std::max<int64_t>(1, options.nodes);
+  }
+  return options.nodes > 0 ? options.nodes : 1;
+}
+
 int PrintDryRun(const std::vector<std::string>& specs) {
   for (const std::string& spec : specs) std::printf("%s\n", spec.c_str());
   return 0;

@@ -91,6 +91,10 @@ CLI::Validator AtLeast(int64_t min);
 // returned map names each option by its JobOptions field, to tell what was given.
 std::map<std::string, CLI::Option*> AddJobOptions(CLI::App* command, JobOptions* options);
 
+// SLURM_NTASKS as sbatch and salloc would set it for `options`: -n, else tasks per node times
+// nodes, else the node count, else 1.
+int64_t SlurmTaskCount(const JobOptions& options);
+
 // --dry-run: prints each of `specs` (JSON) on a line of its own; returns 0, the exit status.
 int PrintDryRun(const std::vector<std::string>& specs);
 

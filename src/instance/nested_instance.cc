@@ -23,7 +23,7 @@
 #include "exec/pidfd.h"
 #include "exec/pmi_simple_client.h"
 #include "exec/self_path.h"
-#include "instance/launcher_shims.h"
+#include "exec/launcher_shims.h"
 #include "instance/nested_bootstrap.h"
 #include "resource/readers/jgf.h"
 
@@ -120,8 +120,8 @@ std::string NodeName() {
 
 // The batch job's facts for sbatch's variables: from this task's environment and the job's
 // resources (JGF); the name from the parent instance.
-BatchJobFacts FactsOfThisJob(const std::string& jgf) {
-  BatchJobFacts facts;
+exec::BatchJobFacts FactsOfThisJob(const std::string& jgf) {
+  exec::BatchJobFacts facts;
   auto env = [](const char* name) {
     const char* value = std::getenv(name);
     return std::string(value ? value : "");
@@ -291,16 +291,16 @@ int RunNestedInstance(NestedOptions options) {
   }
   std::vector<std::string> program_environment;
   const std::vector<std::string> launchers =
-      LaunchersToEmulate(options.shims.launchers, [](const char* name) {
+      exec::LaunchersToEmulate(options.shims.launchers, [](const char* name) {
         return static_cast<const char*>(std::getenv(name));
       });
   if (!launchers.empty() && !options.command.empty()) {
     Result<std::string> folder =
-        InstallShims(options.instance.state_dir, exec::SelfExecutable(), launchers);
+        exec::InstallShims(options.instance.state_dir, exec::SelfExecutable(), launchers);
     if (!folder.ok()) return fail(folder.status());
     const char* path = std::getenv("PATH");
-    program_environment = ShimEnvironment(launchers, *folder, path ? path : "", options.shims,
-                                          FactsOfThisJob(*resources));
+    program_environment = exec::ShimEnvironment(launchers, *folder, path ? path : "",
+                                                options.shims, FactsOfThisJob(*resources));
   }
 
   int exit_status = 0;

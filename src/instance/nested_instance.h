@@ -13,14 +13,14 @@
 #include <vector>
 
 #include "instance/instance.h"
-#include "instance/launcher_shims.h"
+#include "exec/launcher_shims.h"
 
 namespace converge::instance {
 
 struct NestedOptions {
   InstanceOptions instance;          // state_dir "" = a temporary folder removed at the end
   std::vector<std::string> command;  // the initial program; empty = run until signalled
-  ShimRequest shims;                 // launchers the initial program gets (launcher_shims.h)
+  exec::ShimRequest shims;           // launchers the initial program gets (launcher_shims.h)
 };
 
 // Runs the nested instance to its end and returns the process exit status: the initial

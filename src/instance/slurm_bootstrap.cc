@@ -16,7 +16,7 @@
 
 #include "common/hostlist.h"
 #include "instance/agent_bootstrap.h"
-#include "instance/launcher_shims.h"
+#include "exec/launcher_shims.h"
 
 namespace converge::instance {
 namespace {
@@ -68,7 +68,7 @@ Result<std::optional<SlurmAgents>> DetectSlurmAllocation(const std::string& stat
   const std::string nodelist = Env("SLURM_JOB_NODELIST");
   if (job.empty() || nodelist.empty()) return std::optional<SlurmAgents>();
   // With SLURM_JOB_ID set, srun is emulated only where CONVERGE_SHIMS says the variables are ours.
-  if (!LaunchersToEmulate({"srun"}, [](const char* name) {
+  if (!exec::LaunchersToEmulate({"srun"}, [](const char* name) {
          return static_cast<const char*>(std::getenv(name));
        }).empty()) {
     return std::optional<SlurmAgents>();  // converge's emulated allocation, not Slurm's

@@ -6,7 +6,7 @@
 #include <map>
 
 #include "common/hostlist.h"
-#include "instance/launcher_shims.h"
+#include "exec/launcher_shims.h"
 #include "jobspec/limits.h"
 #include "jobspec/shell_options.h"
 
@@ -264,7 +264,7 @@ Result<std::vector<exec::TaskSpec>> PlanTasks(
     env["CONVERGE_NODE"] = graph.name(slot.host);
     env["CONVERGE_CORES"] = JoinIds(slot.cores);
     const int64_t local_rank = ranks_on_host[slot.host]++;
-    if (auto shims = env.find(kShimsVariable);
+    if (auto shims = env.find(exec::kShimsVariable);
         shims != env.end() && ("," + shims->second + ",").find(",srun,") != std::string::npos) {
       // Inside a converge batch job with Slurm's variables: each task sees them as srun's
       // tasks do (launcher_shims.h).

@@ -375,6 +375,22 @@ TEST_F(WorkloadTest, BatchNestsInstancesTwoDeep) {
   EXPECT_EQ(CallApi(*instance_, "GET", "/v1/jobs?state=all").body["jobs"].size(), 1u);
 }
 
+// Issue 16 item 8, as salloc users type it: srun inside `converge alloc` runs in the allocation.
+TEST_F(WorkloadTest, SrunInsideAllocRunsInTheAllocation) {
+  CommandResult alloc = instance_->Run(
+      {"alloc", "-N1", "-n2", "--", "sh", "-c",
+       "echo $SLURM_NTASKS $SLURM_JOB_NODELIST; srun printenv SLURM_PROCID | sort"},
+      "", {{"PATH", std::string(CONVERGE_BIN_DIR) + ":/usr/bin:/bin"}});
+  EXPECT_EQ(alloc.exit_code, 0) << alloc.err;
+  const std::string nodelist =
+      CallApi(*instance_, "GET", "/v1/jobs?state=all").body["jobs"][0].value("nodelist", "");
+  EXPECT_EQ(alloc.out, "2 " + nodelist + "\n0\n1\n") << alloc.err;
+  CommandResult plain = instance_->Run(
+      {"alloc", "--no-shims", "-n1", "--", "sh", "-c", "echo ${CONVERGE_SHIMS:-none}"}, "",
+      {{"PATH", std::string(CONVERGE_BIN_DIR) + ":/usr/bin:/bin"}});
+  EXPECT_EQ(plain.out, "none\n") << plain.err;
+}
+
 TEST_F(WorkloadTest, AllocRunsACommandInsideANestedInstanceAndMiniClusterStaysUp) {
   CommandResult alloc =
       instance_->Run({"alloc", "-N1", "-n1", "-c3", "--", "converge", "resource", "list"}, "",

@@ -13,7 +13,7 @@
 
 #include "common/status.h"
 
-namespace converge::instance {
+namespace converge::exec {
 
 // Set to the emulated launchers ("srun,flux") in the initial program's environment; it also
 // tells that SLURM_* variables there are converge's, not a real allocation's.
@@ -61,4 +61,4 @@ std::vector<std::string> ShimEnvironment(const std::vector<std::string>& launche
                                          const std::string& folder, const std::string& path,
                                          const ShimRequest& request, const BatchJobFacts& facts);
 
-}  // namespace converge::instance
+}  // namespace converge::exec

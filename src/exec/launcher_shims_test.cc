@@ -1,4 +1,4 @@
-#include "instance/launcher_shims.h"
+#include "exec/launcher_shims.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -9,7 +9,7 @@
 
 #include "tests/testutil/run_command.h"
 
-namespace converge::instance {
+namespace converge::exec {
 namespace {
 
 using Words = std::vector<std::string>;
@@ -82,4 +82,4 @@ TEST(InstallShimsTest, MakesAPrivateFolderOfLinksToConverge) {
 }
 
 }  // namespace
-}  // namespace converge::instance
+}  // namespace converge::exec

@@ -1,4 +1,4 @@
-#include "instance/launcher_shims.h"
+#include "exec/launcher_shims.h"
 
 #include <unistd.h>
 
@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 
-namespace converge::instance {
+namespace converge::exec {
 
 namespace {
 
@@ -99,4 +99,4 @@ std::vector<std::string> ShimEnvironment(const std::vector<std::string>& launche
   return env;
 }
 
-}  // namespace converge::instance
+}  // namespace converge::exec
