@@ -138,6 +138,9 @@ void AddQueueCommand(CLI::App& app, int* exit_code) {
   queue->require_subcommand(0, 1);
   CLI::App* list = queue->add_subcommand("list", "The named queues: policy, state, limits, jobs");
   list->callback([=] { *exit_code = QueueList(); });
+  CLI::App* status = queue->add_subcommand("status", "The same as `converge queue`");
+  status->add_flag("--json", *json, "The API's answer");
+  status->callback([=] { *exit_code = Queue(*json); });
   for (const bool start : {true, false}) {
     auto names = std::make_shared<std::vector<std::string>>();
     auto all = std::make_shared<bool>(false);

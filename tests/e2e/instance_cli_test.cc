@@ -293,6 +293,9 @@ TEST(InstanceQueuesTest, NamedQueuesHaveLimitsAndStopAndStart) {
       << pending.dump();
   CommandResult list = instance.Run({"queue", "list"});
   EXPECT_NE(list.out.find("debug fcfs   stopped"), std::string::npos) << list.out;
+  CommandResult status = instance.Run({"queue", "status"});
+  EXPECT_NE(status.out.find("policy: fcfs"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("queue debug is stopped"), std::string::npos) << status.out;
   ASSERT_TRUE(instance.Stop()) << instance.log();
   ASSERT_TRUE(instance.Start()) << instance.log();
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
