@@ -33,6 +33,7 @@ struct BatchFlags {
   bool parsable = false;
   bool ignore_unknown_directives = false;
   bool no_shims = false;  // --no-shims: srun and flux in the script are whatever PATH has
+  bool wait = false;      // --wait: until the jobs end, exiting as they did
   std::string wrap;       // --wrap: this shell command is the script
 };
 
@@ -270,11 +271,14 @@ int Batch(const BatchFlags& flags, const std::vector<std::string>& arguments) {
     Status known = CheckDirectiveQueue(*session, *queue_line, options->queue);
     if (!known.ok()) return ScriptError(name, known.ToString(), 1);
   }
+  std::vector<int64_t> ids;
   const int status = SubmitJobspecs(*session, *specs, "batch", [&](const nlohmann::json& id) {
     std::printf(flags.parsable ? "%s\n" : "Submitted batch job %s\n", id.dump().c_str());
+    if (id.is_number_integer()) ids.push_back(id.get<int64_t>());
   });
   std::fflush(stdout);
-  return status;
+  if (status != 0 || !flags.wait) return status;
+  return WaitForAll(*session, ids, "batch");
 }
 
 }  // namespace
@@ -286,6 +290,9 @@ void AddBatchCommand(CLI::App& app, int* exit_code) {
   flags->given = AddJobOptions(batch, &flags->job);
   AddCopyOptions(batch, &flags->job, &flags->given);
   batch->add_flag("--parsable", flags->parsable, "Print only the job id");
+  batch->add_flag("--wait,-W", flags->wait,
+                  "Wait until the jobs end; exit 0 if all completed, else with the largest exit "
+                  "code (as sbatch --wait)");
   batch->add_option("--wrap", flags->wrap,
                     "Run this shell command as the script (no SCRIPT then; as sbatch --wrap)");
   batch->add_flag("--no-shims", flags->no_shims,

@@ -89,19 +89,6 @@ int Cancel(const TargetFlags& flags) {
   return rc;
 }
 
-// Blocks until job `id` is inactive, then returns its object.
-Result<nlohmann::json> WaitFor(Session& session, int64_t id) {
-  const std::string base = "/v1/jobs/" + std::to_string(id);
-  Result<int> status =
-      session.Stream(base + "/events?watch=true", [](std::string_view) { return true; });
-  if (!status.ok()) return status.status();
-  Result<nlohmann::json> job = session.Call("GET", base);  // also the API's error, if any
-  if (job.ok() && job->value("state", "") != "INACTIVE") {
-    return Status(Code::kInternal, "the event stream ended before the job did");
-  }
-  return job;
-}
-
 int Wait(const TargetFlags& flags) {
   if (flags.ids.empty() == !flags.all) {
     std::fprintf(stderr, "converge wait: name job ids or --all (not both)\n");

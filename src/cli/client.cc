@@ -1,9 +1,12 @@
 #include "cli/client.h"
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <sstream>
+
+#include "cli/job_table.h"
 
 namespace converge::cli {
 
@@ -53,6 +56,34 @@ Result<std::string> Session::GetText(const std::string& target) {
 Result<int> Session::Stream(const std::string& target,
                             const std::function<bool(std::string_view chunk)>& on_chunk) {
   return client_->Stream("GET", target, on_chunk);
+}
+
+Result<nlohmann::json> WaitFor(Session& session, int64_t id) {
+  const std::string base = "/v1/jobs/" + std::to_string(id);
+  Result<int> status =
+      session.Stream(base + "/events?watch=true", [](std::string_view) { return true; });
+  if (!status.ok()) return status.status();
+  Result<nlohmann::json> job = session.Call("GET", base);  // also the API's error, if any
+  if (job.ok() && job->value("state", "") != "INACTIVE") {
+    return Status(Code::kInternal, "the event stream ended before the job did");
+  }
+  return job;
+}
+
+int WaitForAll(Session& session, const std::vector<int64_t>& ids, const std::string& command) {
+  int rc = 0;
+  for (int64_t id : ids) {
+    Result<nlohmann::json> job = WaitFor(session, id);
+    if (!job.ok()) {
+      rc = std::max(rc, Fail(command, job.status()));
+      continue;
+    }
+    if (job->value("result", "") == "completed") continue;
+    std::fprintf(stderr, "job %lld: %s\n", static_cast<long long>(id), DescribeEnd(*job).c_str());
+    const nlohmann::json code = job->value("exit_code", nlohmann::json());
+    rc = std::max(rc, code.is_number_integer() && code.get<int>() > 0 ? code.get<int>() : 1);
+  }
+  return rc;
 }
 
 Result<std::vector<nlohmann::json>> ListJobs(Session& session, const std::string& query) {

@@ -45,6 +45,14 @@ class Session {
 // ("state=active&user=1000"), ordered by id.
 Result<std::vector<nlohmann::json>> ListJobs(Session& session, const std::string& query);
 
+// Blocks until job `id` is inactive (following its eventlog), then returns its object.
+Result<nlohmann::json> WaitFor(Session& session, int64_t id);
+
+// `submit --wait` and `batch --wait`: waits for `ids` to end, saying on stderr how each one
+// that did not complete ended. Returns 0 when all completed, else the largest exit code among
+// them (1 when none has one), as `flux submit --wait` and `sbatch --wait`.
+int WaitForAll(Session& session, const std::vector<int64_t>& ids, const std::string& command);
+
 // A --state/--filter list as the API's ?state= list, plus the results an inactive job must
 // have (empty: any): flux-jobs' pending (DEPEND, PRIORITY, SCHED) and running (RUN, CLEANUP),
 // and the results completed, failed, canceled and timeout, beside the API's own state names.

@@ -15,6 +15,7 @@ namespace {
 struct SubmitFlags {
   JobOptions job;
   bool quiet = false;
+  bool wait = false;  // --wait: until the jobs end, exiting as they did
 };
 
 int Submit(const SubmitFlags& flags, const std::vector<std::string>& command) {
@@ -33,11 +34,14 @@ int Submit(const SubmitFlags& flags, const std::vector<std::string>& command) {
   if (flags.job.dry_run) return PrintDryRun(*specs);
   Result<Session> session = Session::Open();
   if (!session.ok()) return Fail("submit", session.status());
+  std::vector<int64_t> ids;
   const int status = SubmitJobspecs(*session, *specs, "submit", [&](const nlohmann::json& id) {
     if (!flags.quiet) std::printf("%s\n", id.dump().c_str());
+    if (id.is_number_integer()) ids.push_back(id.get<int64_t>());
   });
   std::fflush(stdout);
-  return status;
+  if (status != 0 || !flags.wait) return status;
+  return WaitForAll(*session, ids, "submit");
 }
 
 }  // namespace
@@ -48,6 +52,9 @@ void AddSubmitCommand(CLI::App& app, int* exit_code) {
   std::map<std::string, CLI::Option*> given = AddJobOptions(submit, &flags->job);
   AddCopyOptions(submit, &flags->job, &given);
   submit->add_flag("--quiet", flags->quiet, "Print nothing");
+  submit->add_flag("--wait,-W", flags->wait,
+                   "Wait until the jobs end; exit 0 if all completed, else with the largest "
+                   "exit code (as flux submit --wait and sbatch --wait)");
   submit->prefix_command();
   submit->footer("Example: converge submit -N2 -n8 -t 1h ./sim --steps 100");
   submit->callback([=] { *exit_code = Submit(*flags, TrailingCommand(submit)); });

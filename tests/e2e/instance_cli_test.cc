@@ -63,6 +63,20 @@ TEST_F(InstanceCliTest, RunStreamsOutputAndExitsWithTheJobsExitCode) {
   EXPECT_EQ(three.exit_code, 3) << three.err;
 }
 
+// flux submit --wait and sbatch --wait: until the jobs end, exiting as they did.
+TEST_F(InstanceCliTest, SubmitAndBatchWaitExitAsTheJobsDid) {
+  CommandResult ok = instance_->Run({"submit", "--wait", "true"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(GetJob(*instance_, std::stoll(ok.out))["state"], "INACTIVE");
+  CommandResult three = instance_->Run({"submit", "--wait", "--cc", "1-2", "sh", "-c",
+                                        "exit $((2 + {cc}))"});
+  EXPECT_EQ(three.exit_code, 4) << three.err;  // the largest of 3 and 4
+  EXPECT_NE(three.err.find("exit code 3"), std::string::npos) << three.err;
+  CommandResult batch = instance_->Run(
+      {"batch", "-W", "--parsable", "-o", files_.path() + "/w.out", "--wrap", "exit 5"});
+  EXPECT_EQ(batch.exit_code, 5) << batch.err;
+}
+
 // Issue 16 item 1: an option converge does not know is a usage error that names it, never
 // the program's first word, on every command that takes a program.
 TEST_F(InstanceCliTest, UnknownOptionsAreUsageErrorsAndSubmitNothing) {
@@ -534,14 +548,15 @@ TEST_F(InstanceCliTest, SlurmAndFluxScriptsRunUnmodified) {
       "srun sh -c 'echo rank $SLURM_PROCID of $SLURM_NTASKS' | sort\n"
       "srun -n1 --mpi=pmi2 --overlap true && echo one\n"
       "srun -n2 -l sh -c 'echo hi' | sort\n"
-      "srun --multi-prog x 2>/dev/null || echo refused\n";
+      "srun --multi-prog x 2>/dev/null || echo refused\n"
+      "flux submit --wait true >/dev/null && echo waited\n";
   int64_t id = 0;
   const std::string text = output_of(instance_->Run({"batch", "--parsable", "-o", out, "-"},
                                                      slurm), &id);
   const std::string job = GetJob(*instance_, id)["nodelist"].get<std::string>();
   EXPECT_EQ(text, std::to_string(id) + " slurmish 4 2 " + job + "\n" +
                       "rank 0 of 4\nrank 1 of 4\nrank 2 of 4\nrank 3 of 4\none\n0: hi\n1: hi\n"
-                      "refused\n");
+                      "refused\nwaited\n");
   const std::string flux = "#!/bin/sh\n#FLUX: -N1 -n2\n"
                            "flux run -n2 -o pmi=simple printenv CONVERGE_TASK_RANK | sort\n";
   EXPECT_EQ(output_of(instance_->Run({"batch", "--parsable", "-o", out, "-"}, flux), &id),
