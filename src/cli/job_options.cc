@@ -57,6 +57,13 @@ std::string Problem(const Result<T>& result) {
 }
 std::string Problem(const Status& status) { return status.ok() ? "" : status.message(); }
 
+// A CLI11 check of a PMI list (--pmi, --setopt pmi=) as the jobspec's shell.options.pmi.
+std::string PmiProblem(const std::string& list) {
+  jobspec::SystemAttributes system;
+  system.extra["shell"]["options"]["pmi"] = list;
+  return Problem(jobspec::PmiChoice(system));
+}
+
 }  // namespace
 
 JobContext CurrentJobContext() {
@@ -775,10 +782,7 @@ std::map<std::string, CLI::Option*> AddJobOptions(CLI::App* c, JobOptions* o) {
                          "Flux's shell option: only pmi=LIST (the same as --pmi)")
                         ->check([](const std::string& option) {
                           if (option.rfind("pmi=", 0) == 0 && option.size() > 4) {
-                            jobspec::SystemAttributes system;
-                            system.extra["shell"]["options"]["pmi"] = option.substr(4);
-                            Result<std::vector<std::string>> pmi = jobspec::PmiChoice(system);
-                            return pmi.ok() ? std::string() : pmi.status().message();
+                            return PmiProblem(option.substr(4));
                           }
                           return "'" + option + "': only the shell option pmi=LIST is known " +
                                  "here (the others have flags of their own)";
@@ -787,12 +791,7 @@ std::map<std::string, CLI::Option*> AddJobOptions(CLI::App* c, JobOptions* o) {
                                     "PMI for the tasks: simple (PMI-1 over PMI_FD), pmix, a list "
                                     "such as simple,pmix, or off (default: simple, and pmix too "
                                     "for jobs of more than one task)")
-                          ->check([](const std::string& text) {
-                            jobspec::SystemAttributes system;
-                            system.extra["shell"]["options"]["pmi"] = text;
-                            Result<std::vector<std::string>> pmi = jobspec::PmiChoice(system);
-                            return pmi.ok() ? std::string() : pmi.status().message();
-                          }));
+                          ->check(PmiProblem));
   given["requires"] =
       c->add_option("--requires", o->requirements,
                     "Only hosts with these properties: PROP, host:HOSTLIST, rank:IDSET; -TERM "

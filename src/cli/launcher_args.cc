@@ -188,21 +188,17 @@ Result<std::vector<std::string>> FluxAsConverge(const std::vector<std::string>& 
     for (; i < args.size(); ++i) {
       const std::string& word = args[i];
       if (word == "--" || word.size() < 2 || word[0] != '-') break;
+      std::optional<std::string> option;  // -o X, -oX, --setopt X, --setopt=X
       if (word == "-o" || word == "--setopt") {
         if (i + 1 >= args.size()) return Status::Invalid(word, "needs a value");
-        Result<std::string> flag = ShellOption(args[++i]);
-        if (!flag.ok()) return flag.status();
-        out.push_back(*flag);
-        continue;
+        option = args[++i];
+      } else if (word.rfind("--setopt=", 0) == 0) {
+        option = word.substr(9);
+      } else if (word.rfind("-o", 0) == 0) {
+        option = word.substr(2);
       }
-      if (word.rfind("-o", 0) == 0) {
-        Result<std::string> flag = ShellOption(word.substr(2));
-        if (!flag.ok()) return flag.status();
-        out.push_back(*flag);
-        continue;
-      }
-      if (word.rfind("--setopt=", 0) == 0) {
-        Result<std::string> flag = ShellOption(word.substr(9));
+      if (option) {
+        Result<std::string> flag = ShellOption(*option);
         if (!flag.ok()) return flag.status();
         out.push_back(*flag);
         continue;

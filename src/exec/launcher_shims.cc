@@ -13,13 +13,13 @@ namespace {
 
 bool Set(const char* value) { return value != nullptr && *value != '\0'; }
 
-bool Names(const char* list, const std::string& name) {
-  if (!Set(list)) return false;
-  const std::string text = std::string(",") + list + ",";
-  return text.find("," + name + ",") != std::string::npos;
-}
-
 }  // namespace
+
+bool ShimsInclude(const char* shims, std::string_view launcher) {
+  if (!Set(shims)) return false;
+  const std::string text = std::string(",") + shims + ",";
+  return text.find("," + std::string(launcher) + ",") != std::string::npos;
+}
 
 std::vector<std::string> LaunchersToEmulate(const std::vector<std::string>& asked,
                                             const GetEnv& getenv) {
@@ -27,7 +27,7 @@ std::vector<std::string> LaunchersToEmulate(const std::vector<std::string>& aske
   std::vector<std::string> launchers;
   for (const std::string& name : asked) {
     if (std::find(launchers.begin(), launchers.end(), name) != launchers.end()) continue;
-    if (name == "srun" && Set(getenv("SLURM_JOB_ID")) && !Names(shims, "srun")) continue;
+    if (name == "srun" && Set(getenv("SLURM_JOB_ID")) && !ShimsInclude(shims, "srun")) continue;
     if (name == "flux" && Set(getenv("FLUX_URI"))) continue;
     if (name == "srun" || name == "flux") launchers.push_back(name);
   }

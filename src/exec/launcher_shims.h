@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -40,6 +41,9 @@ struct BatchJobFacts {
 };
 
 using GetEnv = std::function<const char*(const char*)>;
+
+// Whether a kShimsVariable value ("srun,flux"; null = unset) names `launcher`.
+bool ShimsInclude(const char* shims, std::string_view launcher);
 
 // The launchers of `asked` to emulate here: srun unless this is a real Slurm allocation
 // (SLURM_JOB_ID set without kShimsVariable naming srun), flux unless this is a real Flux

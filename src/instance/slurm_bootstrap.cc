@@ -67,10 +67,7 @@ Result<std::optional<SlurmAgents>> DetectSlurmAllocation(const std::string& stat
   const std::string job = Env("SLURM_JOB_ID");
   const std::string nodelist = Env("SLURM_JOB_NODELIST");
   if (job.empty() || nodelist.empty()) return std::optional<SlurmAgents>();
-  // With SLURM_JOB_ID set, srun is emulated only where CONVERGE_SHIMS says the variables are ours.
-  if (!exec::LaunchersToEmulate({"srun"}, [](const char* name) {
-         return static_cast<const char*>(std::getenv(name));
-       }).empty()) {
+  if (exec::ShimsInclude(std::getenv(exec::kShimsVariable), "srun")) {
     return std::optional<SlurmAgents>();  // converge's emulated allocation, not Slurm's
   }
   Result<std::vector<std::string>> hosts = ExpandHostlist(nodelist);

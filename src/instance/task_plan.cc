@@ -247,6 +247,11 @@ Result<std::vector<exec::TaskSpec>> PlanTasks(
           : "";
   std::vector<exec::TaskSpec> tasks;
   tasks.reserve(static_cast<size_t>(ntasks));
+  // Inside a converge batch job with Slurm's variables, each task sees them as srun's tasks do
+  // (exec/launcher_shims.h). The job's environment says so, the same for all its tasks.
+  auto shims = spec.system.environment.find(exec::kShimsVariable);
+  const bool srun_task = shims != spec.system.environment.end() &&
+                         exec::ShimsInclude(shims->second.c_str(), "srun");
   std::map<resource::VertexId, int64_t> ranks_on_host;  // for SLURM_LOCALID
   const int64_t per_slot = per_node > 0 ? per_node : spec.tasks.front().count.per_slot;
   for (int64_t rank = 0; rank < ntasks; ++rank) {
@@ -263,11 +268,8 @@ Result<std::vector<exec::TaskSpec>> PlanTasks(
     env["CONVERGE_NODELIST"] = nodelist;
     env["CONVERGE_NODE"] = graph.name(slot.host);
     env["CONVERGE_CORES"] = JoinIds(slot.cores);
-    const int64_t local_rank = ranks_on_host[slot.host]++;
-    if (auto shims = env.find(exec::kShimsVariable);
-        shims != env.end() && ("," + shims->second + ",").find(",srun,") != std::string::npos) {
-      // Inside a converge batch job with Slurm's variables: each task sees them as srun's
-      // tasks do (launcher_shims.h).
+    if (srun_task) {
+      const int64_t local_rank = ranks_on_host[slot.host]++;
       const size_t node_index = static_cast<size_t>(
           std::find(nodes.begin(), nodes.end(), slot.host) - nodes.begin());
       env["SLURM_PROCID"] = std::to_string(rank);
