@@ -77,8 +77,7 @@ std::optional<Plan> Planner::EarliestStart(const Request& request, const HostFil
     if (EnoughInTotal(state_, request)) {
       std::optional<Allocation> allocation = matcher_.Match(request, filter);
       if (allocation) {
-        matcher_.Release(*allocation);
-        plan = Plan{t, std::move(*allocation), behind};
+        plan = Placed(t, std::move(*allocation), behind);
         break;
       }
     }
@@ -105,6 +104,16 @@ std::optional<Plan> Planner::EarliestStart(const Request& request, const HostFil
   for (size_t r = 0; r < count; ++r) {
     if (overlay[r] == kClaimed) matcher_.Release(reservations[r]->allocation);
   }
+  return plan;
+}
+
+Plan Planner::Placed(Time start, Allocation allocation, JobId behind) {
+  Plan plan{start, {}, behind, std::vector<int64_t>(state_.pool_count())};
+  for (int p = 0; p < state_.pool_count(); ++p) {
+    plan.slack[p] = state_.Free(state_.graph().root(), p);
+  }
+  matcher_.Release(allocation);
+  plan.allocation = std::move(allocation);
   return plan;
 }
 
@@ -211,10 +220,7 @@ std::optional<Plan> Planner::HostShapedStart(const Request& request, const HostF
   std::optional<Plan> plan;
   if (EnoughInTotal(state_, request)) {
     std::optional<Allocation> allocation = matcher_.Match(request, filter);
-    if (allocation) {
-      matcher_.Release(*allocation);
-      plan = Plan{start, std::move(*allocation), start > now ? behind : -1};
-    }
+    if (allocation) plan = Placed(start, std::move(*allocation), start > now ? behind : -1);
   }
   RemoveOverlay(reservations, overlaid);
   for (const auto& [job, entry] : ended) matcher_.Claim(*entry->allocation);

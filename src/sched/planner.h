@@ -34,6 +34,10 @@ struct Plan {
   Time start = 0;
   Allocation allocation;
   JobId behind = -1;  // the job whose end made room at `start` (-1 when start is now)
+  // Free units of each pool in the whole graph at `start` once this plan holds its share
+  // (with the reservations overlapping its window in place): what later jobs may still
+  // take over `start` without moving it.
+  std::vector<int64_t> slack;
 };
 
 class Planner {
@@ -70,6 +74,8 @@ class Planner {
                                         Time duration);
   void RemoveOverlay(std::span<const Booking* const> reservations,
                      const std::vector<char>& overlaid);
+  // The plan for a match found at `start`; takes the matched allocation back.
+  Plan Placed(Time start, Allocation allocation, JobId behind);
 
   ResourceState& state_;
   Matcher& matcher_;

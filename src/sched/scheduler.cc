@@ -369,6 +369,10 @@ class Scheduler::Impl {
       if (CouldFitWithout(overlay, job.request)) {
         overlay.Set(reservations_, now + job.duration, id);
         if (EnoughFreeNow(job.request)) allocation = matcher_.Match(job.request, filter);
+        if (!allocation && !persistent) {
+          overlay.Clear();
+          allocation = BackfillWithoutDelay(job, filter, now);
+        }
       }
       if (allocation) {
         overlay.Clear();
@@ -377,6 +381,7 @@ class Scheduler::Impl {
           --reserved;
         }
         job.reservation.reset();
+        UseSlack(job, now);
         StartDecision decision{id, now, now + job.duration, std::move(*allocation)};
         running_order_.insert({decision.expected_end, id});
         auto [entry, inserted] = running_.emplace(
@@ -410,7 +415,70 @@ class Scheduler::Impl {
       if (!plan) continue;  // nothing will ever free enough (e.g. hosts down)
       if (!is_reserved) ++reserved;
       reservations_[id] = Booking{id, plan->start, plan->start + job.duration, plan->allocation};
+      if (persistent) plan->slack.clear();  // slack is only kept current within one pass
       job.reservation = std::move(plan);
+    }
+  }
+
+  // Starts `job` now on resources that reservations overlapping its run hold, when each of
+  // them can still be placed at its start beside it: EASY's "a later job may use the extra
+  // processors" on any graph, whatever vertices the reservation happened to pick. Tried only
+  // when every such reservation has the slack (free units at its start) for the job's
+  // demand, so on single-core nodes it succeeds whenever it is tried. On success the
+  // reservations move to their new placements. REQUIRES: no overlay applied.
+  std::optional<Allocation> BackfillWithoutDelay(const PendingJob& job, const HostFilter* filter,
+                                                 Time now) {
+    std::vector<JobId> affected;
+    for (const auto& [holder, booking] : reservations_) {
+      if (holder == job.id || booking.start >= now + job.duration) continue;
+      const std::optional<Plan>& plan = pending_.at(holder).reservation;
+      if (!plan || plan->slack.empty()) return std::nullopt;
+      for (size_t p = 0; p < job.request.total_demand.size(); ++p) {
+        if (job.request.total_demand[p] > plan->slack[p]) return std::nullopt;
+      }
+      affected.push_back(holder);
+    }
+    if (affected.empty()) return std::nullopt;
+    std::optional<Allocation> allocation = matcher_.Match(job.request, filter);
+    if (!allocation) return std::nullopt;
+    const std::vector<const Booking*> running = RunningByEnd(now);
+    std::vector<std::pair<JobId, Allocation>> replaced;  // old placements, to undo
+    for (JobId holder : affected) {
+      Booking& booking = reservations_.at(holder);
+      const PendingJob& waiting = pending_.at(holder);
+      std::vector<const Booking*> others;
+      for (const auto& [other, other_booking] : reservations_) {
+        if (other != holder) others.push_back(&other_booking);
+      }
+      std::optional<Plan> plan = planner_.EarliestStart(
+          waiting.request, waiting.filter ? &*waiting.filter : nullptr, booking.start,
+          waiting.duration, running, others, nullptr, booking.start + 1);
+      if (!plan) {
+        for (auto& [undo, placement] : replaced) {
+          reservations_.at(undo).allocation = std::move(placement);
+        }
+        matcher_.Release(*allocation);
+        return std::nullopt;
+      }
+      replaced.emplace_back(holder, std::move(booking.allocation));
+      booking.allocation = std::move(plan->allocation);
+    }
+    for (const auto& [holder, placement] : replaced) {
+      pending_.at(holder).reservation->allocation = reservations_.at(holder).allocation;
+    }
+    return allocation;
+  }
+
+  // A job started now still runs at the start of every reservation that begins before its
+  // planned end: those reservations have its demand less slack.
+  void UseSlack(const PendingJob& job, Time now) {
+    for (const auto& [holder, booking] : reservations_) {
+      if (holder == job.id || booking.start >= now + job.duration) continue;
+      std::optional<Plan>& plan = pending_.at(holder).reservation;
+      if (!plan || plan->slack.empty()) continue;
+      for (size_t p = 0; p < job.request.total_demand.size(); ++p) {
+        plan->slack[p] -= job.request.total_demand[p];
+      }
     }
   }
 
