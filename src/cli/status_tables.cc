@@ -49,6 +49,7 @@ std::string Columns(const std::vector<std::array<std::string, N>>& rows,
 
 std::string FormatQueue(const json& queue, double now) {
   std::string out = "policy: " + Text(queue, "policy");
+  if (queue.contains("match")) out += ", match " + Text(queue, "match");
   auto stopping = queue.find("stopping");
   if (stopping != queue.end() && stopping->is_boolean() && stopping->get<bool>()) {
     out += " (stopping)";

@@ -9,7 +9,7 @@ using nlohmann::json;
 
 TEST(QueueTableTest, PolicyCountsAndPendingReasons) {
   json queue = json::parse(R"({
-    "policy": "easy", "stopping": false,
+    "policy": "easy", "match": "pack", "stopping": false,
     "counts": {"DEPEND": 1, "PRIORITY": 0, "SCHED": 2, "RUN": 3, "CLEANUP": 0},
     "pending": [
       {"id": 7, "user": "alice", "name": "sim", "state": "SCHED",
@@ -17,7 +17,7 @@ TEST(QueueTableTest, PolicyCountsAndPendingReasons) {
       {"id": 8, "user": "bob", "name": "post", "state": "DEPEND",
        "reason": "waiting for afterok:7", "reserved_start": null}]})");
   EXPECT_EQ(FormatQueue(queue, 1000000),
-            "policy: easy\n"
+            "policy: easy, match pack\n"
             "jobs:   1 depend, 0 priority, 2 sched, 3 run, 0 cleanup\n"
             "\n"
             "JOBID USER  NAME ST START   REASON\n"

@@ -224,6 +224,7 @@ class Instance::Impl {
     machine_cpus_ = static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN));
     JobManagerOptions manager;
     manager.scheduler.queue_policy = options_.policy;
+    manager.scheduler.match_policy = options_.match;
     manager.queues = options_.queues;
     manager.output_dir = state + "/output";
     manager.tasks.bind_cores = options_.resources_path.empty();

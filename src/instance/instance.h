@@ -24,6 +24,7 @@ struct InstanceOptions {
   std::string resources_path;         // cluster YAML or JGF; "" = this machine (hwloc)
   std::vector<std::string> listen;    // addresses; empty = unix:STATE/converge.sock
   sched::QueuePolicy policy = sched::QueuePolicy::kEasy;
+  sched::MatchPolicy match = sched::MatchPolicy::kFirst;  // which resources a job gets
   std::vector<QueueConfig> queues;  // --queue: named queues in order (queue_table.h)
   std::string shim_path;              // the converge-shim binary
   std::string pmix_shim_path;         // converge-shim-pmix; "" = jobs cannot get PMIx

@@ -340,6 +340,12 @@ void JobManager::RunSchedulePass() {
     const int64_t id = job.record.id;
     journal_.AfterCommit([this, id] { Launch(id, /*first_start=*/true); });
   }
+  reservation_timer_.reset();
+  if (std::optional<sched::Time> due = scheduler_->NextReservedStart(); due && *due > now) {
+    const auto delay =
+        std::chrono::milliseconds(static_cast<int64_t>(std::ceil((*due - now) * 1000)));
+    reservation_timer_ = clock_.After(delay, [this] { RequestSchedule(); });
+  }
 }
 
 void JobManager::Launch(int64_t id, bool first_start) {

@@ -247,6 +247,8 @@ class JobManager {
   bool store_full_ = false;
   int64_t retry_ms_ = 0;  // the back-off of the next retry; 0 while commits succeed
   std::unique_ptr<Timer> retry_timer_;  // the pending retry of a failed commit
+  // A pass when the earliest reservation falls due (Scheduler::NextReservedStart).
+  std::unique_ptr<Timer> reservation_timer_;
   bool schedule_posted_ = false;
   bool stopping_ = false;  // Shutdown() began: nothing new starts
   std::function<void()> shutdown_done_;

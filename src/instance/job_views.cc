@@ -212,6 +212,7 @@ nlohmann::json JobManager::QueueJson() const {
                       {"running", running}});
   }
   return {{"policy", sched::QueuePolicyName(options_.scheduler.queue_policy)},
+          {"match", sched::MatchPolicyName(options_.scheduler.match_policy)},
           {"counts", counts},
           {"pending", pending},
           {"queues", queues},

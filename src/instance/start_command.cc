@@ -29,6 +29,7 @@ struct StartFlags {
   std::string state;
   std::vector<std::string> listen;
   std::string policy = "easy";
+  std::string match = "first";
   std::vector<std::string> queues;  // --queue NAME[:POLICY][:LIMIT=VALUE...]
   bool detach = false;
   double grace = 5;
@@ -142,6 +143,12 @@ int Start(const StartFlags& flags) {
     return 2;
   }
   options.policy = *policy;
+  Result<sched::MatchPolicy> match = sched::ParseMatchPolicy(flags.match);
+  if (!match.ok()) {
+    std::fprintf(stderr, "converge start: --match: %s\n", match.status().ToString().c_str());
+    return 2;
+  }
+  options.match = *match;
   for (const std::string& text : flags.queues) {
     Result<QueueConfig> queue = ParseQueueFlag(text, *policy);
     if (!queue.ok()) {
@@ -259,6 +266,9 @@ void AddStartCommand(CLI::App& app, int* exit_code) {
                     "defaults to --policy)")
       ->allow_extra_args(false);
   start->add_option("--policy", flags->policy, "Queue policy: fcfs, easy or conservative")
+      ->capture_default_str();
+  start->add_option("--match", flags->match,
+                    "Match policy: first, low, high, pack or spread (as converge sim --match)")
       ->capture_default_str();
   start->add_option("--grace", flags->grace,
                     "Seconds between SIGTERM and SIGKILL on cancel and time limit")

@@ -336,6 +336,15 @@ class Scheduler::Impl {
     return it->second.reservation->start;
   }
 
+  std::optional<Time> NextReservedStart() const {
+    std::optional<Time> earliest;
+    for (const auto& [id, booking] : reservations_) {
+      if (BeyondCutoff(id)) continue;
+      if (!earliest || booking.start < *earliest) earliest = booking.start;
+    }
+    return earliest;
+  }
+
   size_t pending_count() const { return pending_.size(); }
   size_t running_count() const { return running_.size(); }
 
@@ -600,6 +609,9 @@ Result<std::string> Scheduler::WhyPending(JobId id, Time now) const {
   return impl_->WhyPending(id, now);
 }
 std::optional<Time> Scheduler::ReservedStart(JobId id) const { return impl_->ReservedStart(id); }
+std::optional<Time> Scheduler::NextReservedStart() const {
+  return impl_->NextReservedStart();
+}
 size_t Scheduler::pending_count() const { return impl_->pending_count(); }
 size_t Scheduler::running_count() const { return impl_->running_count(); }
 

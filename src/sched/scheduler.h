@@ -96,6 +96,10 @@ class Scheduler {
   Result<std::string> WhyPending(JobId id, Time now) const;
   // The start time reserved for a pending job at the last Schedule(), if any.
   std::optional<Time> ReservedStart(JobId id) const;
+  // The earliest start any reservation holds after the last Schedule(). A reservation may
+  // fall due at an instant when nothing ends (conservative compression moved what it
+  // waited for): the owner calls Schedule() again then. O(reservations).
+  std::optional<Time> NextReservedStart() const;
 
   size_t pending_count() const;
   size_t running_count() const;

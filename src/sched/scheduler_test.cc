@@ -155,6 +155,14 @@ TEST_F(SchedulerTest, ConservativeReservesEveryBlockedJob) {
   EXPECT_EQ(Ids(scheduler->Schedule(0)), (std::vector<JobId>{1, 4}));
   EXPECT_EQ(scheduler->ReservedStart(2), 100);
   EXPECT_EQ(scheduler->ReservedStart(3), 200);
+  EXPECT_EQ(scheduler->NextReservedStart(), 100);
+  ASSERT_TRUE(scheduler->Release(1, 100).ok());
+  ASSERT_TRUE(scheduler->Release(4, 50).ok());
+  EXPECT_EQ(Ids(scheduler->Schedule(100)), (std::vector<JobId>{2}));
+  EXPECT_EQ(scheduler->NextReservedStart(), 200);
+  ASSERT_TRUE(scheduler->Release(2, 200).ok());
+  EXPECT_EQ(Ids(scheduler->Schedule(200)), (std::vector<JobId>{3}));
+  EXPECT_EQ(scheduler->NextReservedStart(), std::nullopt);
 }
 
 TEST_F(SchedulerTest, DepthTwoReservesTwoJobs) {

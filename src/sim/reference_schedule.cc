@@ -200,6 +200,14 @@ class ReferenceLoop {
         Time start = profile.EarliestFit(now, job.procs, duration, options_.procs);
         reservation = reserved_.emplace(index, start).first;
         profile.Add(start, start + duration, job.procs);
+      } else {
+        // No compression, but the job starts now if it fits now beside every other
+        // reservation (one of them may have moved away).
+        profile.Remove(reservation->second, reservation->second + duration, job.procs);
+        if (profile.EarliestFit(now, job.procs, duration, options_.procs) == now) {
+          reservation->second = now;
+        }
+        profile.Add(reservation->second, reservation->second + duration, job.procs);
       }
       if (reservation->second == now) {
         reserved_.erase(reservation);

@@ -14,7 +14,8 @@
 //                 then uses up.
 //   conservative  every waiting job holds a reservation at the earliest time it fits
 //                 beside the running jobs and every other reservation, for its whole
-//                 estimate; a job starts when its reservation is now. When a job ends
+//                 estimate; a job starts when its reservation is now, or in any pass
+//                 where it fits now beside every other reservation. When a job ends
 //                 before its estimate, the queue is compressed: each waiting job, in
 //                 queue order, moves to the earliest time it now fits (never later).
 //

@@ -1,6 +1,6 @@
-// The counting oracle on hand-made cases, then the graph scheduler against it job by job:
-// on a machine of single-core nodes Simulate() must start every job when the textbook
-// definitions say (reference_schedule.h).
+// The counting oracle on hand-made cases, and the graph scheduler beside it: on a machine
+// of single-core nodes Simulate() must start every job when the textbook definitions say
+// (reference_schedule.h). reference_traces_test.cc compares them on the shared traces.
 #include "sim/reference_schedule.h"
 
 #include <string>
@@ -8,10 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include "common/check.h"
-#include "sim/machine.h"
-#include "sim/swf.h"
-#include "sim/swf_file.h"
+#include "sim/testing/single_core_run.h"
 
 namespace converge::sim {
 namespace {
@@ -35,22 +32,11 @@ std::vector<int64_t> Reference(const std::vector<SimJob>& jobs, int64_t procs,
   return Starts(ReferenceSchedule(workload, {procs, policy}));
 }
 
-std::vector<JobOutcome> Graph(const Workload& workload, int64_t procs, QueuePolicy policy) {
-  Result<resource::Graph> graph = BuildMachine(procs, 1);
-  CHECK(graph.ok(), graph.status().ToString());
-  SimOptions options;
-  options.scheduler.queue_policy = policy;
-  options.reservations = ReservationTracking::kNone;
-  Result<SimResult> result = Simulate(*graph, workload, options);
-  CHECK(result.ok(), result.status().ToString());
-  return std::move(result->jobs);
-}
-
 std::vector<int64_t> GraphStarts(const std::vector<SimJob>& jobs, int64_t procs,
                                  QueuePolicy policy) {
   Workload workload;
   workload.jobs = jobs;
-  return Starts(Graph(workload, procs, policy));
+  return Starts(testing::SimulateOnSingleCoreNodes(workload, procs, policy));
 }
 
 // 4 procs: job 1 holds 2 until 100; job 2 (4 procs) waits for it; job 3 fits beside job 1
@@ -108,71 +94,17 @@ TEST(ReferenceSchedule, ConservativeCompressesOnEarlyEnd) {
             (std::vector<int64_t>{0, 10, 110}));
 }
 
-struct TraceCase {
-  std::string trace;
-  QueuePolicy policy;
-  int64_t limit;  // records considered; -1 = all
-};
-
-void PrintTo(const TraceCase& c, std::ostream* out) {
-  *out << c.trace << " " << sched::QueuePolicyName(c.policy) << " limit " << c.limit;
+// Conservative: when job 1 ends early, compression moves job 4 (32 procs) behind job 5's
+// reservation, to 500, and then job 5 to now. Nothing ends early after that, but job 4
+// starts at 300, when job 2 ends: it fits then beside every other reservation.
+TEST(ReferenceSchedule, ConservativeStartsAJobWhenItFitsBesideTheOthers) {
+  std::vector<SimJob> jobs = {Job(1, 0, 16, 10, 1000), Job(2, 0, 16, 300, 300),
+                              Job(4, 1, 32, 100, 100), Job(5, 2, 16, 200, 200)};
+  EXPECT_EQ(Reference(jobs, 32, QueuePolicy::kConservative),
+            (std::vector<int64_t>{0, 0, 300, 10}));
+  EXPECT_EQ(GraphStarts(jobs, 32, QueuePolicy::kConservative),
+            (std::vector<int64_t>{0, 0, 300, 10}));
 }
-
-class MatchesReference : public ::testing::TestWithParam<TraceCase> {};
-
-TEST_P(MatchesReference, EveryJobStartsWhenTheDefinitionSays) {
-  const TraceCase& c = GetParam();
-  Result<std::string> text = ReadTraceFile("../shared/traces/" + c.trace);
-  if (!text.ok()) GTEST_SKIP() << "shared trace not available: " << text.status().ToString();
-  Result<SwfTrace> trace = ParseSwf(*text);
-  ASSERT_TRUE(trace.ok()) << trace.status().ToString();
-  Workload workload = WorkloadFromSwf(*trace, {c.limit});
-  const int64_t procs = TraceMachineProcs(*trace);
-  std::vector<JobOutcome> expected = ReferenceSchedule(workload, {procs, c.policy});
-  std::vector<JobOutcome> actual = Graph(workload, procs, c.policy);
-  for (size_t i = 0; i < std::min(actual.size(), expected.size()); ++i) {
-    ASSERT_EQ(actual[i].id, expected[i].id) << "only one of them ran job " << std::min(actual[i].id, expected[i].id);
-  }
-  ASSERT_EQ(actual.size(), expected.size());
-  int64_t differ = 0;
-  std::string first;
-  for (size_t i = 0; i < actual.size(); ++i) {
-    ASSERT_EQ(actual[i].id, expected[i].id);
-    if (actual[i].start_time == expected[i].start_time) continue;
-    if (differ++ == 0) {
-      first = "job " + std::to_string(actual[i].id) + " started at " +
-              std::to_string(actual[i].start_time) + ", the definition says " +
-              std::to_string(expected[i].start_time);
-    }
-  }
-  EXPECT_EQ(differ, 0) << differ << " of " << actual.size() << " jobs start elsewhen; first: "
-                       << first;
-}
-
-std::vector<TraceCase> TraceCases() {
-  const char* const traces[] = {"KTH-SP2-1996-2.1-cln.swf.gz", "CTC-SP2-1996-3.1-cln.swf.gz",
-                                "HPC2N-2002-2.2-cln.swf.gz", "SDSC-BLUE-2000-4.2-cln.swf.gz",
-                                "lublin_256.swf.gz"};
-  std::vector<TraceCase> cases;
-  for (const char* trace : traces) {
-    cases.push_back({trace, QueuePolicy::kFcfs, -1});
-    cases.push_back({trace, QueuePolicy::kEasy, -1});
-    cases.push_back({trace, QueuePolicy::kConservative, 3000});
-  }
-  return cases;
-}
-
-std::string TraceCaseName(const ::testing::TestParamInfo<TraceCase>& info) {
-  std::string name = info.param.trace.substr(0, info.param.trace.find(".swf"));
-  name += std::string("_") + sched::QueuePolicyName(info.param.policy);
-  for (char& ch : name) {
-    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-  }
-  return name;
-}
-
-INSTANTIATE_TEST_SUITE_P(Shared, MatchesReference, ::testing::ValuesIn(TraceCases()),
-                         TraceCaseName);
 
 }  // namespace
 }  // namespace converge::sim

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <limits>
 #include <numeric>
 #include <queue>
 #include <set>
@@ -59,8 +60,10 @@ class Loop {
   Result<SimResult> Run(sched::Scheduler& scheduler) {
     const int64_t total = static_cast<int64_t>(order_.size());
     size_t next_submit = 0;
-    while (next_submit < order_.size() || !ends_.empty()) {
-      Time now = ends_.empty() ? Job(next_submit).submit_time : ends_.top().first;
+    std::optional<Time> wake;  // a reservation falls due then
+    while (next_submit < order_.size() || !ends_.empty() || wake) {
+      Time now = wake ? *wake : std::numeric_limits<Time>::max();
+      if (!ends_.empty()) now = std::min(now, ends_.top().first);
       if (next_submit < order_.size()) now = std::min(now, Job(next_submit).submit_time);
       // 1. Completions at now, in job-id order (the heap pops (time, id) ascending).
       while (!ends_.empty() && ends_.top().first == now) {
@@ -84,11 +87,13 @@ class Loop {
         CONVERGE_RETURN_IF_ERROR(Start(decision, now));
       }
       RecordReservations(scheduler);
+      wake = scheduler.NextReservedStart();
+      if (wake && *wake <= now) wake.reset();
       if (observer_ != nullptr) {
         observer_->AfterSchedule(now, scheduler, started);
         observer_->OnProgress(finished_, total - static_cast<int64_t>(result_.unsatisfiable.size()));
       }
-      if (ends_.empty() && next_submit == order_.size() && !pending_.empty()) {
+      if (ends_.empty() && next_submit == order_.size() && !wake && !pending_.empty()) {
         return Internal(std::to_string(pending_.size()) +
                         " jobs still pending with nothing running and nothing to submit "
                         "(first: job " + std::to_string(Job(*pending_.begin()).id) + ")");

@@ -6,6 +6,8 @@
 //   1. every job ending at t is released (Release(id, t)), in job-id order;
 //   2. every job submitted at t is submitted, in (submit time, job id) order;
 //   3. Schedule(t) is called once; each started job gets an end event at t + run time.
+// When a reservation falls due at an instant with no end or submission, the loop wakes then
+// and runs step 3 alone (Scheduler::NextReservedStart).
 // A job with run time 0 ends at the instant it starts: its end is processed at the same
 // t in the next round (steps 1-3 again, with Schedule(t) called again).
 //
