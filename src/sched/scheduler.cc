@@ -375,7 +375,7 @@ class Scheduler::Impl {
       if (!persistent) job.reservation.reset();
       auto own = reservations_.find(id);
       std::optional<Allocation> allocation;
-      if (CouldFitWithout(overlay, job.request)) {
+      if (CouldFitWithout(overlay, job.request) && !SlackForbids(job, now)) {
         overlay.Set(reservations_, now + job.duration, id);
         if (EnoughFreeNow(job.request)) allocation = matcher_.Match(job.request, filter);
         if (!allocation && !persistent) {
@@ -476,6 +476,21 @@ class Scheduler::Impl {
       pending_.at(holder).reservation->allocation = reservations_.at(holder).allocation;
     }
     return allocation;
+  }
+
+  // Whether some reservation overlapping `job`'s run has less slack than the job's demand:
+  // then it cannot start now on any resources without delaying that reservation (a job
+  // beside the reservation would also be free at its start, inside the slack).
+  bool SlackForbids(const PendingJob& job, Time now) const {
+    for (const auto& [holder, booking] : reservations_) {
+      if (holder == job.id || booking.start >= now + job.duration) continue;
+      const std::optional<Plan>& plan = pending_.at(holder).reservation;
+      if (!plan || plan->slack.empty()) continue;
+      for (size_t p = 0; p < job.request.total_demand.size(); ++p) {
+        if (job.request.total_demand[p] > plan->slack[p]) return true;
+      }
+    }
+    return false;
   }
 
   // A job started now still runs at the start of every reservation that begins before its
