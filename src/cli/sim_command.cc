@@ -4,6 +4,8 @@
 //                [--match first|low|high|pack|spread]
 //                [--resources FILE | --nodes N [--cores-per-node C]] [--limit N]
 //                [--json] [--jobs-csv OUT.csv] [--plot OUT.svg] [--validate]
+//   converge sim --trace FILE --sweep [--policy LIST] [--match LIST] [--nodes LIST]
+//                [--threads N] [--csv OUT.csv] [--json]
 //
 // Prints a summary (human text, or one JSON object with --json) on stdout. Exit status:
 // 0 done; 1 the trace, the machine or an output file could not be read/written, or the
@@ -12,6 +14,7 @@
 // This file owns the wall clock (sim_seconds); src/sim itself never reads one.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -19,8 +22,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
+#include <vector>
 
+#include "cli/columns.h"
 #include "cli/commands.h"
+#include "cli/sim_sweep.h"
 #include "sched/policy.h"
 #include "sim/machine.h"
 #include "sim/metrics.h"
@@ -28,6 +35,7 @@
 #include "sim/report_csv.h"
 #include "sim/report_svg.h"
 #include "sim/simulator.h"
+#include "sim/sweep_report.h"
 #include "sim/swf.h"
 #include "sim/swf_file.h"
 #include "sim/validate_schedule.h"
@@ -70,13 +78,16 @@ struct SimFlags {
   std::string policy = "easy";
   std::string match = "first";
   std::string resources;
-  int64_t nodes = -1;  // -1: not given
+  std::vector<int64_t> nodes;  // empty: not given; several only with --sweep
   int64_t cores_per_node = 0;
   int64_t limit = -1;
   bool json = false;
   std::string jobs_csv;
   std::string plot;
   bool validate = false;
+  bool sweep = false;
+  int threads = 0;  // --sweep: worker threads; 0 = one per core
+  std::string csv;  // --sweep: the comparison as CSV
 };
 
 // Prints "sim: 42% (1234/5678 jobs)" on stderr, at most once per percent.
@@ -124,8 +135,9 @@ Result<resource::Graph> MakeMachine(const SimFlags& flags, const sim::SwfTrace& 
     return Status::Invalid("--resources", "not supported by this build (no resource loader)");
 #endif
   }
-  if (flags.nodes > 0) {
-    return sim::BuildMachine(flags.nodes, flags.cores_per_node > 0 ? flags.cores_per_node : 1);
+  if (!flags.nodes.empty()) {
+    return sim::BuildMachine(flags.nodes[0],
+                             flags.cores_per_node > 0 ? flags.cores_per_node : 1);
   }
   int64_t procs = sim::TraceMachineProcs(trace);
   if (procs <= 0) {
@@ -135,38 +147,135 @@ Result<resource::Graph> MakeMachine(const SimFlags& flags, const sim::SwfTrace& 
   return sim::BuildMachine(procs, 1);
 }
 
-int64_t CoreCount(const resource::Graph& graph) {
-  int core = graph.FindType("core");
-  return core < 0 ? 0
-                  : static_cast<int64_t>(
-                        graph.VerticesOfType(static_cast<resource::TypeId>(core)).size());
+// Splits "a,b,c" (no empty items).
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> items;
+  size_t begin = 0;
+  while (begin <= text.size()) {
+    size_t end = text.find(',', begin);
+    if (end == std::string::npos) end = text.size();
+    items.push_back(text.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  return items;
+}
+
+template <typename Policy>
+Result<std::vector<Policy>> ParseList(const std::string& text,
+                                      Result<Policy> (*parse)(std::string_view)) {
+  std::vector<Policy> policies;
+  for (const std::string& item : SplitList(text)) {
+    Result<Policy> policy = parse(item);
+    if (!policy.ok()) return policy.status();
+    if (std::find(policies.begin(), policies.end(), *policy) == policies.end()) {
+      policies.push_back(*policy);
+    }
+  }
+  return policies;
+}
+
+struct LoadedTrace {
+  sim::SwfTrace trace;
+  sim::Workload workload;
+};
+
+// The trace and its workload, or nullopt with *error set to the message to print.
+std::optional<LoadedTrace> LoadTrace(const SimFlags& flags, std::string* error) {
+  Result<std::string> text = sim::ReadTraceFile(flags.trace);
+  if (!text.ok()) {
+    *error = text.status().ToString();
+    return std::nullopt;
+  }
+  Result<sim::SwfTrace> trace = sim::ParseSwf(*text);
+  text = std::string();  // free the text before simulating
+  if (!trace.ok()) {
+    *error = flags.trace + ": " + trace.status().ToString();
+    return std::nullopt;
+  }
+  LoadedTrace loaded{std::move(trace).value(), {}};
+  loaded.workload = sim::WorkloadFromSwf(loaded.trace, {.limit = flags.limit});
+  return loaded;
+}
+
+int RunSweepCommand(const SimFlags& flags) {
+  if (!flags.jobs_csv.empty() || !flags.plot.empty() || flags.validate) {
+    return Usage("--jobs-csv, --plot and --validate describe one run; not with --sweep");
+  }
+  Result<std::vector<sched::QueuePolicy>> policies =
+      ParseList<sched::QueuePolicy>(flags.policy, sched::ParseQueuePolicy);
+  if (!policies.ok()) return Usage("--policy: " + policies.status().message());
+  Result<std::vector<sched::MatchPolicy>> matches =
+      ParseList<sched::MatchPolicy>(flags.match, sched::ParseMatchPolicy);
+  if (!matches.ok()) return Usage("--match: " + matches.status().message());
+  std::string error;
+  std::optional<LoadedTrace> loaded = LoadTrace(flags, &error);
+  if (!loaded) return Fail(error);
+
+  std::optional<resource::Graph> shared;
+  std::vector<std::pair<int64_t, std::string>> machines;  // nodes (0: shared), label
+  const int64_t cores = flags.cores_per_node > 0 ? flags.cores_per_node : 1;
+  if (!flags.resources.empty() || flags.nodes.empty()) {
+    Result<resource::Graph> graph = MakeMachine(flags, loaded->trace);
+    if (!graph.ok()) return Fail(graph.status().ToString());
+    shared = std::move(graph).value();
+    machines.push_back({0, flags.resources.empty()
+                               ? std::to_string(sim::CoreCount(*shared)) + "x1"
+                               : flags.resources});
+  }
+  for (int64_t nodes : flags.nodes) {
+    machines.push_back({nodes, std::to_string(nodes) + "x" + std::to_string(cores)});
+  }
+  std::vector<SweepRun> runs;
+  for (const auto& [nodes, label] : machines) {
+    for (sched::QueuePolicy policy : *policies) {
+      for (sched::MatchPolicy match : *matches) {
+        runs.push_back({policy, match, nodes == 0 ? &*shared : nullptr, nodes, cores, label});
+      }
+    }
+  }
+  const int threads = flags.threads > 0
+                          ? flags.threads
+                          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  std::vector<sim::SweepRow> rows = RunSweep(loaded->workload, runs, threads);
+  if (!flags.csv.empty() && !WriteFile(flags.csv, sim::SweepCsv(rows))) {
+    return Fail(flags.csv + ": cannot write");
+  }
+  std::cout << (flags.json ? sim::SweepJson(rows) : FormatColumns(sim::SweepCells(rows)));
+  for (const sim::SweepRow& row : rows) {
+    if (!row.error.empty()) return kFailed;
+  }
+  return 0;
 }
 
 int RunSim(const SimFlags& flags) {
+  if (flags.cores_per_node != 0 && flags.nodes.empty()) {
+    return Usage("--cores-per-node needs --nodes");
+  }
+  for (int64_t nodes : flags.nodes) {
+    if (nodes < 1) return Usage("--nodes and --cores-per-node must be >= 1");
+  }
+  if (flags.cores_per_node < 0) return Usage("--nodes and --cores-per-node must be >= 1");
+  if (flags.threads < 0) return Usage("--threads must be >= 1");
+  if (flags.sweep) return RunSweepCommand(flags);
+  if (flags.nodes.size() > 1) return Usage("--nodes: a list of machines needs --sweep");
+  if (flags.threads != 0 || !flags.csv.empty()) return Usage("--threads and --csv need --sweep");
   Result<sched::QueuePolicy> policy = sched::ParseQueuePolicy(flags.policy);
   if (!policy.ok()) return Usage("--policy: " + policy.status().message());
   Result<sched::MatchPolicy> match = sched::ParseMatchPolicy(flags.match);
   if (!match.ok()) return Usage("--match: " + match.status().message());
-  if (flags.cores_per_node != 0 && flags.nodes == -1) {
-    return Usage("--cores-per-node needs --nodes");
-  }
-  if ((flags.nodes != -1 && flags.nodes < 1) || flags.cores_per_node < 0) {
-    return Usage("--nodes and --cores-per-node must be >= 1");
-  }
 
-  Result<std::string> text = sim::ReadTraceFile(flags.trace);
-  if (!text.ok()) return Fail(text.status().ToString());
-  Result<sim::SwfTrace> trace = sim::ParseSwf(*text);
-  text = std::string();  // free the text before simulating
-  if (!trace.ok()) return Fail(flags.trace + ": " + trace.status().ToString());
-  sim::Workload workload = sim::WorkloadFromSwf(*trace, {.limit = flags.limit});
+  std::string error;
+  std::optional<LoadedTrace> loaded = LoadTrace(flags, &error);
+  if (!loaded) return Fail(error);
+  const sim::SwfTrace* trace = &loaded->trace;
+  const sim::Workload& workload = loaded->workload;
 
   Result<resource::Graph> graph = MakeMachine(flags, *trace);
   if (!graph.ok()) {
     std::string prefix = flags.resources.empty() ? "" : flags.resources + ": ";
     return Fail(prefix + graph.status().ToString());
   }
-  const int64_t procs = CoreCount(*graph);
+  const int64_t procs = sim::CoreCount(*graph);
 
   sim::SimOptions options;
   options.scheduler.queue_policy = *policy;
@@ -228,13 +337,17 @@ void AddSimCommand(CLI::App& app, int* exit_code) {
       "sim", "Replay an SWF workload trace through the scheduler with a virtual clock");
   sim->footer(kRules);
   sim->add_option("--trace", flags->trace, "Trace file (.swf or .swf.gz)")->required();
-  sim->add_option("--policy", flags->policy, "Queue policy: fcfs, easy, conservative")
+  sim->add_option("--policy", flags->policy,
+                  "Queue policy: fcfs, easy, conservative (with --sweep a comma list)")
       ->capture_default_str();
-  sim->add_option("--match", flags->match, "Match policy: first, low, high, pack, spread")
+  sim->add_option("--match", flags->match,
+                  "Match policy: first, low, high, pack, spread (with --sweep a comma list)")
       ->capture_default_str();
   CLI::Option* resources =
       sim->add_option("--resources", flags->resources, "Cluster description file");
-  CLI::Option* nodes = sim->add_option("--nodes", flags->nodes, "Number of nodes");
+  CLI::Option* nodes =
+      sim->add_option("--nodes", flags->nodes, "Number of nodes (with --sweep a comma list)")
+          ->delimiter(',');
   sim->add_option("--cores-per-node", flags->cores_per_node, "Cores per node (default 1)");
   resources->excludes(nodes);
   sim->add_option("--limit", flags->limit, "Simulate only the first N job records");
@@ -244,6 +357,12 @@ void AddSimCommand(CLI::App& app, int* exit_code) {
   sim->add_flag("--validate", flags->validate,
                 "Check the schedule (capacity, causality, fcfs order, reservations); exit 3 "
                 "if it is invalid");
+  sim->add_flag("--sweep", flags->sweep,
+                "Run every combination of --policy, --match and --nodes on the same trace and "
+                "print one comparison table");
+  sim->add_option("--threads", flags->threads,
+                  "With --sweep: simulations at once (default: one per core)");
+  sim->add_option("--csv", flags->csv, "With --sweep: also write the comparison as CSV");
   sim->callback([flags, exit_code] { *exit_code = RunSim(*flags); });
 }
 

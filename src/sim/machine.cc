@@ -25,4 +25,10 @@ Result<resource::Graph> BuildMachine(int64_t nodes, int64_t cores_per_node) {
   return builder.Build();
 }
 
+int64_t CoreCount(const resource::Graph& graph) {
+  const int core = graph.FindType("core");
+  if (core < 0) return 0;
+  return static_cast<int64_t>(graph.VerticesOfType(static_cast<resource::TypeId>(core)).size());
+}
+
 }  // namespace converge::sim

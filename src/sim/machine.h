@@ -13,4 +13,7 @@ namespace converge::sim {
 // 2^31 vertices. O(nodes × cores_per_node).
 Result<resource::Graph> BuildMachine(int64_t nodes, int64_t cores_per_node);
 
+// The number of core vertices in `graph` (the machine size the metrics use).
+int64_t CoreCount(const resource::Graph& graph);
+
 }  // namespace converge::sim

@@ -1,11 +1,13 @@
 #include "sim/report.h"
 
+#include <algorithm>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "sim/report_csv.h"
+#include "sim/sweep_report.h"
 #include "sim/report_svg.h"
 
 namespace converge::sim {
@@ -91,6 +93,35 @@ TEST(UtilizationSvg, TwoPanelsWithLabels) {
   EXPECT_EQ(polylines, 2u);
   EXPECT_EQ(svg, UtilizationSvg(jobs, 4, {.title = "test <trace>", .bins = 10}));
   EXPECT_NE(UtilizationSvg({}, 4).find("</svg>"), std::string::npos);
+}
+
+TEST(SweepReport, OneRowPerRunAndFailuresSaySo) {
+  std::vector<SweepRow> rows = {{"easy", "first", "4x1", Sample(), 0.25, ""},
+                                {"fcfs", "pack", "a,b.yaml", Metrics{}, 0, "it \"broke\""}};
+  std::vector<std::vector<std::string>> cells = SweepCells(rows);
+  ASSERT_EQ(cells.size(), 3u);
+  EXPECT_EQ(cells[0][0], "POLICY");
+  EXPECT_EQ(cells[1], (std::vector<std::string>{"easy", "first", "4x1", "4", "3", "56.5", "80.0",
+                                                "90.0", "4.10", "8.50", "85.00", "150",
+                                                "0.250"}));
+  EXPECT_EQ(cells[2].back(), "failed: it \"broke\"");
+  EXPECT_EQ(cells[2][3], "-");
+
+  std::string csv = SweepCsv(rows);
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 3);
+  EXPECT_NE(csv.find("\neasy,first,4x1,4,3,2,56.5,80,90,4.0999999999999996,8.5,0.84999999999999998,"
+                     "150,0.250000,\n"),
+            std::string::npos)
+      << csv;
+  EXPECT_NE(csv.find("\nfcfs,pack,\"a,b.yaml\","), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",\"it \"\"broke\"\"\"\n"), std::string::npos) << csv;
+
+  nlohmann::ordered_json json = nlohmann::ordered_json::parse(SweepJson(rows));
+  ASSERT_EQ(json.size(), 2u);
+  EXPECT_EQ(json[0]["machine"], "4x1");
+  EXPECT_EQ(json[0]["avg_wait_s"], 56.5);
+  EXPECT_FALSE(json[0].contains("error"));
+  EXPECT_EQ(json[1]["error"], "it \"broke\"");
 }
 
 }  // namespace

@@ -60,9 +60,10 @@ class Loop {
   Result<SimResult> Run(sched::Scheduler& scheduler) {
     const int64_t total = static_cast<int64_t>(order_.size());
     size_t next_submit = 0;
-    std::optional<Time> wake;  // a reservation falls due then
-    while (next_submit < order_.size() || !ends_.empty() || wake) {
-      Time now = wake ? *wake : std::numeric_limits<Time>::max();
+    constexpr Time kNever = std::numeric_limits<Time>::max();
+    Time wake = kNever;  // when a reservation falls due
+    while (next_submit < order_.size() || !ends_.empty() || wake != kNever) {
+      Time now = wake;
       if (!ends_.empty()) now = std::min(now, ends_.top().first);
       if (next_submit < order_.size()) now = std::min(now, Job(next_submit).submit_time);
       // 1. Completions at now, in job-id order (the heap pops (time, id) ascending).
@@ -87,13 +88,14 @@ class Loop {
         CONVERGE_RETURN_IF_ERROR(Start(decision, now));
       }
       RecordReservations(scheduler);
-      wake = scheduler.NextReservedStart();
-      if (wake && *wake <= now) wake.reset();
+      std::optional<Time> due = scheduler.NextReservedStart();
+      wake = due && *due > now ? *due : kNever;
       if (observer_ != nullptr) {
         observer_->AfterSchedule(now, scheduler, started);
         observer_->OnProgress(finished_, total - static_cast<int64_t>(result_.unsatisfiable.size()));
       }
-      if (ends_.empty() && next_submit == order_.size() && !wake && !pending_.empty()) {
+      if (ends_.empty() && next_submit == order_.size() && wake == kNever &&
+          !pending_.empty()) {
         return Internal(std::to_string(pending_.size()) +
                         " jobs still pending with nothing running and nothing to submit "
                         "(first: job " + std::to_string(Job(*pending_.begin()).id) + ")");

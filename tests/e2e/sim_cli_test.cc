@@ -1,5 +1,6 @@
 // `converge sim` through the real binary on small inline traces: exact figures for a
 // hand-computed schedule, output shapes, determinism, machine options and errors.
+#include <algorithm>
 #include <regex>
 #include <string>
 #include <vector>
@@ -164,6 +165,77 @@ TEST(SimCli, Errors) {
   run = RunConverge({"sim", "--trace", good, "--jobs-csv", dir.path() + "/no/such/dir/x.csv"});
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.err.find("cannot write"), std::string::npos) << run.err;
+}
+
+// --sweep: every (machine, policy, match) combination once, in that order, each the same
+// as the single run of that combination.
+TEST(SimCli, SweepComparesPoliciesAndMachinesInOneRun) {
+  testutil::TempDir dir;
+  std::string trace = dir.Write("t.swf", kTrace);
+  std::string csv = dir.path() + "/sweep.csv";
+  testutil::CommandResult run =
+      RunConverge({"sim", "--trace", trace, "--sweep", "--policy", "fcfs,easy", "--nodes",
+                   "4,8", "--json", "--csv", csv, "--threads", "2"});
+  nlohmann::ordered_json rows = Json(run);
+  ASSERT_EQ(rows.size(), 4u);
+  const std::pair<const char*, const char*> order[] = {
+      {"fcfs", "4x1"}, {"easy", "4x1"}, {"fcfs", "8x1"}, {"easy", "8x1"}};
+  for (size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i]["policy"], order[i].first);
+    EXPECT_EQ(rows[i]["machine"], order[i].second);
+    EXPECT_EQ(rows[i]["match"], "first");
+    nlohmann::ordered_json single = Json(RunConverge(
+        {"sim", "--trace", trace, "--policy", order[i].first, "--nodes",
+         std::string(order[i].second).substr(0, 1), "--json"}));
+    for (const char* key : {"jobs", "skipped", "procs", "avg_wait_s", "avg_bsld",
+                            "utilization", "makespan_s"}) {
+      EXPECT_EQ(rows[i][key], single[key]) << key << " of row " << i;
+    }
+  }
+  EXPECT_DOUBLE_EQ(rows[0]["avg_wait_s"].get<double>(), (0 + 99 + 148 + 0) / 4.0);
+  EXPECT_DOUBLE_EQ(rows[1]["avg_wait_s"].get<double>(), 99.0 / 4);
+  std::string text = testutil::ReadFile(csv);
+  EXPECT_EQ(text.substr(0, text.find('\n')),
+            "policy,match,machine,procs,jobs,skipped,avg_wait_s,median_wait_s,p95_wait_s,"
+            "avg_bsld,max_bsld,utilization,makespan_s,sim_seconds,error");
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 5);
+
+  // The table, on the trace's own machine by default, every policy.
+  run = RunConverge({"sim", "--trace", trace, "--sweep", "--policy",
+                     "fcfs,easy,conservative"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out.substr(0, run.out.find(' ')), "POLICY");
+  for (const char* row : {"\nfcfs ", "\neasy ", "\nconservative "}) {
+    EXPECT_NE(run.out.find(row), std::string::npos) << run.out;
+  }
+  EXPECT_NE(run.out.find("4x1"), std::string::npos) << run.out;
+}
+
+TEST(SimCli, SweepErrorsNameTheFlag) {
+  testutil::TempDir dir;
+  std::string trace = dir.Write("t.swf", kTrace);
+  struct Case {
+    std::vector<std::string> args;
+    const char* message;
+  } cases[] = {
+      {{"--sweep", "--policy", "easy,lottery"}, "--policy"},
+      {{"--sweep", "--match", "first,best"}, "--match"},
+      {{"--sweep", "--plot", dir.path() + "/p.svg"}, "not with --sweep"},
+      {{"--sweep", "--validate"}, "not with --sweep"},
+      {{"--nodes", "4,8"}, "needs --sweep"},
+      {{"--threads", "2"}, "need --sweep"},
+      {{"--csv", dir.path() + "/x.csv"}, "need --sweep"},
+      {{"--sweep", "--threads", "-1"}, "--threads"},
+      {{"--sweep", "--nodes", "4,0"}, "--nodes"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> args = {"sim", "--trace", trace};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    testutil::CommandResult run = RunConverge(args);
+    EXPECT_EQ(run.exit_code, 2) << c.args[0] << ": " << run.err;
+    EXPECT_NE(run.err.find(c.message), std::string::npos) << run.err;
+    EXPECT_EQ(run.out, "");
+  }
 }
 
 TEST(SimCli, PlotIsAnSvgWithTwoPanels) {
