@@ -28,6 +28,8 @@ struct Booking {
   Time start = 0;
   Time end = 0;  // exclusive
   Allocation allocation;
+  // A reservation's Plan::slack, kept current by its owner while it is (empty: not kept).
+  std::vector<int64_t> slack;
 };
 
 struct Plan {

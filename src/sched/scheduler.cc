@@ -34,6 +34,7 @@ struct PendingJob {
 struct RunningJob {
   Booking booking;
   bool unlimited = false;  // no time limit: booking.end is only the default_duration guess
+  std::vector<int64_t> usage;  // units held per pool (UsageOf(booking.allocation))
 };
 
 // Queue order: higher priority first, then submission order.
@@ -60,6 +61,7 @@ class Overlay {
   // REQUIRES: every booking ends after now; bookings are not erased while claimed.
   void Set(const std::map<JobId, Booking>& bookings, Time horizon, JobId except) {
     for (const auto& [job, booking] : bookings) {
+      if (booking.allocation.items.empty()) continue;  // holds no vertices (counted)
       bool want = booking.start < horizon && job != except;
       bool have = applied_.count(job) > 0;
       if (want == have) continue;
@@ -99,6 +101,16 @@ class Overlay {
   std::map<JobId, const Booking*> applied_;
   std::vector<int64_t> hidden_;
 };
+
+// Whether every slot of `request` is one unit of one pool (slot[n] -> core[1]), with no
+// exclusivity: then any free units of that pool will hold it, wherever they are.
+bool OneUnitSlots(const Request& request) {
+  if (request.exclusive_hosts || request.roots.size() != 1) return false;
+  const RequestNode& slot = request.roots[0];
+  return slot.type == RequestNode::kSlot && slot.pools_only && !slot.exclusive &&
+         slot.with.size() == 1 && slot.with[0].pool >= 0 && slot.with[0].count == 1 &&
+         slot.with[0].with.empty();
+}
 
 int EffectiveDepth(const QueueOptions& options) {
   if (options.policy == QueuePolicy::kFcfs) return 0;
@@ -147,7 +159,11 @@ class Scheduler::Impl {
         running_index_(state_),
         empty_state_(graph, /*honour_status=*/false),
         empty_matcher_(empty_state_, MatchPolicy::kFirst),
-        queues_(QueuesOf(options)) {}
+        queues_(QueuesOf(options)) {
+    for (int32_t host = 0; host < static_cast<int32_t>(state_.hosts().size()); ++host) {
+      unavailable_hosts_ += !state_.HostAvailable(host);
+    }
+  }
 
   Status Submit(JobRequest job) {
     if (pending_.count(job.id) || running_.count(job.id)) {
@@ -169,14 +185,12 @@ class Scheduler::Impl {
       pending.filter = std::move(filter).value();
     }
     const HostFilter* filter = pending.filter ? &*pending.filter : nullptr;
-    std::optional<Allocation> fits = empty_matcher_.Match(*request, filter);
-    if (!fits) {
+    if (!CouldEverHold(*request, filter)) {
       return Status(Code::kUnsatisfiable,
                     "the whole resource graph cannot hold " + DescribeDemand(*request, state_) +
                         (filter ? " on hosts matching the constraints" : ""),
                     "resources");
     }
-    empty_matcher_.Release(*fits);
     pending.request = std::move(request).value();
     CountDemand(pending.request, +1);
     QueueKey key{job.priority, next_sequence_++};
@@ -257,9 +271,10 @@ class Scheduler::Impl {
     matcher_.Claim(allocation);
     const Time end = start + duration;
     running_order_.insert({end, job.id});
+    std::vector<int64_t> usage = UsageOf(allocation);
     auto [entry, inserted] =
         running_.emplace(job.id, RunningJob{Booking{job.id, start, end, std::move(allocation)},
-                                            request->duration <= 0});
+                                            request->duration <= 0, std::move(usage)});
     running_index_.Add(job.id, end, entry->second.booking.allocation);
     return Status::Ok();
   }
@@ -294,6 +309,7 @@ class Scheduler::Impl {
     }
     if (state_.HostAvailable(index) == available) return Status::Ok();
     state_.SetHostAvailable(index, available);
+    unavailable_hosts_ += available ? -1 : 1;
     if (available) room_freed_ = true;
     if (!available) reservations_.clear();  // plans may have used the host
     return Status::Ok();
@@ -378,6 +394,10 @@ class Scheduler::Impl {
       if (CouldFitWithout(overlay, job.request) && !SlackForbids(job, now)) {
         overlay.Set(reservations_, now + job.duration, id);
         if (EnoughFreeNow(job.request)) allocation = matcher_.Match(job.request, filter);
+        if (allocation && !WithinSlack(job, *allocation, now)) {  // held more than it asked
+          matcher_.Release(*allocation);
+          allocation.reset();
+        }
         if (!allocation && !persistent) {
           overlay.Clear();
           allocation = BackfillWithoutDelay(job, filter, now);
@@ -390,12 +410,12 @@ class Scheduler::Impl {
           --reserved;
         }
         job.reservation.reset();
-        UseSlack(job, now);
+        UseSlack(job, UsageOf(*allocation), now);
         StartDecision decision{id, now, now + job.duration, std::move(*allocation)};
         running_order_.insert({decision.expected_end, id});
         auto [entry, inserted] = running_.emplace(
             id, RunningJob{Booking{id, now, decision.expected_end, decision.allocation},
-                           job.request.duration <= 0});
+                           job.request.duration <= 0, UsageOf(decision.allocation)});
         running_index_.Add(id, decision.expected_end, entry->second.booking.allocation);
         started.push_back(std::move(decision));
         continue;
@@ -417,14 +437,18 @@ class Scheduler::Impl {
         if (other != id) others.push_back(&booking);
       }
       const Time before = is_reserved ? own->second.start : std::numeric_limits<Time>::max();
-      std::optional<Plan> plan = planner_.EarliestStart(job.request, filter, now, job.duration,
-                                                        RunningByEnd(now), others,
-                                                        &running_index_, before);
+      std::optional<Plan> plan =
+          Countable(job, depth)
+              ? CountedStart(job.request, now)
+              : planner_.EarliestStart(job.request, filter, now, job.duration, RunningByEnd(now),
+                                       others, &running_index_, before);
       if (is_reserved && (!plan || plan->start >= own->second.start)) continue;  // keep it
       if (!plan) continue;  // nothing will ever free enough (e.g. hosts down)
       if (!is_reserved) ++reserved;
-      reservations_[id] = Booking{id, plan->start, plan->start + job.duration, plan->allocation};
-      if (persistent) plan->slack.clear();  // slack is only kept current within one pass
+      // Slack is kept current only within one pass, so persistent reservations keep none.
+      reservations_[id] = Booking{id, plan->start, plan->start + job.duration, plan->allocation,
+                                  persistent ? std::vector<int64_t>() : std::move(plan->slack)};
+      plan->slack.clear();
       job.reservation = std::move(plan);
     }
   }
@@ -440,10 +464,9 @@ class Scheduler::Impl {
     std::vector<JobId> affected;
     for (const auto& [holder, booking] : reservations_) {
       if (holder == job.id || booking.start >= now + job.duration) continue;
-      const std::optional<Plan>& plan = pending_.at(holder).reservation;
-      if (!plan || plan->slack.empty()) return std::nullopt;
+      if (booking.slack.empty()) return std::nullopt;
       for (size_t p = 0; p < job.request.total_demand.size(); ++p) {
-        if (job.request.total_demand[p] > plan->slack[p]) return std::nullopt;
+        if (job.request.total_demand[p] > booking.slack[p]) return std::nullopt;
       }
       affected.push_back(holder);
     }
@@ -483,27 +506,91 @@ class Scheduler::Impl {
   // beside the reservation would also be free at its start, inside the slack).
   bool SlackForbids(const PendingJob& job, Time now) const {
     for (const auto& [holder, booking] : reservations_) {
-      if (holder == job.id || booking.start >= now + job.duration) continue;
-      const std::optional<Plan>& plan = pending_.at(holder).reservation;
-      if (!plan || plan->slack.empty()) continue;
+      if (holder == job.id || booking.start >= now + job.duration || booking.slack.empty()) {
+        continue;
+      }
       for (size_t p = 0; p < job.request.total_demand.size(); ++p) {
-        if (job.request.total_demand[p] > plan->slack[p]) return true;
+        if (job.request.total_demand[p] > booking.slack[p]) return true;
       }
     }
     return false;
   }
 
-  // A job started now still runs at the start of every reservation that begins before its
-  // planned end: those reservations have its demand less slack.
-  void UseSlack(const PendingJob& job, Time now) {
+  // Whether `allocation`, held by `job` from now, leaves every reservation that begins
+  // before the job's planned end its slack (an exclusive job holds more than it demands).
+  bool WithinSlack(const PendingJob& job, const Allocation& allocation, Time now) const {
+    std::vector<int64_t> usage;
     for (const auto& [holder, booking] : reservations_) {
-      if (holder == job.id || booking.start >= now + job.duration) continue;
-      std::optional<Plan>& plan = pending_.at(holder).reservation;
-      if (!plan || plan->slack.empty()) continue;
-      for (size_t p = 0; p < job.request.total_demand.size(); ++p) {
-        plan->slack[p] -= job.request.total_demand[p];
+      if (holder == job.id || booking.start >= now + job.duration || booking.slack.empty()) {
+        continue;
+      }
+      if (usage.empty()) usage = UsageOf(allocation);
+      for (size_t p = 0; p < usage.size(); ++p) {
+        if (usage[p] > booking.slack[p]) return false;
       }
     }
+    return true;
+  }
+
+  // A job started now still runs at the start of every reservation that begins before its
+  // planned end: those reservations have what it holds less slack.
+  void UseSlack(const PendingJob& job, const std::vector<int64_t>& usage, Time now) {
+    for (auto& [holder, booking] : reservations_) {
+      if (holder == job.id || booking.start >= now + job.duration) continue;
+      for (size_t p = 0; p < booking.slack.size(); ++p) booking.slack[p] -= usage[p];
+    }
+  }
+
+  // Units held per pool.
+  std::vector<int64_t> UsageOf(const Allocation& allocation) const {
+    std::vector<int64_t> usage(state_.pool_count(), 0);
+    for (const Allocation::Item& item : allocation.items) {
+      usage[state_.PoolOf(graph_.type(item.vertex))] += item.amount;
+    }
+    return usage;
+  }
+
+  // Whether `job`'s reservation can be planned by counting alone: its slots are one unit of
+  // one pool each, with no constraint or exclusivity, on a graph whose hosts are all up, so
+  // that any free units of that pool will do; and it is the only reservation (one queue,
+  // depth 1), so that slack alone keeps it (the reservation then holds no vertices).
+  bool Countable(const PendingJob& job, int depth) const {
+    if (depth != 1 || queues_.size() != 1 || job.filter || unavailable_hosts_ > 0) return false;
+    return OneUnitSlots(job.request);
+  }
+
+  // Whether the whole graph, empty and with every host up, could hold `request`. Slots of
+  // one unit need only that many units anywhere; other shapes are matched on the empty state.
+  bool CouldEverHold(const Request& request, const HostFilter* filter) {
+    if (filter == nullptr && OneUnitSlots(request)) {
+      const int pool = request.roots[0].with[0].pool;
+      return empty_state_.Capacity(graph_.root(), pool) >= request.total_demand[pool];
+    }
+    std::optional<Allocation> fits = empty_matcher_.Match(request, filter);
+    if (fits) empty_matcher_.Release(*fits);
+    return fits.has_value();
+  }
+
+  // The earliest instant by which enough units of the request's pool are free — free now
+  // plus what running jobs give back by their expected ends (a job past its end counts as
+  // ending at now + 1) — with the slack left then. For Countable() requests only.
+  std::optional<Plan> CountedStart(const Request& request, Time now) const {
+    const int pool = request.roots[0].with[0].pool;
+    const int64_t need = request.total_demand[pool];
+    int64_t free = state_.Free(graph_.root(), pool);
+    Plan plan{now, {}, -1, std::vector<int64_t>(state_.pool_count(),
+                                                std::numeric_limits<int64_t>::max())};
+    auto it = running_order_.begin();
+    while (free < need) {
+      if (it == running_order_.end()) return std::nullopt;
+      plan.start = std::max(it->first, now + 1);
+      for (; it != running_order_.end() && std::max(it->first, now + 1) == plan.start; ++it) {
+        free += running_.at(it->second).usage[pool];
+        plan.behind = it->second;
+      }
+    }
+    plan.slack[pool] = free - need;
+    return plan;
   }
 
   // Pending jobs demanding each pool (demanders_[p]: how many want some of pool p).
@@ -593,6 +680,7 @@ class Scheduler::Impl {
   bool room_freed_ = true;
   uint64_t next_sequence_ = 0;
   std::vector<int64_t> demanders_;  // CountDemand()
+  int64_t unavailable_hosts_ = 0;   // hosts down or drained
   std::vector<QueueState> queues_;
 };
 

@@ -111,16 +111,22 @@ class Loop {
 
   Status Submit(sched::Scheduler& scheduler, size_t rank) {
     const SimJob& job = Job(rank);
-    Result<jobspec::Jobspec> spec = SpecFor(job);
-    if (!spec.ok()) {
-      return Internal("job " + std::to_string(job.id) + ": no jobspec: " +
-                      spec.status().ToString());
+    // Jobs of one size and estimate share one jobspec, built once.
+    auto [cached, fresh] = specs_.try_emplace({job.procs, job.requested_time});
+    if (fresh) {
+      Result<jobspec::Jobspec> spec = SpecFor(job);
+      if (!spec.ok()) {
+        specs_.erase(cached);
+        return Internal("job " + std::to_string(job.id) + ": no jobspec: " +
+                        spec.status().ToString());
+      }
+      cached->second = std::move(spec).value();
     }
     sched::JobRequest request;
     request.id = job.id;
     request.priority = 0;
     request.submit_time = job.submit_time;
-    request.spec = std::move(spec).value();
+    request.spec = cached->second;
     Status submitted = scheduler.Submit(std::move(request));
     if (submitted.code() == Code::kUnsatisfiable) {
       result_.unsatisfiable.push_back(job.id);
@@ -184,6 +190,7 @@ class Loop {
                       std::greater<>>
       ends_;
   int64_t finished_ = 0;
+  std::map<std::pair<int64_t, int64_t>, jobspec::Jobspec> specs_;  // (procs, estimate)
   SimResult result_;
 };
 
