@@ -7,6 +7,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "sched/count_profile.h"
 #include "sched/explain.h"
 #include "sched/host_filter.h"
 #include "sched/matcher.h"
@@ -193,6 +194,7 @@ class Scheduler::Impl {
     }
     pending.request = std::move(request).value();
     CountDemand(pending.request, +1);
+    CountShape(pending, +1);
     QueueKey key{job.priority, next_sequence_++};
     queues_[job.queue].order.emplace(key, job.id);
     keys_.emplace(job.id, key);
@@ -206,13 +208,26 @@ class Scheduler::Impl {
       const QueueState& queue = queues_[pending_.at(it->first).queue];
       it = Persistent(queue.options) && queue.started ? std::next(it) : reservations_.erase(it);
     }
+    const int counting_pool = CountingPool();
+    if (counted_last_pass_ && counting_pool < 0) {
+      // Counted reservations hold no vertices: the graph planner starts over.
+      for (const auto& [id, booking] : reservations_) pending_.at(id).reservation.reset();
+      reservations_.clear();
+      room_freed_ = true;
+    }
+    counted_last_pass_ = counting_pool >= 0;
     Overlay overlay(matcher_, state_);
     for (size_t index = 0; index < queues_.size(); ++index) {
       QueueState& queue = queues_[index];
       queue.fcfs_head = -1;
       queue.cutoff.reset();
       queue.cutoff_behind = -1;
-      if (queue.started) Pass(static_cast<int>(index), now, overlay, started);
+      if (!queue.started) continue;
+      if (counting_pool >= 0) {
+        CountedPass(static_cast<int>(index), counting_pool, now, started);
+      } else {
+        Pass(static_cast<int>(index), now, overlay, started);
+      }
     }
     overlay.Clear();
     for (const StartDecision& decision : started) {
@@ -220,6 +235,7 @@ class Scheduler::Impl {
       queues_[job.queue].order.erase(keys_.at(decision.id));
       keys_.erase(decision.id);
       CountDemand(job.request, -1);
+      CountShape(job, -1);
       pending_.erase(decision.id);
     }
     room_freed_ = false;
@@ -247,6 +263,7 @@ class Scheduler::Impl {
     queues_[it->second.queue].order.erase(keys_.at(id));
     keys_.erase(id);
     CountDemand(it->second.request, -1);
+    CountShape(it->second, -1);
     pending_.erase(it);
     if (reservations_.erase(id) > 0) room_freed_ = true;
     return Status::Ok();
@@ -411,13 +428,7 @@ class Scheduler::Impl {
         }
         job.reservation.reset();
         UseSlack(job, UsageOf(*allocation), now);
-        StartDecision decision{id, now, now + job.duration, std::move(*allocation)};
-        running_order_.insert({decision.expected_end, id});
-        auto [entry, inserted] = running_.emplace(
-            id, RunningJob{Booking{id, now, decision.expected_end, decision.allocation},
-                           job.request.duration <= 0, UsageOf(decision.allocation)});
-        running_index_.Add(id, decision.expected_end, entry->second.booking.allocation);
-        started.push_back(std::move(decision));
+        StartNow(job, now, std::move(*allocation), started);
         continue;
       }
       if (queue.options.policy == QueuePolicy::kFcfs) {
@@ -593,6 +604,91 @@ class Scheduler::Impl {
     return plan;
   }
 
+  // Records `job` as running from now on `allocation`.
+  void StartNow(const PendingJob& job, Time now, Allocation allocation,
+                std::vector<StartDecision>& started) {
+    StartDecision decision{job.id, now, now + job.duration, std::move(allocation)};
+    running_order_.insert({decision.expected_end, job.id});
+    auto [entry, inserted] = running_.emplace(
+        job.id, RunningJob{Booking{job.id, now, decision.expected_end, decision.allocation},
+                           job.request.duration <= 0, UsageOf(decision.allocation)});
+    running_index_.Add(job.id, decision.expected_end, entry->second.booking.allocation);
+    started.push_back(std::move(decision));
+  }
+
+  // The pool whose units every pending job's one-unit slots use, when conservative can plan
+  // by counting: one queue, every host up, and every pending job OneUnitSlots() of that one
+  // pool with no constraint. -1 otherwise.
+  int CountingPool() const {
+    if (queues_.size() != 1 || !Persistent(queues_[0].options) || unavailable_hosts_ > 0 ||
+        other_shapes_ > 0 || one_unit_pools_.size() != 1) {
+      return -1;
+    }
+    return one_unit_pools_.begin()->first;
+  }
+
+  // Which of CountingPool()'s tallies `job` falls in.
+  void CountShape(const PendingJob& job, int delta) {
+    if (job.filter || !OneUnitSlots(job.request)) {
+      other_shapes_ += delta;
+      return;
+    }
+    const int pool = job.request.roots[0].with[0].pool;
+    if ((one_unit_pools_[pool] += delta) == 0) one_unit_pools_.erase(pool);
+  }
+
+  // Conservative by counting (CountingPool() >= 0): a profile of the pool's use over time,
+  // from the running jobs and every reservation, in which each job in queue order takes the
+  // earliest window that fits — the textbook definition, exact because any units will do.
+  // Without an early end since the last pass (room_freed_) a reserved job only checks
+  // whether it fits now. Reservations then hold no vertices.
+  void CountedPass(int index, int pool, Time now, std::vector<StartDecision>& started) {
+    const int64_t capacity = state_.Capacity(graph_.root(), pool);
+    std::vector<CountProfile::Use> uses;
+    uses.reserve(running_order_.size() + reservations_.size());
+    for (const auto& [end, id] : running_order_) {
+      uses.push_back({now, std::max(end, now + 1), running_.at(id).usage[pool]});
+    }
+    for (const auto& [id, booking] : reservations_) {
+      uses.push_back({booking.start, booking.end, pending_.at(id).request.total_demand[pool]});
+    }
+    CountProfile profile;
+    profile.Assign(std::move(uses));
+    for (const auto& [key, id] : queues_[index].order) {
+      PendingJob& job = pending_.at(id);
+      const int64_t need = job.request.total_demand[pool];
+      auto own = reservations_.find(id);
+      Time start;
+      // Without an early end a reserved job can only start now, which needs the units now.
+      if (own != reservations_.end() && !room_freed_ && own->second.start > now &&
+          profile.At(now) > capacity - need) {
+        continue;
+      }
+      if (own != reservations_.end()) {
+        profile.Change(own->second.start, own->second.end, -need);
+        const Time before = room_freed_ ? own->second.start : now + 1;
+        start = profile.EarliestFit(now, need, job.duration, capacity, before);
+        if (start >= before) start = own->second.start;  // nothing earlier: keep it
+      } else {
+        start = profile.EarliestFit(now, need, job.duration, capacity);
+      }
+      std::optional<Allocation> allocation;
+      if (start == now) allocation = matcher_.Match(job.request, nullptr);
+      if (start == now && !allocation) {  // the state disagrees with the counts: wait
+        start = profile.EarliestFit(now + 1, need, job.duration, capacity);
+      }
+      profile.Change(start, start + job.duration, need);
+      if (allocation) {
+        if (own != reservations_.end()) reservations_.erase(own);
+        job.reservation.reset();
+        StartNow(job, now, std::move(*allocation), started);
+        continue;
+      }
+      reservations_[id] = Booking{id, start, start + job.duration, {}, {}};
+      job.reservation = Plan{start, {}, -1, {}};
+    }
+  }
+
   // Pending jobs demanding each pool (demanders_[p]: how many want some of pool p).
   void CountDemand(const Request& request, int delta) {
     if (demanders_.size() < request.total_demand.size()) {
@@ -681,6 +777,10 @@ class Scheduler::Impl {
   uint64_t next_sequence_ = 0;
   std::vector<int64_t> demanders_;  // CountDemand()
   int64_t unavailable_hosts_ = 0;   // hosts down or drained
+  // Pending jobs by shape (CountShape): one-unit slots per pool, and every other shape.
+  std::map<int, int64_t> one_unit_pools_;
+  int64_t other_shapes_ = 0;
+  bool counted_last_pass_ = false;  // the last pass was a CountedPass
   std::vector<QueueState> queues_;
 };
 
