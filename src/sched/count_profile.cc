@@ -65,6 +65,15 @@ CountProfile::Time CountProfile::EarliestFit(Time from, int64_t units, Time dura
   return fits && candidate < before ? candidate : before;
 }
 
+CountProfile::Time CountProfile::FirstAtOrBelow(Time from, int64_t limit, Time before) const {
+  auto it = levels_.upper_bound(from);
+  if ((it == levels_.begin() ? 0 : std::prev(it)->second) <= limit) return std::min(from, before);
+  for (; it != levels_.end() && it->first < before; ++it) {
+    if (it->second <= limit) return it->first;
+  }
+  return before;
+}
+
 int64_t CountProfile::At(Time t) const {
   auto it = levels_.upper_bound(t);
   return it == levels_.begin() ? 0 : std::prev(it)->second;

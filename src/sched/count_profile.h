@@ -35,6 +35,10 @@ class CountProfile {
   Time EarliestFit(Time from, int64_t units, Time duration, int64_t capacity,
                    Time before = std::numeric_limits<Time>::max()) const;
 
+  // The earliest t in [from, before) with use at t <= limit; `before` when there is none.
+  // O(log n + breakpoints walked).
+  Time FirstAtOrBelow(Time from, int64_t limit, Time before) const;
+
   // The use at time t. O(log n).
   int64_t At(Time t) const;
 

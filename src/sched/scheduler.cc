@@ -209,6 +209,7 @@ class Scheduler::Impl {
       it = Persistent(queue.options) && queue.started ? std::next(it) : reservations_.erase(it);
     }
     const int counting_pool = CountingPool();
+    if (counting_pool < 0) profile_.reset();
     if (counted_last_pass_ && counting_pool < 0) {
       // Counted reservations hold no vertices: the graph planner starts over.
       for (const auto& [id, booking] : reservations_) pending_.at(id).reservation.reset();
@@ -249,6 +250,11 @@ class Scheduler::Impl {
     }
     matcher_.Release(it->second.booking.allocation);
     running_index_.Remove(id, it->second.booking.allocation);
+    if (profile_ && now < it->second.booking.end) {
+      profile_->Change(now, it->second.booking.end, -it->second.usage[profile_pool_]);
+    } else if (now > it->second.booking.end) {
+      profile_.reset();  // past its planned end: its use there is not known exactly
+    }
     if (now < it->second.booking.end) room_freed_ = true;
     running_order_.erase({it->second.booking.end, id});
     running_.erase(it);
@@ -265,6 +271,7 @@ class Scheduler::Impl {
     CountDemand(it->second.request, -1);
     CountShape(it->second, -1);
     pending_.erase(it);
+    profile_.reset();
     if (reservations_.erase(id) > 0) room_freed_ = true;
     return Status::Ok();
   }
@@ -286,6 +293,7 @@ class Scheduler::Impl {
     }
     const Time duration = request->duration > 0 ? request->duration : options_.default_duration;
     matcher_.Claim(allocation);
+    profile_.reset();
     const Time end = start + duration;
     running_order_.insert({end, job.id});
     std::vector<int64_t> usage = UsageOf(allocation);
@@ -303,6 +311,7 @@ class Scheduler::Impl {
     QueueState& queue = queues_[index];
     if (queue.started == started) return Status::Ok();
     queue.started = started;
+    profile_.reset();
     if (started) {
       room_freed_ = true;
       return Status::Ok();
@@ -327,6 +336,7 @@ class Scheduler::Impl {
     if (state_.HostAvailable(index) == available) return Status::Ok();
     state_.SetHostAvailable(index, available);
     unavailable_hosts_ += available ? -1 : 1;
+    profile_.reset();
     if (available) room_freed_ = true;
     if (!available) reservations_.clear();  // plans may have used the host
     return Status::Ok();
@@ -644,31 +654,41 @@ class Scheduler::Impl {
   // whether it fits now. Reservations then hold no vertices.
   void CountedPass(int index, int pool, Time now, std::vector<StartDecision>& started) {
     const int64_t capacity = state_.Capacity(graph_.root(), pool);
-    std::vector<CountProfile::Use> uses;
-    uses.reserve(running_order_.size() + reservations_.size());
-    for (const auto& [end, id] : running_order_) {
-      uses.push_back({now, std::max(end, now + 1), running_.at(id).usage[pool]});
+    const bool overdue = !running_order_.empty() && running_order_.begin()->first <= now;
+    if (!profile_ || profile_pool_ != pool || overdue) {
+      std::vector<CountProfile::Use> uses;
+      uses.reserve(running_order_.size() + reservations_.size());
+      for (const auto& [end, id] : running_order_) {
+        uses.push_back({now, std::max(end, now + 1), running_.at(id).usage[pool]});
+      }
+      for (const auto& [id, booking] : reservations_) {
+        uses.push_back({booking.start, booking.end, pending_.at(id).request.total_demand[pool]});
+      }
+      profile_.emplace();
+      profile_->Assign(std::move(uses));
+      profile_pool_ = pool;
     }
-    for (const auto& [id, booking] : reservations_) {
-      uses.push_back({booking.start, booking.end, pending_.at(id).request.total_demand[pool]});
-    }
-    CountProfile profile;
-    profile.Assign(std::move(uses));
+    profile_->Forget(now);
+    CountProfile& profile = *profile_;
     for (const auto& [key, id] : queues_[index].order) {
       PendingJob& job = pending_.at(id);
       const int64_t need = job.request.total_demand[pool];
       auto own = reservations_.find(id);
       Time start;
-      // Without an early end a reserved job can only start now, which needs the units now.
-      if (own != reservations_.end() && !room_freed_ && own->second.start > now &&
-          profile.At(now) > capacity - need) {
-        continue;
-      }
       if (own != reservations_.end()) {
-        profile.Change(own->second.start, own->second.end, -need);
-        const Time before = room_freed_ ? own->second.start : now + 1;
-        start = profile.EarliestFit(now, need, job.duration, capacity, before);
-        if (start >= before) start = own->second.start;  // nothing earlier: keep it
+        const Time due = own->second.start;
+        Time before = due;  // only earlier starts are looked for
+        Time from = now;
+        if (due > now) {
+          // Without an early end it can only move to now; with one, only to where the units
+          // are free (its own use begins at `due`, so it is not in the way before).
+          if (!room_freed_) before = now + 1;
+          from = profile.FirstAtOrBelow(now, capacity - need, before);
+          if (from >= before) continue;  // it keeps its reservation
+        }
+        profile.Change(due, own->second.end, -need);
+        start = due > now ? profile.EarliestFit(from, need, job.duration, capacity, before) : now;
+        if (start >= before) start = due;  // nothing earlier: keep it
       } else {
         start = profile.EarliestFit(now, need, job.duration, capacity);
       }
@@ -781,6 +801,11 @@ class Scheduler::Impl {
   std::map<int, int64_t> one_unit_pools_;
   int64_t other_shapes_ = 0;
   bool counted_last_pass_ = false;  // the last pass was a CountedPass
+  // CountedPass's profile of profile_pool_, kept from pass to pass: running jobs over
+  // [start, planned end) and every reservation. Reset whenever it would need more than a
+  // release's early end to stay true; the next CountedPass rebuilds it.
+  std::optional<CountProfile> profile_;
+  int profile_pool_ = -1;
   std::vector<QueueState> queues_;
 };
 
