@@ -249,7 +249,7 @@ class Scheduler::Impl {
       return Status(Code::kNotFound, "job " + std::to_string(id) + " is not running");
     }
     matcher_.Release(it->second.booking.allocation);
-    running_index_.Remove(id, it->second.booking.allocation);
+    if (running_index_live_) running_index_.Remove(id, it->second.booking.allocation);
     if (profile_ && now < it->second.booking.end) {
       profile_->Change(now, it->second.booking.end, -it->second.usage[profile_pool_]);
     } else if (now > it->second.booking.end) {
@@ -300,7 +300,7 @@ class Scheduler::Impl {
     auto [entry, inserted] =
         running_.emplace(job.id, RunningJob{Booking{job.id, start, end, std::move(allocation)},
                                             request->duration <= 0, std::move(usage)});
-    running_index_.Add(job.id, end, entry->second.booking.allocation);
+    if (running_index_live_) running_index_.Add(job.id, end, entry->second.booking.allocation);
     return Status::Ok();
   }
 
@@ -462,7 +462,7 @@ class Scheduler::Impl {
           Countable(job, depth)
               ? CountedStart(job.request, now)
               : planner_.EarliestStart(job.request, filter, now, job.duration, RunningByEnd(now),
-                                       others, &running_index_, before);
+                                       others, &LiveRunningIndex(), before);
       if (is_reserved && (!plan || plan->start >= own->second.start)) continue;  // keep it
       if (!plan) continue;  // nothing will ever free enough (e.g. hosts down)
       if (!is_reserved) ++reserved;
@@ -614,6 +614,18 @@ class Scheduler::Impl {
     return plan;
   }
 
+  // The per-host index of running jobs, built the first time a plan needs it and kept from
+  // then on (a workload whose plans never need it never pays for it).
+  const RunningIndex& LiveRunningIndex() {
+    if (!running_index_live_) {
+      for (const auto& [id, running] : running_) {
+        running_index_.Add(id, running.booking.end, running.booking.allocation);
+      }
+      running_index_live_ = true;
+    }
+    return running_index_;
+  }
+
   // Records `job` as running from now on `allocation`.
   void StartNow(const PendingJob& job, Time now, Allocation allocation,
                 std::vector<StartDecision>& started) {
@@ -622,7 +634,9 @@ class Scheduler::Impl {
     auto [entry, inserted] = running_.emplace(
         job.id, RunningJob{Booking{job.id, now, decision.expected_end, decision.allocation},
                            job.request.duration <= 0, UsageOf(decision.allocation)});
-    running_index_.Add(job.id, decision.expected_end, entry->second.booking.allocation);
+    if (running_index_live_) {
+      running_index_.Add(job.id, decision.expected_end, entry->second.booking.allocation);
+    }
     started.push_back(std::move(decision));
   }
 
@@ -781,7 +795,8 @@ class Scheduler::Impl {
   ResourceState state_;
   Matcher matcher_;
   Planner planner_;
-  RunningIndex running_index_;
+  RunningIndex running_index_;  // only while running_index_live_ (LiveRunningIndex)
+  bool running_index_live_ = false;
   ResourceState empty_state_;
   Matcher empty_matcher_;
 
