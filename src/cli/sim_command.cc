@@ -69,7 +69,8 @@ constexpr const char* kRules = R"(SWF rules:
                 --nodes/--cores-per-node or --resources is given
   --limit N   = only the first N job records of the trace
 Events: at each time t, all jobs ending at t are released (by job id), then all jobs
-submitted at t are submitted (by job id), then the scheduler runs once at t.
+submitted at t are submitted (by job id), then the scheduler runs once at t; it also
+runs when a reservation falls due at an instant with no other event.
 Every job asks for slot[procs]->core[1] with duration = estimate, priority 0.
 Exit status: 0 ok, 1 failure, 2 usage error, 3 --validate found violations.)";
 
