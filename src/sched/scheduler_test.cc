@@ -165,6 +165,68 @@ TEST_F(SchedulerTest, ConservativeReservesEveryBlockedJob) {
   EXPECT_EQ(scheduler->NextReservedStart(), std::nullopt);
 }
 
+// EASY counts the head of one-unit slots: job 2 (30 cores) is reserved at 100 with 2 cores
+// of slack. An exclusive one-core job would hold a whole node (8 cores) past 100, so it
+// waits although it asks for 1; two one-core jobs fit the slack, a third does not.
+TEST_F(SchedulerTest, EasyCountsTheHeadAndWhatBackfillsReallyHold) {
+  auto scheduler = Make(QueuePolicy::kEasy);
+  ASSERT_TRUE(scheduler->Submit(Cores(1, 24, 100)).ok());
+  ASSERT_TRUE(scheduler->Submit(Cores(2, 30, 100)).ok());
+  jobspec::ResourceRequest whole = Slot(1, {Res("core", 1)});
+  whole.exclusive = true;
+  ASSERT_TRUE(scheduler->Submit({3, 0, 0, Spec({whole}, 500)}).ok());
+  ASSERT_TRUE(scheduler->Submit(Cores(4, 1, 500)).ok());
+  ASSERT_TRUE(scheduler->Submit(Cores(5, 1, 500)).ok());
+  ASSERT_TRUE(scheduler->Submit(Cores(6, 1, 500)).ok());
+  ASSERT_TRUE(scheduler->Submit(Cores(7, 4, 50)).ok());  // ends by 100: no slack needed
+  EXPECT_EQ(Ids(scheduler->Schedule(0)), (std::vector<JobId>{1, 4, 5, 7}));
+  EXPECT_EQ(scheduler->ReservedStart(2), 100);
+  ASSERT_TRUE(scheduler->Release(1, 100).ok());
+  ASSERT_TRUE(scheduler->Release(7, 50).ok());
+  EXPECT_EQ(Ids(scheduler->Schedule(100)), (std::vector<JobId>{2}));
+}
+
+// Conservative counts while every pending job is one-unit slots, and hands the queue back
+// to the graph planner when another shape arrives: nobody is started twice or lost, and
+// the node-shaped job gets a reservation of its own.
+TEST_F(SchedulerTest, ConservativeSwitchesBetweenCountingAndTheGraph) {
+  auto scheduler = Make(QueuePolicy::kConservative);
+  ASSERT_TRUE(scheduler->Submit(Cores(1, 32, 100)).ok());
+  ASSERT_TRUE(scheduler->Submit(Cores(2, 16, 100)).ok());
+  ASSERT_TRUE(scheduler->Submit(Cores(3, 16, 100)).ok());
+  EXPECT_EQ(Ids(scheduler->Schedule(0)), std::vector<JobId>{1});
+  EXPECT_EQ(scheduler->ReservedStart(2), 100);
+  EXPECT_EQ(scheduler->ReservedStart(3), 100);
+  ASSERT_TRUE(scheduler->Submit({4, 0, 0, Spec({Res("node", 2, {Res("core", 8)})}, 100)}).ok());
+  EXPECT_EQ(Ids(scheduler->Schedule(1)), std::vector<JobId>{});
+  EXPECT_EQ(scheduler->ReservedStart(2), 100);
+  EXPECT_EQ(scheduler->ReservedStart(3), 100);
+  EXPECT_EQ(scheduler->ReservedStart(4), 200);
+  ASSERT_TRUE(scheduler->Release(1, 50).ok());  // early: everything moves up
+  EXPECT_EQ(Ids(scheduler->Schedule(50)), (std::vector<JobId>{2, 3}));
+  EXPECT_EQ(scheduler->ReservedStart(4), 150);
+  ASSERT_TRUE(scheduler->Release(2, 150).ok());
+  ASSERT_TRUE(scheduler->Release(3, 150).ok());
+  EXPECT_EQ(Ids(scheduler->Schedule(150)), std::vector<JobId>{4});
+  EXPECT_EQ(scheduler->pending_count(), 0u);
+}
+
+// A drained host keeps counting off (its free cores are no use): the graph planner plans.
+TEST_F(SchedulerTest, CountingNeedsEveryHostUp) {
+  auto scheduler = Make(QueuePolicy::kEasy);
+  ASSERT_TRUE(scheduler->SetHostAvailable(graph_.VerticesOfType(resource::kNode)[3], false).ok());
+  ASSERT_TRUE(scheduler->Submit(Cores(1, 16, 100)).ok());
+  ASSERT_TRUE(scheduler->Submit(Cores(2, 16, 100)).ok());
+  ASSERT_TRUE(scheduler->Submit(Cores(3, 8, 500)).ok());
+  // 24 cores are usable: job 2 waits for job 1 (counting would see 16 free now, the
+  // drained node's among them, and reserve it now); job 3 takes the other 8 past 100,
+  // which leaves job 2 its 16 then.
+  EXPECT_EQ(Ids(scheduler->Schedule(0)), (std::vector<JobId>{1, 3}));
+  EXPECT_EQ(scheduler->ReservedStart(2), 100);
+  ASSERT_TRUE(scheduler->Release(1, 100).ok());
+  EXPECT_EQ(Ids(scheduler->Schedule(100)), std::vector<JobId>{2});
+}
+
 TEST_F(SchedulerTest, DepthTwoReservesTwoJobs) {
   auto scheduler = Make(QueuePolicy::kEasy, 2);
   ASSERT_TRUE(scheduler->Submit(Cores(1, 32, 100)).ok());
