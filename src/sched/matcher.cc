@@ -289,6 +289,39 @@ bool Matcher::PlaceSlotOnHost(const RequestNode& slot, VertexId host) {
   return false;
 }
 
+bool Matcher::OneUnitEach(const RequestNode& slot) {
+  return slot.pools_only && !slot.exclusive && slot.with.size() == 1 &&
+         slot.with[0].pool >= 0 && slot.with[0].count == 1 && slot.with[0].with.empty();
+}
+
+bool Matcher::TakeUnitSlots(const RequestNode& slot, int32_t first, int32_t last,
+                            const ResourceState::HostQuery& query) {
+  const Graph& graph = state_.graph();
+  const int pool = slot.with[0].pool;
+  int64_t remaining = slot.count;
+  for (int32_t position = first; remaining > 0;) {
+    const int32_t host = state_.FindHost(position, last, /*reverse=*/false, query);
+    if (host < 0) return false;
+    position = host + 1;
+    const VertexId vertex = state_.hosts()[host];
+    const VertexId end = graph.SubtreeEnd(vertex);
+    for (VertexId v = vertex; v < end && remaining > 0;) {
+      if (state_.Free(v, pool) == 0) {
+        v = graph.SubtreeEnd(v);
+        continue;
+      }
+      if (graph.IsLeaf(v)) {
+        const int64_t take = std::min(state_.LeafFree(v), remaining);
+        Take(v, take);
+        slot_hosts_.insert(slot_hosts_.end(), static_cast<size_t>(take), vertex);
+        remaining -= take;
+      }
+      ++v;
+    }
+  }
+  return true;
+}
+
 bool Matcher::MatchSlots(const RequestNode& slot, VertexId scope) {
   const Graph& graph = state_.graph();
   if (!slot.pools_only) {
@@ -321,6 +354,9 @@ bool Matcher::MatchSlots(const RequestNode& slot, VertexId scope) {
     query.accept = [this](int32_t host) {
       return filter_->Accepts(state_.graph(), state_.hosts()[host]);
     };
+  }
+  if (OneUnitEach(slot) && (policy_ == MatchPolicy::kFirst || policy_ == MatchPolicy::kLow)) {
+    return TakeUnitSlots(slot, first, last, query);
   }
   HostCursor cursor(state_, policy_, first, last, query);
   int64_t remaining = slot.count;

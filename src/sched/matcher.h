@@ -52,6 +52,13 @@ class Matcher {
   bool MatchContainers(const RequestNode& node, VertexId scope);
   bool TakePool(const RequestNode& node, VertexId scope);
   bool MatchSlots(const RequestNode& node, VertexId scope);
+  // Slots of one unit of one pool each (slot -> core[1]).
+  static bool OneUnitEach(const RequestNode& slot);
+  // Places such slots on the free units of hosts [first, last) in graph order, as many on
+  // each host as it has: the same placement as slot by slot under first/low, without the
+  // per-slot search.
+  bool TakeUnitSlots(const RequestNode& slot, int32_t first, int32_t last,
+                     const ResourceState::HostQuery& query);
   bool PlaceSlotOnHost(const RequestNode& slot, VertexId host);
   bool HostUsable(VertexId v) const;
   bool FitsIn(const RequestNode& node, VertexId v) const;

@@ -58,6 +58,7 @@ ResourceState::ResourceState(const Graph& graph, bool honour_status) : graph_(gr
   seg_max_.assign(2 * seg_leaves_ * pools_, -1);
   seg_busy_max_.assign(2 * seg_leaves_ * pools_, -1);
   seg_idle_.assign(2 * seg_leaves_, 0);
+  seg_marked_.assign(2 * seg_leaves_, 0);
   for (size_t h = 0; h < hosts_.size(); ++h) RefreshSegment(seg_leaves_ + h);
   for (size_t seg = seg_leaves_ - 1; seg >= 1; --seg) RefreshSegment(seg);
 }
@@ -135,27 +136,35 @@ void ResourceState::RefreshSegment(size_t seg) {
 void ResourceState::FlushHosts() {
   loosened_ = 0;
   if (dirty_hosts_.empty()) return;
-  std::vector<size_t> level;
-  level.reserve(dirty_hosts_.size());
+  const bool rebuild = dirty_hosts_.size() > seg_leaves_ / 8;
+  flush_level_.clear();
   for (int32_t host : dirty_hosts_) {
     host_dirty_[host] = 0;
-    RefreshSegment(seg_leaves_ + host);
-    level.push_back((seg_leaves_ + host) / 2);
+    const size_t leaf = seg_leaves_ + host;
+    RefreshSegment(leaf);
+    if (!rebuild && leaf > 1 && !seg_marked_[leaf / 2]) {
+      seg_marked_[leaf / 2] = 1;
+      flush_level_.push_back(leaf / 2);
+    }
   }
   dirty_hosts_.clear();
-  if (level.size() > seg_leaves_ / 8) {
+  if (rebuild) {
     for (size_t seg = seg_leaves_ - 1; seg >= 1; --seg) RefreshSegment(seg);
     return;
   }
-  // Refresh each ancestor once, level by level, however many dirty hosts share it.
-  while (!level.empty() && level.front() >= 1) {
-    std::sort(level.begin(), level.end());
-    level.erase(std::unique(level.begin(), level.end()), level.end());
-    for (size_t& seg : level) {
+  // Refresh each ancestor once, level by level (the leaves all lie at one depth), however
+  // many dirty hosts share it.
+  while (!flush_level_.empty()) {
+    next_level_.clear();
+    for (size_t seg : flush_level_) {
+      seg_marked_[seg] = 0;
       RefreshSegment(seg);
-      seg /= 2;
+      if (seg > 1 && !seg_marked_[seg / 2]) {
+        seg_marked_[seg / 2] = 1;
+        next_level_.push_back(seg / 2);
+      }
     }
-    if (level.front() == 0) break;
+    flush_level_.swap(next_level_);
   }
 }
 

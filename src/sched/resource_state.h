@@ -112,6 +112,10 @@ class ResourceState {
   std::vector<int64_t> seg_max_;
   std::vector<int64_t> seg_busy_max_;
   std::vector<int32_t> seg_idle_;
+  // FlushHosts scratch: segments queued for refresh, per level.
+  std::vector<uint8_t> seg_marked_;
+  std::vector<size_t> flush_level_;
+  std::vector<size_t> next_level_;
 };
 
 }  // namespace converge::sched
