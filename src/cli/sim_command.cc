@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "cli/columns.h"
+#include "common/split.h"
 #include "cli/commands.h"
 #include "cli/sim_sweep.h"
 #include "sched/policy.h"
@@ -148,24 +149,17 @@ Result<resource::Graph> MakeMachine(const SimFlags& flags, const sim::SwfTrace& 
   return sim::BuildMachine(procs, 1);
 }
 
-// Splits "a,b,c" (no empty items).
-std::vector<std::string> SplitList(const std::string& text) {
-  std::vector<std::string> items;
-  size_t begin = 0;
-  while (begin <= text.size()) {
-    size_t end = text.find(',', begin);
-    if (end == std::string::npos) end = text.size();
-    items.push_back(text.substr(begin, end - begin));
-    begin = end + 1;
-  }
-  return items;
+// A machine that could not be built (named by its file, when it came from one).
+int MachineFailure(const SimFlags& flags, const Status& status) {
+  std::string prefix = flags.resources.empty() ? "" : flags.resources + ": ";
+  return Fail(prefix + status.ToString());
 }
 
 template <typename Policy>
 Result<std::vector<Policy>> ParseList(const std::string& text,
                                       Result<Policy> (*parse)(std::string_view)) {
   std::vector<Policy> policies;
-  for (const std::string& item : SplitList(text)) {
+  for (const std::string& item : SplitString(text, ',')) {  // an empty item is refused
     Result<Policy> policy = parse(item);
     if (!policy.ok()) return policy.status();
     if (std::find(policies.begin(), policies.end(), *policy) == policies.end()) {
@@ -217,7 +211,7 @@ int RunSweepCommand(const SimFlags& flags) {
   const int64_t cores = flags.cores_per_node > 0 ? flags.cores_per_node : 1;
   if (!flags.resources.empty() || flags.nodes.empty()) {
     Result<resource::Graph> graph = MakeMachine(flags, loaded->trace);
-    if (!graph.ok()) return Fail(graph.status().ToString());
+    if (!graph.ok()) return MachineFailure(flags, graph.status());
     shared = std::move(graph).value();
     machines.push_back({0, flags.resources.empty()
                                ? std::to_string(sim::CoreCount(*shared)) + "x1"
@@ -272,10 +266,7 @@ int RunSim(const SimFlags& flags) {
   const sim::Workload& workload = loaded->workload;
 
   Result<resource::Graph> graph = MakeMachine(flags, *trace);
-  if (!graph.ok()) {
-    std::string prefix = flags.resources.empty() ? "" : flags.resources + ": ";
-    return Fail(prefix + graph.status().ToString());
-  }
+  if (!graph.ok()) return MachineFailure(flags, graph.status());
   const int64_t procs = sim::CoreCount(*graph);
 
   sim::SimOptions options;
