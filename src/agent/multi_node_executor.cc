@@ -143,6 +143,11 @@ Status MultiNodeExecutor::Start(const exec::ShimSpec& spec) {
     part.tasks.push_back(task);
   }
   if (by_node.empty()) return Status(Code::kInternal, "the job has no tasks");
+  if (by_node.size() > 1) {
+    // The parts share the job's files (a shared file system, or one machine): whichever writes
+    // first creates them, and the others append.
+    for (auto& [name, part] : by_node) part.fresh_outputs = false;
+  }
   if (by_node.size() > 1 && !spec.pmi.empty()) {
     if (Status laid_out = LayOut(spec, by_node); !laid_out.ok()) {
       // PMI numbers ranks densely: without that the ranks run as singletons.
@@ -311,6 +316,9 @@ exec::ShimResult MultiNodeExecutor::Combine(const std::vector<Part>& parts, bool
     }
     combined.end_ms = std::max(combined.end_ms, result.end_ms);
     combined.stray_processes += result.stray_processes;
+    if (combined.output_error.empty() && !result.output_error.empty()) {
+      combined.output_error = "node " + part.node + ": " + result.output_error;
+    }
     // The part whose PMI ended the job first is the cause; later ones followed from it.
     if (!result.aborted.empty() && (aborted_end < 0 || result.end_ms < aborted_end)) {
       combined.aborted = "node " + part.node + ": " + result.aborted;

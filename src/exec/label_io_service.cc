@@ -8,25 +8,10 @@
 
 namespace converge::exec {
 
-namespace {
-
-// Writes all of `text` to `fd`, retrying short writes; gives up on an error (a full disk is
-// the job's loss, as with unlabelled output).
-void WriteAll(int fd, std::string_view text) {
-  while (!text.empty()) {
-    const ssize_t n = ::write(fd, text.data(), text.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    text.remove_prefix(static_cast<size_t>(n));
-  }
-}
-
-}  // namespace
-
-LabelIoService::LabelIoService(int stdout_fd, int stderr_fd, bool label_stdout,
-                               bool label_stderr)
-    : stdout_fd_(stdout_fd),
-      stderr_fd_(stderr_fd),
+LabelIoService::LabelIoService(OutputSink* stdout_sink, OutputSink* stderr_sink,
+                               bool label_stdout, bool label_stderr)
+    : stdout_sink_(stdout_sink),
+      stderr_sink_(stderr_sink),
       label_stdout_(label_stdout),
       label_stderr_(label_stderr) {}
 
@@ -46,7 +31,7 @@ Result<TaskAttachment> LabelIoService::Attach(const TaskSpec& task) {
       return Status(Code::kInternal, std::string("label-io: pipe: ") + std::strerror(errno));
     }
     ::fcntl(pipe[0], F_SETFL, ::fcntl(pipe[0], F_GETFL) | O_NONBLOCK);
-    streams_.push_back({task.rank, pipe[0], pipe[1], err ? stderr_fd_ : stdout_fd_, ""});
+    streams_.push_back({task.rank, pipe[0], pipe[1], err ? stderr_sink_ : stdout_sink_, ""});
     (err ? attachment.stderr_fd : attachment.stdout_fd) = pipe[1];
   }
   return attachment;
@@ -111,7 +96,7 @@ void LabelIoService::WriteLine(const Stream& stream, std::string_view line) {
   std::string text = std::to_string(stream.rank) + ": ";
   text.append(line);
   text += '\n';
-  WriteAll(stream.output_fd, text);
+  stream.output->Write(text);
 }
 
 void LabelIoService::Close(Stream& stream) {

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "exec/output_sink.h"
 #include "exec/task_service.h"
 
 namespace converge::exec {
@@ -21,10 +22,11 @@ inline constexpr size_t kMaxLabelledLine = 64 * 1024;
 
 class LabelIoService : public TaskService {
  public:
-  // Labels what the tasks write to stdout (into `stdout_fd`) and to stderr (into `stderr_fd`,
-  // which may be the same descriptor). `label_stdout`/`label_stderr` choose the streams; an
-  // unlabelled one goes to its file directly. The descriptors stay the caller's.
-  LabelIoService(int stdout_fd, int stderr_fd, bool label_stdout, bool label_stderr);
+  // Labels what the tasks write to stdout (into `stdout_sink`) and to stderr (into
+  // `stderr_sink`, which may be the same). `label_stdout`/`label_stderr` choose the streams; an
+  // unlabelled one does not pass here. The sinks stay the caller's and must outlive us.
+  LabelIoService(OutputSink* stdout_sink, OutputSink* stderr_sink, bool label_stdout,
+                 bool label_stderr);
   ~LabelIoService() override;
 
   Result<TaskAttachment> Attach(const TaskSpec& task) override;
@@ -39,7 +41,7 @@ class LabelIoService : public TaskService {
     int rank = 0;
     int read_fd = -1;    // ours, non-blocking; -1 once at its end
     int write_fd = -1;   // the task's end, until Launched
-    int output_fd = -1;  // where its labelled lines go
+    OutputSink* output = nullptr;  // where its labelled lines go
     std::string partial;
   };
 
@@ -48,8 +50,8 @@ class LabelIoService : public TaskService {
   void WriteLine(const Stream& stream, std::string_view line);
   void Close(Stream& stream);
 
-  int stdout_fd_;
-  int stderr_fd_;
+  OutputSink* stdout_sink_;
+  OutputSink* stderr_sink_;
   bool label_stdout_;
   bool label_stderr_;
   std::vector<Stream> streams_;

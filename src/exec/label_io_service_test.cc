@@ -25,6 +25,7 @@ struct Output {
   }
   int fd = -1;
   off_t offset = 0;
+  OutputSink sink = OutputSink::Descriptor(fd);
 };
 
 TaskSpec Task(int rank) {
@@ -47,7 +48,7 @@ void PollOnce(LabelIoService& service) {
 
 TEST(LabelIoServiceTest, PutsTheRankInFrontOfEveryWholeLine) {
   Output out, err;
-  LabelIoService service(out.fd, err.fd, true, true);
+  LabelIoService service(&out.sink, &err.sink, true, true);
   Result<TaskAttachment> zero = service.Attach(Task(0));
   Result<TaskAttachment> three = service.Attach(Task(3));
   ASSERT_TRUE(zero.ok() && three.ok());
@@ -72,7 +73,7 @@ TEST(LabelIoServiceTest, PutsTheRankInFrontOfEveryWholeLine) {
 
 TEST(LabelIoServiceTest, EndsALastLineWithoutNewlineAndSplitsOverlongOnes) {
   Output out;
-  LabelIoService service(out.fd, out.fd, true, false);
+  LabelIoService service(&out.sink, &out.sink, true, false);
   Result<TaskAttachment> task = service.Attach(Task(1));
   ASSERT_TRUE(task.ok());
   EXPECT_EQ(task->stderr_fd, -1);  // stderr unlabelled: the job's own file

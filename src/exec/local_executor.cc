@@ -22,6 +22,7 @@
 #include "exec/run_files.h"
 #include "exec/shim.h"
 #include "exec/shim_signals.h"
+#include "exec/shim_zygote.h"
 
 extern char** environ;
 
@@ -32,6 +33,8 @@ namespace {
 // How long to wait before looking again at a lock whose holder has not written its pid yet
 // (it does so right after taking the lock, so this is a rare, short race).
 constexpr std::chrono::milliseconds kHolderRecheck{20};
+// After a zygote failed to start, shims are spawned one by one for this long.
+constexpr std::chrono::seconds kZygoteRetry{10};
 
 // " (exit status 78: no spec)" and the like, for error messages.
 std::string DescribeShimExit(bool known, int status) {
@@ -91,6 +94,7 @@ class LocalExecutor::Impl {
   }
 
   ~Impl() {
+    zygote_.reset();
     alive_.reset();  // completions still queued in the io_context become no-ops
     running_.clear();
     orphans_.clear();
@@ -126,7 +130,8 @@ class LocalExecutor::Impl {
     // Reserve a descriptor for the pidfd, so that EMFILE is found before anything runs.
     int reserve = ::fcntl(devnull_fd_, F_DUPFD_CLOEXEC, 0);
     if (reserve < 0) return Status(Code::kInternal, "cannot start a shim: " + ErrnoText(errno));
-    Result<pid_t> pid = Spawn(id, OffersPmi(spec, "pmix") ? options_.pmix_shim_path : options_.shim_path);
+    Result<pid_t> pid =
+        LaunchShim(id, OffersPmi(spec, "pmix") ? options_.pmix_shim_path : options_.shim_path);
     ::close(reserve);
     if (!pid.ok()) return pid.status();
     int pidfd = PidfdOpen(*pid);
@@ -200,6 +205,24 @@ class LocalExecutor::Impl {
     std::unique_ptr<boost::asio::steady_timer> recheck;
     std::string history;  // why the job is followed here (a shim that ended before)
   };
+
+  // The shim of job `id`, started: forked by the zygote when `shim` is the plain shim, else (or
+  // when no zygote can be had) spawned. Returns its pid, a child of ours.
+  Result<pid_t> LaunchShim(int64_t id, std::string shim) {
+    if (shim != options_.shim_path) return Spawn(id, shim);
+    if (zygote_ && zygote_->broken()) zygote_.reset();
+    if (!zygote_ && std::chrono::steady_clock::now() >= zygote_retry_) {
+      Result<std::unique_ptr<ShimZygote>> started = ShimZygote::Start(shim, options_.run_dir);
+      if (started.ok()) zygote_ = std::move(started).value();
+      // A failed start is tried again later; meanwhile shims are spawned.
+      if (!started.ok()) zygote_retry_ = std::chrono::steady_clock::now() + kZygoteRetry;
+    }
+    if (!zygote_) return Spawn(id, shim);
+    Result<pid_t> pid = zygote_->Fork(id, options_.keep_shim_log);
+    if (pid.ok() || !zygote_->broken()) return pid;
+    zygote_.reset();  // it died or hangs: this shim is spawned, the next one asks a new zygote
+    return Spawn(id, shim);
+  }
 
   Result<pid_t> Spawn(int64_t id, std::string shim) {
     std::string run_dir = options_.run_dir;
@@ -447,6 +470,8 @@ class LocalExecutor::Impl {
   int devnull_fd_ = -1;
   posix_spawn_file_actions_t quiet_actions_;
   posix_spawnattr_t attributes_;
+  std::unique_ptr<ShimZygote> zygote_;  // started by the first Start; replaced when broken
+  std::chrono::steady_clock::time_point zygote_retry_;  // no zygote start before then
   std::map<int64_t, Watch> running_;   // jobs whose on_exit is to come
   std::map<int64_t, Watch> orphans_;   // forgotten while running: reaped, then files removed
   std::map<int64_t, int> held_locks_;  // job -> lock fd we hold (Reattach, Decide)

@@ -1,7 +1,8 @@
 // LocalExecutor: runs jobs on this machine, one `converge-shim` process per job.
 //
-// Runs on the instance's io_context: Start() writes the spec and spawns the shim with
-// posix_spawn; completion is noticed through a pidfd and reported with the on_exit callback on
+// Runs on the instance's io_context: Start() writes the spec and starts the shim, forked by the
+// executor's shim zygote (exec/shim_zygote.h; converge-shim-pmix, and every shim while no
+// zygote can be had, with posix_spawn), a child of this process either way; completion is noticed through a pidfd and reported with the on_exit callback on
 // the io_context thread. After an instance restart, Reattach() recovers each job that was
 // running: the shim either still runs (watched again), already finished (its result is read),
 // or is gone without a result (lost). Not thread-safe: io_context thread only.

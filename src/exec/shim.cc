@@ -11,14 +11,16 @@
 //      job; there is nobody to tell; the lock file stays, so that no later shim runs it). Invalid:
 //      write a result whose exec_error says what is wrong, so the instance learns why the job
 //      failed, and exit kShimBadSpec.
-//   4. Open the outputs (and /dev/null for stdin), enter the working directory. A failure is
-//      recorded as exec_error (exit code 127) and no task runs.
+//   4. Open the outputs the job named (and /dev/null for stdin), enter the working directory.
+//      A failure is recorded as exec_error (exit code 127) and no task runs. A stream to the
+//      instance's default file goes through a pipe of the shim's (OutputRelay), and the file
+//      is created at its first byte (OutputSink): a silent job leaves no file.
 //   5. SuperviseTasks (task_supervisor.h) runs the tasks; then ID.result.json is written
 //      (temp file, fdatasync, rename) and RunShim returns kShimOk.
 //
 // Files, when the tasks run as another user: the paths the job named (its outputs and working
 // directory) are opened and entered with that user's rights (FsIdentity), so a job reaches
-// only what its user could; the instance's own default output files are opened by the shim,
+// only what its user could; the instance's own default output files are created by the shim,
 // never through a link. The run folder and the spec must pass the trust rule (run_files.h).
 #include "exec/shim.h"
 
@@ -42,6 +44,8 @@
 #include "exec/fs_identity.h"
 #include "exec/job_container.h"
 #include "exec/label_io_service.h"
+#include "exec/output_relay.h"
+#include "exec/output_sink.h"
 #include "exec/pmi_simple_service.h"
 #include "exec/run_files.h"
 #include "exec/shim_signals.h"
@@ -93,48 +97,61 @@ void FillStandardFds() {
   }
 }
 
-// Opens an output file for appending (created when missing). `instance_file`: the instance's
-// own default file in its output folder, opened with the shim's rights, never through a link,
-// created owner-only. Otherwise a path the job named, opened with the rights in force (the
-// caller assumes the job's user first); a FIFO without a reader is refused rather than waited
-// for.
-Result<Fd> OpenOutput(const std::string& path, bool instance_file) {
-  int flags = O_WRONLY | O_APPEND | O_CREAT | O_NOCTTY | O_NONBLOCK | O_CLOEXEC;
-  if (instance_file) flags |= O_NOFOLLOW;
-  Fd fd(::open(path.c_str(), flags, instance_file ? 0600 : 0644));
+// Opens a path the job named for appending (created 0644 when missing), with the rights in
+// force (the caller assumes the job's user first); a FIFO without a reader is refused rather
+// than waited for.
+Result<Fd> OpenNamedOutput(const std::string& path) {
+  Fd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOCTTY | O_NONBLOCK | O_CLOEXEC,
+               0644));
   if (!fd.valid()) {
     return Status(Code::kInternal, "cannot open output " + path + ": " + ErrnoText(errno));
-  }
-  struct stat info {};
-  if (::fstat(fd.get(), &info) != 0 || (instance_file && !S_ISREG(info.st_mode))) {
-    return Status(Code::kInternal, "cannot open output " + path + ": not a regular file");
   }
   ::fcntl(fd.get(), F_SETFL, O_APPEND);  // blocking writes from here on
   return fd;
 }
 
-// The tasks' stdin, stdout and stderr (stderr may share stdout's descriptor).
+// The tasks' stdin, stdout and stderr. A stream to the instance's default file goes through
+// the shim (OutputRelay into a lazily created file); a path the job named is opened here.
 struct Outputs {
   Fd stdin_fd;
-  Fd stdout_fd;
-  Fd stderr_fd;  // invalid when stderr goes to stdout_fd
-  int err() const { return stderr_fd.valid() ? stderr_fd.get() : stdout_fd.get(); }
+  Fd stdout_fd;  // a named path's descriptor (invalid for a default file)
+  Fd stderr_fd;  // the same, unless stderr shares stdout's path
+  OutputSink stdout_sink = OutputSink::Descriptor(-1);
+  OutputSink stderr_sink = OutputSink::Descriptor(-1);
+  bool shared = false;  // stderr goes where stdout goes
+  OutputSink* err_sink() { return shared ? &stdout_sink : &stderr_sink; }
 };
 
-// Opens those of the job's outputs whose ShimSpec::*_default is `defaults`: the instance's own
-// files (with the shim's rights), or the paths the job named (with the rights in force).
-Status OpenOutputs(const ShimSpec& spec, bool defaults, Outputs& outputs) {
+// `path` made absolute against the working directory now (the default files are created
+// after the shim entered the job's).
+std::string Absolute(const std::string& path) {
+  char here[4096];
+  if (path.empty() || path.front() == '/' || ::getcwd(here, sizeof here) == nullptr) return path;
+  return std::string(here) + "/" + path;
+}
+
+// Opens the paths the job named (with the rights in force) and prepares the default files'
+// sinks (created only when written).
+Status OpenOutputs(const ShimSpec& spec, Outputs& outputs) {
   const std::string out_path = spec.stdout_path.empty() ? "/dev/null" : spec.stdout_path;
   const std::string err_path = spec.stderr_path.empty() ? "/dev/null" : spec.stderr_path;
-  if (spec.stdout_default == defaults) {
-    Result<Fd> out = OpenOutput(out_path, defaults);
+  outputs.shared = err_path == out_path;
+  if (spec.stdout_default) {
+    outputs.stdout_sink = OutputSink::DefaultFile(Absolute(out_path), spec.fresh_outputs);
+  } else {
+    Result<Fd> out = OpenNamedOutput(out_path);
     if (!out.ok()) return out.status();
     outputs.stdout_fd = std::move(out).value();
+    outputs.stdout_sink = OutputSink::Descriptor(outputs.stdout_fd.get());
   }
-  if (err_path != out_path && spec.stderr_default == defaults) {
-    Result<Fd> err = OpenOutput(err_path, defaults);
+  if (outputs.shared) return Status::Ok();
+  if (spec.stderr_default) {
+    outputs.stderr_sink = OutputSink::DefaultFile(Absolute(err_path), spec.fresh_outputs);
+  } else {
+    Result<Fd> err = OpenNamedOutput(err_path);
     if (!err.ok()) return err.status();
     outputs.stderr_fd = std::move(err).value();
+    outputs.stderr_sink = OutputSink::Descriptor(outputs.stderr_fd.get());
   }
   return Status::Ok();
 }
@@ -258,8 +275,7 @@ class Shim {
     Outputs outputs;
     outputs.stdin_fd = Fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
     if (!outputs.stdin_fd.valid()) return CannotStart("cannot open /dev/null: " + ErrnoText(errno));
-    Status opened = OpenOutputs(spec, /*defaults=*/true, outputs);
-    if (!opened.ok()) return CannotStart(opened.message());
+    Status opened;
     Result<std::string> cwd = std::string();
     {
       // What the job named is reached with its user's rights alone: it may write and enter only
@@ -270,16 +286,32 @@ class Shim {
         if (!assumed.ok()) return CannotStart(assumed.status().message());
         as_user.emplace(std::move(assumed).value());
       }
-      opened = OpenOutputs(spec, /*defaults=*/false, outputs);
+      opened = OpenOutputs(spec, outputs);
       if (opened.ok()) cwd = EnterWorkingDirectory(spec.cwd);
     }
     if (!opened.ok()) return CannotStart(opened.message());
     if (!cwd.ok()) return CannotStart(cwd.status().message());
+    // The default files' streams reach them through the shim, which creates them when written.
+    const bool err_default = outputs.shared ? spec.stdout_default : spec.stderr_default;
+    const bool relay_out = spec.stdout_default && !spec.label_stdout;
+    const bool relay_err = err_default && !spec.label_stderr;
+    std::unique_ptr<OutputRelay> relay;
+    if (relay_out || relay_err) {
+      Result<std::unique_ptr<OutputRelay>> made =
+          OutputRelay::Make(relay_out ? &outputs.stdout_sink : nullptr,
+                            relay_err ? outputs.err_sink() : nullptr);
+      if (!made.ok()) return CannotStart(made.status().message());
+      relay = std::move(made).value();
+    }
 
     LaunchSetup setup;
     setup.stdin_fd = outputs.stdin_fd.get();
-    setup.stdout_fd = outputs.stdout_fd.get();
-    setup.stderr_fd = outputs.err();
+    // A labelled stream's descriptor is replaced per task (LabelIoService); -1 is then never
+    // used.
+    setup.stdout_fd = relay_out ? relay->stdout_fd() : outputs.stdout_fd.get();
+    setup.stderr_fd = relay_err        ? relay->stderr_fd()
+                      : outputs.shared ? outputs.stdout_fd.get()
+                                       : outputs.stderr_fd.get();
     setup.cwd = *cwd;
     setup.switch_user = switch_user;
     setup.uid = uid;
@@ -319,11 +351,16 @@ class Shim {
     if (pmi) options.services.push_back(pmi.get());
     std::unique_ptr<TaskService> labels;
     if (spec.label_stdout || spec.label_stderr) {
-      labels = std::make_unique<LabelIoService>(outputs.stdout_fd.get(), outputs.err(),
+      labels = std::make_unique<LabelIoService>(&outputs.stdout_sink, outputs.err_sink(),
                                                 spec.label_stdout, spec.label_stderr);
       options.services.push_back(labels.get());
     }
+    if (relay) options.services.push_back(relay.get());
     ShimResult result = SuperviseTasks(spec.tasks, launcher, *container, options);
+    for (const OutputSink* sink : {&outputs.stdout_sink, &outputs.stderr_sink}) {
+      if (result.output_error.empty()) result.output_error = sink->error();
+    }
+    if (!result.output_error.empty()) Complain(run_dir_, job_id_, result.output_error);
     if (Status released = container->Release(); !released.ok()) {
       Complain(run_dir_, job_id_, released.message());
     }

@@ -208,6 +208,7 @@ std::string ToJson(const ShimSpec& spec) {
                {"stderr_path", spec.stderr_path},
                {"stdout_default", spec.stdout_default},
                {"stderr_default", spec.stderr_default},
+               {"fresh_outputs", spec.fresh_outputs},
                {"uid", spec.uid},
                {"gid", spec.gid},
                {"groups", spec.groups},
@@ -251,6 +252,7 @@ Result<ShimSpec> ShimSpecFromJson(std::string_view text) {
   spec.stderr_path = reader.String("stderr_path");
   spec.stdout_default = reader.Bool("stdout_default");
   spec.stderr_default = reader.Bool("stderr_default");
+  spec.fresh_outputs = reader.Bool("fresh_outputs");
   spec.uid = reader.Int("uid", -1, false, -1, std::numeric_limits<uint32_t>::max() - 1);
   spec.gid = reader.Int("gid", -1, false, -1, std::numeric_limits<uint32_t>::max() - 1);
   spec.groups = reader.Ints("groups", 0, std::numeric_limits<uint32_t>::max() - 1);
@@ -278,6 +280,7 @@ std::string ToJson(const ShimResult& result) {
                {"exec_error", result.exec_error}, {"start_ms", result.start_ms},
                {"end_ms", result.end_ms},         {"container", result.container},
                {"stray_processes", result.stray_processes}, {"aborted", result.aborted}};
+  if (!result.output_error.empty()) json["output_error"] = result.output_error;
   return json.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
@@ -297,6 +300,7 @@ Result<ShimResult> ShimResultFromJson(std::string_view text) {
   result.container = reader.String("container");
   result.stray_processes = static_cast<int>(reader.Int("stray_processes", 0, false, 0, kIntMax));
   result.aborted = reader.String("aborted");
+  result.output_error = reader.String("output_error");
   if (!status.ok()) return status;
   return result;
 }

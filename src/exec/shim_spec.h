@@ -56,6 +56,11 @@ struct ShimSpec {
   // opened with the rights of the job's user.
   bool stdout_default = false;
   bool stderr_default = false;
+  // The default files are created at the first byte the tasks write (none for a silent job).
+  // True on a job's first start: then they are created exclusively (a file there already is
+  // another job's). False on a restart's relaunch, which appends to its own, and for the parts
+  // of a job on several nodes, which share the files.
+  bool fresh_outputs = false;
   int64_t uid = -1;             // run tasks as this user (only when the shim is root)
   int64_t gid = -1;             // required when uid is set
   std::vector<int64_t> groups;  // supplementary groups when running as uid; empty = gid only
@@ -93,6 +98,7 @@ struct ShimResult {
   int stray_processes = 0;  // processes of the job still alive when the shim gave up on them
   std::string aborted;      // non-empty: a task ended the job through PMI (why, e.g. "PMI: rank
                             // 2 called PMI abort (exit code 3)"); exit_code is the one it named
+  std::string output_error;  // non-empty: output the shim writes for the tasks was dropped (why)
 };
 
 // Parsing is strict about types and reports the bad field (`tasks[1].argv: must not be

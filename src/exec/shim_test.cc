@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 
@@ -359,8 +360,49 @@ TEST(ShimTest, Issue9DefaultOutputsAreTheInstancesFilesNeverLinks) {
   linked.stdout_default = linked.stderr_default = true;
   ASSERT_EQ(::symlink(target.c_str(), linked.stdout_path.c_str()), 0);
   ASSERT_EQ(RunShimBinary(dir.path(), linked), kShimOk);
-  EXPECT_NE(MustResult(dir.path(), 41).exec_error.find("cannot open output"), std::string::npos);
+  // The file is made at the first byte, never through the link: that output is dropped, and
+  // the result says so (the instance refuses such a start before: JobManager).
+  EXPECT_NE(MustResult(dir.path(), 41).output_error.find("cannot create output"),
+            std::string::npos);
   EXPECT_EQ(ReadFile(target), "kept\n");
+}
+
+// Issue 12, item 4: a job's default output files exist only once it wrote something; every
+// task's output reaches them through the shim, whole lines of each intact.
+TEST(ShimTest, DefaultOutputFilesAppearOnlyWhenWrittenTo) {
+  TempDir dir;
+  TempDir output;
+  auto with_defaults = [&](ShimSpec spec) {
+    spec.stdout_path = output.path() + "/" + std::to_string(spec.job_id) + ".out";
+    spec.stderr_path = output.path() + "/" + std::to_string(spec.job_id) + ".err";
+    spec.stdout_default = spec.stderr_default = spec.fresh_outputs = true;
+    return spec;
+  };
+  ASSERT_EQ(RunShimBinary(dir.path(), with_defaults(ShellJob(dir.path(), 60, "true", 2))),
+            kShimOk);
+  EXPECT_EQ(MustResult(dir.path(), 60).output_error, "");
+  EXPECT_FALSE(Exists(output.path() + "/60.out"));
+  EXPECT_FALSE(Exists(output.path() + "/60.err"));
+
+  ASSERT_EQ(RunShimBinary(dir.path(), with_defaults(ShellJob(dir.path(), 61,
+                                                             "echo out $RANK; echo err >&2", 3))),
+            kShimOk);
+  std::string out = ReadFile(output.path() + "/61.out");
+  std::sort(out.begin(), out.end());
+  std::string expected = "out 0\nout 1\nout 2\n";
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(out, expected);
+  EXPECT_EQ(ReadFile(output.path() + "/61.err"), "err\nerr\nerr\n");
+
+  // A first start never appends to a file there already: the output is refused (the tasks'
+  // writes after the first fail: OutputRelayTest), and the result says why.
+  const std::string taken = output.path() + "/62.out";
+  ASSERT_EQ(std::system(("echo old > " + taken).c_str()), 0);
+  ASSERT_EQ(RunShimBinary(dir.path(), with_defaults(ShellJob(dir.path(), 62, "echo new"))),
+            kShimOk);
+  EXPECT_NE(MustResult(dir.path(), 62).output_error.find("another job's output"),
+            std::string::npos);
+  EXPECT_EQ(ReadFile(taken), "old\n");
 }
 
 // Issue 9, item 1: the shim runs nothing from a run folder or spec another user could have

@@ -372,6 +372,7 @@ void JobManager::Launch(int64_t id, bool first_start) {
     // output folder (another job's file), is opened with the rights of the job's user.
     spec.stdout_default = IsDefaultOutputPath(options_.output_dir, id, spec.stdout_path);
     spec.stderr_default = IsDefaultOutputPath(options_.output_dir, id, spec.stderr_path);
+    spec.fresh_outputs = first_start;
     if (options_.run_as_submitter && job.record.uid > 0) {
       spec.uid = job.record.uid;
       spec.gid = UserGroup(job.record.uid);
@@ -427,20 +428,19 @@ Status JobManager::PrepareDefaultOutputs(const Job& job, bool first_start) {
       made_folders_.insert(folder);
     }
     if (!first_start) continue;  // a relaunch after a restart appends to its own file
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                          0600);
-    if (fd >= 0) {
-      ::close(fd);
-      continue;
-    }
-    if (errno == EEXIST) {
+    // The shim creates the file at the job's first byte (exclusively: ShimSpec::fresh_outputs);
+    // one there already is refused now, with the reason, rather than lose the job's output.
+    struct stat info {};
+    if (::lstat(path.c_str(), &info) == 0) {
       return Status(Code::kInternal,
                     "default output file " + path + " already exists: it holds the output of "
                     "another job with this id (was the state folder's state.db replaced, or "
                     "restored from an older backup?); converge never appends to "
                     "another job's output. Move the file away, or give the job an output path");
     }
-    return Status(Code::kInternal, "cannot create " + path + ": " + std::strerror(errno));
+    if (errno != ENOENT) {
+      return Status(Code::kInternal, "cannot look at " + path + ": " + std::strerror(errno));
+    }
   }
   return Status::Ok();
 }
@@ -460,6 +460,9 @@ void JobManager::OnShimExit(int64_t id, Result<exec::ShimResult> outcome) {
                        {"signal", shim.signal}});
   std::string result = shim.exit_code == 0 && shim.signal == 0 ? "completed" : "failed";
   std::string reason;
+  if (!shim.output_error.empty()) {  // the job's fate stands; the loss is on its record
+    Post(job, "exception", {{"type", "output"}, {"severity", 1}, {"note", shim.output_error}});
+  }
   if (!shim.exec_error.empty()) {
     Post(job, "exception", {{"type", "exec"}, {"severity", 0}, {"note", shim.exec_error}});
     result = "failed";
