@@ -180,6 +180,7 @@ class Instance::Impl {
 
     Result<std::unique_ptr<store::Store>> store =
         store::Store::Open(state + "/state.db", {.synchronous_full = options_.sync_full,
+                                                 .deferred_sync = true,
                                                  .used_before = earlier_use});
     if (!store.ok()) return store.status();
     store_ = std::move(store).value();

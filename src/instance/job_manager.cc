@@ -38,11 +38,23 @@ JobManager::JobManager(boost::asio::io_context& io, const resource::Graph& graph
       options_(std::move(options)),
       clock_(clock),
       scheduler_(std::move(scheduler)),
-      journal_(store),
+      journal_(store, store.syncs_later() ? Journal::Defer([this](auto actions) {
+        syncer_->AfterDurable(std::move(actions));
+      })
+                                          : Journal::Defer()),
       used_(static_cast<size_t>(graph.size()), 0),
       queues_(std::move(queues)) {
   for (resource::VertexId v = 0; v < graph_.size(); ++v) {
     if (graph_.type(v) == resource::kNode) nodes_by_name_[graph_.name(v)] = v;
+  }
+  if (store.syncs_later()) {
+    syncer_ = std::make_unique<CommitSyncer>(io_, store, [](const Status& status) {
+      // What was committed may not be on the disk: stop rather than act on it; a restart
+      // recovers from what the store holds.
+      std::fprintf(stderr, "converge: cannot make commits durable: %s; stopping\n",
+                   status.ToString().c_str());
+      std::_Exit(70);
+    });
   }
 }
 

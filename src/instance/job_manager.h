@@ -27,6 +27,7 @@
 #include "exec/executor.h"
 #include "instance/clock.h"
 #include "instance/job.h"
+#include "instance/commit_syncer.h"
 #include "instance/journal.h"
 #include "instance/queue_table.h"
 #include "instance/task_plan.h"
@@ -224,6 +225,7 @@ class JobManager {
   JobManagerOptions options_;
   Clock& clock_;
   std::unique_ptr<sched::Scheduler> scheduler_;
+  std::unique_ptr<CommitSyncer> syncer_;  // with a store that syncs later
   Journal journal_;
 
   std::map<int64_t, Job> jobs_;

@@ -8,6 +8,10 @@ Status Journal::Flush(const std::function<const store::JobRecord&(int64_t id)>& 
   CONVERGE_RETURN_IF_ERROR(store_.Commit());
   std::vector<std::function<void()>> actions;
   actions.swap(actions_);
+  if (defer_) {
+    defer_(std::move(actions));
+    return Status::Ok();
+  }
   for (auto& action : actions) action();
   return Status::Ok();
 }

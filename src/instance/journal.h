@@ -3,7 +3,9 @@
 // Transitions are appended (events and job rows) and the actions that depend on them are
 // queued with AfterCommit(). Flush() commits everything appended so far in one transaction
 // and only then runs the queued actions, in order: nothing is acted upon before it is durable,
-// and every transition made while the loop was busy shares one fsync (group commit).
+// and every transition made while the loop was busy shares one fsync (group commit). With a
+// store that syncs later (StoreOptions::deferred_sync), the actions go to `defer` after the
+// commit, which runs them once it is durable (instance/commit_syncer.h).
 // Not thread-safe: the instance's event loop owns it.
 #pragma once
 
@@ -19,7 +21,9 @@ namespace converge::instance {
 
 class Journal {
  public:
-  explicit Journal(store::Store& store) : store_(store) {}
+  using Defer = std::function<void(std::vector<std::function<void()>> actions)>;
+  explicit Journal(store::Store& store, Defer defer = nullptr)
+      : store_(store), defer_(std::move(defer)) {}
 
   void AppendEvent(store::Event event) { store_.AppendEvent(std::move(event)); }
   void PutJobspec(int64_t id, std::string jobspec_json) {
@@ -30,13 +34,15 @@ class Journal {
   void AfterCommit(std::function<void()> action) { actions_.push_back(std::move(action)); }
   bool empty() const { return dirty_.empty() && actions_.empty() && store_.buffered() == 0; }
 
-  // Writes the dirty rows (fetched with `record_of`), commits, then runs the queued actions.
+  // Writes the dirty rows (fetched with `record_of`), commits, then runs the queued actions
+  // (or hands them to `defer`).
   // On a commit error nothing runs and the error is returned: the caller must stop, because
   // in-memory state is now ahead of the durable state.
   Status Flush(const std::function<const store::JobRecord&(int64_t id)>& record_of);
 
  private:
   store::Store& store_;
+  Defer defer_;
   std::set<int64_t> dirty_;
   std::vector<std::function<void()>> actions_;
 };

@@ -167,7 +167,34 @@ class Store::Impl {
   // sqlite3_close_v2 waits for the statements below, finalized after this body.
   ~Impl() {
     sqlite3_close_v2(db_);
+    if (wal_fd_ >= 0) ::close(wal_fd_);
   }
+
+  // Opens the WAL (it exists once a transaction was written) for SyncCommitted().
+  Status OpenWal() {
+    const std::string wal = path_ + "-wal";
+    wal_fd_ = ::open(wal.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (wal_fd_ < 0) {
+      return Status(Code::kInternal, std::string("cannot open the WAL: ") + std::strerror(errno),
+                    wal);
+    }
+    return Status::Ok();
+  }
+
+  Status SyncWal() const {
+    if (wal_fd_ < 0) return Status::Ok();
+    int rc;
+    do {
+      rc = ::fdatasync(wal_fd_);
+    } while (rc != 0 && errno == EINTR);
+    if (rc != 0) {
+      return Status(Code::kInternal, std::string("fdatasync: ") + std::strerror(errno),
+                    path_ + "-wal");
+    }
+    return Status::Ok();
+  }
+
+  int wal_fd_ = -1;  // deferred_sync only; fdatasync is safe from any thread
 
   Status Error(const std::string& what) const {
     return Status(Code::kInternal, what + ": " + sqlite3_errmsg(db_), path_);
@@ -552,8 +579,12 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, StoreOptions
   }
   CONVERGE_RETURN_IF_ERROR(impl->Exec("PRAGMA journal_mode=WAL"));
   CONVERGE_RETURN_IF_ERROR(RestrictToOwner(path));
-  CONVERGE_RETURN_IF_ERROR(impl->Exec(options.synchronous_full ? "PRAGMA synchronous=FULL"
-                                                               : "PRAGMA synchronous=NORMAL"));
+  // Deferred: SQLite syncs only at checkpoints (the WAL before, the database after), and
+  // SyncCommitted() makes each commit durable.
+  const bool deferred = options.synchronous_full && options.deferred_sync;
+  CONVERGE_RETURN_IF_ERROR(impl->Exec(options.synchronous_full && !deferred
+                                          ? "PRAGMA synchronous=FULL"
+                                          : "PRAGMA synchronous=NORMAL"));
   CONVERGE_RETURN_IF_ERROR(impl->Exec("PRAGMA foreign_keys=OFF"));
   CONVERGE_RETURN_IF_ERROR(impl->Exec(kSchema));
   CONVERGE_RETURN_IF_ERROR(impl->PrepareAll());
@@ -564,6 +595,10 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, StoreOptions
   }
   CONVERGE_RETURN_IF_ERROR(impl->Migrate());
   CONVERGE_RETURN_IF_ERROR(impl->Mark());
+  if (deferred) {
+    CONVERGE_RETURN_IF_ERROR(impl->OpenWal());
+    CONVERGE_RETURN_IF_ERROR(impl->SyncWal());  // what Open() wrote is durable on return
+  }
   return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
 
@@ -580,6 +615,8 @@ void Store::PutMeta(const std::string& key, const std::string& value) {
 }
 Status Store::Commit() { return impl_->Commit(); }
 Store::Failure Store::last_failure() const { return impl_->last_failure(); }
+bool Store::syncs_later() const { return impl_->wal_fd_ >= 0; }
+Status Store::SyncCommitted() const { return impl_->SyncWal(); }
 size_t Store::buffered() const { return impl_->writes_.size(); }
 
 Result<std::vector<JobRecord>> Store::LoadJobs() const {

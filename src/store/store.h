@@ -26,6 +26,11 @@ namespace converge::store {
 
 struct StoreOptions {
   bool synchronous_full = true;  // fsync the WAL at every commit (see above)
+  // With synchronous_full: Commit() does not wait for the disk; a commit is durable once a
+  // SyncCommitted() that began after it returned Ok. The owner must not act on a commit before
+  // then (instance/commit_syncer.h syncs off the event loop, so that the loop goes on meanwhile
+  // and one fsync covers every commit made during the previous one).
+  bool deferred_sync = false;
   // Why the caller knows that a store existed here before (e.g. "STATE/output holds the
   // output of earlier jobs"), "" when it does not. Open() then refuses a missing or empty
   // database, as it does when PATH.id exists.
@@ -67,6 +72,12 @@ class Store {
   // that can help). Ok and no I/O when nothing is buffered.
   Status Commit();
   Failure last_failure() const;
+  // StoreOptions::deferred_sync was given (with synchronous_full): see there.
+  bool syncs_later() const;
+  // Makes every commit returned so far durable (fdatasync of the WAL). Errors: kInternal with
+  // the cause; what was committed may then be lost on power loss. The one method that may be
+  // called from another thread, concurrently with the owner's calls.
+  Status SyncCommitted() const;
   size_t buffered() const;
 
   // Reads fail with kInternal "damaged" when a row's text is not UTF-8.
