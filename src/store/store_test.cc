@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <thread>
 #include <cstdlib>
 
 #include <gtest/gtest.h>
@@ -53,6 +54,33 @@ TEST(StoreTest, Issue9TheDatabaseAndItsWalAreOwnerOnly) {
     EXPECT_EQ(ModeOf(path), 0600u);
   }
   ::umask(old_mask);
+}
+
+// Issue 12, item 4: with deferred_sync a commit waits for no disk; SyncCommitted() makes it
+// durable, from another thread too. A store without it syncs at Commit() and has nothing to do.
+TEST(StoreTest, DeferredSyncCommitsAndSyncsApart) {
+  testutil::TempDir dir;
+  const std::string path = dir.path() + "/state.db";
+  {
+    auto store = Store::Open(path, {.synchronous_full = true, .deferred_sync = true});
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    EXPECT_TRUE((*store)->syncs_later());
+    (*store)->PutJob(MakeJob(1, "SCHED"));
+    ASSERT_TRUE((*store)->Commit().ok());
+    Status synced;
+    std::thread([&] { synced = (*store)->SyncCommitted(); }).join();
+    EXPECT_TRUE(synced.ok()) << synced.ToString();
+  }
+  {
+    auto store = Store::Open(path);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    EXPECT_FALSE((*store)->syncs_later());
+    EXPECT_TRUE((*store)->SyncCommitted().ok());
+    auto jobs = (*store)->LoadJobs();
+    ASSERT_TRUE(jobs.ok());
+    ASSERT_EQ(jobs->size(), 1u);
+    EXPECT_EQ(jobs->front().state, "SCHED");
+  }
 }
 
 TEST(StoreTest, CommittedJobsEventsAndJobspecsSurviveReopening) {
