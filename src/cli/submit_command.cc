@@ -25,17 +25,21 @@ int Submit(const SubmitFlags& flags, const std::vector<std::string>& command) {
     return 2;
   }
   const JobContext here = CurrentJobContext();
-  Result<std::vector<std::string>> specs = CopyJobspecs(
-      flags.job, command,
-      [&](const JobOptions& options, const std::vector<std::string>& program) {
-        return BuildJobspec(options, program, here);
-      });
-  if (!specs.ok()) return Fail("submit", specs.status());
-  if (flags.job.dry_run) return PrintDryRun(*specs);
+  const BuildOne build = [here](const JobOptions& options,
+                                const std::vector<std::string>& program) {
+    return BuildJobspec(options, program, here);
+  };
+  if (flags.job.dry_run) {
+    Result<std::vector<std::string>> specs = CopyJobspecs(flags.job, command, build);
+    if (!specs.ok()) return Fail("submit", specs.status());
+    return PrintDryRun(*specs);
+  }
+  Result<JobCopies> copies = JobspecCopies(flags.job, command, build);
+  if (!copies.ok()) return Fail("submit", copies.status());
   Result<Session> session = Session::Open();
   if (!session.ok()) return Fail("submit", session.status());
   std::vector<int64_t> ids;
-  const int status = SubmitJobspecs(*session, *specs, "submit", [&](const nlohmann::json& id) {
+  const int status = SubmitCopies(*session, *copies, "submit", [&](const nlohmann::json& id) {
     if (!flags.quiet) std::printf("%s\n", id.dump().c_str());
     if (id.is_number_integer()) ids.push_back(id.get<int64_t>());
   });
