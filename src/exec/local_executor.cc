@@ -17,6 +17,7 @@
 #include <set>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include "exec/pidfd.h"
 #include "exec/run_files.h"
@@ -336,6 +337,9 @@ class LocalExecutor::Impl {
       // The fast path: our own shim, its result is there (no lock to look at).
       Result<ShimResult> result = ReadResult(id);
       if (result.ok() || result.status().code() != Code::kNotFound) {
+        if (result.ok() && known && WIFEXITED(status) && WEXITSTATUS(status) == kShimOk) {
+          clean_ends_.insert(id);
+        }
         on_exit_(id, std::move(result));
         return;
       }
@@ -445,17 +449,21 @@ class LocalExecutor::Impl {
   }
 
   // Removes the job's files; the lock file last and only then our lock on it, so that a shim
-  // which gets the lock afterwards finds no spec and runs nothing.
+  // which gets the lock afterwards finds no spec and runs nothing. After a clean end (our shim
+  // wrote its result) only the spec, the result and the lock can be there.
   void RemoveFiles(int64_t id) {
+    const bool clean = clean_ends_.erase(id) != 0;
     if (dir_fd_ < 0) return;
-    for (const std::string& name :
-         {SpecFileName(id), SpecFileName(id) + ".tmp", ResultFileName(id),
-          ResultFileName(id) + ".tmp", ShimLogFileName(id), LockFileName(id)}) {
-      ::unlinkat(dir_fd_, name.c_str(), 0);
+    std::vector<std::string> names = {SpecFileName(id), ResultFileName(id)};
+    if (!clean) {
+      names.insert(names.end(), {SpecFileName(id) + ".tmp", ResultFileName(id) + ".tmp"});
     }
+    if (!clean || options_.keep_shim_log) names.push_back(ShimLogFileName(id));
+    names.push_back(LockFileName(id));
+    for (const std::string& name : names) ::unlinkat(dir_fd_, name.c_str(), 0);
     // Left behind only by a PMIx shim that was killed (it removes the folder itself).
     const std::string pmix = PmixFolderName(id);
-    if (::unlinkat(dir_fd_, pmix.c_str(), AT_REMOVEDIR) != 0 && errno == ENOTEMPTY) {
+    if (!clean && ::unlinkat(dir_fd_, pmix.c_str(), AT_REMOVEDIR) != 0 && errno == ENOTEMPTY) {
       std::error_code ignored;
       std::filesystem::remove_all(options_.run_dir + "/" + pmix, ignored);  // follows no link
     }
@@ -476,6 +484,7 @@ class LocalExecutor::Impl {
   std::map<int64_t, Watch> orphans_;   // forgotten while running: reaped, then files removed
   std::map<int64_t, int> held_locks_;  // job -> lock fd we hold (Reattach, Decide)
   std::set<int64_t> terminate_pending_;
+  std::set<int64_t> clean_ends_;  // our shim exited 0 with its result: few files to remove
   uint64_t next_serial_ = 0;
   // Completion handlers hold a weak_ptr to this: shared only to let them see that the
   // executor is gone (they run on the io_context, possibly after ~Impl).
