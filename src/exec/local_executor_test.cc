@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 
 #include "exec/exec_testing.h"
@@ -78,6 +79,39 @@ TEST_F(LocalExecutorTest, RunsAJobAndReportsItsResult) {
   for (const char* name : {"1.spec.json", "1.lock", "1.result.json"}) {
     EXPECT_FALSE(Exists(RunFile(name))) << name;
   }
+}
+
+// The pid of the shim zygote serving `run_dir` (its command line names it), or 0.
+pid_t ZygoteOf(const std::string& run_dir) {
+  const std::string wanted = std::string("--zygote") + '\0' + run_dir + '\0';
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (ReadFile(entry.path().string() + "/cmdline").find(wanted) != std::string::npos) {
+      return static_cast<pid_t>(std::stol(name));
+    }
+  }
+  return 0;
+}
+
+// Shims come from the executor's zygote; one that died is replaced, and no job is lost to it.
+TEST_F(LocalExecutorTest, AShimZygoteThatDiedIsReplaced) {
+  auto executor = Make(&results_);
+  ASSERT_TRUE(executor->Start(Job(1, "exit 0")).ok());
+  ASSERT_TRUE(RunUntil([&] { return results_.count(1) != 0; }));
+  const pid_t first = ZygoteOf(run_dir_);
+  ASSERT_GT(first, 0);
+  ASSERT_EQ(::kill(first, SIGKILL), 0);
+  ASSERT_TRUE(executor->Start(Job(2, "exit 4")).ok());
+  ASSERT_TRUE(executor->Start(Job(3, "exit 5")).ok());
+  ASSERT_TRUE(RunUntil([&] { return results_.count(2) != 0 && results_.count(3) != 0; }));
+  ASSERT_TRUE(results_.at(2).ok()) << results_.at(2).status().ToString();
+  EXPECT_EQ(results_.at(2)->exit_code, 4);
+  ASSERT_TRUE(results_.at(3).ok()) << results_.at(3).status().ToString();
+  EXPECT_EQ(results_.at(3)->exit_code, 5);
+  const pid_t second = ZygoteOf(run_dir_);
+  EXPECT_GT(second, 0);
+  EXPECT_NE(second, first);
 }
 
 TEST_F(LocalExecutorTest, TerminateStopsTheJob) {
