@@ -760,5 +760,24 @@ TEST_F(InstanceCliTest, SubmitCcMakesOneJobPerIndex) {
   EXPECT_EQ(instance_->Run({"wait", "--all"}).exit_code, 0);
 }
 
+// Issue 12, item 4: copies are sent as they are made, in POSTs bounded by count and bytes;
+// every copy arrives once, in order, whatever the split.
+TEST_F(InstanceCliTest, SubmitCcSendsManyLargeCopiesOnceEachInOrder) {
+  const std::string big(6000, 'x');  // 300 copies of ~8 KB: several POSTs by size, not count
+  CommandResult submit =
+      instance_->Run({"submit", "--hold", "--cc", "1-300", "echo", "{cc}", big});
+  ASSERT_EQ(submit.exit_code, 0) << submit.err;
+  std::istringstream ids(submit.out);
+  std::vector<int64_t> list;
+  for (int64_t id; ids >> id;) list.push_back(id);
+  ASSERT_EQ(list.size(), 300u);
+  for (size_t i = 1; i < list.size(); ++i) EXPECT_EQ(list[i], list[i - 1] + 1);
+  for (size_t i : {size_t{0}, size_t{137}, size_t{299}}) {
+    nlohmann::json job = GetJob(*instance_, list[i]);
+    EXPECT_EQ(job["jobspec"]["tasks"][0]["command"][1], std::to_string(i + 1)) << job.dump();
+  }
+  EXPECT_EQ(instance_->Run({"cancel", "--all"}).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace converge::testutil
