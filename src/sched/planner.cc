@@ -151,23 +151,32 @@ std::optional<Plan> Planner::HostShapedStart(const Request& request, const HostF
   const size_t pools = node.demand.size();
   auto effective_end = [now](int64_t end) { return std::max<Time>(end, now + 1); };
 
+  auto usable = [&](int32_t host) {
+    VertexId vertex = state_.hosts()[host];
+    if (!state_.HostAvailable(host)) return false;
+    if (filter != nullptr && !filter->Accepts(graph, vertex)) return false;
+    for (size_t p = 0; p < pools; ++p) {
+      if (state_.Capacity(vertex, static_cast<int>(p)) < node.demand[p]) return false;
+    }
+    return true;
+  };
   // When could each host alone hold one node's share?
   std::vector<std::pair<Time, int32_t>> ready;
+  if (need_idle && node.count > 0) {
+    // A whole host: ready when its last job ends. Hosts in that order, up to the count-th
+    // usable one and those tied with it (the check below may place on any of them).
+    for (const auto& [idle, host] : index.ByIdleTime()) {
+      const Time time = idle == RunningIndex::kIdleNow ? now : effective_end(idle);
+      if (ready.size() >= static_cast<size_t>(node.count) && time > ready.back().first) break;
+      if (usable(host)) ready.push_back({time, host});
+    }
+  }
   std::vector<int64_t> free(pools);
-  for (int32_t host = 0; host < static_cast<int32_t>(state_.hosts().size()); ++host) {
+  for (int32_t host = 0; !need_idle && host < static_cast<int32_t>(state_.hosts().size());
+       ++host) {
+    if (!usable(host)) continue;
     VertexId vertex = state_.hosts()[host];
-    if (!state_.HostAvailable(host)) continue;
-    if (filter != nullptr && !filter->Accepts(graph, vertex)) continue;
-    bool possible = true;
-    for (size_t p = 0; p < pools; ++p) {
-      possible = possible && state_.Capacity(vertex, static_cast<int>(p)) >= node.demand[p];
-    }
-    if (!possible) continue;
     const std::vector<RunningIndex::Entry>& entries = index.OnHost(host);
-    if (need_idle) {
-      ready.push_back({entries.empty() ? now : effective_end(entries.back().end), host});
-      continue;
-    }
     auto fits = [&] {
       for (size_t p = 0; p < pools; ++p) {
         if (free[p] < node.demand[p]) return false;

@@ -4,6 +4,20 @@
 
 namespace converge::sched {
 
+RunningIndex::RunningIndex(const ResourceState& state)
+    : state_(state), by_host_(state.hosts().size()) {
+  for (int32_t host = 0; host < static_cast<int32_t>(by_host_.size()); ++host) {
+    by_idle_.emplace_hint(by_idle_.end(), kIdleNow, host);
+  }
+}
+
+void RunningIndex::Reorder(int32_t host, int64_t before) {
+  const int64_t after = IdleTime(host);
+  if (after == before) return;
+  by_idle_.erase({before, host});
+  by_idle_.emplace(after, host);
+}
+
 void RunningIndex::Add(int64_t job, int64_t end, const Allocation& allocation) {
   const Graph& graph = state_.graph();
   // Items are sorted by vertex, so each host's items are contiguous.
@@ -16,11 +30,13 @@ void RunningIndex::Add(int64_t job, int64_t end, const Allocation& allocation) {
     }
     if (host < 0) continue;
     std::vector<Entry>& entries = by_host_[host];
+    const int64_t before = IdleTime(host);
     auto position = std::upper_bound(entries.begin(), entries.end(), entry,
                                      [](const Entry& a, const Entry& b) {
                                        return a.end != b.end ? a.end < b.end : a.job < b.job;
                                      });
     entries.insert(position, std::move(entry));
+    Reorder(host, before);
   }
 }
 
@@ -29,9 +45,11 @@ void RunningIndex::Remove(int64_t job, const Allocation& allocation) {
     int32_t host = state_.HostOf(node);
     if (host < 0) continue;
     std::vector<Entry>& entries = by_host_[host];
+    const int64_t before = IdleTime(host);
     entries.erase(std::remove_if(entries.begin(), entries.end(),
                                  [job](const Entry& entry) { return entry.job == job; }),
                   entries.end());
+    Reorder(host, before);
   }
 }
 

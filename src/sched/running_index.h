@@ -1,11 +1,16 @@
 // RunningIndex: for every host, the running jobs on it with their expected ends and how
 // much of each pool they hold there, sorted by end. Lets the planner compute, per host,
-// when a host-shaped request could first fit there, without touching the resource state.
+// when a host-shaped request could first fit there, without touching the resource state;
+// and keeps every host ordered by when its last running job ends (when it is idle), so that
+// an exclusive request finds its hosts without visiting all of them.
 //
 // Maintained by the Scheduler on every start and release. Not thread-safe.
 #pragma once
 
 #include <cstdint>
+#include <limits>
+#include <set>
+#include <utility>
 #include <vector>
 
 #include "sched/allocation.h"
@@ -22,7 +27,10 @@ class RunningIndex {
     std::vector<int64_t> usage;    // per pool, on this host
   };
 
-  explicit RunningIndex(const ResourceState& state) : state_(state), by_host_(state.hosts().size()) {}
+  // The idle time of a host that runs nothing.
+  static constexpr int64_t kIdleNow = std::numeric_limits<int64_t>::min();
+
+  explicit RunningIndex(const ResourceState& state);
 
   // REQUIRES: `allocation` outlives the entry (until Remove). O(items + k) for k jobs on
   // each touched host.
@@ -31,10 +39,19 @@ class RunningIndex {
 
   // Entries of host h, ascending by (end, job).
   const std::vector<Entry>& OnHost(int32_t host) const { return by_host_[host]; }
+  // Every host as (the end of its last running job, or kIdleNow; host), ascending.
+  const std::set<std::pair<int64_t, int32_t>>& ByIdleTime() const { return by_idle_; }
 
  private:
+  // Moves `host` in by_idle_ after its entries changed from ending last at `before`.
+  void Reorder(int32_t host, int64_t before);
+  int64_t IdleTime(int32_t host) const {
+    return by_host_[host].empty() ? kIdleNow : by_host_[host].back().end;
+  }
+
   const ResourceState& state_;
   std::vector<std::vector<Entry>> by_host_;
+  std::set<std::pair<int64_t, int32_t>> by_idle_;
 };
 
 }  // namespace converge::sched
