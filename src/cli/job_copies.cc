@@ -101,11 +101,9 @@ Result<JobCopies> JobspecCopies(const JobOptions& options,
     if (!values.ok()) return values.status();
     copies = Copies(options, command, build, std::move(values).value(), false);
   } else {
-    copies = JobCopies{1, [=](size_t) -> Result<std::string> {
-                         Result<nlohmann::json> spec = build(options, command);
-                         if (!spec.ok()) return spec.status();
-                         return spec->dump();
-                       }};
+    Result<nlohmann::json> spec = build(options, command);
+    if (!spec.ok()) return spec.status();
+    return JobCopies{1, [text = spec->dump()](size_t) -> Result<std::string> { return text; }};
   }
   // Copies differ only by their index: the first and the last stand for all of them.
   for (size_t i : {size_t{0}, copies.count - 1}) {

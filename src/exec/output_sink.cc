@@ -44,7 +44,8 @@ OutputSink::~OutputSink() {
 
 int OutputSink::Fd() {
   if (fd_ >= 0 || path_.empty() || !error_.empty()) return fd_;
-  int flags = O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC;
+  // Non-blocking: a FIFO put there is refused below rather than waited on.
+  int flags = O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC;
   if (exclusive_) flags |= O_EXCL;
   const int fd = ::open(path_.c_str(), flags, 0600);
   struct stat info {};
@@ -57,6 +58,7 @@ int OutputSink::Fd() {
                               : ErrnoText(error));
     return -1;
   }
+  ::fcntl(fd, F_SETFL, O_APPEND);  // blocking writes from here on
   fd_ = fd;
   owned_ = true;
   return fd_;
