@@ -168,6 +168,9 @@ std::string Quote(const std::string& text) {
   return out + "\"";
 }
 
+// The longest key written as an implicit one, in bytes (YAML's limit is 1024 characters).
+constexpr size_t kMaxImplicitKey = 1000;
+
 bool IsPlainKey(const std::string& key) {
   if (key.empty()) return false;
   for (char c : key) {
@@ -209,7 +212,11 @@ void EmitBlock(const ordered& value, int indent, std::string* out) {
   const std::string pad(indent, ' ');
   if (value.is_object()) {
     for (const auto& [key, item] : value.items()) {
-      *out += pad + (IsPlainKey(key) ? key : Quote(key)) + ":";
+      const std::string written = IsPlainKey(key) ? key : Quote(key);
+      // YAML allows an implicit key of at most 1024 characters; a longer one is written
+      // explicitly ("? KEY" then ": VALUE" on the next line).
+      *out += written.size() <= kMaxImplicitKey ? pad + written + ":"
+                                                : pad + "? " + written + "\n" + pad + ":";
       if (item.is_structured() && !item.empty() && !IsScalarArray(item)) {
         *out += "\n";
         EmitBlock(item, indent + 2, out);

@@ -86,5 +86,19 @@ TEST(ToYaml, EscapesControlCharacters) {
   EXPECT_EQ(again->tasks[0].command, spec.tasks[0].command);
 }
 
+// Found by jobspec_fuzz: a key whose written form passes YAML's 1024-character limit on
+// implicit keys (here control characters, each written as \xNN) is written as an explicit key.
+TEST(ToYaml, WritesAKeyOverYamlsImplicitLimitExplicitly) {
+  Jobspec spec = Rich();
+  const std::string key = "environment" + std::string(400, '\x17');
+  spec.system.extra[key] = nlohmann::json::object({{"BAR", "1"}});
+  spec.system.extra[std::string(1500, 'k')] = "plain but long";
+  const std::string yaml = ToYaml(spec);
+  EXPECT_NE(yaml.find("? \"environment\\x17"), std::string::npos) << yaml;
+  Result<Jobspec> again = Parse(yaml, ParseOptions{});
+  ASSERT_TRUE(again.ok()) << again.status().ToString() << yaml;
+  EXPECT_TRUE(*again == spec);
+}
+
 }  // namespace
 }  // namespace converge::jobspec
