@@ -85,13 +85,7 @@ class LocalExecutor::Impl {
     }
     posix_spawn_file_actions_addclosefrom_np(&quiet_actions_, 3);
     posix_spawnattr_init(&attributes_);
-    // The shim reads these from a signalfd; blocked from the start, none is lost (shim.cc).
-    sigset_t blocked = ShimSignals(), all;
-    sigfillset(&all);
-    posix_spawnattr_setsigmask(&attributes_, &blocked);
-    posix_spawnattr_setsigdefault(&attributes_, &all);
-    posix_spawnattr_setflags(&attributes_,
-                             POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    SetShimSpawnAttributes(&attributes_);
   }
 
   ~Impl() {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <signal.h>
+#include <spawn.h>
 
 namespace converge::exec {
 
@@ -15,6 +16,17 @@ inline sigset_t ShimSignals() {
   sigemptyset(&set);
   for (int signo : {SIGCHLD, SIGTERM, SIGINT, ForwardSignal()}) sigaddset(&set, signo);
   return set;
+}
+
+// Makes `attributes` (initialised) spawn a shim: a session of its own, every signal at its
+// default, and ShimSignals() blocked from the first instruction on.
+inline void SetShimSpawnAttributes(posix_spawnattr_t* attributes) {
+  sigset_t blocked = ShimSignals(), all;
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(attributes, &blocked);
+  posix_spawnattr_setsigdefault(attributes, &all);
+  posix_spawnattr_setflags(attributes,
+                           POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 }
 
 }  // namespace converge::exec

@@ -116,12 +116,7 @@ Result<std::unique_ptr<ShimZygote>> ShimZygote::Start(const std::string& shim_pa
   posix_spawn_file_actions_addclosefrom_np(&actions, 4);
   posix_spawnattr_t attributes;
   posix_spawnattr_init(&attributes);
-  sigset_t blocked = ShimSignals(), all;
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&attributes, &blocked);
-  posix_spawnattr_setsigdefault(&attributes, &all);
-  posix_spawnattr_setflags(&attributes,
-                           POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  SetShimSpawnAttributes(&attributes);
   std::string program = shim_path, mode = "--zygote", folder = run_dir;
   char* argv[] = {program.data(), mode.data(), folder.data(), nullptr};
   pid_t pid = 0;
