@@ -6,15 +6,11 @@
 
 namespace converge::sim {
 
-namespace {
-
-std::string Format(const char* format, double value) {
+std::string FormatNumber(const char* format, double value) {
   char buffer[64];
   std::snprintf(buffer, sizeof(buffer), format, value);
   return buffer;
 }
-
-}  // namespace
 
 std::string MetricsJson(const Metrics& metrics, double sim_seconds) {
   nlohmann::ordered_json json;
@@ -41,15 +37,15 @@ std::string MetricsText(const Metrics& metrics, double sim_seconds) {
   text += "jobs          " + std::to_string(metrics.jobs) + " simulated, " +
           std::to_string(metrics.skipped) + " skipped (" +
           std::to_string(metrics.unsatisfiable) + " larger than the machine)\n";
-  text += "wait          avg " + Format("%.1f", metrics.avg_wait_s) + " s, median " +
-          Format("%.1f", metrics.median_wait_s) + " s, p95 " +
-          Format("%.1f", metrics.p95_wait_s) + " s\n";
-  text += "bounded sld   avg " + Format("%.2f", metrics.avg_bsld) + ", max " +
-          Format("%.2f", metrics.max_bsld) + " (tau 10 s)\n";
-  text += "utilization   " + Format("%.2f", 100.0 * metrics.utilization) + " %\n";
+  text += "wait          avg " + FormatNumber("%.1f", metrics.avg_wait_s) + " s, median " +
+          FormatNumber("%.1f", metrics.median_wait_s) + " s, p95 " +
+          FormatNumber("%.1f", metrics.p95_wait_s) + " s\n";
+  text += "bounded sld   avg " + FormatNumber("%.2f", metrics.avg_bsld) + ", max " +
+          FormatNumber("%.2f", metrics.max_bsld) + " (tau 10 s)\n";
+  text += "utilization   " + FormatNumber("%.2f", 100.0 * metrics.utilization) + " %\n";
   text += "makespan      " + std::to_string(metrics.makespan_s) + " s (" +
-          Format("%.2f", static_cast<double>(metrics.makespan_s) / 86400.0) + " days)\n";
-  text += "sim time      " + Format("%.3f", sim_seconds) + " s\n";
+          FormatNumber("%.2f", static_cast<double>(metrics.makespan_s) / 86400.0) + " days)\n";
+  text += "sim time      " + FormatNumber("%.3f", sim_seconds) + " s\n";
   return text;
 }
 

@@ -18,4 +18,7 @@ std::string MetricsJson(const Metrics& metrics, double sim_seconds);
 // A few lines for humans (same figures as the JSON).
 std::string MetricsText(const Metrics& metrics, double sim_seconds);
 
+// `value` through a printf conversion for one double (e.g. "%.2f"); under 64 characters.
+std::string FormatNumber(const char* format, double value);
+
 }  // namespace converge::sim

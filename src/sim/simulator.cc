@@ -92,7 +92,8 @@ class Loop {
       wake = due && *due > now ? *due : kNever;
       if (observer_ != nullptr) {
         observer_->AfterSchedule(now, scheduler, started);
-        observer_->OnProgress(finished_, total - static_cast<int64_t>(result_.unsatisfiable.size()));
+        const auto unsatisfiable = static_cast<int64_t>(result_.unsatisfiable.size());
+        observer_->OnProgress(finished_, total - unsatisfiable);
       }
       if (ends_.empty() && next_submit == order_.size() && wake == kNever &&
           !pending_.empty()) {

@@ -1,18 +1,12 @@
 #include "sim/sweep_report.h"
 
-#include <cstdio>
-
 #include <nlohmann/json.hpp>
+
+#include "sim/report.h"
 
 namespace converge::sim {
 
 namespace {
-
-std::string Format(const char* format, double value) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof(buffer), format, value);
-  return buffer;
-}
 
 // A CSV field: quoted when it holds a comma, a quote or a line break.
 std::string CsvField(const std::string& text) {
@@ -39,11 +33,11 @@ std::vector<std::vector<std::string>> SweepCells(const std::vector<SweepRow>& ro
       continue;
     }
     cells.push_back({row.policy, row.match, row.machine, std::to_string(m.procs),
-                     std::to_string(m.jobs), Format("%.1f", m.avg_wait_s),
-                     Format("%.1f", m.median_wait_s), Format("%.1f", m.p95_wait_s),
-                     Format("%.2f", m.avg_bsld), Format("%.2f", m.max_bsld),
-                     Format("%.2f", 100.0 * m.utilization), std::to_string(m.makespan_s),
-                     Format("%.3f", row.sim_seconds)});
+                     std::to_string(m.jobs), FormatNumber("%.1f", m.avg_wait_s),
+                     FormatNumber("%.1f", m.median_wait_s), FormatNumber("%.1f", m.p95_wait_s),
+                     FormatNumber("%.2f", m.avg_bsld), FormatNumber("%.2f", m.max_bsld),
+                     FormatNumber("%.2f", 100.0 * m.utilization), std::to_string(m.makespan_s),
+                     FormatNumber("%.3f", row.sim_seconds)});
   }
   return cells;
 }
@@ -54,13 +48,14 @@ std::string SweepCsv(const std::vector<SweepRow>& rows) {
       "max_bsld,utilization,makespan_s,sim_seconds,error\n";
   for (const SweepRow& row : rows) {
     const Metrics& m = row.metrics;
+    const auto exact = [](double value) { return FormatNumber("%.17g", value); };
     csv += CsvField(row.policy) + "," + CsvField(row.match) + "," + CsvField(row.machine) + "," +
            std::to_string(m.procs) + "," + std::to_string(m.jobs) + "," +
-           std::to_string(m.skipped) + "," + Format("%.17g", m.avg_wait_s) + "," +
-           Format("%.17g", m.median_wait_s) + "," + Format("%.17g", m.p95_wait_s) + "," +
-           Format("%.17g", m.avg_bsld) + "," + Format("%.17g", m.max_bsld) + "," +
-           Format("%.17g", m.utilization) + "," + std::to_string(m.makespan_s) + "," +
-           Format("%.6f", row.sim_seconds) + "," + CsvField(row.error) + "\n";
+           std::to_string(m.skipped) + "," + exact(m.avg_wait_s) + "," +
+           exact(m.median_wait_s) + "," + exact(m.p95_wait_s) + "," + exact(m.avg_bsld) + "," +
+           exact(m.max_bsld) + "," + exact(m.utilization) + "," +
+           std::to_string(m.makespan_s) + "," + FormatNumber("%.6f", row.sim_seconds) + "," +
+           CsvField(row.error) + "\n";
   }
   return csv;
 }
