@@ -45,19 +45,10 @@ void LabelIoService::Launched(const TaskSpec& task) {
   }
 }
 
-void LabelIoService::AddPollFds(std::vector<pollfd>& fds) {
-  polled_.clear();
-  for (size_t i = 0; i < streams_.size(); ++i) {
-    if (streams_[i].read_fd < 0) continue;
-    fds.push_back({streams_[i].read_fd, POLLIN, 0});
-    polled_.push_back(i);
-  }
-}
+void LabelIoService::AddPollFds(std::vector<pollfd>& fds) { polled_.Add(streams_, fds); }
 
 void LabelIoService::OnPoll(std::span<const pollfd> fds) {
-  for (size_t i = 0; i < fds.size() && i < polled_.size(); ++i) {
-    if (fds[i].revents != 0) Drain(streams_[polled_[i]]);
-  }
+  polled_.ForEachReady(fds, [this](size_t i) { Drain(streams_[i]); });
 }
 
 void LabelIoService::Finish() {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "exec/output_sink.h"
+#include "exec/polled_reads.h"
 #include "exec/task_service.h"
 
 namespace converge::exec {
@@ -55,7 +56,7 @@ class LabelIoService : public TaskService {
   bool label_stdout_;
   bool label_stderr_;
   std::vector<Stream> streams_;
-  std::vector<size_t> polled_;  // indexes into streams_ of the fds AddPollFds appended
+  PolledReads polled_;
 };
 
 }  // namespace converge::exec

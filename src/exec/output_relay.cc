@@ -32,19 +32,10 @@ OutputRelay::~OutputRelay() {
   }
 }
 
-void OutputRelay::AddPollFds(std::vector<pollfd>& fds) {
-  polled_.clear();
-  for (int i = 0; i < 2; ++i) {
-    if (streams_[i].read_fd < 0) continue;
-    fds.push_back({streams_[i].read_fd, POLLIN, 0});
-    polled_.push_back(i);
-  }
-}
+void OutputRelay::AddPollFds(std::vector<pollfd>& fds) { polled_.Add(streams_, fds); }
 
 void OutputRelay::OnPoll(std::span<const pollfd> fds) {
-  for (size_t i = 0; i < fds.size() && i < polled_.size(); ++i) {
-    if (fds[i].revents != 0) Drain(streams_[polled_[i]]);
-  }
+  polled_.ForEachReady(fds, [this](size_t i) { Drain(streams_[i]); });
 }
 
 void OutputRelay::Finish() {

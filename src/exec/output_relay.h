@@ -15,6 +15,7 @@
 
 #include "common/status.h"
 #include "exec/output_sink.h"
+#include "exec/polled_reads.h"
 #include "exec/task_service.h"
 
 namespace converge::exec {
@@ -50,7 +51,7 @@ class OutputRelay : public TaskService {
 
   Stream streams_[2];
   bool shared_ = false;  // stderr goes into stdout's pipe
-  std::vector<int> polled_;
+  PolledReads polled_;
 };
 
 }  // namespace converge::exec
