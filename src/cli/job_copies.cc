@@ -105,10 +105,19 @@ Result<JobCopies> JobspecCopies(const JobOptions& options,
     if (!spec.ok()) return spec.status();
     return JobCopies{1, [text = spec->dump()](size_t) -> Result<std::string> { return text; }};
   }
-  // Copies differ only by their index: the first and the last stand for all of them.
-  for (size_t i : {size_t{0}, copies.count - 1}) {
-    if (Result<std::string> spec = copies.at(i); !spec.ok()) return spec.status();
-  }
+  // Copies differ only by their index: the first and the last stand for all of them. Both are
+  // kept, so that neither is made twice.
+  Result<std::string> first = copies.at(0);
+  if (!first.ok()) return first.status();
+  Result<std::string> last = copies.at(copies.count - 1);
+  if (!last.ok()) return last.status();
+  const size_t count = copies.count;
+  copies.at = [make = std::move(copies.at), first = std::move(first).value(),
+               last = std::move(last).value(), count](size_t i) -> Result<std::string> {
+    if (i == 0) return first;
+    if (i + 1 == count) return last;
+    return make(i);
+  };
   return copies;
 }
 
