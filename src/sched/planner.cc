@@ -1,6 +1,8 @@
 #include "sched/planner.h"
 
 #include <algorithm>
+#include <queue>
+#include <set>
 
 namespace converge::sched {
 
@@ -19,7 +21,7 @@ std::optional<Plan> Planner::EarliestStart(const Request& request, const HostFil
                                            Time now, Time duration,
                                            std::span<const Booking* const> running,
                                            std::span<const Booking* const> reservations,
-                                           const RunningIndex* index, Time before) {
+                                           RunningIndex* index, Time before) {
   Time walk_from = now;
   if (index != nullptr) {
     std::optional<Plan> fast =
@@ -139,7 +141,7 @@ void Planner::RemoveOverlay(std::span<const Booking* const> reservations,
 std::optional<Plan> Planner::HostShapedStart(const Request& request, const HostFilter* filter,
                                              Time now, Time duration,
                                              std::span<const Booking* const> reservations,
-                                             const RunningIndex& index, Time* lower_bound) {
+                                             RunningIndex& index, Time* lower_bound) {
   *lower_bound = now;
   const Graph& graph = state_.graph();
   if (request.roots.size() != 1 || request.roots[0].type != resource::kNode ||
@@ -171,12 +173,10 @@ std::optional<Plan> Planner::HostShapedStart(const Request& request, const HostF
       if (usable(host)) ready.push_back({time, host});
     }
   }
+  // When could `host` alone hold one node's share, from its free amounts and its jobs' ends?
   std::vector<int64_t> free(pools);
-  for (int32_t host = 0; !need_idle && host < static_cast<int32_t>(state_.hosts().size());
-       ++host) {
-    if (!usable(host)) continue;
+  auto ready_time = [&](int32_t host) -> std::optional<Time> {
     VertexId vertex = state_.hosts()[host];
-    const std::vector<RunningIndex::Entry>& entries = index.OnHost(host);
     auto fits = [&] {
       for (size_t p = 0; p < pools; ++p) {
         if (free[p] < node.demand[p]) return false;
@@ -184,17 +184,61 @@ std::optional<Plan> Planner::HostShapedStart(const Request& request, const HostF
       return true;
     };
     for (size_t p = 0; p < pools; ++p) free[p] = state_.Free(vertex, static_cast<int>(p));
-    if (fits()) {
-      ready.push_back({now, host});
-      continue;
-    }
-    for (const RunningIndex::Entry& entry : entries) {
+    if (fits()) return now;
+    for (const RunningIndex::Entry& entry : index.OnHost(host)) {
       for (size_t p = 0; p < pools; ++p) free[p] += entry.usage[p];
-      if (fits()) {
-        ready.push_back({effective_end(entry.end), host});
+      if (fits()) return effective_end(entry.end);
+    }
+    return std::nullopt;
+  };
+  using Order = std::set<std::pair<int64_t, int32_t>>;
+  std::vector<const Order*> orders;  // one per pool the share needs
+  for (size_t p = 0; !need_idle && p < pools; ++p) {
+    if (node.demand[p] > 0) {
+      orders.push_back(&index.ByReadyTime(static_cast<int>(p), node.demand[p]));
+    }
+  }
+  if (!need_idle && !orders.empty() && node.count > 0) {
+    // A host is ready no earlier than its place in each order says: once the count-th
+    // earliest host read so far is earlier than every order's next host, no host left
+    // unread could take part (nor tie).
+    std::vector<Order::const_iterator> next;
+    for (const Order* order : orders) next.push_back(order->begin());
+    std::vector<char> read(state_.hosts().size(), 0);
+    std::priority_queue<Time> earliest;  // the count earliest ready times read, latest on top
+    auto at = [&](int64_t key) { return key == RunningIndex::kIdleNow ? now : effective_end(key); };
+    for (;;) {
+      Time unread_from = now;
+      bool all_read = false;
+      for (size_t o = 0; o < orders.size(); ++o) {
+        if (next[o] == orders[o]->end()) {
+          all_read = true;  // every host that can ever hold this pool's share was read
+          break;
+        }
+        unread_from = std::max(unread_from, at(next[o]->first));
+      }
+      if (all_read) break;
+      if (earliest.size() == static_cast<size_t>(node.count) && earliest.top() < unread_from) {
         break;
       }
+      for (size_t o = 0; o < orders.size(); ++o) {
+        const int32_t host = (next[o]++)->second;
+        if (read[host]) continue;
+        read[host] = 1;
+        if (!usable(host)) continue;
+        std::optional<Time> time = ready_time(host);
+        if (!time) continue;
+        ready.push_back({*time, host});
+        earliest.push(*time);
+        if (earliest.size() > static_cast<size_t>(node.count)) earliest.pop();
+      }
     }
+  }
+  for (int32_t host = 0; !need_idle && orders.empty() &&
+                         host < static_cast<int32_t>(state_.hosts().size());
+       ++host) {
+    if (!usable(host)) continue;
+    if (std::optional<Time> time = ready_time(host)) ready.push_back({*time, host});
   }
   if (node.count <= 0 || ready.size() < static_cast<size_t>(node.count)) return std::nullopt;
   auto nth = ready.begin() + (node.count - 1);

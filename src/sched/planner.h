@@ -57,11 +57,14 @@ class Planner {
   // With `index` (the same running jobs, per host), requests of the shape node[N] first get
   // a per-host answer: the time each host alone could hold one node's share, from its own
   // jobs' ends; the N-th smallest is a lower bound, checked by releasing only those hosts'
-  // jobs. That costs O(hosts + jobs on the chosen hosts) instead of a walk over every end.
+  // jobs. The hosts are read in the index's order of when they are idle (exclusive
+  // requests) or first hold each pool's share (RunningIndex::ByReadyTime), only until no
+  // host not read yet could be earlier: that costs O(N + ties + jobs on the hosts read)
+  // instead of a walk over every end or every host.
   std::optional<Plan> EarliestStart(const Request& request, const HostFilter* filter, Time now,
                                     Time duration, std::span<const Booking* const> running,
                                     std::span<const Booking* const> reservations,
-                                    const RunningIndex* index = nullptr,
+                                    RunningIndex* index = nullptr,
                                     Time before = std::numeric_limits<Time>::max());
 
  private:
@@ -70,7 +73,7 @@ class Planner {
   std::optional<Plan> HostShapedStart(const Request& request, const HostFilter* filter,
                                       Time now, Time duration,
                                       std::span<const Booking* const> reservations,
-                                      const RunningIndex& index, Time* lower_bound);
+                                      RunningIndex& index, Time* lower_bound);
   // Overlays the reservations overlapping [t, t + duration); returns which were claimed.
   std::vector<char> OverlayReservations(std::span<const Booking* const> reservations, Time t,
                                         Time duration);

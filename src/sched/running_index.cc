@@ -18,6 +18,56 @@ void RunningIndex::Reorder(int32_t host, int64_t before) {
   by_idle_.emplace(after, host);
 }
 
+int64_t RunningIndex::ReadyKey(int32_t host, int pool, int64_t amount) const {
+  int64_t free = state_.Capacity(state_.hosts()[host], pool);
+  if (free < amount) return kNever;
+  const std::vector<Entry>& entries = by_host_[host];
+  for (const Entry& entry : entries) free -= entry.usage[pool];
+  if (free >= amount) return kIdleNow;
+  for (const Entry& entry : entries) {
+    free += entry.usage[pool];
+    if (free >= amount) return entry.end;
+  }
+  return kNever;  // not reached: with every job gone the capacity is free
+}
+
+void RunningIndex::RefreshReadyOrders(int32_t host) {
+  for (const std::unique_ptr<ReadyOrder>& held : ready_orders_) {
+    ReadyOrder& order = *held;
+    const int64_t key = ReadyKey(host, order.pool, order.amount);
+    int64_t& known = order.key[host];
+    if (key == known) continue;
+    if (known != kNever) order.hosts.erase({known, host});
+    if (key != kNever) order.hosts.emplace(key, host);
+    known = key;
+  }
+}
+
+const std::set<std::pair<int64_t, int32_t>>& RunningIndex::ByReadyTime(int pool,
+                                                                       int64_t amount) {
+  ++asks_;
+  for (const std::unique_ptr<ReadyOrder>& order : ready_orders_) {
+    if (order->pool == pool && order->amount == amount) {
+      order->last_asked = asks_;
+      return order->hosts;
+    }
+  }
+  if (ready_orders_.size() >= kMaxReadyOrders) {
+    ready_orders_.erase(std::min_element(ready_orders_.begin(), ready_orders_.end(),
+                                         [](const auto& a, const auto& b) {
+                                           return a->last_asked < b->last_asked;
+                                         }));
+  }
+  ReadyOrder& order = *ready_orders_.emplace_back(std::make_unique<ReadyOrder>(ReadyOrder{
+      pool, amount, asks_, std::vector<int64_t>(by_host_.size(), kNever), {}}));
+  for (int32_t host = 0; host < static_cast<int32_t>(by_host_.size()); ++host) {
+    const int64_t key = ReadyKey(host, pool, amount);
+    order.key[host] = key;
+    if (key != kNever) order.hosts.emplace(key, host);
+  }
+  return order.hosts;
+}
+
 void RunningIndex::Add(int64_t job, int64_t end, const Allocation& allocation) {
   const Graph& graph = state_.graph();
   // Items are sorted by vertex, so each host's items are contiguous.
@@ -37,6 +87,7 @@ void RunningIndex::Add(int64_t job, int64_t end, const Allocation& allocation) {
                                      });
     entries.insert(position, std::move(entry));
     Reorder(host, before);
+    RefreshReadyOrders(host);
   }
 }
 
@@ -50,6 +101,7 @@ void RunningIndex::Remove(int64_t job, const Allocation& allocation) {
                                  [job](const Entry& entry) { return entry.job == job; }),
                   entries.end());
     Reorder(host, before);
+    RefreshReadyOrders(host);
   }
 }
 

@@ -616,7 +616,7 @@ class Scheduler::Impl {
 
   // The per-host index of running jobs, built the first time a plan needs it and kept from
   // then on (a workload whose plans never need it never pays for it).
-  const RunningIndex& LiveRunningIndex() {
+  RunningIndex& LiveRunningIndex() {
     if (!running_index_live_) {
       for (const auto& [id, running] : running_) {
         running_index_.Add(id, running.booking.end, running.booking.allocation);
