@@ -9,16 +9,27 @@ namespace converge::sched {
 
 namespace {
 
+// Where a request node is in the jobspec: resources[i].with[j]..., spelled out only for an
+// error (a compile spells no path when nothing is wrong).
+struct FieldPath {
+  const FieldPath* parent;  // null at resources[i]
+  size_t index;
+
+  std::string Text() const {
+    return parent == nullptr ? "resources[" + std::to_string(index) + "]"
+                             : parent->Text() + ".with[" + std::to_string(index) + "]";
+  }
+};
+
 struct Compiler {
   const ResourceState& state;
   const resource::Graph& graph;
   Request& request;
 
-  Result<RequestNode> Compile(const jobspec::ResourceRequest& in, const std::string& path,
+  Result<RequestNode> Compile(const jobspec::ResourceRequest& in, const FieldPath& path,
                               bool under_host) {
     RequestNode node;
     node.type_name = in.type;
-    node.path = path;
     node.count = in.count.min;
     node.demand.assign(state.pool_count(), 0);
     if (in.type == "slot") {
@@ -27,7 +38,7 @@ struct Compiler {
       int type = graph.FindType(in.type);
       if (type < 0 || graph.VerticesOfType(static_cast<resource::TypeId>(type)).empty()) {
         return Status(Code::kUnsatisfiable,
-                      "the resource graph has no vertices of type '" + in.type + "'", path);
+                      "the resource graph has no vertices of type '" + in.type + "'", path.Text());
       }
       node.type = type;
       node.pool = state.PoolOf(static_cast<resource::TypeId>(type));
@@ -43,15 +54,14 @@ struct Compiler {
       int64_t units = node.count;
       if (node.type == resource::kMemory) {
         Result<int64_t> mib = jobspec::MemoryMiB(in);
-        if (!mib.ok()) return mib.status().WithPrefix(path);
+        if (!mib.ok()) return mib.status().WithPrefix(path.Text());
         units = *mib;
       }
       node.count = units;
       node.demand[node.pool] = 1;  // per unit; the parent multiplies by count
     }
     for (size_t i = 0; i < in.with.size(); ++i) {
-      Result<RequestNode> child =
-          Compile(in.with[i], path + ".with[" + std::to_string(i) + "]", under_host || is_host);
+      Result<RequestNode> child = Compile(in.with[i], FieldPath{&path, i}, under_host || is_host);
       if (!child.ok()) return child.status();
       if (child->pool < 0) node.pools_only = false;
       if (!child->pools_only) node.pools_only = false;
@@ -88,8 +98,7 @@ Result<Request> CompileRequest(const jobspec::Jobspec& spec, const ResourceState
     return Status::Invalid("resources", "must list at least one resource");
   }
   for (size_t i = 0; i < spec.resources.size(); ++i) {
-    Result<RequestNode> node =
-        compiler.Compile(spec.resources[i], "resources[" + std::to_string(i) + "]", false);
+    Result<RequestNode> node = compiler.Compile(spec.resources[i], FieldPath{nullptr, i}, false);
     if (!node.ok()) return node.status();
     for (size_t p = 0; p < request.total_demand.size(); ++p) {
       request.total_demand[p] += Compiler::SaturatingMul(node->count, node->demand[p]);

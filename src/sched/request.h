@@ -28,7 +28,6 @@ struct RequestNode {
   std::vector<RequestNode> with;
   std::vector<int64_t> demand;  // pool units needed by ONE instance, per pool
   bool pools_only = true;       // every descendant is a pool (a slot of cores/GPUs/memory)
-  std::string path;             // field path in the jobspec, for messages
 };
 
 struct Request {
