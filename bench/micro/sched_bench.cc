@@ -243,7 +243,7 @@ int main(int argc, char** argv) {
                                        &shape, policy)
               ->UseManualTime()
               ->Unit(benchmark::kMicrosecond)
-              ->Iterations(shape.name == "128nodes_excl" ? 5 : 200);
+              ->Iterations(200);
         }
       }
       if (nodes == 10000 && !gpus) {

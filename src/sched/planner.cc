@@ -246,29 +246,51 @@ std::optional<Plan> Planner::HostShapedStart(const Request& request, const HostF
   const Time start = nth->first;
   *lower_bound = start;
 
-  // Check it: give back only the chosen hosts' jobs that end by `start`.
+  // Check it: give back the chosen hosts' jobs that end by `start`. `behind` is the last of
+  // them to end (of those ending together, the highest id).
+  JobId behind = -1;
+  Time latest = now;
+  auto note_end = [&](const RunningIndex::Entry& entry) {
+    const Time end = effective_end(entry.end);
+    if (end > latest || (end == latest && entry.job > behind)) {
+      latest = end;
+      behind = entry.job;
+    }
+  };
   std::vector<std::pair<int64_t, const RunningIndex::Entry*>> ended;
+  Allocation emptied;  // need_idle: what the chosen hosts' leaves hold, all of it ended
   for (const auto& [time, host] : ready) {
     if (time > start) continue;
-    for (const RunningIndex::Entry& entry : index.OnHost(host)) {
-      if (effective_end(entry.end) > start) break;
-      ended.push_back({entry.job, &entry});
+    const std::vector<RunningIndex::Entry>& entries = index.OnHost(host);
+    if (!need_idle) {
+      for (const RunningIndex::Entry& entry : entries) {
+        if (effective_end(entry.end) > start) break;
+        ended.push_back({entry.job, &entry});
+        note_end(entry);
+      }
+      continue;
+    }
+    // Every job here ends by `start`: the host is emptied leaf by leaf, from the state's
+    // contiguous arrays, rather than job by job from allocations scattered in memory (the
+    // state holds exactly the running jobs, so the two are the same).
+    for (auto entry = entries.rbegin();
+         entry != entries.rend() && effective_end(entry->end) >= latest; ++entry) {
+      note_end(*entry);
+    }
+    const VertexId vertex = state_.hosts()[host];
+    for (VertexId leaf = vertex; leaf < graph.SubtreeEnd(vertex); ++leaf) {
+      if (!graph.IsLeaf(leaf) || state_.PoolOf(graph.type(leaf)) < 0) continue;
+      if (const int64_t used = state_.Used(leaf); used > 0) emptied.items.push_back({leaf, used});
     }
   }
+  // A job on several chosen hosts is given back once.
   std::sort(ended.begin(), ended.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
   ended.erase(std::unique(ended.begin(), ended.end(),
                           [](const auto& a, const auto& b) { return a.first == b.first; }),
               ended.end());
-  JobId behind = -1;
-  Time latest = now;
-  for (const auto& [job, entry] : ended) {
-    matcher_.Release(*entry->allocation);
-    if (effective_end(entry->end) >= latest) {
-      latest = effective_end(entry->end);
-      behind = job;
-    }
-  }
+  for (const auto& [job, entry] : ended) matcher_.Release(*entry->allocation);
+  matcher_.Release(emptied);
   std::vector<char> overlaid = OverlayReservations(reservations, start, duration);
   std::optional<Plan> plan;
   if (EnoughInTotal(state_, request)) {
@@ -276,6 +298,7 @@ std::optional<Plan> Planner::HostShapedStart(const Request& request, const HostF
     if (allocation) plan = Placed(start, std::move(*allocation), start > now ? behind : -1);
   }
   RemoveOverlay(reservations, overlaid);
+  matcher_.Claim(emptied);
   for (const auto& [job, entry] : ended) matcher_.Claim(*entry->allocation);
   return plan;
 }

@@ -22,6 +22,14 @@ using testing::Res;
 using testing::Slot;
 using testing::Spec;
 
+// Whether `behind` names a job whose end makes room at `start` (none when it starts now).
+bool EndsAt(const std::vector<Booking>& running, JobId behind, Time start) {
+  if (start == 0) return behind == -1;
+  return std::any_of(running.begin(), running.end(), [&](const Booking& booking) {
+    return booking.job == behind && booking.end == start;
+  });
+}
+
 // Issue 12, item 3: exclusive requests find their hosts through the index's idle order instead
 // of visiting every host; the start and the hosts planned are those of the plain walk over the
 // running jobs' ends (no index), on random full and partly full machines, for every count.
@@ -33,11 +41,15 @@ TEST(PlannerTest, ExclusiveHostsByIdleTimeMatchTheWalk) {
     Matcher matcher(state, MatchPolicy::kFirst);
     Planner planner(state, matcher);
     const Request one_core = CompileRequest(Spec({Slot(1, {Res("core", 1)})}), state).value();
+    // Jobs over two hosts too: a host is emptied whole, such a job is given back once.
+    const Request two_hosts =
+        CompileRequest(Spec({Res("node", 2, {Slot(1, {Res("core", 1)})})}), state).value();
     std::vector<Booking> running;
     running.reserve(96);
     const int jobs = 40 + static_cast<int>(rng() % 57);  // up to all 96 cores
     for (JobId id = 0; id < jobs; ++id) {
-      std::optional<Allocation> allocation = matcher.Match(one_core, nullptr);
+      std::optional<Allocation> allocation =
+          matcher.Match(rng() % 4 == 0 ? two_hosts : one_core, nullptr);
       if (!allocation) break;
       // Few distinct ends, so that hosts tie.
       running.push_back(
@@ -72,6 +84,8 @@ TEST(PlannerTest, ExclusiveHostsByIdleTimeMatchTheWalk) {
       EXPECT_EQ(fast->start, walk->start) << "round " << round << " count " << count;
       EXPECT_EQ(fast->allocation.nodes, walk->allocation.nodes)
           << "round " << round << " count " << count;
+      EXPECT_TRUE(EndsAt(running, fast->behind, fast->start))
+          << "round " << round << " count " << count << " behind " << fast->behind;
     }
   }
 }
@@ -129,6 +143,7 @@ TEST(PlannerTest, HostShapedRequestsByReadyTimeMatchTheWalk) {
         if (!fast) continue;
         EXPECT_EQ(fast->start, walk->start) << where;
         EXPECT_EQ(fast->allocation.nodes, walk->allocation.nodes) << where;
+        EXPECT_TRUE(EndsAt(running, fast->behind, fast->start)) << where;
       }
     }
   }
