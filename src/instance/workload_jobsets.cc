@@ -130,6 +130,7 @@ Status WorkloadManager::Recover() {
     object->service.backoff_delay = service.value("backoff_delay", 0.0);
     object->service.next_start = service.value("next_start", 0.0);
     object->service.message = service.value("message", "");
+    object->service.replace = service.value("replace", false);
     const nlohmann::json& minicluster = entry["minicluster"];
     object->minicluster.job = minicluster.value("job", int64_t{0});
     object->minicluster.phase = minicluster.value("phase", "Pending");
@@ -158,8 +159,8 @@ Status WorkloadManager::Recover() {
         owner_of_job_[object->service.job] = key;
         const bool probed =
             !std::get<workload::ServiceSpec>(object->document.spec).health_http.empty();
-        if (job->state != JobState::kRun) {
-          SetServiceState(*object, "Pending");
+        if (job->state != JobState::kRun || object->service.replace) {
+          SetServiceState(*object, "Pending");  // replace: it is being stopped for a new spec
         } else if (!probed) {
           SetServiceState(*object, "Ready");
         } else {

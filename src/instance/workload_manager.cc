@@ -158,7 +158,10 @@ Result<std::vector<ApplyOutcome>> WorkloadManager::Apply(const Caller& caller,
         object.service.restarts_in_a_row = 0;
         const Job* job = object.service.job > 0 ? jobs_.Find(object.service.job) : nullptr;
         if (job && job->state != JobState::kInactive) {
-          object.service.replace = true;  // OnServiceJob starts the new spec
+          // Not ready while the old process stops: OnServiceJob starts the new spec.
+          object.service.replace = true;
+          object.service.message = "restarting with the changed spec";
+          SetServiceState(object, "Pending");
           jobs_.Cancel(kInstanceCaller, object.service.job);
         } else {
           to_start.push_back(key);
@@ -346,6 +349,7 @@ std::vector<std::pair<std::string, std::string>> WorkloadManager::TakeSaved() {
                         {"backoff_delay", object->service.backoff_delay},
                         {"next_start", object->service.next_start},
                         {"message", object->service.message},
+                        {"replace", object->service.replace},
                         {"state", object->service.state}};
     entry["minicluster"] = {{"job", object->minicluster.job},
                             {"phase", object->minicluster.phase},

@@ -187,6 +187,31 @@ TEST_F(WorkloadManagerTest, DeletingAServiceInBackOffCancelsItsRestart) {
   EXPECT_EQ(life.executor->starts().size(), 1u);
 }
 
+TEST_F(WorkloadManagerTest, AChangedSpecIsNotReadyUntilTheNewProcessRunsAlsoAcrossARestart) {
+  Apply(web);
+  const int64_t old_job = JobOf("web");
+  Apply(web + "  restartPolicy: Never\n");
+  EXPECT_EQ(StateOf("web"), "Pending");  // not the old process's Ready while it stops
+  EXPECT_EQ(life.executor->terminated(), std::vector<int64_t>{old_job});
+  // The instance is killed before the old process has ended, and starts again.
+  workloads.reset();
+  ManagerLife next{dir.path(), graph, clock};
+  next.executor->ScriptReattach(old_job, {exec::Executor::ReattachState::kRunning, {}});
+  ASSERT_TRUE(next.jobs->Recover().ok());
+  WorkloadManager recovered(next.io, *next.jobs, options, clock);
+  ASSERT_TRUE(recovered.Recover().ok());
+  next.Settle();
+  EXPECT_EQ(recovered.Services()["services"][0]["state"], "Pending");
+  ASSERT_TRUE(next.executor->Finish(old_job, FakeExecutor::Terminated()).ok());
+  next.Settle();
+  // The new spec runs (restartPolicy Never would have left the old one stopped).
+  const nlohmann::json service = recovered.Services()["services"][0];
+  EXPECT_EQ(service["state"], "Ready") << service.dump();
+  EXPECT_NE(service["job"], old_job);
+  ASSERT_EQ(next.executor->starts().size(), 1u);
+  EXPECT_EQ(next.executor->starts()[0].job_id, service["job"].get<int64_t>());
+}
+
 TEST_F(WorkloadManagerTest, AJobNeedingAServiceWaitsUntilItIsReady) {
   Apply(web);
   ASSERT_TRUE(life.executor->Finish(JobOf("web"), FakeExecutor::Exited(1)).ok());

@@ -297,6 +297,10 @@ metadata: {name: a}
 spec: {command: ["sleep", "200"], port: 23999, restartPolicy: Never}
 )");
   EXPECT_EQ(changed.out, "service/a configured\n") << changed.err;
+  nlohmann::json replacing = Object("service", "a");
+  EXPECT_FALSE(replacing["status"]["phase"] == "Ready" &&
+               replacing["status"]["job"] == before["status"]["job"])
+      << "the old process is stopping: " << replacing.dump();
   nlohmann::json old_job = WaitInactive(*instance_, before["status"]["job"].get<int64_t>());
   EXPECT_EQ(old_job["result"], "canceled");
   nlohmann::json after = WaitPhase("service", "a", "Ready");
