@@ -264,6 +264,7 @@ class HttpServer::Impl {
     tcp_settings->tcp = true;
     tcp_settings->token = std::move(options.token);
     tcp_settings->open = tcp_settings->token.empty() && options.open_loopback_tcp;
+    any_address_ = options.open_tcp_any_address;
     tcp_settings_ = tcp_settings;
   }
 
@@ -335,7 +336,7 @@ class HttpServer::Impl {
     const std::string host = address.host == "localhost" ? "127.0.0.1" : address.host;
     const boost::asio::ip::address ip = boost::asio::ip::make_address(host, error);
     if (error) return Status::Invalid(where, "the host must be an IP address or localhost");
-    if (tcp_settings_->open && !ip.is_loopback()) {
+    if (tcp_settings_->open && !any_address_ && !ip.is_loopback()) {
       return Status::Invalid(where, "without a token, TCP listens on loopback addresses only");
     }
     if (address.port < 0 || address.port > 65535) {
@@ -365,6 +366,7 @@ class HttpServer::Impl {
   // Shared with the connections, which may outlive the server (see http_connection.h).
   std::shared_ptr<const ConnectionSettings> unix_settings_;
   std::shared_ptr<const ConnectionSettings> tcp_settings_;
+  bool any_address_ = false;  // HttpServerOptions::open_tcp_any_address
   std::shared_ptr<ConnectionSet> connections_ = std::make_shared<ConnectionSet>();
   std::shared_ptr<ConnectionSlots> slots_;
   std::shared_ptr<SpareDescriptor> spare_ = std::make_shared<SpareDescriptor>();

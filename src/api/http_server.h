@@ -38,6 +38,9 @@ struct HttpServerOptions {
   // authentication (a service reached by local tasks through a plain URL). Other addresses
   // are still refused.
   bool open_loopback_tcp = false;
+  // With open_loopback_tcp: serve any address so (a metrics endpoint for a remote scraper,
+  // by the operator's explicit choice).
+  bool open_tcp_any_address = false;
   int idle_timeout_seconds = 300;   // idle keep-alive connections are closed after this
   // A streamed response may queue this many bytes; a Write() beyond drops the client.
   size_t stream_buffer_bytes = 1 << 20;

@@ -1,5 +1,7 @@
 #include "api/router.h"
 
+#include <algorithm>
+#include <iterator>
 #include <map>
 #include <string_view>
 
@@ -51,8 +53,19 @@ void Router::Dispatch(HttpRequest request, std::shared_ptr<Responder> responder)
       continue;
     }
     request.params = std::move(params);
+    if (metrics_ != nullptr) {
+      responder = metrics_->Observe(route.method, route.pattern, std::move(responder));
+    }
     route.handler(std::move(request), std::move(responder));
     return;
+  }
+  if (metrics_ != nullptr) {  // any method and path may come here: few series for them all
+    static constexpr std::string_view kMethods[] = {"GET", "HEAD", "POST", "PUT", "DELETE",
+                                                    "PATCH", "OPTIONS"};
+    const bool known = std::find(std::begin(kMethods), std::end(kMethods), request.method) !=
+                       std::end(kMethods);
+    responder = metrics_->Observe(known ? request.method : "other", "unmatched",
+                                  std::move(responder));
   }
   if (allowed.empty()) {
     return responder->Reply(JsonError(404, "no route for " + request.method + " " + request.path));

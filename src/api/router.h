@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "api/http_types.h"
+#include "api/request_metrics.h"
 
 namespace converge::api {
 
@@ -27,9 +28,13 @@ class Router {
   // A Handler that dispatches to this router (for HttpServer). The router must outlive it.
   Handler AsHandler() const;
   const std::vector<Route>& routes() const { return routes_; }
+  // Counts every request dispatched from now on in `metrics` (which must outlive the router),
+  // or stops counting (null).
+  void SetMetrics(RequestMetrics* metrics) { metrics_ = metrics; }
 
  private:
   std::vector<Route> routes_;
+  RequestMetrics* metrics_ = nullptr;
 };
 
 }  // namespace converge::api

@@ -252,8 +252,9 @@ class Instance::Impl {
     context_ = std::make_unique<RouteContext>(RouteContext{
         io_, *jobs_, static_cast<int64_t>(::geteuid()), WallClock(), WallClock,
         [this] { Shutdown(); }, workloads_.get(),
-        JobOutputAccess{state + "/output", ::geteuid() == 0}});
+        JobOutputAccess{state + "/output", ::geteuid() == 0}, &request_metrics_});
     AddRoutes(router_, context_.get());
+    router_.SetMetrics(&request_metrics_);
     if (multi_node_ != nullptr) multi_node_->AddRoutes(router_);
     api::HttpServerOptions server_options;
     server_options.max_connections = options_.max_connections;
@@ -277,6 +278,30 @@ class Instance::Impl {
       }
     }
     if (options_.multiuser) ::chmod(state.c_str(), 0711);
+    return ListenForMetrics();
+  }
+
+  // The --metrics-listen addresses: GET /metrics alone, without a token.
+  Status ListenForMetrics() {
+    if (options_.metrics_listen.empty()) return Status::Ok();
+    AddMetricsRoute(metrics_router_, context_.get());
+    metrics_router_.SetMetrics(&request_metrics_);
+    api::HttpServerOptions metrics_options;
+    metrics_options.open_loopback_tcp = true;
+    metrics_options.open_tcp_any_address = options_.metrics_any_address;
+    metrics_options.max_connections = 64;
+    metrics_server_ = std::make_unique<api::HttpServer>(io_, metrics_options,
+                                                        metrics_router_.AsHandler());
+    for (const std::string& text : options_.metrics_listen) {
+      Result<api::Address> address = api::ParseAddress(text);
+      if (!address.ok()) return address.status().WithPrefix("--metrics-listen");
+      if (address->kind != api::Address::Kind::kTcp) {
+        return Status::Invalid("--metrics-listen", "'" + text + "' is not tcp:HOST:PORT");
+      }
+      Result<api::Address> bound = metrics_server_->Listen(*address);
+      if (!bound.ok()) return bound.status().WithPrefix("--metrics-listen " + text);
+      metrics_addresses_.push_back(*bound);
+    }
     return Status::Ok();
   }
 
@@ -333,6 +358,9 @@ class Instance::Impl {
     for (const api::Address& address : addresses_) {
       out << "  listening: " << address.ToString() << "\n";
     }
+    for (const api::Address& address : metrics_addresses_) {
+      out << "  metrics: http://" << address.host << ":" << address.port << "/metrics\n";
+    }
     out << "  state: " << options_.state_dir << "\n";
     out << "  policy: " << sched::QueuePolicyName(options_.policy) << "\n";
     return out.str();
@@ -356,10 +384,12 @@ class Instance::Impl {
 
   void Detach() {
     if (server_) server_->Stop();
+    if (metrics_server_) metrics_server_->Stop();
     io_.stop();
   }
 
   std::vector<api::Address> addresses_;
+  std::vector<api::Address> metrics_addresses_;
 
  private:
   boost::asio::io_context& io_;
@@ -378,8 +408,11 @@ class Instance::Impl {
   std::unique_ptr<JobManager> jobs_;
   std::unique_ptr<WorkloadManager> workloads_;
   std::unique_ptr<RouteContext> context_;
+  api::RequestMetrics request_metrics_;  // before the routers and servers that count in it
   api::Router router_;
   std::unique_ptr<api::HttpServer> server_;
+  api::Router metrics_router_;  // GET /metrics alone, for --metrics-listen
+  std::unique_ptr<api::HttpServer> metrics_server_;
   boost::asio::steady_timer stop_timer_{io_};
 };
 
@@ -394,6 +427,9 @@ Instance::Instance(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Instance::~Instance() = default;
 std::string Instance::Banner() const { return impl_->Banner(); }
 const std::vector<api::Address>& Instance::addresses() const { return impl_->addresses_; }
+const std::vector<api::Address>& Instance::metrics_addresses() const {
+  return impl_->metrics_addresses_;
+}
 void Instance::Shutdown() { impl_->Shutdown(); }
 void Instance::Detach() { impl_->Detach(); }
 

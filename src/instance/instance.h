@@ -23,6 +23,10 @@ struct InstanceOptions {
   std::string state_dir;              // required
   std::string resources_path;         // cluster YAML or JGF; "" = this machine (hwloc)
   std::vector<std::string> listen;    // addresses; empty = unix:STATE/converge.sock
+  // tcp:HOST:PORT addresses that serve GET /metrics alone, without a token, for scrapers:
+  // loopback only, unless metrics_any_address.
+  std::vector<std::string> metrics_listen;
+  bool metrics_any_address = false;
   sched::QueuePolicy policy = sched::QueuePolicy::kEasy;
   sched::MatchPolicy match = sched::MatchPolicy::kFirst;  // which resources a job gets
   std::vector<QueueConfig> queues;  // --queue: named queues in order (queue_table.h)
@@ -61,8 +65,9 @@ class Instance {
   // A few lines for `converge start` to print: resources, listeners, state folder, and a
   // note when the declared resources exceed this machine.
   std::string Banner() const;
-  // The addresses actually listened on (tcp port 0 resolved).
+  // The addresses actually listened on (tcp port 0 resolved), the API's and the metrics'.
   const std::vector<api::Address>& addresses() const;
+  const std::vector<api::Address>& metrics_addresses() const;
   // Cancels running jobs, waits for them, then stops serving and stops the io_context.
   // Pending jobs stay queued for the next start.
   void Shutdown();

@@ -79,6 +79,7 @@ Result<std::unique_ptr<JobManager>> JobManager::Create(boost::asio::io_context& 
 
 Result<std::vector<int64_t>> JobManager::Submit(const Caller& caller,
                                                 std::vector<std::string> jobspec_texts) {
+  const double began = MonotonicSeconds();
   if (jobspec_texts.size() > jobspec::kMaxJobsPerSubmit) {
     return Status::Invalid("body", "holds " + std::to_string(jobspec_texts.size()) +
                                        " jobspecs; at most " +
@@ -107,9 +108,12 @@ Result<std::vector<int64_t>> JobManager::Submit(const Caller& caller,
     Post(job, "submit", {{"userid", job.record.uid}, {"priority", job.record.priority}});
     Post(job, "validate");
     SetState(job, JobState::kDepend);
+    ++metrics_.submitted[job.record.queue];
     WatchDependencies(job);
     Advance(job);
   }
+  journal_.AfterCommit(
+      [this, began] { metrics_.submit_seconds.Observe(MonotonicSeconds() - began); });
   return ids;
 }
 
@@ -192,6 +196,7 @@ void JobManager::Post(Job& job, const std::string& name, nlohmann::json context)
 }
 
 void JobManager::SetState(Job& job, JobState state) {
+  ++metrics_.transitions[static_cast<size_t>(state)];
   job.state = state;
   job.record.state = JobStateName(state);
   journal_.Touch(job.record.id);
@@ -330,10 +335,13 @@ void JobManager::RunSchedulePass() {
   schedule_posted_ = false;
   if (stopping_) return;
   const double now = clock_.Now();
+  const double began = MonotonicSeconds();
   std::vector<sched::StartDecision> decisions =
       scheduler_->Schedule(static_cast<sched::Time>(std::floor(now)));
+  metrics_.pass_seconds.Observe(MonotonicSeconds() - began);
   for (sched::StartDecision& decision : decisions) {
     Job& job = jobs_.at(decision.id);
+    metrics_.ObserveWait(job.record.queue, now - job.record.submit_time);
     for (const auto& item : decision.allocation.items) used_[item.vertex] += item.amount;
     std::vector<std::string> names;
     for (resource::VertexId node : decision.allocation.nodes) names.push_back(graph_.name(node));
@@ -519,6 +527,10 @@ void JobManager::Finish(Job& job, const std::string& result, int exit_code, int 
   job.record.signal = signal;
   job.record.reason = reason;
   if (job.record.end_time == 0) job.record.end_time = clock_.Now();
+  ++metrics_.ended[{job.record.queue, result}];
+  if (job.record.start_time > 0) {
+    metrics_.run_seconds.Observe(job.record.end_time - job.record.start_time);
+  }
   std::string().swap(job.record.allocation);  // its capacity too: 100,000 of them add up
   SetState(job, JobState::kInactive);
   Post(job, "clean", {{"result", result}});
@@ -652,10 +664,18 @@ void JobManager::Flush() {
       }
     });
   }
+  if (!commit_timed_ && journal_.pending_rows() > 0) {  // a retry keeps the first try's
+    commit_timed_ = true;
+    metrics_.commit_rows.Observe(static_cast<double>(journal_.pending_rows()));
+    journal_.AfterCommit([this, began = MonotonicSeconds()] {
+      metrics_.commit_seconds.Observe(MonotonicSeconds() - began);
+    });
+  }
   Status status = journal_.Flush([this](int64_t id) -> const store::JobRecord& {
     return jobs_.at(id).record;
   });
   if (status.ok()) {
+    commit_timed_ = false;
     if (!degraded_.empty()) {
       std::fprintf(stderr, "converge: the store takes commits again; work resumes\n");
     }

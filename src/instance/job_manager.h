@@ -28,9 +28,11 @@
 #include "instance/clock.h"
 #include "instance/job.h"
 #include "instance/commit_syncer.h"
+#include "instance/job_metrics.h"
 #include "instance/journal.h"
 #include "instance/queue_table.h"
 #include "instance/task_plan.h"
+#include "metrics/text_format.h"
 #include "resource/graph.h"
 #include "sched/scheduler.h"
 #include "store/store.h"
@@ -176,6 +178,23 @@ class JobManager {
   bool store_full() const { return store_full_; }
   const resource::Graph& graph() const { return graph_; }
 
+  // What a node holds now: its state (free, mixed, allocated, drained, down), why it is
+  // drained or down, and its cores, GPUs and memory (MiB), in all and free.
+  struct NodeUsage {
+    std::string state;
+    std::string reason;
+    int64_t cores = 0, cores_free = 0, gpus = 0, gpus_free = 0;
+    int64_t memory_mib = 0, memory_free_mib = 0;
+  };
+  NodeUsage UsageOf(const std::string& name, resource::VertexId node) const;
+  // The kind of wait of a pending job, for counting: dependency, singleton, begin-time,
+  // workload (a hook holds it, e.g. a service not ready), held, queue-stopped, stopping,
+  // reserved (a start is planned), resources; "" for jobs that do not wait.
+  std::string PendingKind(const Job& job) const;
+  // Appends the job, scheduler, resource and store metrics (docs/metrics.md) to `out`.
+  void WriteMetrics(metrics::TextFormat& out) const;
+  const JobMetrics& metrics() const { return metrics_; }
+
   // The executor reports a shim's end here.
   void OnShimExit(int64_t id, Result<exec::ShimResult> result);
 
@@ -243,6 +262,8 @@ class JobManager {
   std::set<std::string> made_folders_;  // output shards known to exist
   JobHooks hooks_;
   std::function<void(const store::Event&)> event_sink_;
+  JobMetrics metrics_;
+  bool commit_timed_ = false;  // the batch being committed has its timer (kept over retries)
   bool flush_posted_ = false;  // a Flush() is posted, or its retry timer is set
   int64_t ended_since_trim_ = 0;  // jobs that became inactive since ReturnFreeMemory()
   std::string degraded_;

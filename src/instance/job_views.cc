@@ -80,6 +80,63 @@ std::string JobManager::QueueReason(const Job& job) const {
   return why.ok() ? *why : "";
 }
 
+std::string JobManager::PendingKind(const Job& job) const {
+  if (job.state == JobState::kDepend) {
+    for (const Dependency& dependency : job.active->dependencies) {
+      if (dependency.kind == Dependency::Kind::kSingleton) {
+        if (EarlierNamesake(job)) return "singleton";
+      } else if (dependency.kind == Dependency::Kind::kBeginTime) {
+        if (dependency.time > clock_.Now()) return "begin-time";
+      } else if (const Job* target = Find(dependency.job);
+                 target && target->state != JobState::kInactive) {
+        return "dependency";
+      }
+    }
+    return hooks_.hold && !hooks_.hold(job).empty() ? "workload" : "dependency";
+  }
+  if (job.state == JobState::kPriority) {
+    return job.record.priority == kHeldUrgency ? "held" : "priority";
+  }
+  if (job.state != JobState::kSched) return "";
+  if (stopping_) return "stopping";
+  if (stopped_queues_.count(job.record.queue)) return "queue-stopped";
+  return scheduler_->ReservedStart(job.record.id) ? "reserved" : "resources";
+}
+
+JobManager::NodeUsage JobManager::UsageOf(const std::string& name,
+                                          resource::VertexId node) const {
+  NodeUsage usage;
+  for (resource::VertexId v = node; v < graph_.SubtreeEnd(node); ++v) {
+    const resource::TypeId type = graph_.type(v);
+    if (type == resource::kCore) {
+      ++usage.cores;
+      usage.cores_free += used_[v] == 0;
+    } else if (type == resource::kGpu) {
+      ++usage.gpus;
+      usage.gpus_free += used_[v] == 0;
+    } else if (type == resource::kMemory) {
+      usage.memory_mib += graph_.capacity(v);
+      usage.memory_free_mib += graph_.capacity(v) - used_[v];
+    }
+  }
+  usage.state = "free";
+  if (graph_.status(node) == resource::VertexStatus::kDown || down_.count(name)) {
+    usage.state = "down";
+  } else if (drained_.count(name) || graph_.status(node) == resource::VertexStatus::kDrained) {
+    usage.state = "drained";
+  } else if (usage.cores_free == 0 && usage.gpus_free == 0 && usage.cores + usage.gpus > 0) {
+    usage.state = "allocated";
+  } else if (usage.cores_free < usage.cores || usage.gpus_free < usage.gpus) {
+    usage.state = "mixed";
+  }
+  if (auto down = down_.find(name); down != down_.end()) {
+    usage.reason = down->second;
+  } else if (auto drained = drained_.find(name); drained != drained_.end()) {
+    usage.reason = drained->second;
+  }
+  return usage;
+}
+
 nlohmann::json JobManager::ResourcesJson() const {
   nlohmann::json nodes = nlohmann::json::array();
   // Rows of the summary: by state, then by the nodes' properties ("gpu,arch=x86_64").
@@ -89,36 +146,8 @@ nlohmann::json JobManager::ResourcesJson() const {
   int64_t total_cores = 0, free_cores = 0, total_gpus = 0, free_gpus = 0;
   int64_t total_memory = 0, free_memory = 0;
   for (const auto& [name, node] : nodes_by_name_) {
-    int64_t cores = 0, cores_free = 0, gpus = 0, gpus_free = 0, memory = 0, memory_free = 0;
-    for (resource::VertexId v = node; v < graph_.SubtreeEnd(node); ++v) {
-      const resource::TypeId type = graph_.type(v);
-      if (type == resource::kCore) {
-        ++cores;
-        cores_free += used_[v] == 0;
-      } else if (type == resource::kGpu) {
-        ++gpus;
-        gpus_free += used_[v] == 0;
-      } else if (type == resource::kMemory) {
-        memory += graph_.capacity(v);
-        memory_free += graph_.capacity(v) - used_[v];
-      }
-    }
-    std::string state = "free";
-    if (graph_.status(node) == resource::VertexStatus::kDown || down_.count(name)) {
-      state = "down";
-    } else if (drained_.count(name) || graph_.status(node) == resource::VertexStatus::kDrained) {
-      state = "drained";
-    } else if (cores_free == 0 && gpus_free == 0 && cores + gpus > 0) {
-      state = "allocated";
-    } else if (cores_free < cores || gpus_free < gpus) {
-      state = "mixed";
-    }
-    std::string reason;
-    if (auto down = down_.find(name); down != down_.end()) {
-      reason = down->second;
-    } else if (auto drained = drained_.find(name); drained != drained_.end()) {
-      reason = drained->second;
-    }
+    const NodeUsage usage = UsageOf(name, node);
+    const auto& [state, reason, cores, cores_free, gpus, gpus_free, memory, memory_free] = usage;
     nodes.push_back({{"name", name},
                      {"state", state},
                      {"cores", cores},

@@ -33,6 +33,8 @@ class Journal {
   void Touch(int64_t job_id) { dirty_.insert(job_id); }
   void AfterCommit(std::function<void()> action) { actions_.push_back(std::move(action)); }
   bool empty() const { return dirty_.empty() && actions_.empty() && store_.buffered() == 0; }
+  // Rows the next Flush() writes: dirty job rows and the store's buffered writes.
+  size_t pending_rows() const { return dirty_.size() + store_.buffered(); }
 
   // Writes the dirty rows (fetched with `record_of`), commits, then runs the queued actions
   // (or hands them to `defer`).

@@ -435,6 +435,25 @@ api::Handler RefuseWritesWhileDegraded(RouteContext* context, api::Handler inner
   };
 }
 
+void AddMetricsRoute(api::Router& router, RouteContext* c) {
+  router.Add({"GET", "/metrics", "anyone", [c](HttpRequest, Reply reply) {
+                metrics::TextFormat out;
+                out.Family("converge_build_info", metrics::Type::kGauge,
+                           "1, labelled with the version of the running converge.");
+                out.Sample({{"version", kVersion}}, 1);
+                out.Single("converge_start_time_seconds", metrics::Type::kGauge,
+                           "When the instance started, in seconds since the epoch.",
+                           c->started_at);
+                c->jobs.WriteMetrics(out);
+                if (c->workloads != nullptr) c->workloads->WriteMetrics(out);
+                if (c->requests != nullptr) c->requests->Write(out);
+                HttpResponse response;
+                response.content_type = std::string(metrics::kTextContentType);
+                response.body = out.Take();
+                reply->Reply(std::move(response));
+              }});
+}
+
 void AddRoutes(api::Router& router, RouteContext* c) {
   router.Add({"GET", "/v1/health", "anyone", [c](HttpRequest, Reply reply) {
                 const std::string& degraded = c->jobs.degraded();
@@ -479,6 +498,7 @@ void AddRoutes(api::Router& router, RouteContext* c) {
   router.Add({"POST", "/v1/queues/{name}/stop", "owner",
               [c](HttpRequest request, Reply reply) { StartQueue(*c, request, reply, false); }});
   AddWorkloadRoutes(router, c);
+  AddMetricsRoute(router, c);
   router.Add({"POST", "/v1/shutdown", "owner", [c](HttpRequest request, Reply reply) {
                 if (!RequireAdmin(*c, request, *reply)) return;
                 reply->Reply(JsonResponse(202, R"({"status":"stopping"})"));

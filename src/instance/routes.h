@@ -9,6 +9,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "api/request_metrics.h"
 #include "api/router.h"
 #include "instance/job_manager.h"
 #include "instance/job_output_file.h"
@@ -25,6 +26,7 @@ struct RouteContext {
   std::function<void()> shutdown; // cancels running jobs, then stops the instance
   WorkloadManager* workloads = nullptr;  // JobSets, Services, MiniClusters
   JobOutputAccess output_access;         // how job output files are opened to be read back
+  const api::RequestMetrics* requests = nullptr;  // the API's counts, for GET /metrics
 };
 
 // Who is calling: the peer's uid on a Unix socket (the owner for TCP token holders), and
@@ -52,6 +54,9 @@ api::Handler RefuseWritesWhileDegraded(RouteContext* context, api::Handler inner
 // Registers every /v1 route on `router`. `context` must outlive the router; it may be null
 // when the routes are only listed (routes()), never dispatched.
 void AddRoutes(api::Router& router, RouteContext* context);
+// GET /metrics: every metric of the instance in the Prometheus text format
+// (docs/metrics.md). AddRoutes() adds it; a metrics-only listener's router gets it alone.
+void AddMetricsRoute(api::Router& router, RouteContext* context);
 // The routes of workload objects (workload_routes.cc); AddRoutes() calls it.
 void AddWorkloadRoutes(api::Router& router, RouteContext* context);
 

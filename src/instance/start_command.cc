@@ -28,6 +28,8 @@ struct StartFlags {
   std::string resources;
   std::string state;
   std::vector<std::string> listen;
+  std::vector<std::string> metrics_listen;
+  bool metrics_any_address = false;
   std::string policy = "easy";
   std::string match = "first";
   std::vector<std::string> queues;  // --queue NAME[:POLICY][:LIMIT=VALUE...]
@@ -91,6 +93,8 @@ int Start(const StartFlags& flags) {
   options.state_dir = flags.state.empty() ? api::DefaultStateDir() : flags.state;
   options.resources_path = flags.resources;
   options.listen = flags.listen;
+  options.metrics_listen = flags.metrics_listen;
+  options.metrics_any_address = flags.metrics_any_address;
   options.grace_seconds = flags.grace;
   options.sync_full = flags.sync == "full";
   options.multiuser = flags.multiuser;
@@ -260,6 +264,12 @@ void AddStartCommand(CLI::App& app, int* exit_code) {
                     "State folder (default: $XDG_STATE_HOME/converge/default)");
   start->add_option("--listen", flags->listen,
                     "unix:PATH or tcp:HOST:PORT, repeatable (default: unix:STATE/converge.sock)");
+  start->add_option("--metrics-listen", flags->metrics_listen,
+                    "tcp:HOST:PORT serving GET /metrics (Prometheus) without a token, "
+                    "repeatable; loopback only unless --metrics-any-address");
+  start->add_flag("--metrics-any-address", flags->metrics_any_address,
+                  "Let --metrics-listen bind addresses other than loopback (anyone who can "
+                  "reach them reads the metrics)");
   start->add_option("--queue", flags->queues,
                     "A named queue, NAME[:POLICY][:max-time=DURATION][:max-nodes=N] "
                     "(repeatable; scheduled in this order; the first is the default; POLICY "

@@ -27,6 +27,7 @@
 #include "common/status.h"
 #include "instance/clock.h"
 #include "instance/job_manager.h"
+#include "metrics/text_format.h"
 #include "workload/child_jobspec.h"
 #include "workload/document.h"
 #include "workload/jobset_controller.h"
@@ -81,6 +82,8 @@ class WorkloadManager {
                                   const std::string& name) const;
   // Every service: name, state, port, url, restarts, job.
   nlohmann::json Services() const;
+  // Appends the Service, JobSet and MiniCluster metrics (docs/metrics.md) to `out`.
+  void WriteMetrics(metrics::TextFormat& out) const;
 
  private:
   struct ServiceState {

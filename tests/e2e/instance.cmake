@@ -53,3 +53,8 @@ converge_test(instance_store_test
   DEPS converge_testutil converge_api nlohmann_json::nlohmann_json
   LABELS e2e root)
 add_dependencies(instance_store_test converge converge-shim)
+converge_test(metrics_e2e_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/metrics_test.cc
+  DEPS converge_testutil converge_api nlohmann_json::nlohmann_json
+  LABELS e2e prometheus)
+add_dependencies(metrics_e2e_test converge converge-shim)
