@@ -29,6 +29,7 @@ void AddCancelCommand(CLI::App& app, int* exit_code);
 void AddWaitCommand(CLI::App& app, int* exit_code);
 void AddUrgencyCommands(CLI::App& app, int* exit_code);  // urgency, hold, release
 void AddQueueCommand(CLI::App& app, int* exit_code);
+void AddEventsCommand(CLI::App& app, int* exit_code);
 void AddStopCommand(CLI::App& app, int* exit_code);
 // Declarative workloads and services (docs/formats/workload.md).
 void AddApplyCommands(CLI::App& app, int* exit_code);  // apply, delete

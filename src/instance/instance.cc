@@ -28,6 +28,7 @@
 #include "exec/self_path.h"
 #include "instance/agent_bootstrap.h"
 #include "instance/asio_clock.h"
+#include "instance/event_stream.h"
 #include "instance/job_manager.h"
 #include "instance/routes.h"
 #include "instance/slurm_bootstrap.h"
@@ -246,13 +247,23 @@ class Instance::Impl {
     workload_options.state_dir = state;
     workload_options.converge_path = exec::SelfExecutable();
     workloads_ = std::make_unique<WorkloadManager>(io_, *jobs_, workload_options, clock_);
+    // One stream of job, workload and node events (GET /v1/events).
+    jobs_->AddEventSink([this](const store::Event& event) { events_.AddJobEvent(event); });
+    jobs_->OnNodeEvent([this](const std::string& node, const std::string& what,
+                              const std::string& reason) {
+      events_.Add(clock_.Now(), "node", node, what, reason);
+    });
+    workloads_->OnNote([this](double time, const std::string& kind, const std::string& name,
+                              const std::string& type, const std::string& message) {
+      events_.Add(time, kind, name, type, message);
+    });
     CONVERGE_RETURN_IF_ERROR(jobs_->Recover());
     CONVERGE_RETURN_IF_ERROR(workloads_->Recover().WithPrefix("saved workloads"));
 
     context_ = std::make_unique<RouteContext>(RouteContext{
         io_, *jobs_, static_cast<int64_t>(::geteuid()), WallClock(), WallClock,
         [this] { Shutdown(); }, workloads_.get(),
-        JobOutputAccess{state + "/output", ::geteuid() == 0}, &request_metrics_});
+        JobOutputAccess{state + "/output", ::geteuid() == 0}, &request_metrics_, &events_});
     AddRoutes(router_, context_.get());
     router_.SetMetrics(&request_metrics_);
     if (multi_node_ != nullptr) multi_node_->AddRoutes(router_);
@@ -405,6 +416,7 @@ class Instance::Impl {
   std::string bootstrap_listen_;  // where the agents register
   pid_t agent_launcher_ = 0;  // the srun step of the agents (Slurm), ended by Shutdown()
   AsioClock clock_{io_};  // the loop's time and timers, for the managers below
+  EventStream events_;  // before the managers that feed it
   std::unique_ptr<JobManager> jobs_;
   std::unique_ptr<WorkloadManager> workloads_;
   std::unique_ptr<RouteContext> context_;

@@ -647,8 +647,8 @@ void JobManager::Flush() {
     std::vector<store::Event> events;
     events.swap(posted_);
     journal_.AfterCommit([this, events = std::move(events)] {
-      if (event_sink_) {
-        for (const store::Event& event : events) event_sink_(event);
+      for (const auto& [handle, sink] : event_sinks_) {
+        for (const store::Event& event : events) sink(event);
       }
       for (const store::Event& event : events) {
         if (watchers_.empty()) break;
@@ -719,6 +719,17 @@ void JobManager::OnCommitFailure(const Status& status) {
   degraded_ = std::move(why);
   flush_posted_ = true;  // the timer flushes: RequestFlush() waits for it
   retry_timer_ = clock_.After(std::chrono::milliseconds(retry_ms_), [this] { Flush(); });
+}
+
+int JobManager::AddEventSink(std::function<void(const store::Event&)> sink) {
+  event_sinks_.emplace_back(next_sink_, std::move(sink));
+  return next_sink_++;
+}
+
+void JobManager::RemoveEventSink(int handle) {
+  event_sinks_.erase(std::remove_if(event_sinks_.begin(), event_sinks_.end(),
+                                    [&](const auto& sink) { return sink.first == handle; }),
+                     event_sinks_.end());
 }
 
 void JobManager::Watch(int64_t id, std::function<bool(const store::Event&)> on_event) {

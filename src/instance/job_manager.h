@@ -130,9 +130,17 @@ class JobManager {
   // Validates a jobspec as Submit() would, without submitting it. Errors: as Submit().
   Status Check(const Caller& caller, const std::string& jobspec_text);
   void SetHooks(JobHooks hooks) { hooks_ = std::move(hooks); }
-  // Calls `sink` with every event of every job once it is committed, in commit order. The sink
-  // may call Submit() and Cancel().
-  void WatchAll(std::function<void(const store::Event&)> sink) { event_sink_ = std::move(sink); }
+  // Calls `sink` with every event of every job once it is committed, in commit order, until
+  // RemoveEventSink(the handle returned). Sinks run in the order they were added; they may
+  // call Submit() and Cancel(), not AddEventSink() or RemoveEventSink().
+  int AddEventSink(std::function<void(const store::Event&)> sink);
+  void RemoveEventSink(int handle);
+  // Calls `sink` with each change of a node: (node, "Drained"|"Undrained"|"Down"|"Up",
+  // reason). One sink; null removes it.
+  void OnNodeEvent(std::function<void(const std::string& node, const std::string& what,
+                                      const std::string& reason)> sink) {
+    node_sink_ = std::move(sink);
+  }
   // Looks again at jobs held in DEPEND by a hook (call when a hold may have lifted).
   void Reevaluate();
   // Makes sure a commit follows (hooks.before_commit has something to write).
@@ -261,7 +269,9 @@ class JobManager {
   std::unordered_map<int64_t, std::string> user_names_;  // uid -> login name (cache)
   std::set<std::string> made_folders_;  // output shards known to exist
   JobHooks hooks_;
-  std::function<void(const store::Event&)> event_sink_;
+  std::vector<std::pair<int, std::function<void(const store::Event&)>>> event_sinks_;
+  int next_sink_ = 1;
+  std::function<void(const std::string&, const std::string&, const std::string&)> node_sink_;
   JobMetrics metrics_;
   bool commit_timed_ = false;  // the batch being committed has its timer (kept over retries)
   bool flush_posted_ = false;  // a Flush() is posted, or its retry timer is set

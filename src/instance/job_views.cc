@@ -263,10 +263,14 @@ Status JobManager::SetDrained(const std::string& targets, bool drained,
   for (size_t i = 0; i < vertices.size(); ++i) {
     const bool down = down_.count((*names)[i]) > 0;
     CONVERGE_RETURN_IF_ERROR(scheduler_->SetHostAvailable(vertices[i], !drained && !down));
+    const bool was_drained = drained_.count((*names)[i]) > 0;
     if (drained) {
       drained_[(*names)[i]] = reason;
     } else {
       drained_.erase((*names)[i]);
+    }
+    if (node_sink_ && was_drained != drained) {
+      node_sink_((*names)[i], drained ? "Drained" : "Undrained", reason);
     }
   }
   nlohmann::json persisted = drained_;
@@ -302,12 +306,14 @@ Status JobManager::SetDown(const std::string& name, bool down, const std::string
   if (it == nodes_by_name_.end()) return Status(Code::kNotFound, "no node named '" + name + "'");
   const bool drained = drained_.count(name) > 0;
   CONVERGE_RETURN_IF_ERROR(scheduler_->SetHostAvailable(it->second, !down && !drained));
+  const bool was_down = down_.count(name) > 0;
   if (down) {
     down_[name] = reason;
   } else {
     down_.erase(name);
     RequestSchedule();
   }
+  if (node_sink_ && was_down != down) node_sink_(name, down ? "Down" : "Up", reason);
   return Status::Ok();
 }
 

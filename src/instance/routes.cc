@@ -498,6 +498,7 @@ void AddRoutes(api::Router& router, RouteContext* c) {
   router.Add({"POST", "/v1/queues/{name}/stop", "owner",
               [c](HttpRequest request, Reply reply) { StartQueue(*c, request, reply, false); }});
   AddWorkloadRoutes(router, c);
+  AddEventRoutes(router, c);
   AddMetricsRoute(router, c);
   router.Add({"POST", "/v1/shutdown", "owner", [c](HttpRequest request, Reply reply) {
                 if (!RequireAdmin(*c, request, *reply)) return;

@@ -11,6 +11,7 @@
 
 #include "api/request_metrics.h"
 #include "api/router.h"
+#include "instance/event_stream.h"
 #include "instance/job_manager.h"
 #include "instance/job_output_file.h"
 #include "instance/workload_manager.h"
@@ -27,6 +28,7 @@ struct RouteContext {
   WorkloadManager* workloads = nullptr;  // JobSets, Services, MiniClusters
   JobOutputAccess output_access;         // how job output files are opened to be read back
   const api::RequestMetrics* requests = nullptr;  // the API's counts, for GET /metrics
+  EventStream* events = nullptr;                  // GET /v1/events
 };
 
 // Who is calling: the peer's uid on a Unix socket (the owner for TCP token holders), and
@@ -57,6 +59,8 @@ void AddRoutes(api::Router& router, RouteContext* context);
 // GET /metrics: every metric of the instance in the Prometheus text format
 // (docs/metrics.md). AddRoutes() adds it; a metrics-only listener's router gets it alone.
 void AddMetricsRoute(api::Router& router, RouteContext* context);
+// GET /v1/events (event_routes.cc); AddRoutes() calls it.
+void AddEventRoutes(api::Router& router, RouteContext* context);
 // The routes of workload objects (workload_routes.cc); AddRoutes() calls it.
 void AddWorkloadRoutes(api::Router& router, RouteContext* context);
 

@@ -1,5 +1,7 @@
 #include "instance/workload_manager.h"
 
+#include <cctype>
+
 #include "workload/redact.h"
 
 namespace converge::instance {
@@ -40,13 +42,13 @@ WorkloadManager::WorkloadManager(boost::asio::io_context& io, JobManager& jobs,
       .environment = [this](const Job&) { return ServiceEnvironment(); },
       .before_commit = [this] { return TakeSaved(); },
   });
-  jobs_.WatchAll([this](const store::Event& event) { OnJobEvent(event); });
+  job_sink_ = jobs_.AddEventSink([this](const store::Event& event) { OnJobEvent(event); });
 }
 
 WorkloadManager::~WorkloadManager() {
   *alive_ = false;
   jobs_.SetHooks({});
-  jobs_.WatchAll(nullptr);
+  jobs_.RemoveEventSink(job_sink_);
 }
 
 Status WorkloadManager::Validate(const Caller& caller,
@@ -248,7 +250,13 @@ void WorkloadManager::OnJobEvent(const store::Event& event) {
 }
 
 void WorkloadManager::Note(Object& object, const std::string& type, const std::string& message) {
-  object.events.push_back({{"time", clock_.Now()}, {"type", type}, {"message", message}});
+  const double now = clock_.Now();
+  object.events.push_back({{"time", now}, {"type", type}, {"message", message}});
+  if (note_sink_) {
+    std::string kind = workload::KindName(object.document.kind);
+    for (char& c : kind) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    note_sink_(now, kind, object.document.metadata.name, type, message);
+  }
   if (object.events.size() > kMaxObjectEvents) object.events.erase(object.events.begin());
 }
 

@@ -82,6 +82,13 @@ class WorkloadManager {
                                   const std::string& name) const;
   // Every service: name, state, port, url, restarts, job.
   nlohmann::json Services() const;
+  // Called with every event an object records (what `describe` lists): time, the kind in
+  // lower case ("service"), the object's name, the event's type ("Ready") and message. One
+  // sink; null removes it.
+  using NoteSink = std::function<void(double time, const std::string& kind,
+                                      const std::string& name, const std::string& type,
+                                      const std::string& message)>;
+  void OnNote(NoteSink sink) { note_sink_ = std::move(sink); }
   // Appends the Service, JobSet and MiniCluster metrics (docs/metrics.md) to `out`.
   void WriteMetrics(metrics::TextFormat& out) const;
 
@@ -167,6 +174,8 @@ class WorkloadManager {
   std::map<int64_t, Key> owner_of_job_;
   bool save_due_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for posted handlers
+  int job_sink_ = 0;  // JobManager::AddEventSink's handle
+  NoteSink note_sink_;
 };
 
 }  // namespace converge::instance

@@ -26,6 +26,7 @@ const std::vector<CommandAdder>& CommandAdders() {
       {{"wait"}, cli::AddWaitCommand},
       {{"urgency", "hold", "release"}, cli::AddUrgencyCommands},
       {{"queue"}, cli::AddQueueCommand},
+      {{"events"}, cli::AddEventsCommand},
       {{"stop"}, cli::AddStopCommand},
       {{"apply", "delete"}, cli::AddApplyCommands},
       {{"get", "describe"}, cli::AddGetCommands},

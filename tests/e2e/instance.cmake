@@ -58,3 +58,8 @@ converge_test(metrics_e2e_test
   DEPS converge_testutil converge_api nlohmann_json::nlohmann_json
   LABELS e2e prometheus)
 add_dependencies(metrics_e2e_test converge converge-shim)
+converge_test(events_e2e_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/events_test.cc
+  DEPS converge_testutil converge_api nlohmann_json::nlohmann_json
+  LABELS e2e)
+add_dependencies(events_e2e_test converge converge-shim)
