@@ -87,6 +87,9 @@ struct JobHooks {
 struct JobFilter {
   std::set<JobState> states;
   std::set<int64_t> uids;
+  std::string queue;  // jobs of this queue ("" any)
+  std::string name;   // jobs of this name ("" any)
+  std::string node;   // jobs holding resources of this node now ("" any)
   int64_t after = 0;     // ids greater than this
   size_t limit = 1000;
 };
@@ -150,7 +153,8 @@ class JobManager {
   void AfterCommit(std::function<void()> action);
 
   const Job* Find(int64_t id) const;
-  std::vector<const Job*> List(const JobFilter& filter) const;
+  // Jobs passing `filter`, by id. Errors: kInvalidArgument "node" for an unknown node.
+  Result<std::vector<const Job*>> List(const JobFilter& filter) const;
   // The committed eventlog of a job. Errors: kNotFound.
   Result<std::vector<store::Event>> Events(int64_t id) const;
   Result<std::string> Jobspec(int64_t id) const;

@@ -13,12 +13,27 @@ const Job* JobManager::Find(int64_t id) const {
   return it == jobs_.end() ? nullptr : &it->second;
 }
 
-std::vector<const Job*> JobManager::List(const JobFilter& filter) const {
+Result<std::vector<const Job*>> JobManager::List(const JobFilter& filter) const {
+  std::optional<resource::VertexId> node;
+  if (!filter.node.empty()) {
+    auto found = nodes_by_name_.find(filter.node);
+    if (found == nodes_by_name_.end()) {
+      return Status::Invalid("node", "no node named '" + filter.node + "'");
+    }
+    node = found->second;
+  }
   std::vector<const Job*> jobs;
   for (auto it = jobs_.upper_bound(filter.after); it != jobs_.end(); ++it) {
     const Job& job = it->second;
     if (!filter.states.empty() && !filter.states.count(job.state)) continue;
     if (!filter.uids.empty() && !filter.uids.count(job.record.uid)) continue;
+    if (!filter.queue.empty() && job.record.queue != filter.queue) continue;
+    if (!filter.name.empty() && job.record.name != filter.name) continue;
+    if (node) {
+      if (!job.active || !job.active->allocation) continue;
+      const auto& nodes = job.active->allocation->nodes;
+      if (std::find(nodes.begin(), nodes.end(), *node) == nodes.end()) continue;
+    }
     jobs.push_back(&job);
     if (jobs.size() >= filter.limit) break;
   }

@@ -112,6 +112,9 @@ Result<JobFilter> FilterOf(const RouteContext& context, const HttpRequest& reque
     if (uid < 0) return Status::Invalid("user", "no user named '" + user + "'");
     filter.uids.insert(uid);
   }
+  filter.queue = request.Query("queue");
+  filter.name = request.Query("name");
+  filter.node = request.Query("node");
   return filter;
 }
 
@@ -142,7 +145,9 @@ void ListJobs(RouteContext& context, const HttpRequest& request, Reply reply) {
   if (!after) return;
   filter->limit = static_cast<size_t>(std::clamp<int64_t>(*limit, 1, 100000));
   filter->after = *after;
-  std::vector<const Job*> jobs = context.jobs.List(*filter);
+  Result<std::vector<const Job*>> listed = context.jobs.List(*filter);
+  if (!listed.ok()) return reply->Reply(ErrorFor(listed.status()));
+  const std::vector<const Job*>& jobs = *listed;
   nlohmann::json list = nlohmann::json::array();
   for (const Job* job : jobs) {
     list.push_back(JobWithReason(context, *job));

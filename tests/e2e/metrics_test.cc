@@ -168,6 +168,20 @@ TEST_F(MetricsTest, EveryListenerServesTheTextFormatAndTcpNeedsTheToken) {
   EXPECT_GE(SampleValue(text, R"(converge_api_requests_total{method="POST",route="/v1/jobs",code="201"})"),
             2);
 
+  // The job list's filters, which the dashboard pages on.
+  const nlohmann::json running = testutil::GetJob(*instance_, sleeper);
+  const std::string node = running.value("nodelist", "");
+  testutil::ApiAnswer on_node = CallApi(*instance_, "GET", "/v1/jobs?node=" + node);
+  ASSERT_EQ(on_node.status, 200) << on_node.text;
+  ASSERT_EQ(on_node.body["jobs"].size(), 1u) << on_node.text;
+  EXPECT_EQ(on_node.body["jobs"][0]["id"], sleeper);
+  EXPECT_EQ(CallApi(*instance_, "GET", "/v1/jobs?state=all&name=sleep").body["jobs"].size(), 1u);
+  EXPECT_EQ(CallApi(*instance_, "GET", "/v1/jobs?state=all&name=true").body["jobs"].size(), 1u);
+  EXPECT_EQ(CallApi(*instance_, "GET", "/v1/jobs?state=all&queue=other").body["jobs"].size(), 0u);
+  testutil::ApiAnswer unknown = CallApi(*instance_, "GET", "/v1/jobs?node=nowhere");
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_EQ(unknown.body["field"], "node");
+
   // TCP: the API's listener wants the token; the metrics listener wants none and serves
   // nothing else.
   EXPECT_EQ(Get(instance_->TcpAddress(), "/metrics").status, 401);
