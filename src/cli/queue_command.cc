@@ -85,7 +85,9 @@ int QueueDrain(const std::vector<std::string>& names, double timeout) {
     if (!queue.ok()) return Fail("queue drain", queue.status());
     int64_t active = 0;
     if (names.empty()) {
-      for (const auto& [state, count] : queue->value("counts", nlohmann::json::object()).items()) {
+      // Named: items() of a temporary would outlive it.
+      const nlohmann::json counts = queue->value("counts", nlohmann::json::object());
+      for (const auto& [state, count] : counts.items()) {
         if (count.is_number_integer()) active += count.get<int64_t>();
       }
     } else {

@@ -317,6 +317,9 @@ TEST(InstanceQueuesTest, NamedQueuesHaveLimitsAndStopAndStart) {
   ASSERT_EQ(instance.Run({"queue", "start", "--all"}).exit_code, 0);
   EXPECT_EQ(instance.Run({"queue", "drain", "debug", "--timeout", "20"}).exit_code, 0);
   EXPECT_EQ(GetJob(instance, waiting)["result"], "completed");
+  // Without names: the whole instance (this read a destroyed temporary and crashed).
+  CommandResult whole = instance.Run({"queue", "drain", "--timeout", "20"});
+  EXPECT_EQ(whole.exit_code, 0) << whole.err;
   CommandResult debug_jobs = instance.Run({"jobs", "-a", "-q", "debug", "-n", "-o", "{id}"});
   EXPECT_EQ(debug_jobs.out, std::to_string(waiting) + "\n" + std::to_string(limited) + "\n")
       << debug_jobs.out << debug_jobs.err;
