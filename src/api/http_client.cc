@@ -243,7 +243,7 @@ Result<std::unique_ptr<HttpClient>> HttpClient::Connect(const Address& address, 
   return std::unique_ptr<HttpClient>(new HttpClient(std::move(impl)));
 }
 
-Result<std::unique_ptr<HttpClient>> HttpClient::ConnectFromEnvironment() {
+Result<Endpoint> EndpointFromEnvironment() {
   const std::string default_socket = DefaultStateDir() + "/converge.sock";
   const char* uri = std::getenv("CONVERGE_URI");
   Result<Address> address = ParseAddress(uri && *uri ? uri : "unix:" + default_socket);
@@ -264,7 +264,13 @@ Result<std::unique_ptr<HttpClient>> HttpClient::ConnectFromEnvironment() {
     if (!read.ok() && read.status().code() != Code::kNotFound) return read.status();
     if (read.ok()) token = *read;
   }
-  return Connect(*address, std::move(token));
+  return Endpoint{std::move(address).value(), std::move(token)};
+}
+
+Result<std::unique_ptr<HttpClient>> HttpClient::ConnectFromEnvironment() {
+  Result<Endpoint> endpoint = EndpointFromEnvironment();
+  if (!endpoint.ok()) return endpoint.status();
+  return Connect(endpoint->address, std::move(endpoint->token));
 }
 
 HttpClient::HttpClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -14,6 +14,17 @@
 
 namespace converge::api {
 
+// Where a client finds the instance, and the token it shows there ("" for Unix sockets).
+struct Endpoint {
+  Address address;
+  std::string token;
+};
+
+// The instance named by CONVERGE_URI, or the default socket; the token comes from
+// CONVERGE_TOKEN, CONVERGE_TOKEN_FILE or the default token file (see docs/api.md).
+// Errors: kInvalidArgument naming CONVERGE_URI, token file errors naming the file.
+Result<Endpoint> EndpointFromEnvironment();
+
 class HttpClient {
  public:
   // Connects to `address`; `token` is sent as a bearer token when non-empty. With
@@ -22,8 +33,7 @@ class HttpClient {
   // connect to an unreachable host gives up after a few seconds.
   static Result<std::unique_ptr<HttpClient>> Connect(const Address& address, std::string token,
                                                      int dead_peer_seconds = 0);
-  // Connects to the instance named by CONVERGE_URI, or the default socket; the token comes from
-  // CONVERGE_TOKEN, CONVERGE_TOKEN_FILE or the default token file (see docs/api.md).
+  // Connects to EndpointFromEnvironment().
   static Result<std::unique_ptr<HttpClient>> ConnectFromEnvironment();
   ~HttpClient();
 

@@ -265,7 +265,8 @@ class Connection : public ConnectionBase {
     keep_alive_ = message.keep_alive();
     HttpRequest request;
     request.method = std::string(message.method_string());
-    Target target = ParseTarget(ToStd(message.target()));
+    request.target = ToStd(message.target());
+    Target target = ParseTarget(request.target);
     request.path = std::move(target.path);
     request.query = std::move(target.query);
     for (const auto& field : message) {
@@ -273,7 +274,8 @@ class Connection : public ConnectionBase {
     }
     request.body = std::move(message.body());
     request.peer = peer_;
-    if (settings_->tcp && !settings_->open) {
+    if (settings_->tcp && !settings_->open &&
+        !settings_->IsPublic(request.method, request.path)) {
       constexpr std::string_view kPrefix = "bearer ";
       const std::string auth = request.Header("authorization");
       if (auth.size() < kPrefix.size() || Lowercase(auth.substr(0, kPrefix.size())) != kPrefix ||
@@ -413,6 +415,12 @@ class Connection : public ConnectionBase {
 };
 
 }  // namespace
+
+bool ConnectionSettings::IsPublic(std::string_view method, std::string_view path) const {
+  if (public_prefix.empty() || (method != "GET" && method != "HEAD")) return false;
+  if (!path.starts_with(public_prefix)) return false;
+  return path.size() == public_prefix.size() || path[public_prefix.size()] == '/';
+}
 
 std::shared_ptr<ConnectionBase> MakeConnection(UnixSocket socket,
                                                std::shared_ptr<const ConnectionSettings> settings,

@@ -27,10 +27,13 @@ struct ConnectionSettings {
   std::string token;                // TCP only: the bearer token to demand
   bool tcp = false;                 // demand the token and mark peers token_holder
   bool open = false;                // TCP without a token (loopback listeners only)
+  std::string public_prefix;        // GET/HEAD at or below it need no token (http_server.h)
   int idle_timeout_seconds = 300;   // a connection waiting for a request this long is closed
   size_t stream_buffer_bytes = 1 << 20;  // a stream queueing more is dropped (http_types.h)
   int write_stall_seconds = 30;     // a peer that takes no bytes this long while we write: closed
   Handler handler;                  // called once per accepted request
+
+  bool IsPublic(std::string_view method, std::string_view path) const;
 };
 
 // The server's view of a connection; the Responder and Stream implementations use the rest.

@@ -259,6 +259,7 @@ class HttpServer::Impl {
     settings->stream_buffer_bytes = options.stream_buffer_bytes;
     settings->write_stall_seconds = options.write_stall_seconds;
     settings->handler = std::move(handler);
+    settings->public_prefix = std::move(options.public_prefix);
     unix_settings_ = settings;
     auto tcp_settings = std::make_shared<ConnectionSettings>(*settings);
     tcp_settings->tcp = true;

@@ -3,7 +3,7 @@
 // Keep-alive connections; one request at a time per connection, answered in order. Requests
 // larger than max_body_bytes get 413, malformed ones and bodies nested deeper than
 // max_body_depth 400, TCP requests without the bearer token
-// 401 (unless the options open loopback TCP) — all as JSON errors and without calling the
+// 401 (unless the options open loopback TCP or the path is public) — all as JSON errors and without calling the
 // handler. At most max_connections are open at once (503 beyond, with a reserve for the
 // owner). Unix sockets are created mode 0600
 // (a stale socket file is replaced; a live one is an error) and callers are identified with
@@ -41,6 +41,10 @@ struct HttpServerOptions {
   // With open_loopback_tcp: serve any address so (a metrics endpoint for a remote scraper,
   // by the operator's explicit choice).
   bool open_tcp_any_address = false;
+  // GET and HEAD requests for this path, or below it ("/ui" serves "/ui" and "/ui/app.js",
+  // not "/uix"), are served on TCP without the token, as peers that are not token holders.
+  // For files that hold no data; their handlers must not depend on who calls. "" : none.
+  std::string public_prefix;
   int idle_timeout_seconds = 300;   // idle keep-alive connections are closed after this
   // A streamed response may queue this many bytes; a Write() beyond drops the client.
   size_t stream_buffer_bytes = 1 << 20;

@@ -23,6 +23,7 @@ struct Peer {
 
 struct HttpRequest {
   std::string method;                         // "GET", "POST", ...
+  std::string target;                         // as sent: "/v1/jobs/12?state=RUN%2CSCHED"
   std::string path;                           // "/v1/jobs/12" (percent-decoded, no query)
   std::map<std::string, std::string> query;   // "?state=RUN&limit=5" -> {state: RUN, limit: 5}
   std::map<std::string, std::string> headers; // keys lowercased

@@ -30,6 +30,7 @@ void AddWaitCommand(CLI::App& app, int* exit_code);
 void AddUrgencyCommands(CLI::App& app, int* exit_code);  // urgency, hold, release
 void AddQueueCommand(CLI::App& app, int* exit_code);
 void AddEventsCommand(CLI::App& app, int* exit_code);
+void AddUiCommand(CLI::App& app, int* exit_code);
 void AddStopCommand(CLI::App& app, int* exit_code);
 // Declarative workloads and services (docs/formats/workload.md).
 void AddApplyCommands(CLI::App& app, int* exit_code);  // apply, delete

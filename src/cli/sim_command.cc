@@ -3,7 +3,7 @@
 //   converge sim --trace FILE.swf[.gz] [--policy fcfs|easy|conservative]
 //                [--match first|low|high|pack|spread]
 //                [--resources FILE | --nodes N [--cores-per-node C]] [--limit N]
-//                [--json] [--jobs-csv OUT.csv] [--plot OUT.svg] [--validate]
+//                [--json] [--jobs-csv OUT.csv] [--plot OUT.svg] [--html OUT.html] [--validate]
 //   converge sim --trace FILE --sweep [--policy LIST] [--match LIST] [--nodes LIST]
 //                [--threads N] [--csv OUT.csv] [--json]
 //
@@ -34,6 +34,7 @@
 #include "sim/metrics.h"
 #include "sim/report.h"
 #include "sim/report_csv.h"
+#include "sim/report_html.h"
 #include "sim/report_svg.h"
 #include "sim/simulator.h"
 #include "sim/sweep_report.h"
@@ -86,6 +87,7 @@ struct SimFlags {
   bool json = false;
   std::string jobs_csv;
   std::string plot;
+  std::string html;
   bool validate = false;
   bool sweep = false;
   int threads = 0;  // --sweep: worker threads; 0 = one per core
@@ -193,8 +195,8 @@ std::optional<LoadedTrace> LoadTrace(const SimFlags& flags, std::string* error) 
 }
 
 int RunSweepCommand(const SimFlags& flags) {
-  if (!flags.jobs_csv.empty() || !flags.plot.empty() || flags.validate) {
-    return Usage("--jobs-csv, --plot and --validate describe one run; not with --sweep");
+  if (!flags.jobs_csv.empty() || !flags.plot.empty() || !flags.html.empty() || flags.validate) {
+    return Usage("--jobs-csv, --plot, --html and --validate describe one run; not with --sweep");
   }
   Result<std::vector<sched::QueuePolicy>> policies =
       ParseList<sched::QueuePolicy>(flags.policy, sched::ParseQueuePolicy);
@@ -292,12 +294,17 @@ int RunSim(const SimFlags& flags) {
   if (!flags.jobs_csv.empty() && !WriteFile(flags.jobs_csv, sim::JobsCsv(result->jobs))) {
     return Fail(flags.jobs_csv + ": cannot write");
   }
-  if (!flags.plot.empty()) {
+  if (!flags.plot.empty() || !flags.html.empty()) {
     std::string name = flags.trace.substr(flags.trace.find_last_of('/') + 1);
     sim::PlotOptions plot;
     plot.title = name + " - " + metrics.policy + ", " + std::to_string(procs) + " procs";
-    if (!WriteFile(flags.plot, sim::UtilizationSvg(result->jobs, procs, plot))) {
+    const std::string svg = sim::UtilizationSvg(result->jobs, procs, plot);
+    if (!flags.plot.empty() && !WriteFile(flags.plot, svg)) {
       return Fail(flags.plot + ": cannot write");
+    }
+    if (!flags.html.empty() &&
+        !WriteFile(flags.html, sim::ReportHtml(metrics, sim_seconds, svg, plot.title))) {
+      return Fail(flags.html + ": cannot write");
     }
   }
 
@@ -346,6 +353,8 @@ void AddSimCommand(CLI::App& app, int* exit_code) {
   sim->add_flag("--json", flags->json, "Print the summary as one JSON object");
   sim->add_option("--jobs-csv", flags->jobs_csv, "Write one CSV row per simulated job");
   sim->add_option("--plot", flags->plot, "Write an SVG of utilization and queue length");
+  sim->add_option("--html", flags->html,
+                  "Write a self-contained HTML report: the summary and the same chart");
   sim->add_flag("--validate", flags->validate,
                 "Check the schedule (capacity, causality, fcfs order, reservations); exit 3 "
                 "if it is invalid");

@@ -263,7 +263,8 @@ class Instance::Impl {
     context_ = std::make_unique<RouteContext>(RouteContext{
         io_, *jobs_, static_cast<int64_t>(::geteuid()), WallClock(), WallClock,
         [this] { Shutdown(); }, workloads_.get(),
-        JobOutputAccess{state + "/output", ::geteuid() == 0}, &request_metrics_, &events_});
+        JobOutputAccess{state + "/output", ::geteuid() == 0}, &request_metrics_, &events_,
+        &report_});
     AddRoutes(router_, context_.get());
     router_.SetMetrics(&request_metrics_);
     if (multi_node_ != nullptr) multi_node_->AddRoutes(router_);
@@ -278,6 +279,7 @@ class Instance::Impl {
       token_ = *token;
     }
     server_options.token = token_;
+    server_options.public_prefix = kUiPublicPrefix;
     server_ = std::make_unique<api::HttpServer>(
         io_, server_options, RefuseWritesWhileDegraded(context_.get(), router_.AsHandler()));
     for (const api::Address& address : wanted) {
@@ -369,6 +371,7 @@ class Instance::Impl {
     for (const api::Address& address : addresses_) {
       out << "  listening: " << address.ToString() << "\n";
     }
+    out << "  dashboard: converge ui prints its address\n";
     for (const api::Address& address : metrics_addresses_) {
       out << "  metrics: http://" << address.host << ":" << address.port << "/metrics\n";
     }
@@ -417,6 +420,7 @@ class Instance::Impl {
   pid_t agent_launcher_ = 0;  // the srun step of the agents (Slurm), ended by Shutdown()
   AsioClock clock_{io_};  // the loop's time and timers, for the managers below
   EventStream events_;  // before the managers that feed it
+  JobReport report_;
   std::unique_ptr<JobManager> jobs_;
   std::unique_ptr<WorkloadManager> workloads_;
   std::unique_ptr<RouteContext> context_;

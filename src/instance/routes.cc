@@ -404,8 +404,13 @@ void StartQueue(RouteContext& context, const HttpRequest& request, Reply reply, 
 }  // namespace
 
 Caller CallerOf(const HttpRequest& request, const RouteContext& context) {
-  const int64_t uid = request.peer.unix_socket ? request.peer.uid : context.owner_uid;
-  return Caller{uid, request.peer.token_holder || uid == context.owner_uid || uid == 0};
+  // TCP callers without the token reach public paths only (api::HttpServerOptions), and are
+  // nobody in particular.
+  const int64_t uid = request.peer.unix_socket   ? request.peer.uid
+                      : request.peer.token_holder ? context.owner_uid
+                                                  : -1;
+  return Caller{uid, request.peer.token_holder || (uid >= 0 && uid == context.owner_uid) ||
+                         uid == 0};
 }
 
 HttpResponse ErrorFor(const Status& status) {
@@ -505,6 +510,7 @@ void AddRoutes(api::Router& router, RouteContext* c) {
   AddWorkloadRoutes(router, c);
   AddEventRoutes(router, c);
   AddMetricsRoute(router, c);
+  AddUiRoutes(router, c);
   router.Add({"POST", "/v1/shutdown", "owner", [c](HttpRequest request, Reply reply) {
                 if (!RequireAdmin(*c, request, *reply)) return;
                 reply->Reply(JsonResponse(202, R"({"status":"stopping"})"));

@@ -13,6 +13,7 @@
 #include "api/router.h"
 #include "instance/event_stream.h"
 #include "instance/job_manager.h"
+#include "instance/job_report.h"
 #include "instance/job_output_file.h"
 #include "instance/workload_manager.h"
 
@@ -29,6 +30,7 @@ struct RouteContext {
   JobOutputAccess output_access;         // how job output files are opened to be read back
   const api::RequestMetrics* requests = nullptr;  // the API's counts, for GET /metrics
   EventStream* events = nullptr;                  // GET /v1/events
+  JobReport* report = nullptr;                    // GET /v1/report
 };
 
 // Who is calling: the peer's uid on a Unix socket (the owner for TCP token holders), and
@@ -61,6 +63,12 @@ void AddRoutes(api::Router& router, RouteContext* context);
 void AddMetricsRoute(api::Router& router, RouteContext* context);
 // GET /v1/events (event_routes.cc); AddRoutes() calls it.
 void AddEventRoutes(api::Router& router, RouteContext* context);
+// The dashboard (ui_routes.cc; AddRoutes() calls it): GET /ui, /ui/ and /ui/{file}, its
+// embedded files, for anyone (on TCP without the token: they hold no data, see
+// kUiPublicPrefix), and GET /v1/report (JobReport).
+void AddUiRoutes(api::Router& router, RouteContext* context);
+// The path the instance's listeners serve without the token (api::HttpServerOptions).
+inline constexpr const char* kUiPublicPrefix = "/ui";
 // The routes of workload objects (workload_routes.cc); AddRoutes() calls it.
 void AddWorkloadRoutes(api::Router& router, RouteContext* context);
 

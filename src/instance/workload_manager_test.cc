@@ -17,6 +17,7 @@
 
 #include "instance/manager_test_support.h"
 #include "instance/port_owner.h"
+#include "tests/testutil/child_process.h"
 #include "tests/testutil/run_command.h"
 #include "workload/document.h"
 
@@ -28,21 +29,6 @@ using std::chrono::milliseconds;
 using testing::ManagerLife;
 
 constexpr Caller kAlice{1000, false};
-
-// A port nobody listens on now (the kernel's pick for port 0).
-int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t size = sizeof(address);
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0) {
-    ADD_FAILURE() << "no free port";
-  }
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
 
 // A Service `name` running `serve` on `port`, with more spec lines in `extra`.
 std::string ServiceYaml(const std::string& name, int port, const std::string& extra = "") {
@@ -92,7 +78,7 @@ class WorkloadManagerTest : public ::testing::Test {
   ManagerLife life{dir.path(), graph, clock};
   WorkloadOptions options;
   std::unique_ptr<WorkloadManager> workloads;
-  const int port = FreePort();
+  const int port = testutil::FreeLoopbackPort();
   const std::string web = ServiceYaml("web", port);
 };
 

@@ -27,6 +27,7 @@ const std::vector<CommandAdder>& CommandAdders() {
       {{"urgency", "hold", "release"}, cli::AddUrgencyCommands},
       {{"queue"}, cli::AddQueueCommand},
       {{"events"}, cli::AddEventsCommand},
+      {{"ui"}, cli::AddUiCommand},
       {{"stop"}, cli::AddStopCommand},
       {{"apply", "delete"}, cli::AddApplyCommands},
       {{"get", "describe"}, cli::AddGetCommands},

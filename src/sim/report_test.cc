@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/report_csv.h"
+#include "sim/report_html.h"
 #include "sim/sweep_report.h"
 #include "sim/report_svg.h"
 
@@ -122,6 +123,27 @@ TEST(SweepReport, OneRowPerRunAndFailuresSaySo) {
   EXPECT_EQ(json[0]["avg_wait_s"], 56.5);
   EXPECT_FALSE(json[0].contains("error"));
   EXPECT_EQ(json[1]["error"], "it \"broke\"");
+}
+
+TEST(ReportHtmlTest, OnePageWithTheFiguresEscapedAndTheChartAsGiven) {
+  Metrics metrics;
+  metrics.jobs = 3;
+  metrics.procs = 16;
+  metrics.policy = "easy";
+  metrics.avg_wait_s = 12.25;
+  metrics.utilization = 0.5;
+  metrics.makespan_s = 86400;
+  const std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\"><rect/></svg>\n";
+  const std::string page = ReportHtml(metrics, 0.5, svg, "a <b> & \"c\"");
+  EXPECT_TRUE(page.starts_with("<!doctype html>")) << page;
+  EXPECT_NE(page.find("<title>a &lt;b&gt; &amp; &quot;c&quot;</title>"), std::string::npos)
+      << page;
+  EXPECT_EQ(page.find("<b>"), std::string::npos);
+  EXPECT_NE(page.find(svg), std::string::npos);
+  EXPECT_NE(page.find("<th>average wait</th><td>12.2 s</td>"), std::string::npos) << page;
+  EXPECT_NE(page.find("<th>utilization</th><td>50.00 %</td>"), std::string::npos);
+  EXPECT_NE(page.find("86400 s (1.00 days)"), std::string::npos);
+  EXPECT_EQ(page.find("<script"), std::string::npos);
 }
 
 }  // namespace

@@ -3,11 +3,6 @@
 // (Debian's `prometheus`, started here on loopback) scraping both while jobs run and end,
 // its answers read through its HTTP query API.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -23,6 +18,7 @@
 #include "api/address.h"
 #include "api/http_client.h"
 #include "tests/e2e/instance_test_support.h"
+#include "tests/testutil/child_process.h"
 #include "tests/testutil/instance_launcher.h"
 #include "tests/testutil/run_command.h"
 
@@ -213,21 +209,6 @@ TEST(MetricsListenTest, OnlyLoopbackUnlessTheOperatorSaysOtherwise) {
       << unix_address.err;
 }
 
-// A free loopback TCP port (the kernel's pick for port 0).
-int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t size = sizeof(address);
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0) {
-    ADD_FAILURE() << "no free port";
-  }
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
 std::string UrlEncode(const std::string& text) {
   std::string out;
   for (unsigned char c : text) {
@@ -245,31 +226,14 @@ std::string UrlEncode(const std::string& text) {
 // Debian's prometheus on 127.0.0.1, scraping `targets` every second; killed when destroyed.
 class Prometheus {
  public:
-  explicit Prometheus(const std::string& config_yaml) {
-    port_ = FreePort();
-    const std::string config = dir_.Write("prometheus.yml", config_yaml);
-    const std::string log = dir_.path() + "/prometheus.log";
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-      std::freopen(log.c_str(), "w", stdout);
-      std::freopen(log.c_str(), "a", stderr);
-      const std::string listen = "--web.listen-address=127.0.0.1:" + std::to_string(port_);
-      const std::string storage = "--storage.tsdb.path=" + dir_.path() + "/data";
-      const std::string config_flag = "--config.file=" + config;
-      ::execl("/usr/bin/prometheus", "prometheus", config_flag.c_str(), storage.c_str(),
-              listen.c_str(), "--log.level=warn", static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-  }
-  ~Prometheus() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
+  explicit Prometheus(const std::string& config_yaml)
+      : port_(testutil::FreeLoopbackPort()),
+        process_({"/usr/bin/prometheus", "--config.file=" + dir_.Write("prometheus.yml", config_yaml),
+                  "--storage.tsdb.path=" + dir_.path() + "/data",
+                  "--web.listen-address=127.0.0.1:" + std::to_string(port_), "--log.level=warn"},
+                 dir_.path() + "/prometheus.log") {}
   std::string address() const { return "tcp:127.0.0.1:" + std::to_string(port_); }
-  std::string log() const { return testutil::ReadFile(dir_.path() + "/prometheus.log"); }
+  std::string log() const { return process_.log(); }
 
   bool WaitReady(double seconds) {
     const auto deadline =
@@ -307,7 +271,7 @@ class Prometheus {
  private:
   TempDir dir_;
   int port_ = 0;
-  pid_t pid_ = -1;
+  testutil::ChildProcess process_;
 };
 
 TEST_F(MetricsTest, APrometheusScrapesTheInstanceWhileJobsRunAndEnd) {
