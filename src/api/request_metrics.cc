@@ -1,14 +1,9 @@
 #include "api/request_metrics.h"
 
-#include <chrono>
+#include "common/monotonic_seconds.h"
 
 namespace converge::api {
 namespace {
-
-double Now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 // Forwards to the real responder and counts the answer once.
 class ObservedResponder final : public Responder {
@@ -19,7 +14,7 @@ class ObservedResponder final : public Responder {
         method_(std::move(method)),
         route_(std::move(route)),
         inner_(std::move(inner)),
-        began_(Now()) {}
+        began_(MonotonicSeconds()) {}
 
   void Reply(HttpResponse response) override {
     Count(response.status);
@@ -34,7 +29,7 @@ class ObservedResponder final : public Responder {
   void Count(int status) {
     ++counts_->answers[{method_, route_, status}];
     counts_->durations.try_emplace({method_, route_}, metrics::LatencyBuckets())
-        .first->second.Observe(Now() - began_);
+        .first->second.Observe(MonotonicSeconds() - began_);
   }
 
   std::shared_ptr<RequestMetrics::Counts> counts_;

@@ -3,16 +3,9 @@
 // from the manager's state, once per scrape: O(jobs + graph vertices).
 #include "instance/job_metrics.h"
 
-#include <chrono>
-
 #include "instance/job_manager.h"
 
 namespace converge::instance {
-
-double MonotonicSeconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 namespace {
 

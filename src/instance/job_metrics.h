@@ -12,6 +12,7 @@
 #include <string>
 #include <utility>
 
+#include "common/monotonic_seconds.h"
 #include "instance/job.h"
 #include "metrics/histogram.h"
 
@@ -33,8 +34,5 @@ struct JobMetrics {
     waits.try_emplace(queue, metrics::WaitBuckets()).first->second.Observe(seconds);
   }
 };
-
-// Seconds on the monotonic clock (an arbitrary origin): for durations only.
-double MonotonicSeconds();
 
 }  // namespace converge::instance

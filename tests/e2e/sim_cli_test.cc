@@ -44,7 +44,7 @@ TEST(SimCli, HelpDocumentsTheSwfRules) {
   EXPECT_EQ(run.exit_code, 0);
   for (const char* fragment :
        {"--trace", "--policy", "--match", "--resources", "--nodes", "--cores-per-node",
-        "--limit", "--json", "--jobs-csv", "--plot", "allocated processors (field 5)",
+        "--limit", "--json", "--jobs-csv", "--plot", "--html", "allocated processors (field 5)",
         "requested time (field 9)", "killed at the estimate", "MaxProcs (else MaxNodes)",
         "released", "unsatisfiable"}) {
     EXPECT_NE(run.out.find(fragment), std::string::npos) << fragment;
@@ -221,6 +221,7 @@ TEST(SimCli, SweepErrorsNameTheFlag) {
       {{"--sweep", "--policy", "easy,lottery"}, "--policy"},
       {{"--sweep", "--match", "first,best"}, "--match"},
       {{"--sweep", "--plot", dir.path() + "/p.svg"}, "not with --sweep"},
+      {{"--sweep", "--html", dir.path() + "/p.html"}, "not with --sweep"},
       {{"--sweep", "--validate"}, "not with --sweep"},
       {{"--nodes", "4,8"}, "needs --sweep"},
       {{"--threads", "2"}, "need --sweep"},
@@ -248,6 +249,28 @@ TEST(SimCli, PlotIsAnSvgWithTwoPanels) {
   EXPECT_NE(svg.find("utilization (%)"), std::string::npos);
   EXPECT_NE(svg.find("queue length (jobs)"), std::string::npos);
   EXPECT_NE(svg.find("t.swf - easy, 4 procs"), std::string::npos);
+}
+
+TEST(SimCli, HtmlIsOnePageWithTheFiguresAndThePlotsChart) {
+  testutil::TempDir dir;
+  std::string trace = dir.Write("t.swf", kTrace);
+  const std::string svg_path = dir.path() + "/plot.svg";
+  const std::string html_path = dir.path() + "/report.html";
+  testutil::CommandResult run = RunConverge(
+      {"sim", "--trace", trace, "--plot", svg_path, "--html", html_path, "--json"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::string html = testutil::ReadFile(html_path);
+  EXPECT_EQ(html.rfind("<!doctype html>", 0), 0u) << html.substr(0, 200);
+  EXPECT_NE(html.find(testutil::ReadFile(svg_path)), std::string::npos) << "the same chart";
+  nlohmann::json figures = Json(run);
+  EXPECT_NE(html.find("<th>jobs simulated</th><td>" + std::to_string(figures["jobs"].get<int>()) +
+                      "</td>"),
+            std::string::npos)
+      << html;
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(RunConverge({"sim", "--trace", trace, "--html", dir.path() + "/no/such/x.html"})
+                .exit_code,
+            1);
 }
 
 TEST(SimCli, DeterministicOnASharedTrace) {
