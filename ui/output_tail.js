@@ -3,7 +3,8 @@
 //
 // Contract: start() replaces any previous read; only the last 64 KiB stay in the DOM; the
 // <pre> keeps scrolling to the bottom unless the reader scrolled up. start() resolves once the
-// first bytes arrived or the read ended (so a page can say "ready" with the text shown).
+// first bytes arrived or the read ended (so a page can say "ready" with the text shown), and
+// when following, once the stream is open.
 
 import { readText, request } from './api.js';
 
@@ -40,6 +41,7 @@ export class OutputTail {
     (async () => {
       try {
         const response = await request(url, { signal: controller.signal });
+        if (follow) firstData();  // connected: what the job prints from now on will follow
         await readText(response, (chunk) => {
           text += chunk;
           if (text.length > KEEP) { text = text.slice(-KEEP); cut = true; }
