@@ -33,8 +33,9 @@ export function html(strings, ...values) {
 
 const pad = (n) => String(n).padStart(2, '0');
 
-// Epoch seconds → "YYYY-MM-DD HH:MM:SS" in local time; "—" for 0/absent.
+// Epoch seconds (or an RFC 3339 string) → "YYYY-MM-DD HH:MM:SS" in local time; "—" for 0/absent.
 export function fmtTime(epoch) {
+  if (typeof epoch === 'string') epoch = Date.parse(epoch) / 1000;  // an RFC 3339 timestamp
   if (!epoch) return '—';
   const d = new Date(epoch * 1000);
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +

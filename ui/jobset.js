@@ -15,7 +15,7 @@ function show(view, js) {
   const status = js.status ?? {};
   const conditions = (status.conditions ?? []).map((c) => html`<tr data-test="condition-row">
       <td>${c.type}</td><td>${c.status}</td><td>${c.reason}</td><td>${c.message}</td>
-      <td>${c.lastTransitionTime ?? ''}</td></tr>`);
+      <td>${fmtTime(c.lastTransitionTime)}</td></tr>`);
   const { shown, note } = firstRows(status.childJobs ?? [], 500, 'child jobs');
   const children = shown.map((c) => html`<tr data-test="child-row" data-name="${c.name}">
       <td>${c.name}</td><td>${badge(c.phase)}</td>
@@ -25,7 +25,7 @@ function show(view, js) {
     <p><a href="#/jobsets">← JobSets</a></p>
     <h1>JobSet ${js.metadata?.name} <span data-test="jobset-phase">${badge(status.phase)}</span></h1>
     <dl class="facts">
-      <dt>created</dt><dd>${fmtTime(Date.parse(js.metadata?.creationTimestamp) / 1000)}</dd>
+      <dt>created</dt><dd>${fmtTime(js.metadata?.creationTimestamp)}</dd>
       <dt>restarts</dt><dd>${status.restarts ?? 0}</dd>
       <dt>replicated jobs</dt><dd>${replicatedSummary(status.replicatedJobsStatus)}</dd>
     </dl>

@@ -22,7 +22,7 @@ function show(view, data) {
     return html`<tr data-test="jobset-row" data-name="${name}">
       <td><a href="#/jobset/${encodeURIComponent(name)}">${name}</a></td><td>${badge(js.status?.phase)}</td>
       <td class="num">${js.status?.restarts ?? 0}</td><td>${replicatedSummary(js.status?.replicatedJobsStatus)}</td>
-      <td>${fmtTime(Date.parse(js.metadata?.creationTimestamp) / 1000)}</td></tr>`;
+      <td>${fmtTime(js.metadata?.creationTimestamp)}</td></tr>`;
   });
   view.innerHTML = html`<h1>JobSets</h1>
     ${rows.length ? html`<table><thead><tr><th>name</th><th>phase</th><th>restarts</th><th>replicated jobs</th><th>created</th></tr></thead>

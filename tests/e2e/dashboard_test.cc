@@ -7,9 +7,11 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <regex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -19,6 +21,7 @@
 #include "tests/e2e/instance_test_support.h"
 #include "tests/testutil/child_process.h"
 #include "tests/testutil/instance_launcher.h"
+#include "tests/testutil/throwaway_user.h"
 
 namespace converge {
 namespace {
@@ -51,8 +54,12 @@ std::string ArtifactDir() {
 class UiProcess {
  public:
   UiProcess(const InstanceLauncher& instance, const TempDir& dir)
-      : process_({CONVERGE_BIN, "ui"}, dir.path() + "/ui.log",
-                 {{"CONVERGE_URI", instance.uri()}}) {
+      : UiProcess({CONVERGE_BIN, "ui"}, dir.path() + "/ui.log",
+                  {{"CONVERGE_URI", instance.uri()}}) {}
+  // `argv` runs `converge ui` (as another user, say).
+  UiProcess(const std::vector<std::string>& argv, const std::string& log,
+            const std::map<std::string, std::string>& env = {})
+      : process_(argv, log, env) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     const std::regex printed(R"(http://127\.0\.0\.1:([0-9]+)/ui/#token=([0-9a-f]+))");
     while (std::chrono::steady_clock::now() < deadline && process_.running()) {
@@ -329,6 +336,38 @@ TEST_F(DashboardTest, TheProxyWantsItsTokenForDataButNotForTheFilesAndOnlyReads)
   ASSERT_TRUE(cancel.ok());
   EXPECT_EQ(cancel->status, 405);
   EXPECT_EQ(CallApi(*instance_, "GET", "/v1/health").status, 200) << "still running";
+}
+
+// The page reads the instance as the user who ran `converge ui`: everyone may list the jobs,
+// but a job's output is its user's (and the owner's) alone.
+TEST_F(DashboardTest, ThroughTheProxyAUserReadsWhatTheApiLetsThemReadAndNoMore) {
+  testutil::ThrowawayUser user;
+  if (!user.ok()) GTEST_SKIP() << user.skip_reason();
+  InstanceLauncher shared({.resources = files_.Write("shared.yaml", kCluster),
+                           .extra_args = {"--multiuser"}});
+  ASSERT_TRUE(shared.Start()) << shared.log();
+  const int64_t owners = SubmitJob(shared, {"echo", "owner-secret"});
+  testutil::CommandResult submitted = user.RunConverge(shared, {"submit", "echo", "users-own"});
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  const int64_t users = std::stoll(submitted.out);
+  testutil::WaitInactive(shared, owners);
+  testutil::WaitInactive(shared, users);
+
+  std::string error;
+  std::vector<std::string> argv = user.ConvergeArgv(shared, {"ui"}, &error);
+  ASSERT_FALSE(argv.empty()) << error;
+  UiProcess ui(argv, files_.path() + "/user-ui.log");
+  ASSERT_FALSE(ui.url().empty()) << ui.log();
+  const std::string output = "/output?stream=stdout";
+  EXPECT_EQ(ui.Get("/v1/jobs/" + std::to_string(owners) + output, ui.token()).status, 403);
+  api::HttpResponse own = ui.Get("/v1/jobs/" + std::to_string(users) + output, ui.token());
+  EXPECT_EQ(own.status, 200);
+  EXPECT_EQ(own.body, "users-own\n");
+  nlohmann::json listed =
+      nlohmann::json::parse(ui.Get("/v1/jobs?state=all", ui.token()).body, nullptr, false);
+  ASSERT_TRUE(listed.is_object());
+  EXPECT_EQ(listed["jobs"].size(), 2u) << "listing is for everyone, as in the API";
+  shared.PrintLogIfFailed();
 }
 
 }  // namespace

@@ -59,26 +59,39 @@ CommandResult ThrowawayUser::Run(const std::vector<std::string>& argv,
   return RunProgram(command, input);
 }
 
-CommandResult ThrowawayUser::RunConverge(const InstanceLauncher& instance,
-                                         const std::vector<std::string>& args,
-                                         const std::string& input) const {
+std::vector<std::string> ThrowawayUser::ConvergeArgv(const InstanceLauncher& instance,
+                                                     const std::vector<std::string>& args,
+                                                     std::string* error) const {
   OpenPathForOthers(instance.state_dir() + "/converge.sock");
   if (binary_dir_.empty()) {
     char folder[] = "/tmp/converge-bin-XXXXXX";
     if (::mkdtemp(folder) == nullptr || ::chmod(folder, 0755) != 0) {
-      return {1, "", "cannot make a folder for the binary's copy"};
+      *error = "cannot make a folder for the binary's copy";
+      return {};
     }
     binary_dir_ = folder;
-    std::error_code error;
-    std::filesystem::copy_file(ConvergeBinary(), binary_dir_ + "/converge", error);
-    if (error || ::chmod((binary_dir_ + "/converge").c_str(), 0755) != 0) {
-      return {1, "", "cannot copy " + ConvergeBinary() + ": " + error.message()};
+    std::error_code copy_error;
+    std::filesystem::copy_file(ConvergeBinary(), binary_dir_ + "/converge", copy_error);
+    if (copy_error || ::chmod((binary_dir_ + "/converge").c_str(), 0755) != 0) {
+      *error = "cannot copy " + ConvergeBinary() + ": " + copy_error.message();
+      return {};
     }
   }
-  std::vector<std::string> argv = {"env", "CONVERGE_URI=" + instance.uri(),
+  std::vector<std::string> argv = {"setpriv", "--reuid=" + std::to_string(uid_),
+                                   "--regid=" + std::to_string(gid_), "--clear-groups", "--",
+                                   "env", "CONVERGE_URI=" + instance.uri(),
                                    binary_dir_ + "/converge"};
   argv.insert(argv.end(), args.begin(), args.end());
-  return Run(argv, input);
+  return argv;
+}
+
+CommandResult ThrowawayUser::RunConverge(const InstanceLauncher& instance,
+                                         const std::vector<std::string>& args,
+                                         const std::string& input) const {
+  std::string error;
+  std::vector<std::string> argv = ConvergeArgv(instance, args, &error);
+  if (argv.empty()) return {1, "", error};
+  return RunProgram(argv, input);
 }
 
 void OpenPathForOthers(const std::string& path) {

@@ -38,6 +38,11 @@ class ThrowawayUser {
   // the instance's socket are made passable (0711) for others, as a center's would be.
   CommandResult RunConverge(const InstanceLauncher& instance, const std::vector<std::string>& args,
                             const std::string& input = "") const;
+  // The argv that RunConverge runs (setpriv … converge ARGS), for a command that keeps running
+  // (start it with ChildProcess). Empty, with `error` set, when the binary cannot be copied.
+  std::vector<std::string> ConvergeArgv(const InstanceLauncher& instance,
+                                        const std::vector<std::string>& args,
+                                        std::string* error) const;
 
  private:
   bool ok_ = false;
