@@ -33,7 +33,8 @@ export function html(strings, ...values) {
 
 const pad = (n) => String(n).padStart(2, '0');
 
-// Epoch seconds (or an RFC 3339 string) → "YYYY-MM-DD HH:MM:SS" in local time; "—" for 0/absent.
+// Epoch seconds (or an RFC 3339 string) → "YYYY-MM-DD HH:MM:SS" in local time; "—" when
+// absent or 0.
 export function fmtTime(epoch) {
   if (typeof epoch === 'string') epoch = Date.parse(epoch) / 1000;  // an RFC 3339 timestamp
   if (!epoch) return '—';

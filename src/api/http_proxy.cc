@@ -152,35 +152,40 @@ class Forwarding : public std::enable_shared_from_this<Forwarding<Protocol>> {
     });
   }
 
-  void Done() {
-    if (finished_) return;
+  // Ends the forwarding, once: stops the timer and the upstream connection, and ends a stream
+  // already started. True when the caller still waits for a whole answer.
+  bool Finish() {
+    if (finished_) return false;
     finished_ = true;
     timer_.cancel();
     error_code ignored;
     socket_.close(ignored);
-    if (stream_) return stream_->Close();
+    if (!stream_) return true;
+    stream_->Close();
+    return false;
+  }
+
+  void Done() {
+    if (!Finish()) return;
     HttpResponse response;
     response.status = status_;
     response.content_type = content_type_;
     response.body = std::move(body_);
     for (std::string_view name : kRelayedHeaders) {
       auto found = parser_.get().find(boost::beast::string_view(name.data(), name.size()));
-      if (found != parser_.get().end()) response.headers[std::string(name)] = std::string(found->value());
+      if (found != parser_.get().end()) {
+        response.headers[std::string(name)] = std::string(found->value());
+      }
     }
     responder_->Reply(std::move(response));
   }
 
   void Fail(error_code error) {
-    if (finished_) return;
-    finished_ = true;
-    timer_.cancel();
-    error_code ignored;
-    socket_.close(ignored);
-    if (stream_) return stream_->Close();
-    const std::string why = timed_out_ ? "no answer within " +
-                                             std::to_string(shared_->options.connect_timeout_seconds) +
-                                             " s"
-                                       : error.message();
+    if (!Finish()) return;
+    const std::string why =
+        timed_out_ ? "no answer within " +
+                         std::to_string(shared_->options.connect_timeout_seconds) + " s"
+                   : error.message();
     responder_->Reply(JsonError(
         502, "cannot reach the instance at " + shared_->options.upstream.ToString() + ": " + why));
   }

@@ -76,14 +76,7 @@ class HttpProxyTest : public ::testing::Test {
     thread_.join();
   }
 
-  void OnIo(const std::function<void()>& work) {
-    std::promise<void> done;
-    boost::asio::post(io_, [&] {
-      work();
-      done.set_value();
-    });
-    done.get_future().wait();
-  }
+  void OnIo(const std::function<void()>& work) { RunOnIo(io_, work); }
 
   // Starts the proxy towards `upstream` and returns a client of it.
   std::unique_ptr<HttpClient> ProxyTo(Address upstream, std::string token = "") {

@@ -2,13 +2,13 @@
 //
 // Keep-alive connections; one request at a time per connection, answered in order. Requests
 // larger than max_body_bytes get 413, malformed ones and bodies nested deeper than
-// max_body_depth 400, TCP requests without the bearer token
-// 401 (unless the options open loopback TCP or the path is public) — all as JSON errors and without calling the
-// handler. At most max_connections are open at once (503 beyond, with a reserve for the
-// owner). Unix sockets are created mode 0600
-// (a stale socket file is replaced; a live one is an error) and callers are identified with
-// SO_PEERCRED. Not thread-safe: everything runs on the io_context's single thread. Destroy the
-// server before its io_context; responders and streams may outlive it (their output is dropped).
+// max_body_depth 400, TCP requests without the bearer token 401 (unless the options open
+// loopback TCP or the path is public) — all as JSON errors and without calling the handler.
+// At most max_connections are open at once (503 beyond, with a reserve for the owner). Unix
+// sockets are created mode 0600 (a stale socket file is replaced; a live one is an error) and
+// callers are identified with SO_PEERCRED. Not thread-safe: everything runs on the
+// io_context's single thread. Destroy the server before its io_context; responders and
+// streams may outlive it (their output is dropped).
 #pragma once
 
 #include <memory>

@@ -64,15 +64,7 @@ class HttpServerTest : public ::testing::Test {
     thread_.join();
   }
 
-  // Runs `work` on the io_context thread and waits for it.
-  void OnIo(const std::function<void()>& work) {
-    std::promise<void> done;
-    boost::asio::post(io_, [&] {
-      work();
-      done.set_value();
-    });
-    done.get_future().wait();
-  }
+  void OnIo(const std::function<void()>& work) { RunOnIo(io_, work); }
 
   void AddRoutes() {
     auto echo = [](HttpRequest request, std::shared_ptr<Responder> responder) {
@@ -524,6 +516,51 @@ TEST(HttpServerOpenLoopbackTest, ServesLoopbackTcpWithoutATokenAndRefusesOtherHo
     auto answer = (*client)->Call("GET", "/anything");
     ASSERT_TRUE(answer.ok()) << answer.status().ToString();
     EXPECT_EQ(answer->status, 200);
+  }
+  boost::asio::post(io, [&] {
+    server.Stop();
+    io.stop();
+  });
+  loop.join();
+}
+
+TEST(HttpServerPublicPrefixTest, OnlyGetsAtOrBelowThePrefixPassWithoutTheTokenAsNobody) {
+  boost::asio::io_context io;
+  HttpServer server(io, HttpServerOptions{.token = "secret", .public_prefix = "/ui"},
+                    [](HttpRequest request, std::shared_ptr<Responder> responder) {
+                      responder->Reply(JsonResponse(
+                          200, nlohmann::json{{"path", request.path},
+                                              {"token_holder", request.peer.token_holder}}
+                                   .dump()));
+                    });
+  auto bound = server.Listen(*ParseAddress("tcp:127.0.0.1:0"));
+  ASSERT_TRUE(bound.ok()) << bound.status().ToString();
+  std::thread loop([&io] {
+    auto guard = boost::asio::make_work_guard(io);
+    io.run();
+  });
+  {
+    auto stranger = HttpClient::Connect(*bound, "");
+    ASSERT_TRUE(stranger.ok());
+    for (const char* open : {"/ui", "/ui/", "/ui/app.js", "/ui/..%2Fv1%2Fjobs"}) {
+      auto answer = (*stranger)->Call("GET", open);
+      ASSERT_TRUE(answer.ok()) << open;
+      EXPECT_EQ(answer->status, 200) << open;
+      EXPECT_EQ(nlohmann::json::parse(answer->body)["token_holder"], false) << open;
+    }
+    for (const char* closed : {"/uix", "/v1/jobs", "/", "/v1/ui/app.js"}) {
+      auto answer = (*stranger)->Call("GET", closed);
+      ASSERT_TRUE(answer.ok()) << closed;
+      EXPECT_EQ(answer->status, 401) << closed;
+    }
+    auto posted = (*stranger)->Call("POST", "/ui/app.js", "{}");
+    ASSERT_TRUE(posted.ok());
+    EXPECT_EQ(posted->status, 401) << "only GET and HEAD are public";
+    auto holder = HttpClient::Connect(*bound, "secret");
+    ASSERT_TRUE(holder.ok());
+    auto with_token = (*holder)->Call("GET", "/v1/jobs");
+    ASSERT_TRUE(with_token.ok());
+    EXPECT_EQ(nlohmann::json::parse(with_token->body)["token_holder"], true);
   }
   boost::asio::post(io, [&] {
     server.Stop();

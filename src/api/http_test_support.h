@@ -1,5 +1,6 @@
-// Test helpers for the HTTP server tests: a private temporary folder and a raw blocking
-// Unix-socket client that sends what HttpClient never would. Test code only.
+// Test helpers for the HTTP server tests: work run on the server's thread, a private temporary
+// folder and a raw blocking Unix-socket client that sends what HttpClient never would. Test
+// code only.
 #pragma once
 
 #include <netinet/in.h>
@@ -11,10 +12,25 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
+#include <future>
 #include <string>
 #include <string_view>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
 namespace converge::api {
+
+// Runs `work` on the thread that runs `io` and waits until it has run.
+inline void RunOnIo(boost::asio::io_context& io, const std::function<void()>& work) {
+  std::promise<void> done;
+  boost::asio::post(io, [&] {
+    work();
+    done.set_value();
+  });
+  done.get_future().wait();
+}
 
 // A private temporary folder (mkdtemp), removed with its contents.
 class TempDir {

@@ -26,7 +26,8 @@ class Browser {
   bool Navigate(const std::string& url);
   // Runs `script` (a function body; `arguments` holds `args`) in the page and returns what it
   // returned; null when the call failed (a test failure says why).
-  nlohmann::json Run(const std::string& script, const nlohmann::json& args = nlohmann::json::array());
+  nlohmann::json Run(const std::string& script,
+                     const nlohmann::json& args = nlohmann::json::array());
   // Polls `script` until it returns true, for at most `seconds`. False on timeout.
   bool WaitUntil(const std::string& script, double seconds = 10,
                  const nlohmann::json& args = nlohmann::json::array());

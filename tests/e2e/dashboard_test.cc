@@ -273,13 +273,15 @@ spec:
   const nlohmann::json services = Api("/v1/services");
   ASSERT_EQ(services["services"].size(), 1u) << services.dump();
   EXPECT_EQ(services["services"][0]["name"], "web");
-  EXPECT_EQ(browser->Run("const r = document.querySelector('[data-test=service-row][data-name=web]');"
+  EXPECT_EQ(browser->Run("const r = document.querySelector("
+                         "'[data-test=service-row][data-name=web]');"
                          " return r ? r.dataset.state : null;"),
             services["services"][0]["state"]);
   Shoot(*browser, "services");
   Open(*browser, "#/jobsets", "jobsets");
-  EXPECT_EQ(browser->Run("return !!document.querySelector('[data-test=jobset-row][data-name=pair]');"),
-            true);
+  EXPECT_EQ(
+      browser->Run("return !!document.querySelector('[data-test=jobset-row][data-name=pair]');"),
+      true);
   Open(*browser, "#/jobset/pair", "jobset");
   EXPECT_EQ(Text(*browser, "[data-test=jobset-phase]"),
             Api("/v1/objects/jobset/pair")["status"]["phase"]);

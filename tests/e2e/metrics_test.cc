@@ -228,7 +228,8 @@ class Prometheus {
  public:
   explicit Prometheus(const std::string& config_yaml)
       : port_(testutil::FreeLoopbackPort()),
-        process_({"/usr/bin/prometheus", "--config.file=" + dir_.Write("prometheus.yml", config_yaml),
+        process_({"/usr/bin/prometheus",
+                  "--config.file=" + dir_.Write("prometheus.yml", config_yaml),
                   "--storage.tsdb.path=" + dir_.path() + "/data",
                   "--web.listen-address=127.0.0.1:" + std::to_string(port_), "--log.level=warn"},
                  dir_.path() + "/prometheus.log") {}
