@@ -7,9 +7,11 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <map>
 #include <string>
 
 #include "instance/manager_test_support.h"
+#include "resource/readers/cluster_yaml.h"
 #include "tests/testutil/run_command.h"
 
 namespace converge::instance {
@@ -402,6 +404,46 @@ TEST(JobManagerCommitRetry, RetriesRunOnTheClock) {
   for (int i = 0; i < 10; ++i) clock.Advance(*clock.next_due());
   EXPECT_NE((*jobs)->degraded().find("every 5000 ms"), std::string::npos);  // the cap
   EXPECT_TRUE(executor.starts().empty());  // nothing acted on the uncommitted batch
+}
+
+// GET /v1/resources is written as text directly; it must read back as the documented object.
+TEST(JobManagerResourcesTest, TheTextIsTheDocumentedObjectWithEveryNodeAndItsReason) {
+  converge::testutil::TempDir dir;
+  Result<resource::Graph> graph = resource::ReadClusterYaml(R"(nodes:
+  - {count: 2, basename: cpu, sockets: 1, cores_per_socket: 4, memory_per_socket: 1GiB,
+     properties: {arch: x86_64, "quote\"d": "a\\b"}}
+  - {count: 1, basename: big, sockets: 2, cores_per_socket: 2})");
+  ASSERT_TRUE(graph.ok()) << graph.status().ToString();
+  ManualClock clock{1'800'000'000.0};
+  ManagerLife life{dir.path(), *graph, clock};
+  const int64_t id = life.Submit(Jobspec(3, 1, 60, {"sleep", "9"}));
+  ASSERT_EQ(life.State(id), "RUN");
+  ASSERT_TRUE(life.jobs->SetDrained("big0", true, "fan \"3\"\nbroken").ok());
+
+  nlohmann::json body = nlohmann::json::parse(life.jobs->ResourcesJsonText());
+  EXPECT_EQ(body["totals"], nlohmann::json({{"nodes", 3},
+                                            {"cores", 12},
+                                            {"cores_free", 5},
+                                            {"gpus", 0},
+                                            {"gpus_free", 0},
+                                            {"memory_mib", 2048},
+                                            {"memory_free_mib", 2048}}))
+      << body.dump();
+  ASSERT_EQ(body["nodes"].size(), 3u);
+  std::map<std::string, nlohmann::json> nodes;
+  for (const auto& node : body["nodes"]) nodes[node["name"]] = node;
+  EXPECT_EQ(nodes["big0"]["state"], "drained");
+  EXPECT_EQ(nodes["big0"]["reason"], "fan \"3\"\nbroken");
+  EXPECT_FALSE(nodes["big0"].contains("properties"));
+  EXPECT_EQ(nodes["cpu0"]["properties"],
+            nlohmann::json({{"arch", "x86_64"}, {"quote\"d", "a\\b"}}));
+  EXPECT_EQ(nodes["cpu0"]["cores"], 4);
+  EXPECT_EQ(nodes["cpu0"]["cores_free"].get<int>() + nodes["cpu1"]["cores_free"].get<int>(), 5);
+  EXPECT_EQ(nodes["cpu1"]["memory_mib"], 1024);
+  EXPECT_EQ(nodes["cpu1"]["reason"], "");
+  int64_t rows = 0;
+  for (const auto& row : body["states"]) rows += row["nnodes"].get<int64_t>();
+  EXPECT_EQ(rows, 3);
 }
 
 }  // namespace

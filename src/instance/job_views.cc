@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "common/hostlist.h"
+#include "common/json_text.h"
 #include "instance/job_manager.h"
 #include "jobspec/duration.h"
 
@@ -152,8 +153,9 @@ JobManager::NodeUsage JobManager::UsageOf(const std::string& name,
   return usage;
 }
 
-nlohmann::json JobManager::ResourcesJson() const {
-  nlohmann::json nodes = nlohmann::json::array();
+std::string JobManager::ResourcesJsonText() const {
+  std::string nodes = "[";
+  nodes.reserve(160 * nodes_by_name_.size() + 2);
   // Rows of the summary: by state, then by the nodes' properties ("gpu,arch=x86_64").
   using Row = std::pair<std::string, std::string>;
   std::map<Row, std::vector<std::string>> names_by_row;
@@ -163,25 +165,38 @@ nlohmann::json JobManager::ResourcesJson() const {
   for (const auto& [name, node] : nodes_by_name_) {
     const NodeUsage usage = UsageOf(name, node);
     const auto& [state, reason, cores, cores_free, gpus, gpus_free, memory, memory_free] = usage;
-    nodes.push_back({{"name", name},
-                     {"state", state},
-                     {"cores", cores},
-                     {"cores_free", cores_free},
-                     {"gpus", gpus},
-                     {"gpus_free", gpus_free},
-                     {"memory_mib", memory},
-                     {"memory_free_mib", memory_free},
-                     {"reason", reason}});
+    // Keys in name order, as nlohmann writes objects.
+    if (nodes.size() > 1) nodes += ',';
+    nodes += '{';
+    AppendJsonField(nodes, "cores", cores);
+    AppendJsonField(nodes, "cores_free", cores_free);
+    AppendJsonField(nodes, "gpus", gpus);
+    AppendJsonField(nodes, "gpus_free", gpus_free);
+    AppendJsonField(nodes, "memory_free_mib", memory_free);
+    AppendJsonField(nodes, "memory_mib", memory);
+    AppendJsonKey(nodes, "name");
+    AppendJsonString(nodes, name);
     std::string property_text;
     if (!graph_.properties(node).empty()) {
-      nlohmann::json properties = nlohmann::json::object();
-      for (const auto& [key, value] : graph_.properties(node)) {
-        properties[key] = value;
+      nodes += ",\"properties\":{";
+      bool first = true;
+      for (const auto& [key, value] : graph_.properties(node)) {  // sorted by key
+        if (!first) nodes += ',';
+        first = false;
+        AppendJsonKey(nodes, key);
+        AppendJsonString(nodes, value);
         if (!property_text.empty()) property_text += ',';
         property_text += value.empty() ? key : key + "=" + value;
       }
-      nodes.back()["properties"] = std::move(properties);
+      nodes += '}';
     }
+    nodes += ',';
+    AppendJsonKey(nodes, "reason");
+    AppendJsonString(nodes, reason);
+    nodes += ',';
+    AppendJsonKey(nodes, "state");
+    AppendJsonString(nodes, state);
+    nodes += '}';
     const Row row{state, property_text};
     names_by_row[row].push_back(name);
     auto& counts = counts_by_row[row];
@@ -198,6 +213,7 @@ nlohmann::json JobManager::ResourcesJson() const {
       free_memory += memory_free;
     }
   }
+  nodes += ']';
   nlohmann::json states = nlohmann::json::array();
   for (const char* state : {"free", "mixed", "allocated", "drained", "down"}) {
     for (auto it = names_by_row.lower_bound({state, ""});
@@ -211,16 +227,15 @@ nlohmann::json JobManager::ResourcesJson() const {
                         {"nodelist", CompressHostlist(it->second)}});
     }
   }
-  return {{"totals",
-           {{"nodes", nodes_by_name_.size()},
-            {"cores", total_cores},
-            {"cores_free", free_cores},
-            {"gpus", total_gpus},
-            {"gpus_free", free_gpus},
-            {"memory_mib", total_memory},
-            {"memory_free_mib", free_memory}}},
-          {"nodes", nodes},
-          {"states", states}};
+  const nlohmann::json totals = {{"nodes", nodes_by_name_.size()},
+                                 {"cores", total_cores},
+                                 {"cores_free", free_cores},
+                                 {"gpus", total_gpus},
+                                 {"gpus_free", free_gpus},
+                                 {"memory_mib", total_memory},
+                                 {"memory_free_mib", free_memory}};
+  return "{\"nodes\":" + nodes + ",\"states\":" + states.dump() + ",\"totals\":" +
+         totals.dump() + "}";
 }
 
 nlohmann::json JobManager::QueueJson() const {

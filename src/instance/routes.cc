@@ -494,7 +494,7 @@ void AddRoutes(api::Router& router, RouteContext* c) {
   router.Add({"GET", "/v1/jobs/{id}/output", "job user or owner",
               [c](HttpRequest request, Reply reply) { JobOutput(*c, request, reply); }});
   router.Add({"GET", "/v1/resources", "anyone", [c](HttpRequest, Reply reply) {
-                reply->Reply(JsonResponse(200, c->jobs.ResourcesJson().dump()));
+                reply->Reply(JsonResponse(200, c->jobs.ResourcesJsonText()));
               }});
   router.Add({"POST", "/v1/resources/drain", "owner",
               [c](HttpRequest request, Reply reply) { Drain(*c, request, reply, true); }});
