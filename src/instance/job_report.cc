@@ -82,16 +82,16 @@ nlohmann::ordered_json JobReport::Build(const JobManager& jobs, double now) {
   const sim::Metrics metrics = sim::ComputeMetrics(started, cores);
   // In this order on the page (an ordered object keeps it through the JSON text).
   nlohmann::ordered_json summary = {{"jobs", metrics.jobs},
-                            {"running", running},
-                            {"pending", pending},
-                            {"cores", cores},
-                            {"avg_wait_s", metrics.avg_wait_s},
-                            {"median_wait_s", metrics.median_wait_s},
-                            {"p95_wait_s", metrics.p95_wait_s},
-                            {"avg_bsld", metrics.avg_bsld},
-                            {"max_bsld", metrics.max_bsld},
-                            {"utilization", metrics.utilization},
-                            {"makespan_s", metrics.makespan_s}};
+                                    {"running", running},
+                                    {"pending", pending},
+                                    {"cores", cores},
+                                    {"avg_wait_s", metrics.avg_wait_s},
+                                    {"median_wait_s", metrics.median_wait_s},
+                                    {"p95_wait_s", metrics.p95_wait_s},
+                                    {"avg_bsld", metrics.avg_bsld},
+                                    {"max_bsld", metrics.max_bsld},
+                                    {"utilization", metrics.utilization},
+                                    {"makespan_s", metrics.makespan_s}};
   nlohmann::ordered_json report;
   report["summary"] = std::move(summary);
   report["svg"] = sim::UtilizationSvg(charted, cores, {.title = "", .bins = 300});
