@@ -51,12 +51,16 @@ ThrowawayUser::~ThrowawayUser() {
   }
 }
 
-CommandResult ThrowawayUser::Run(const std::vector<std::string>& argv,
-                                 const std::string& input) const {
+std::vector<std::string> ThrowawayUser::AsThisUser(const std::vector<std::string>& argv) const {
   std::vector<std::string> command = {"setpriv", "--reuid=" + std::to_string(uid_),
                                       "--regid=" + std::to_string(gid_), "--clear-groups", "--"};
   command.insert(command.end(), argv.begin(), argv.end());
-  return RunProgram(command, input);
+  return command;
+}
+
+CommandResult ThrowawayUser::Run(const std::vector<std::string>& argv,
+                                 const std::string& input) const {
+  return RunProgram(AsThisUser(argv), input);
 }
 
 std::vector<std::string> ThrowawayUser::ConvergeArgv(const InstanceLauncher& instance,
@@ -77,12 +81,10 @@ std::vector<std::string> ThrowawayUser::ConvergeArgv(const InstanceLauncher& ins
       return {};
     }
   }
-  std::vector<std::string> argv = {"setpriv", "--reuid=" + std::to_string(uid_),
-                                   "--regid=" + std::to_string(gid_), "--clear-groups", "--",
-                                   "env", "CONVERGE_URI=" + instance.uri(),
+  std::vector<std::string> argv = {"env", "CONVERGE_URI=" + instance.uri(),
                                    binary_dir_ + "/converge"};
   argv.insert(argv.end(), args.begin(), args.end());
-  return argv;
+  return AsThisUser(argv);
 }
 
 CommandResult ThrowawayUser::RunConverge(const InstanceLauncher& instance,

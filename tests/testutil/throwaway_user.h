@@ -45,6 +45,9 @@ class ThrowawayUser {
                                         std::string* error) const;
 
  private:
+  // `argv` behind the setpriv prefix that runs it as this user, without supplementary groups.
+  std::vector<std::string> AsThisUser(const std::vector<std::string>& argv) const;
+
   bool ok_ = false;
   std::string skip_reason_;
   std::string name_;
