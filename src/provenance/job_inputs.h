@@ -1,0 +1,56 @@
+// What a job brings to a run besides the node: the program its tasks start and the
+// environment it was submitted with, as they go into its provenance record
+// (docs/provenance.md). Not thread-safe.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace converge::provenance {
+
+// Whose rights decide whether a command may be read for its digest: uid -1 is the process's
+// own (access(2)); otherwise the job's user, its group and supplementary groups, checked on
+// the file's mode bits and on every folder above it (the instance may be root).
+struct Reader {
+  int64_t uid = -1;
+  int64_t gid = -1;
+  std::vector<int64_t> groups;
+};
+
+struct CommandIdentity {
+  std::string argv0;
+  std::string path;    // the file execvp would run, links resolved; "" when none is found
+  std::string digest;  // SHA-256 of that file; "" when not taken (then `note` says why)
+  std::string note;
+};
+
+// Resolves and digests commands, keeping each file's digest while its identity (device,
+// inode, size, modification and change times) stays the same, so that a program run by
+// thousands of jobs is read once.
+class CommandDigests {
+ public:
+  // `path_env` is the job's PATH, `cwd` its working folder (relative names and empty PATH
+  // entries resolve there). Files larger than kMaxBytes are not read.
+  CommandIdentity Identify(const std::string& argv0, const std::string& path_env,
+                           const std::string& cwd, const Reader& reader);
+  static constexpr size_t kMaxBytes = size_t{256} << 20;
+
+ private:
+  using FileKey = std::tuple<dev_t, ino_t, off_t, int64_t, int64_t>;
+  std::map<FileKey, std::string> digests_;  // at most kMaxCached; cleared when full
+  static constexpr size_t kMaxCached = 4096;
+};
+
+// {"digest": SHA-256 of the sorted KEY=VALUE lines, "variables": {KEY: the first 16 hex
+// digits of SHA-256 of its value}}: two runs' environments can be told apart variable by
+// variable without any value being shown.
+nlohmann::ordered_json EnvironmentJson(const std::map<std::string, std::string>& environment);
+
+}  // namespace converge::provenance
