@@ -20,8 +20,11 @@
 #include "api/http_server.h"
 #include "api/token_file.h"
 #include "common/random_hex.h"
+#include "common/version.h"
 #include "exec/run_files.h"
 #include "exec/self_path.h"
+#include "exec/topology_xml.h"
+#include "provenance/node_facts.h"
 #include "resource/readers/hwloc.h"
 #include "resource/writers/jgf.h"
 
@@ -144,7 +147,13 @@ int RunAgent(const AgentOptions& options) {
 
   Result<std::string> boot_id = RandomHex(16);
   if (!boot_id.ok()) return Fail(boot_id.status().ToString());
-  Registration registration{name, bound->ToString(), *boot_id, resource::WriteJgf(*topology)};
+  Result<std::unique_ptr<exec::LocalTopology>> xml = exec::LocalTopology::Load();
+  if (!xml.ok()) return Fail(xml.status().WithPrefix("hwloc").ToString());
+  const provenance::NodeFacts facts =
+      provenance::CollectNodeFacts((*xml)->xml(), kConvergeVersion);
+  Registration registration{name, bound->ToString(), *boot_id, resource::WriteJgf(*topology),
+                            provenance::ToJson(facts, true).dump(
+                                -1, ' ', false, nlohmann::json::error_handler_t::replace)};
   if (!options.quiet) {
     std::printf("converge agent: node %s serving on %s (state %s), leader %s\n", name.c_str(),
                 bound->ToString().c_str(), state.c_str(), leader->ToString().c_str());

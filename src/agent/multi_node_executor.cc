@@ -109,6 +109,7 @@ Status MultiNodeExecutor::Register(const Registration& registration) {
   if (same) return Status::Ok();  // the heartbeat of a known agent
   const bool was_up = node.up;
   node.registration = registration;
+  if (on_registered_) on_registered_(registration);
   Connect(node);
   if (!node.up) return Status::Invalid("url", "not an address: " + registration.url);
   for (int64_t job_id : node.orphans) {

@@ -49,6 +49,12 @@ class MultiNodeExecutor final : public exec::Executor {
                     NodeStateCallback on_node_state);
   ~MultiNodeExecutor() override;
 
+  // Called with each registration accepted after construction that is not a heartbeat (a new
+  // agent start on a node), before the node is reported up.
+  void OnRegistered(std::function<void(const Registration&)> callback) {
+    on_registered_ = std::move(callback);
+  }
+
   // POST /v1/agents: an agent (re-)registers. Agents not named at construction get 403.
   // POST /v1/exchange/...: the parts' PMI exchange (exchange_hub.h).
   void AddRoutes(api::Router& router);
@@ -96,6 +102,7 @@ class MultiNodeExecutor final : public exec::Executor {
   const std::string token_;
   ExitCallback on_exit_;
   NodeStateCallback on_node_state_;
+  std::function<void(const Registration&)> on_registered_;
   std::map<std::string, Node> nodes_;
   std::map<int64_t, Run> jobs_;
   uint64_t next_generation_ = 1;

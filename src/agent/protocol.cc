@@ -91,6 +91,7 @@ std::string ToJson(const Registration& registration) {
                {"url", registration.url},
                {"boot_id", registration.boot_id},
                {"topology", registration.topology}};
+  if (!registration.facts.empty()) json["facts"] = registration.facts;
   return json.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
@@ -107,6 +108,9 @@ Result<Registration> RegistrationFromJson(std::string_view text) {
     if (value->empty()) return Status::Invalid(key, "must not be empty");
     *field = *value;
   }
+  Result<std::string> facts = StringField(*json, "facts", false);
+  if (!facts.ok()) return facts.status();
+  registration.facts = *facts;
   return registration;
 }
 

@@ -19,6 +19,9 @@ struct Registration {
   std::string url;       // where the agent serves: "tcp:ADDR:PORT"
   std::string boot_id;   // random per agent start: a new one means the agent restarted
   std::string topology;  // the node's hwloc topology as JGF text (resource/writers/jgf.h)
+  // The node's provenance facts as JSON text (provenance/node_facts.h); "" from an agent that
+  // sends none (then the leader's own stand for it).
+  std::string facts;
 };
 
 enum class PartState { kRunning, kFinished, kUnknown };

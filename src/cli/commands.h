@@ -4,6 +4,8 @@
 // Commands are thin: parse flags, call the library or the instance's API, print.
 #pragma once
 
+#include <cstdint>
+
 #include <CLI/CLI.hpp>
 
 namespace converge::cli {
@@ -31,6 +33,10 @@ void AddUrgencyCommands(CLI::App& app, int* exit_code);  // urgency, hold, relea
 void AddQueueCommand(CLI::App& app, int* exit_code);
 void AddEventsCommand(CLI::App& app, int* exit_code);
 void AddUiCommand(CLI::App& app, int* exit_code);
+void AddProvenanceCommand(CLI::App& app, int* exit_code);  // provenance show|diff
+void AddQueryCommand(CLI::App& app, int* exit_code);
+// `converge provenance show ID` (and `show --provenance ID`); returns the exit status.
+int ShowProvenance(int64_t id, bool json, bool topology);
 void AddStopCommand(CLI::App& app, int* exit_code);
 // Declarative workloads and services (docs/formats/workload.md).
 void AddApplyCommands(CLI::App& app, int* exit_code);  // apply, delete

@@ -806,6 +806,9 @@ std::map<std::string, CLI::Option*> AddJobOptions(CLI::App* c, JobOptions* o) {
   given["exclude"] = last(c->add_option("--exclude", o->exclude, "None of these hosts"));
   given["label_io"] = c->add_flag("-l,--label-io", o->label_io,
                                   "Put the task's rank in front of each line it writes");
+  given["require_blessed"] = c->add_flag(
+      "--require-blessed", o->require_blessed,
+      "Run only on nodes whose kernel and topology the queue blesses (docs/provenance.md)");
   given["dry_run"] = c->add_flag("--dry-run", o->dry_run,
                                  "Print the jobspec (JSON) and submit nothing");
   return given;
@@ -862,6 +865,7 @@ void OverrideGiven(const JobOptions& from, const std::map<std::string, CLI::Opti
   if (was("pmi") || was("setopt")) into->pmi = from.pmi;
   if (was("dry_run")) into->dry_run = from.dry_run;
   if (was("label_io")) into->label_io = from.label_io;
+  if (was("require_blessed")) into->require_blessed = from.require_blessed;
   if (was("cc") || was("array")) {  // two spellings of one thing: the later source wins whole
     into->cc = was("cc") ? from.cc : "";
     into->array = was("array") ? from.array : "";
@@ -991,6 +995,7 @@ Result<nlohmann::json> BuildJobspec(const JobOptions& options,
   }
   if (!options.needs_services.empty()) extra["converge"]["needs_services"] = options.needs_services;
   if (!options.pmi.empty()) extra["shell"]["options"]["pmi"] = options.pmi;
+  if (options.require_blessed) extra["require_blessed"] = true;
   if (options.label_io) {
     for (const char* stream : {"stdout", "stderr"}) {
       extra["shell"]["options"]["output"][stream]["label"] = true;

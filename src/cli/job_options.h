@@ -48,6 +48,7 @@ struct JobOptions {
   std::string pmi;  // "": the default (simple); else shell.options.pmi ("off", "simple", ...)
   bool dry_run = false;  // print the jobspec instead of submitting it (command line only)
   bool label_io = false;  // each output line gets "RANK: " (shell.options.output.*.label)
+  bool require_blessed = false;  // only nodes blessed for the queue (attributes.system)
   std::string cc;        // submit/batch --cc: one copy per id (job_copies.h)
   std::string array;     // submit/batch --array: Slurm's spelling of --cc, with steps
   // Placement constraints (attributes.system.constraints, RFC 31), all of which must hold:

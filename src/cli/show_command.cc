@@ -22,6 +22,7 @@ struct ShowFlags {
   bool r = false;
   bool events = false;
   bool json = false;
+  bool provenance = false;
 };
 
 // The jobspec as YAML (JSON when it does not parse). In the summary, the environment is
@@ -41,6 +42,7 @@ std::string JobspecText(const nlohmann::json& spec, bool elide_environment) {
 }
 
 int Show(const ShowFlags& flags) {
+  if (flags.provenance) return ShowProvenance(flags.id, flags.json, false);
   Result<Session> session = Session::Open();
   if (!session.ok()) return Fail("show", session.status());
   const std::string base = "/v1/jobs/" + std::to_string(flags.id);
@@ -110,6 +112,8 @@ void AddShowCommand(CLI::App& app, int* exit_code) {
   show->add_flag("--R", flags->r, "Only the allocated resources (RV1)");
   show->add_flag("--events", flags->events, "Only the eventlog");
   show->add_flag("--json", flags->json, "The job object with its events, as JSON");
+  show->add_flag("--provenance", flags->provenance,
+                 "What the run saw: node facts, command and environment digests");
   show->callback([flags, exit_code] { *exit_code = Show(*flags); });
 }
 

@@ -26,10 +26,15 @@
 #include "exec/local_executor.h"
 #include "exec/run_files.h"
 #include "exec/self_path.h"
+#include "exec/topology_xml.h"
+#include "common/hostlist.h"
+#include "common/version.h"
 #include "instance/agent_bootstrap.h"
 #include "instance/asio_clock.h"
 #include "instance/event_stream.h"
 #include "instance/job_manager.h"
+#include "instance/provenance_recorder.h"
+#include "instance/query_service.h"
 #include "instance/routes.h"
 #include "instance/slurm_bootstrap.h"
 #include "instance/workload_manager.h"
@@ -186,6 +191,8 @@ class Instance::Impl {
     if (!store.ok()) return store.status();
     store_ = std::move(store).value();
 
+    CONVERGE_RETURN_IF_ERROR(StartProvenance(agents));
+
     auto on_exit = [this](int64_t id, Result<exec::ShimResult> result) {
       jobs_->OnShimExit(id, std::move(result));
     };
@@ -198,6 +205,9 @@ class Instance::Impl {
             if (jobs_) jobs_->SetDown(node, !up, reason);
           });
       multi_node_ = multi_node.get();
+      multi_node_->OnRegistered([this](const agent::Registration& registration) {
+        NoteNodeFacts(registration);
+      });
       executor_ = std::move(multi_node);
     } else {
       executor_ = std::make_unique<exec::LocalExecutor>(
@@ -227,7 +237,7 @@ class Instance::Impl {
     JobManagerOptions manager;
     manager.scheduler.queue_policy = options_.policy;
     manager.scheduler.match_policy = options_.match;
-    manager.queues = options_.queues;
+    manager.queues = BlessedHosts(options_.queues);
     manager.output_dir = state + "/output";
     manager.tasks.bind_cores = options_.resources_path.empty();
     manager.tasks.machine_cpus = machine_cpus_;
@@ -241,6 +251,7 @@ class Instance::Impl {
         io_, *graph_, *store_, *executor_, std::move(manager), clock_);
     if (!jobs.ok()) return jobs.status();
     jobs_ = std::move(jobs).value();
+    jobs_->SetProvenanceRecorder(provenance_.get());
     // The workload manager's hooks must be in place while jobs are recovered (a job that needs
     // a service waits for it); its own objects are recovered after the jobs they refer to.
     WorkloadOptions workload_options;
@@ -264,7 +275,9 @@ class Instance::Impl {
         io_, *jobs_, static_cast<int64_t>(::geteuid()), WallClock(), WallClock,
         [this] { Shutdown(); }, workloads_.get(),
         JobOutputAccess{state + "/output", ::geteuid() == 0}, &request_metrics_, &events_,
-        &report_});
+        &report_, store_.get()});
+    queries_ = std::make_unique<QueryService>(io_, store_->path(), query::QueryLimits{});
+    context_->queries = queries_.get();
     AddRoutes(router_, context_.get());
     router_.SetMetrics(&request_metrics_);
     if (multi_node_ != nullptr) multi_node_->AddRoutes(router_);
@@ -292,6 +305,40 @@ class Instance::Impl {
     }
     if (options_.multiuser) ::chmod(state.c_str(), 0711);
     return ListenForMetrics();
+  }
+
+  // This machine's facts, and those each agent registered with (provenance_recorder.h).
+  Status StartProvenance(const std::vector<agent::Registration>& agents) {
+    Result<std::unique_ptr<exec::LocalTopology>> topology = exec::LocalTopology::Load();
+    if (!topology.ok()) return topology.status().WithPrefix("hwloc");
+    provenance_ = std::make_unique<ProvenanceRecorder>(
+        *store_, provenance::CollectNodeFacts((*topology)->xml(), kConvergeVersion),
+        options_.queues);
+    for (const agent::Registration& registration : agents) NoteNodeFacts(registration);
+    return Status::Ok();
+  }
+
+  void NoteNodeFacts(const agent::Registration& registration) {
+    if (registration.facts.empty()) return;
+    Status status = provenance_->SetNodeFacts(registration.name, registration.facts);
+    if (!status.ok()) {
+      std::fprintf(stderr, "converge: the facts of node %s are not used: %s\n",
+                   registration.name.c_str(), status.ToString().c_str());
+    }
+  }
+
+  // `queues` with the hosts each one blesses now (QueueConfig::blessed_hosts).
+  std::vector<QueueConfig> BlessedHosts(std::vector<QueueConfig> queues) const {
+    std::vector<std::string> nodes;
+    for (resource::VertexId v : graph_->VerticesOfType(resource::kNode)) {
+      nodes.push_back(graph_->name(v));
+    }
+    for (QueueConfig& queue : queues) {
+      if (queue.blesses()) {
+        queue.blessed_hosts = CompressHostlist(provenance_->BlessedNodes(queue.name, nodes));
+      }
+    }
+    return queues;
   }
 
   // The --metrics-listen addresses: GET /metrics alone, without a token.
@@ -421,9 +468,11 @@ class Instance::Impl {
   AsioClock clock_{io_};  // the loop's time and timers, for the managers below
   EventStream events_;  // before the managers that feed it
   JobReport report_;
+  std::unique_ptr<ProvenanceRecorder> provenance_;
   std::unique_ptr<JobManager> jobs_;
   std::unique_ptr<WorkloadManager> workloads_;
   std::unique_ptr<RouteContext> context_;
+  std::unique_ptr<QueryService> queries_;
   api::RequestMetrics request_metrics_;  // before the routers and servers that count in it
   api::Router router_;
   std::unique_ptr<api::HttpServer> server_;

@@ -422,7 +422,10 @@ void JobManager::Launch(int64_t id, bool first_start) {
     // A job that names no PMI server also gets PMIx when it has several tasks.
     spec.pmi = PmiServers(std::move(spec.pmi), NamesPmi(job.active->spec.system),
                           spec.tasks.size(), options_.pmix_default && spec.uid < 0);
-    status = executor_.Start(spec);
+    if (first_start && provenance_ != nullptr) {
+      status = provenance_->Record(job, spec, clock_.Now());
+    }
+    if (status.ok()) status = executor_.Start(spec);
   }
   if (!status.ok()) {
     Post(job, "exception", {{"type", "exec"}, {"severity", 0}, {"note", status.ToString()}});

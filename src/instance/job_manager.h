@@ -30,6 +30,7 @@
 #include "instance/commit_syncer.h"
 #include "instance/job_metrics.h"
 #include "instance/journal.h"
+#include "instance/provenance_recorder.h"
 #include "instance/queue_table.h"
 #include "instance/task_plan.h"
 #include "metrics/text_format.h"
@@ -133,6 +134,9 @@ class JobManager {
   // Validates a jobspec as Submit() would, without submitting it. Errors: as Submit().
   Status Check(const Caller& caller, const std::string& jobspec_text);
   void SetHooks(JobHooks hooks) { hooks_ = std::move(hooks); }
+  // Records each job's provenance at its first launch, in the commit of its start event; a
+  // refusal (a node not blessed) fails the job. `recorder` must outlive the manager.
+  void SetProvenanceRecorder(ProvenanceRecorder* recorder) { provenance_ = recorder; }
   // Calls `sink` with every event of every job once it is committed, in commit order, until
   // RemoveEventSink(the handle returned). Sinks run in the order they were added; they may
   // call Submit() and Cancel(), not AddEventSink() or RemoveEventSink().
@@ -276,6 +280,7 @@ class JobManager {
   std::unordered_map<int64_t, std::string> user_names_;  // uid -> login name (cache)
   std::set<std::string> made_folders_;  // output shards known to exist
   JobHooks hooks_;
+  ProvenanceRecorder* provenance_ = nullptr;
   std::vector<std::pair<int, std::function<void(const store::Event&)>>> event_sinks_;
   int next_sink_ = 1;
   std::function<void(const std::string&, const std::string&, const std::string&)> node_sink_;

@@ -34,6 +34,24 @@ int64_t NodesAskedFor(const jobspec::Jobspec& spec) {
   return nodes;
 }
 
+bool IsDigest(const std::string& text) {
+  return text.size() == 64 && text.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+Result<std::vector<std::string>> ParseDigests(const std::string& key, const std::string& value) {
+  std::vector<std::string> digests = SplitString(value, ',');
+  for (const std::string& digest : digests) {
+    if (!IsDigest(digest)) {
+      return Status::Invalid("--queue", key + "='" + value + "': '" + digest +
+                                            "' is not a SHA-256 digest (64 lowercase hex "
+                                            "digits, as converge show --provenance prints)");
+    }
+  }
+  return digests;
+}
+
+constexpr const char* kRequireBlessed = "require_blessed";
+
 }  // namespace
 
 Result<QueueConfig> ParseQueueFlag(const std::string& text, sched::QueuePolicy policy) {
@@ -56,7 +74,7 @@ Result<QueueConfig> ParseQueueFlag(const std::string& text, sched::QueuePolicy p
         return Status::Invalid("--queue", "'" + part + "' in '" + text + "' is neither a policy "
                                           "(fcfs, easy, conservative) right after the name nor "
                                           "a setting (max-time=, max-nodes=, requires=, "
-                                          "hosts=)");
+                                          "hosts=, kernels=, topologies=)");
       }
       queue.policy = *parsed;
     } else if (key == "max-time") {
@@ -83,9 +101,14 @@ Result<QueueConfig> ParseQueueFlag(const std::string& text, sched::QueuePolicy p
         return Status::Invalid("--queue", "max-nodes='" + value + "' is not a count >= 1");
       }
       queue.max_nodes = std::stoll(value);
+    } else if (key == "kernels" || key == "topologies") {
+      Result<std::vector<std::string>> digests = ParseDigests(key, value);
+      if (!digests.ok()) return digests.status();
+      (key == "kernels" ? queue.kernels : queue.topologies) = std::move(digests).value();
     } else {
       return Status::Invalid("--queue", "unknown limit '" + key +
-                                            "' (known: max-time, max-nodes, requires, hosts)");
+                                            "' (known: max-time, max-nodes, requires, hosts, "
+                                            "kernels, topologies)");
     }
   }
   return queue;
@@ -141,8 +164,28 @@ Result<int> QueueTable::Admit(jobspec::Jobspec& spec) const {
                                             " nodes is over queue " + queue.name +
                                             "'s limit of " + std::to_string(queue.max_nodes));
   }
+  if (auto it = spec.system.extra.find(kRequireBlessed); it != spec.system.extra.end()) {
+    if (!it->is_boolean()) {
+      return Status::Invalid("attributes.system.require_blessed", "must be true or false");
+    }
+    if (it->get<bool>() && !queue.blesses()) {
+      return Status::Invalid("attributes.system.require_blessed",
+                             "queue " + (queue.name.empty() ? "(default)" : queue.name) +
+                                 " blesses no kernel or topology (converge start --queue "
+                                 "NAME:kernels=HEX,...)");
+    }
+    if (it->get<bool>() && queue.blessed_hosts.empty()) {
+      return Status::Invalid("attributes.system.require_blessed",
+                             "no node of queue " + queue.name + " is blessed");
+    }
+  }
   Place(index, spec);
   return index;
+}
+
+bool QueueTable::RequiresBlessed(const jobspec::Jobspec& spec) {
+  auto it = spec.system.extra.find(kRequireBlessed);
+  return it != spec.system.extra.end() && it->is_boolean() && it->get<bool>();
 }
 
 void QueueTable::Place(int index, jobspec::Jobspec& spec) const {
@@ -153,6 +196,9 @@ void QueueTable::Place(int index, jobspec::Jobspec& spec) const {
   }
   if (!queue.hosts.empty()) {
     terms.push_back({jobspec::Constraint::Op::kHostlist, {queue.hosts}, {}});
+  }
+  if (RequiresBlessed(spec) && !queue.blessed_hosts.empty()) {
+    terms.push_back({jobspec::Constraint::Op::kHostlist, {queue.blessed_hosts}, {}});
   }
   if (terms.empty()) return;
   if (spec.system.constraints) terms.push_back(std::move(*spec.system.constraints));

@@ -25,12 +25,22 @@ struct QueueConfig {
   // with all these properties, and among these hosts (a hostlist); empty: anywhere.
   std::vector<std::string> properties;
   std::string hosts;
+  // Blessed nodes (docs/provenance.md): those whose kernel digest is one of `kernels` and whose
+  // topology digest is one of `topologies` (an empty list allows any); `blessed_hosts` is the
+  // hostlist of the nodes that are, found by the instance at start. A job that sets
+  // attributes.system.require_blessed runs only there.
+  std::vector<std::string> kernels;
+  std::vector<std::string> topologies;
+  std::string blessed_hosts;
+
+  bool blesses() const { return !kernels.empty() || !topologies.empty(); }
 };
 
 // One --queue flag: NAME[:POLICY][:max-time=DURATION][:max-nodes=N][:requires=PROP,...]
-// [:hosts=HOSTLIST]; NAME is 1-64 letters, digits, '.', '_' or '-'; POLICY fcfs, easy or
-// conservative (default `policy`); DURATION as jobspec durations (30m, 2h). Errors name
-// --queue and the part.
+// [:hosts=HOSTLIST][:kernels=HEX,...][:topologies=HEX,...] (SHA-256 digests, 64 hex digits,
+// as `converge show --provenance` prints them); NAME is 1-64 letters, digits, '.', '_' or
+// '-'; POLICY fcfs, easy or conservative (default `policy`); DURATION as jobspec durations
+// (30m, 2h). Errors name --queue and the part.
 Result<QueueConfig> ParseQueueFlag(const std::string& text, sched::QueuePolicy policy);
 
 class QueueTable {
@@ -44,10 +54,15 @@ class QueueTable {
   // The index of the queue `spec` names (attributes.system.queue; "" = the default one, whose
   // name is then written there), after its limits: a job without a time limit gets the queue's
   // max-time, and Place() keeps it on the queue's nodes. Errors (kInvalidArgument naming the
-  // field): no such queue, a limit exceeded.
+  // field): no such queue, a limit exceeded, require_blessed not a boolean or set for a queue
+  // that blesses nothing or has no blessed node.
   Result<int> Admit(jobspec::Jobspec& spec) const;
 
-  // Adds queue `index`'s placement (properties, hosts) to `spec`'s constraints, with `and`.
+  // Whether `spec` sets attributes.system.require_blessed to true (validated by Admit()).
+  static bool RequiresBlessed(const jobspec::Jobspec& spec);
+
+  // Adds queue `index`'s placement (properties, hosts, and blessed_hosts for a job that
+  // requires blessed nodes) to `spec`'s constraints, with `and`.
   void Place(int index, jobspec::Jobspec& spec) const;
 
   // The queue of a job stored with queue `name`: its index, or the default's when no queue of

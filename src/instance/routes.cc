@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "common/signal_name.h"
+#include "common/version.h"
 #include "instance/job_json.h"
 #include "instance/output_follower.h"
 #include "instance/users.h"
@@ -22,20 +23,6 @@ using api::JsonError;
 using api::JsonResponse;
 using api::Responder;
 using Reply = std::shared_ptr<Responder>;
-
-constexpr const char* kVersion = "0.1.0";
-
-// The {id} parameter, or an error reply.
-std::optional<int64_t> JobIdOf(const HttpRequest& request, Responder& reply) {
-  const std::string& text = request.params.at("id");
-  int64_t id = 0;
-  auto [ptr, error] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (error != std::errc() || ptr != text.data() + text.size() || id <= 0) {
-    reply.Reply(JsonError(400, "'" + text + "' is not a job id", "id"));
-    return std::nullopt;
-  }
-  return id;
-}
 
 std::optional<int64_t> NumberQuery(const HttpRequest& request, const std::string& name,
                                    int64_t fallback, Responder& reply) {
@@ -403,6 +390,17 @@ void StartQueue(RouteContext& context, const HttpRequest& request, Reply reply, 
 
 }  // namespace
 
+std::optional<int64_t> JobIdOf(const HttpRequest& request, Responder& reply) {
+  const std::string& text = request.params.at("id");
+  int64_t id = 0;
+  auto [ptr, error] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (error != std::errc() || ptr != text.data() + text.size() || id <= 0) {
+    reply.Reply(JsonError(400, "'" + text + "' is not a job id", "id"));
+    return std::nullopt;
+  }
+  return id;
+}
+
 Caller CallerOf(const HttpRequest& request, const RouteContext& context) {
   // TCP callers without the token reach public paths only (api::HttpServerOptions), and are
   // nobody in particular.
@@ -450,7 +448,7 @@ void AddMetricsRoute(api::Router& router, RouteContext* c) {
                 metrics::TextFormat out;
                 out.Family("converge_build_info", metrics::Type::kGauge,
                            "1, labelled with the version of the running converge.");
-                out.Sample({{"version", kVersion}}, 1);
+                out.Sample({{"version", kConvergeVersion}}, 1);
                 out.Single("converge_start_time_seconds", metrics::Type::kGauge,
                            "When the instance started, in seconds since the epoch.",
                            c->started_at);
@@ -469,7 +467,7 @@ void AddRoutes(api::Router& router, RouteContext* c) {
                 const std::string& degraded = c->jobs.degraded();
                 nlohmann::json body = {{"status", degraded.empty() ? "ok" : "degraded"},
                                        {"pid", static_cast<int64_t>(getpid())},
-                                       {"version", kVersion},
+                                       {"version", kConvergeVersion},
                                        {"uptime", c->clock() - c->started_at},
                                        {"owner", UserName(c->owner_uid)}};
                 if (!degraded.empty()) body["degraded"] = degraded;
@@ -511,6 +509,8 @@ void AddRoutes(api::Router& router, RouteContext* c) {
   AddEventRoutes(router, c);
   AddMetricsRoute(router, c);
   AddUiRoutes(router, c);
+  AddProvenanceRoutes(router, c);
+  AddQueryRoutes(router, c);
   router.Add({"POST", "/v1/shutdown", "owner", [c](HttpRequest request, Reply reply) {
                 if (!RequireAdmin(*c, request, *reply)) return;
                 reply->Reply(JsonResponse(202, R"({"status":"stopping"})"));

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "instance/job_manager.h"
 #include "instance/job_report.h"
 #include "instance/job_output_file.h"
+#include "instance/query_service.h"
 #include "instance/workload_manager.h"
 
 namespace converge::instance {
@@ -31,11 +33,15 @@ struct RouteContext {
   const api::RequestMetrics* requests = nullptr;  // the API's counts, for GET /metrics
   EventStream* events = nullptr;                  // GET /v1/events
   JobReport* report = nullptr;                    // GET /v1/report
+  const store::Store* store = nullptr;            // GET /v1/jobs/{id}/provenance
+  QueryService* queries = nullptr;                // POST /v1/query
 };
 
 // Who is calling: the peer's uid on a Unix socket (the owner for TCP token holders), and
 // whether they may act on everybody's jobs and objects.
 Caller CallerOf(const api::HttpRequest& request, const RouteContext& context);
+// The {id} parameter of `request` as a job id, or nullopt after replying 400.
+std::optional<int64_t> JobIdOf(const api::HttpRequest& request, api::Responder& reply);
 // The API's JSON error for `status`: 404 kNotFound, 422 kUnsatisfiable, 403 kSkip,
 // 400 kInvalidArgument, else 500.
 api::HttpResponse ErrorFor(const Status& status);
@@ -69,6 +75,10 @@ void AddEventRoutes(api::Router& router, RouteContext* context);
 void AddUiRoutes(api::Router& router, RouteContext* context);
 // The path the instance's listeners serve without the token (api::HttpServerOptions).
 inline constexpr const char* kUiPublicPrefix = "/ui";
+// GET /v1/jobs/{id}/provenance (provenance_routes.cc) and POST|GET /v1/query
+// (query_routes.cc); AddRoutes() calls them.
+void AddProvenanceRoutes(api::Router& router, RouteContext* context);
+void AddQueryRoutes(api::Router& router, RouteContext* context);
 // The routes of workload objects (workload_routes.cc); AddRoutes() calls it.
 void AddWorkloadRoutes(api::Router& router, RouteContext* context);
 

@@ -28,6 +28,8 @@ const std::vector<CommandAdder>& CommandAdders() {
       {{"queue"}, cli::AddQueueCommand},
       {{"events"}, cli::AddEventsCommand},
       {{"ui"}, cli::AddUiCommand},
+      {{"provenance"}, cli::AddProvenanceCommand},
+      {{"query"}, cli::AddQueryCommand},
       {{"stop"}, cli::AddStopCommand},
       {{"apply", "delete"}, cli::AddApplyCommands},
       {{"get", "describe"}, cli::AddGetCommands},

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <variant>
 
@@ -55,6 +56,9 @@ CREATE TABLE IF NOT EXISTS jobspecs (id INTEGER PRIMARY KEY, jobspec TEXT NOT NU
 CREATE TABLE IF NOT EXISTS events (
   job_id INTEGER NOT NULL, seq INTEGER NOT NULL, timestamp REAL NOT NULL, name TEXT NOT NULL,
   context TEXT NOT NULL, PRIMARY KEY (job_id, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS provenance (job_id INTEGER PRIMARY KEY, record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS node_facts (digest TEXT PRIMARY KEY, facts TEXT NOT NULL)
+  WITHOUT ROWID;
 )sql";
 
 constexpr const char* kJobColumns =
@@ -157,7 +161,16 @@ struct MetaWrite {
   std::string key;
   std::string value;
 };
-using Write = std::variant<JobRecord, JobspecWrite, Event, MetaWrite>;
+struct ProvenanceWrite {
+  int64_t job_id;
+  std::string record;
+};
+struct NodeFactsWrite {
+  std::string digest;
+  std::string facts;
+};
+using Write =
+    std::variant<JobRecord, JobspecWrite, Event, MetaWrite, ProvenanceWrite, NodeFactsWrite>;
 
 }  // namespace
 
@@ -344,6 +357,10 @@ class Store::Impl {
         "INSERT INTO events (job_id, seq, timestamp, name, context) VALUES (?, ?, ?, ?, ?)"));
     CONVERGE_RETURN_IF_ERROR(
         Prepare(put_meta_, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)"));
+    CONVERGE_RETURN_IF_ERROR(Prepare(
+        put_provenance_, "INSERT OR REPLACE INTO provenance (job_id, record) VALUES (?, ?)"));
+    CONVERGE_RETURN_IF_ERROR(Prepare(
+        put_node_facts_, "INSERT OR IGNORE INTO node_facts (digest, facts) VALUES (?, ?)"));
     return Status::Ok();
   }
 
@@ -410,6 +427,14 @@ class Store::Impl {
       sqlite3_bind_double(stmt, 3, event->timestamp);
       BindText(stmt, 4, event->name);
       BindText(stmt, 5, event->context);
+    } else if (const auto* provenance = std::get_if<ProvenanceWrite>(&write)) {
+      stmt = put_provenance_.get();
+      sqlite3_bind_int64(stmt, 1, provenance->job_id);
+      BindText(stmt, 2, provenance->record);
+    } else if (const auto* facts = std::get_if<NodeFactsWrite>(&write)) {
+      stmt = put_node_facts_.get();
+      BindText(stmt, 1, facts->digest);
+      BindText(stmt, 2, facts->facts);
     } else {
       const auto& meta = std::get<MetaWrite>(write);
       stmt = put_meta_.get();
@@ -474,6 +499,25 @@ class Store::Impl {
     return jobs;
   }
 
+  // The text of `column` of the row of `table` whose `key` is bound by `bind`, or nullopt.
+  Result<std::optional<std::string>> ReadText(const char* table, const char* key,
+                                              const char* column, const std::string& what,
+                                              const std::function<void(sqlite3_stmt*)>& bind)
+      const {
+    Statement stmt;
+    CONVERGE_RETURN_IF_ERROR(Prepare(stmt, std::string("SELECT ") + column + " FROM " + table +
+                                               " WHERE " + key + " = ?"));
+    bind(stmt.get());
+    int rc = sqlite3_step(stmt.get());
+    if (rc == SQLITE_ROW) {
+      std::string text = ColumnText(stmt.get(), 0);
+      CONVERGE_RETURN_IF_ERROR(CheckText(path_, what, {{column, &text}}));
+      return std::optional<std::string>(std::move(text));
+    }
+    if (rc == SQLITE_DONE) return std::optional<std::string>();
+    return Error("read " + std::string(table));
+  }
+
   Result<std::string> ReadJobspec(int64_t id) const {
     Statement stmt;
     CONVERGE_RETURN_IF_ERROR(Prepare(stmt, "SELECT jobspec FROM jobspecs WHERE id = ?"));
@@ -512,6 +556,7 @@ class Store::Impl {
   }
 
   std::vector<Write> writes_;
+  const std::string& path() const { return path_; }
 
  private:
   sqlite3* db_;
@@ -520,6 +565,8 @@ class Store::Impl {
   Statement put_jobspec_;
   Statement append_event_;
   Statement put_meta_;
+  Statement put_provenance_;
+  Statement put_node_facts_;
   Failure last_failure_ = Failure::kNone;
 };
 
@@ -633,5 +680,21 @@ Result<std::vector<Event>> Store::ReadEvents(int64_t id) const { return impl_->R
 Result<std::optional<std::string>> Store::GetMeta(const std::string& key) const {
   return impl_->GetMeta(key);
 }
+void Store::PutProvenance(int64_t job_id, std::string record) {
+  impl_->writes_.push_back(ProvenanceWrite{job_id, std::move(record)});
+}
+void Store::PutNodeFacts(std::string digest, std::string facts) {
+  impl_->writes_.push_back(NodeFactsWrite{std::move(digest), std::move(facts)});
+}
+Result<std::optional<std::string>> Store::ReadProvenance(int64_t job_id) const {
+  return impl_->ReadText("provenance", "job_id", "record",
+                         "provenance of job " + std::to_string(job_id),
+                         [&](sqlite3_stmt* stmt) { sqlite3_bind_int64(stmt, 1, job_id); });
+}
+Result<std::optional<std::string>> Store::ReadNodeFacts(const std::string& digest) const {
+  return impl_->ReadText("node_facts", "digest", "facts", "node facts " + digest,
+                         [&](sqlite3_stmt* stmt) { BindText(stmt, 1, digest); });
+}
+const std::string& Store::path() const { return impl_->path(); }
 
 }  // namespace converge::store

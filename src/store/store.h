@@ -67,6 +67,10 @@ class Store {
   void PutJobspec(int64_t id, std::string jobspec_json);
   void AppendEvent(Event event);
   void PutMeta(const std::string& key, const std::string& value);
+  // A job's provenance record (JSON; replaces an earlier one) and the node facts it names by
+  // digest (JSON; written once per digest). docs/provenance.md.
+  void PutProvenance(int64_t job_id, std::string record);
+  void PutNodeFacts(std::string digest, std::string facts);
   // Applies everything buffered in one transaction. On error nothing was applied and the
   // buffer is kept, so that calling Commit() again retries it (last_failure() says whether
   // that can help). Ok and no I/O when nothing is buffered.
@@ -86,6 +90,10 @@ class Store {
   Result<std::string> ReadJobspec(int64_t id) const;       // kNotFound when absent
   Result<std::vector<Event>> ReadEvents(int64_t id) const;  // ascending seq
   Result<std::optional<std::string>> GetMeta(const std::string& key) const;
+  Result<std::optional<std::string>> ReadProvenance(int64_t job_id) const;
+  Result<std::optional<std::string>> ReadNodeFacts(const std::string& digest) const;
+  // The database file (read-only queries open their own connection to it: query/).
+  const std::string& path() const;
 
  private:
   class Impl;

@@ -122,6 +122,32 @@ TEST(StoreTest, CommittedJobsEventsAndJobspecsSurviveReopening) {
   EXPECT_EQ((*store)->ReadJobspec(2).status().code(), Code::kNotFound);
 }
 
+TEST(StoreTest, ProvenanceAndNodeFactsSurviveReopeningAndFactsAreWrittenOnce) {
+  testutil::TempDir dir;
+  const std::string path = dir.path() + "/state.db";
+  {
+    auto store = Store::Open(path);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    (*store)->PutNodeFacts("abc", R"({"kernel_release":"6.1"})");
+    (*store)->PutProvenance(7, R"({"nodes":{"n1":"abc"}})");
+    ASSERT_TRUE((*store)->Commit().ok());
+    (*store)->PutNodeFacts("abc", R"({"kernel_release":"other"})");  // same digest: kept
+    (*store)->PutProvenance(7, R"({"nodes":{"n1":"abc"},"blessed":true})");
+    ASSERT_TRUE((*store)->Commit().ok());
+    EXPECT_EQ((*store)->path(), path);
+  }
+  auto store = Store::Open(path);
+  ASSERT_TRUE(store.ok());
+  Result<std::optional<std::string>> record = (*store)->ReadProvenance(7);
+  ASSERT_TRUE(record.ok() && record->has_value());
+  EXPECT_EQ(**record, R"({"nodes":{"n1":"abc"},"blessed":true})");
+  Result<std::optional<std::string>> facts = (*store)->ReadNodeFacts("abc");
+  ASSERT_TRUE(facts.ok() && facts->has_value());
+  EXPECT_EQ(**facts, R"({"kernel_release":"6.1"})");
+  EXPECT_FALSE((*store)->ReadProvenance(8)->has_value());
+  EXPECT_FALSE((*store)->ReadNodeFacts("def")->has_value());
+}
+
 TEST(StoreTest, UncommittedWritesAreNotVisibleAfterReopening) {
   testutil::TempDir dir;
   const std::string path = dir.path() + "/state.db";
