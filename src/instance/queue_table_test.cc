@@ -102,5 +102,56 @@ TEST(QueueTableTest, WithoutQueuesANamedOneIsRefused) {
             std::string::npos);
 }
 
+TEST(ParseQueueFlagTest, ReadsBlessedDigestsAndRefusesWhatIsNotOne) {
+  const std::string a(64, 'a'), b(64, 'b');
+  QueueConfig queue =
+      ParseQueueFlag("q:kernels=" + a + "," + b + ":topologies=" + b, QueuePolicy::kEasy).value();
+  EXPECT_EQ(queue.kernels, (std::vector<std::string>{a, b}));
+  EXPECT_EQ(queue.topologies, (std::vector<std::string>{b}));
+  EXPECT_TRUE(queue.blesses());
+  EXPECT_FALSE(ParseQueueFlag("q", QueuePolicy::kEasy)->blesses());
+  const std::vector<std::string> bads = {"q:kernels=", "q:kernels=abc", "q:kernels=" + a + ",",
+                                         "q:topologies=" + std::string(64, 'A')};
+  for (const std::string& bad : bads) {
+    Result<QueueConfig> refused = ParseQueueFlag(bad, QueuePolicy::kEasy);
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_NE(refused.status().message().find("SHA-256"), std::string::npos) << bad;
+  }
+}
+
+TEST(QueueTableTest, RequireBlessedRunsOnlyOnTheBlessedHostsOfABlessingQueue) {
+  QueueConfig blessing = ParseQueueFlag("good:kernels=" + std::string(64, 'a'),
+                                        QueuePolicy::kEasy).value();
+  blessing.blessed_hosts = "n[1-2]";
+  QueueConfig empty = blessing;
+  empty.name = "empty";
+  empty.blessed_hosts = "";
+  QueueTable table =
+      QueueTable::Create({blessing, empty, QueueConfig{"plain"}}, QueuePolicy::kEasy).value();
+  jobspec::Jobspec spec = Job("good", 0);
+  spec.system.extra["require_blessed"] = true;
+  ASSERT_TRUE(table.Admit(spec).ok());
+  ASSERT_TRUE(spec.system.constraints.has_value());
+  EXPECT_EQ(spec.system.constraints->op, jobspec::Constraint::Op::kHostlist);
+  EXPECT_EQ(spec.system.constraints->values, (std::vector<std::string>{"n[1-2]"}));
+  EXPECT_TRUE(QueueTable::RequiresBlessed(spec));
+  jobspec::Jobspec free_to_roam = Job("good", 0);
+  ASSERT_TRUE(table.Admit(free_to_roam).ok());
+  EXPECT_FALSE(free_to_roam.system.constraints.has_value());
+
+  for (const auto& [queue, value, message] :
+       {std::tuple{"empty", nlohmann::json(true), "no node of queue empty is blessed"},
+        std::tuple{"plain", nlohmann::json(true), "blesses no kernel or topology"},
+        std::tuple{"good", nlohmann::json("yes"), "must be true or false"}}) {
+    jobspec::Jobspec refused = Job(queue, 0);
+    refused.system.extra["require_blessed"] = value;
+    Result<int> admitted = table.Admit(refused);
+    ASSERT_FALSE(admitted.ok()) << queue;
+    EXPECT_EQ(admitted.status().where(), "attributes.system.require_blessed");
+    EXPECT_NE(admitted.status().message().find(message), std::string::npos)
+        << admitted.status().ToString();
+  }
+}
+
 }  // namespace
 }  // namespace converge::instance
