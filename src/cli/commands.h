@@ -35,6 +35,7 @@ void AddEventsCommand(CLI::App& app, int* exit_code);
 void AddUiCommand(CLI::App& app, int* exit_code);
 void AddProvenanceCommand(CLI::App& app, int* exit_code);  // provenance show|diff
 void AddQueryCommand(CLI::App& app, int* exit_code);
+void AddMetricsCommand(CLI::App& app, int* exit_code);  // metrics list|show|export|plot
 // `converge provenance show ID` (and `show --provenance ID`); returns the exit status.
 int ShowProvenance(int64_t id, bool json, bool topology);
 void AddStopCommand(CLI::App& app, int* exit_code);

@@ -64,6 +64,8 @@ std::string Table(const nlohmann::json& items) {
     rows.push_back({"NAME", "PHASE", "RESTARTS", "ACTIVE", "READY", "SUCCEEDED", "FAILED"});
   } else if (kind == "Service") {
     rows.push_back({"NAME", "STATE", "URL", "RESTARTS", "JOB"});
+  } else if (kind == "MetricSet") {
+    rows.push_back({"NAME", "PHASE", "COMPLETED", "JOB", "OUTCOMES"});
   } else {
     rows.push_back({"NAME", "PHASE", "JOB", "URI"});
   }
@@ -85,6 +87,16 @@ std::string Table(const nlohmann::json& items) {
       rows.push_back({name, status.value("phase", ""), status.value("url", ""),
                       std::to_string(status.value("restarts", 0)),
                       std::to_string(status.value("job", 0))});
+    } else if (kind == "MetricSet") {
+      std::string outcomes;
+      for (const auto& result : status.value("results", nlohmann::json::array())) {
+        outcomes += (outcomes.empty() ? "" : ",") + result.value("metric", "") + "=" +
+                    result.value("outcome", "");
+      }
+      rows.push_back({name, status.value("phase", ""),
+                      std::to_string(status.value("completed", 0)) + "/" +
+                          std::to_string(status.value("metrics", 0)),
+                      std::to_string(status.value("job", 0)), outcomes});
     } else {
       rows.push_back({name, status.value("phase", ""), std::to_string(status.value("job", 0)),
                       status.value("uri", "")});
@@ -158,8 +170,8 @@ void AddGetCommands(CLI::App& app, int* exit_code) {
     std::string kind, name, format = "table";
   };
   auto flags = std::make_shared<GetFlags>();
-  CLI::App* get = app.add_subcommand("get", "List or show JobSets, Services or MiniClusters");
-  get->add_option("kind", flags->kind, "jobset, service or minicluster")->required();
+  CLI::App* get = app.add_subcommand("get", "List or show JobSets, Services, MiniClusters or MetricSets");
+  get->add_option("kind", flags->kind, "jobset, service, minicluster or metricset")->required();
   get->add_option("name", flags->name, "One object (default: all of the kind)");
   get->add_option("-o,--output", flags->format, "table, yaml or json")
       ->check(CLI::IsMember({"table", "yaml", "json"}));
@@ -168,7 +180,7 @@ void AddGetCommands(CLI::App& app, int* exit_code) {
   auto described = std::make_shared<GetFlags>();
   CLI::App* describe =
       app.add_subcommand("describe", "Show an object's spec, status, events and pending reasons");
-  describe->add_option("kind", described->kind, "jobset, service or minicluster")->required();
+  describe->add_option("kind", described->kind, "jobset, service, minicluster or metricset")->required();
   describe->add_option("name", described->name, "The object")->required();
   describe->callback([=] { *exit_code = Describe(described->kind, described->name); });
 }

@@ -187,6 +187,18 @@ Result<std::optional<std::string>> JobManager::GetMeta(const std::string& key) c
   return store_.GetMeta(key);
 }
 
+void JobManager::PutMetricResult(store::MetricResult result) {
+  store_.PutMetricResult(std::move(result));
+  RequestFlush();
+}
+
+Result<std::vector<double>> JobManager::MetricHistory(const std::string& metric_set,
+                                                      const std::string& metric,
+                                                      const std::string& name,
+                                                      int64_t before_job) const {
+  return store_.MetricHistory(metric_set, metric, name, before_job);
+}
+
 void JobManager::Post(Job& job, const std::string& name, nlohmann::json context) {
   store::Event event{job.record.id, job.next_seq++, clock_.Now(), name, context.dump()};
   posted_.push_back(event);

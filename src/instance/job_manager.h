@@ -153,6 +153,12 @@ class JobManager {
   // Makes sure a commit follows (hooks.before_commit has something to write).
   void RequestCommit() { RequestFlush(); }
   Result<std::optional<std::string>> GetMeta(const std::string& key) const;
+  // A MetricSet's result, written in the next commit (store::Store::PutMetricResult), and
+  // the earlier values a relative check compares with (store::Store::MetricHistory).
+  void PutMetricResult(store::MetricResult result);
+  Result<std::vector<double>> MetricHistory(const std::string& metric_set,
+                                            const std::string& metric, const std::string& name,
+                                            int64_t before_job) const;
   // Runs `action` once everything done so far is durable.
   void AfterCommit(std::function<void()> action);
 

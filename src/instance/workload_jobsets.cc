@@ -135,6 +135,11 @@ Status WorkloadManager::Recover() {
     object->minicluster.job = minicluster.value("job", int64_t{0});
     object->minicluster.phase = minicluster.value("phase", "Pending");
     object->minicluster.state_dir = minicluster.value("state_dir", "");
+    const nlohmann::json& metricset = entry["metricset"];
+    object->metricset.phase = metricset.value("phase", "Pending");
+    object->metricset.next = metricset.value("next", size_t{0});
+    object->metricset.job = metricset.value("job", int64_t{0});
+    object->metricset.results = metricset.value("results", nlohmann::json::array());
     if (object->jobset) {
       Result<workload::JobSetController> controller = workload::JobSetController::FromJson(
           std::get<workload::JobSetSpec>(object->document.spec), entry.at("jobset"));
@@ -180,6 +185,21 @@ Status WorkloadManager::Recover() {
         } else {
           StartService(*object);
         }
+      }
+    } else if (key.first == workload::Kind::kMetricSet) {
+      MetricSetState& state = object->metricset;
+      const Job* job = state.job > 0 ? jobs_.Find(state.job) : nullptr;
+      const bool collected = !state.results.empty() &&
+                             state.results.back().value("job", int64_t{0}) == state.job;
+      if (state.phase == "Succeeded" || state.phase == "Failed") {
+        // done
+      } else if (job && job->state != JobState::kInactive) {
+        owner_of_job_[state.job] = key;
+      } else if (state.job == 0) {
+        SubmitNextMetric(*object);  // saved before its first job was submitted
+      } else {
+        if (job && !collected) CollectMetric(*object, *job);  // it ended while we were down
+        SubmitNextMetric(*object);
       }
     } else if (object->minicluster.job > 0) {
       const Job* job = jobs_.Find(object->minicluster.job);

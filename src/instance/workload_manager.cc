@@ -1,5 +1,7 @@
 #include "instance/workload_manager.h"
 
+#include "benchmarks/metric.h"
+
 #include <cctype>
 
 #include "workload/redact.h"
@@ -94,6 +96,17 @@ Status WorkloadManager::Validate(const Caller& caller,
       Result<nlohmann::json> job = workload::ServiceJobspec(document, *port, context);
       if (!job.ok()) return Labelled(job.status(), label);
       specs.push_back(std::move(job).value());
+    } else if (document.kind == workload::Kind::kMetricSet) {
+      const auto& spec = std::get<workload::MetricSetSpec>(document.spec);
+      for (size_t m = 0; m < spec.metrics.size(); ++m) {
+        const workload::MetricRun& run = spec.metrics[m];
+        Result<benchmarks::Plan> plan =
+            benchmarks::FindMetric(run.name)->MakePlan(run.options, {spec.nodes});  // parsed
+        if (!plan.ok()) return Labelled(plan.status(), label);
+        Result<nlohmann::json> job = workload::MetricSetJobspec(document, m, *plan, context);
+        if (!job.ok()) return Labelled(job.status(), label);
+        specs.push_back(std::move(job).value());
+      }
     } else {
       Result<nlohmann::json> job = workload::MiniClusterJobspec(document, options_.converge_path,
                                                                 options_.state_dir, context);
@@ -200,6 +213,8 @@ void WorkloadManager::Start(Object& object) {
       return StartService(object);
     case workload::Kind::kMiniCluster:
       return StartMiniCluster(object);
+    case workload::Kind::kMetricSet:
+      return SubmitNextMetric(object);
   }
 }
 
@@ -216,6 +231,7 @@ Status WorkloadManager::Delete(const Caller& caller, workload::Kind kind, const 
   if (object.jobset) cancel = object.jobset->ActiveChildren();
   if (object.service.job > 0) cancel.push_back(object.service.job);
   if (object.minicluster.job > 0) cancel.push_back(object.minicluster.job);
+  if (object.metricset.job > 0) cancel.push_back(object.metricset.job);
   if (object.service.timer) object.service.timer->Cancel();
   for (int64_t job : cancel) {
     owner_of_job_.erase(job);
@@ -243,6 +259,9 @@ void WorkloadManager::OnJobEvent(const store::Event& event) {
       break;
     case workload::Kind::kMiniCluster:
       OnMiniClusterJob(object, event);
+      break;
+    case workload::Kind::kMetricSet:
+      OnMetricSetJob(object, event);
       break;
   }
   if (event.name == "clean") owner_of_job_.erase(event.job_id);
@@ -287,6 +306,14 @@ nlohmann::json WorkloadManager::ToJson(const Object& object, const Caller& viewe
                 {"job", object.minicluster.job},
                 {"uri", "unix://" + object.minicluster.state_dir + "/converge.sock"}};
       break;
+    case workload::Kind::kMetricSet:
+      status = {{"phase", object.metricset.phase},
+                {"job", object.metricset.job},
+                {"completed", object.metricset.results.size()},
+                {"metrics", std::get<workload::MetricSetSpec>(object.document.spec)
+                                .metrics.size()},
+                {"results", object.metricset.results}};
+      break;
   }
   body["status"] = status;
   return body;
@@ -321,7 +348,9 @@ Result<nlohmann::json> WorkloadManager::Describe(const Caller& viewer, workload:
     children = object.jobset->ActiveChildren();
   } else {
     body["events"] = object.events;
-    children.push_back(object.service.job > 0 ? object.service.job : object.minicluster.job);
+    children.push_back(object.service.job > 0       ? object.service.job
+                       : object.minicluster.job > 0 ? object.minicluster.job
+                                                    : object.metricset.job);
   }
   for (int64_t id : children) {
     const Job* job = jobs_.Find(id);
@@ -359,6 +388,10 @@ std::vector<std::pair<std::string, std::string>> WorkloadManager::TakeSaved() {
                         {"message", object->service.message},
                         {"replace", object->service.replace},
                         {"state", object->service.state}};
+    entry["metricset"] = {{"phase", object->metricset.phase},
+                          {"next", object->metricset.next},
+                          {"job", object->metricset.job},
+                          {"results", object->metricset.results}};
     entry["minicluster"] = {{"job", object->minicluster.job},
                             {"phase", object->minicluster.phase},
                             {"state_dir", object->minicluster.state_dir}};

@@ -6,7 +6,9 @@
 // the objects, all or none. Objects create their jobs through the JobManager and learn their
 // jobs' fates from its committed events: JobSets through a workload::JobSetController,
 // Services through their own lifecycle (port, readiness probe, restart with exponential
-// backoff; probe intervals and back-off delays run on the Clock's timers), MiniClusters as one nested-instance job. Services shape every job through
+// backoff; probe intervals and back-off delays run on the Clock's timers), MiniClusters as
+// one nested-instance job, MetricSets as one job per metric, run in turn, whose output is
+// parsed into results (docs/metricset.md). Services shape every job through
 // JobManager hooks: jobs get CONVERGE_SERVICE_<NAME>_URL, and a job that needs a service
 // waits in DEPEND until the service is READY. Objects are saved in the store (meta key
 // "workloads") in the same commit as the jobs they create, so that a restarted instance picks
@@ -112,6 +114,13 @@ class WorkloadManager {
     std::string phase = "Pending";  // Pending Running Succeeded Failed
     std::string state_dir;
   };
+  struct MetricSetState {
+    std::string phase = "Pending";  // Pending Running Succeeded Failed
+    size_t next = 0;                // the metric to submit next
+    int64_t job = 0;                // the job of the metric submitted last
+    // One entry per metric run: {metric, job, outcome, message, values, checks}.
+    nlohmann::json results = nlohmann::json::array();
+  };
   struct Object {
     workload::Document document;
     nlohmann::json document_json;  // as applied, status removed
@@ -121,6 +130,7 @@ class WorkloadManager {
     std::unique_ptr<workload::JobSetController> jobset;
     ServiceState service;
     MiniClusterState minicluster;
+    MetricSetState metricset;
     nlohmann::json events = nlohmann::json::array();  // services and MiniClusters
   };
   using Key = std::pair<workload::Kind, std::string>;
@@ -165,6 +175,11 @@ class WorkloadManager {
   // MiniClusters.
   void StartMiniCluster(Object& object);
   void OnMiniClusterJob(Object& object, const store::Event& event);
+  // MetricSets (workload_metricsets.cc): their metrics run one after the other.
+  void SubmitNextMetric(Object& object);
+  void OnMetricSetJob(Object& object, const store::Event& event);
+  // Reads the results of the metric whose job `job` ended, stores them, checks them.
+  void CollectMetric(Object& object, const Job& job);
 
   boost::asio::io_context& io_;
   JobManager& jobs_;

@@ -32,6 +32,8 @@ void WorkloadManager::WriteMetrics(metrics::TextFormat& out) const {
       case workload::Kind::kMiniCluster:
         ++miniclusters[object->minicluster.phase];
         break;
+      case workload::Kind::kMetricSet:
+        break;
     }
   }
   out.Family("converge_services", Type::kGauge, "Services by state.");

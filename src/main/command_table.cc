@@ -30,6 +30,7 @@ const std::vector<CommandAdder>& CommandAdders() {
       {{"ui"}, cli::AddUiCommand},
       {{"provenance"}, cli::AddProvenanceCommand},
       {{"query"}, cli::AddQueryCommand},
+      {{"metrics"}, cli::AddMetricsCommand},
       {{"stop"}, cli::AddStopCommand},
       {{"apply", "delete"}, cli::AddApplyCommands},
       {{"get", "describe"}, cli::AddGetCommands},

@@ -2,13 +2,12 @@
 // rows of each job visible only to its owner and to admins.
 //
 // A query sees only the views below (Views()), never the store's tables: `jobs`, `events`,
-// `provenance`, `job_nodes` hold the jobs the asker may see (owner or admin), `nodes` the
-// facts of every node (no job data). Each view is a TEMP virtual table whose rows come from
+// `provenance`, `job_nodes`, `metrics` and `metric_values` hold the jobs the asker may see
+// (owner or admin), `nodes` the facts of every node (no job data). Each view is a TEMP virtual table whose rows come from
 // a fixed SELECT that filters before any of the asker's SQL sees a row (query/views.h,
 // query/view_table.h), so neither a WHERE clause that fails on hidden rows nor a CTE named
 // like a view can reach them. Exactly one SELECT per Run; anything else (writes, PRAGMA,
 // ATTACH, the store's tables, sqlite_master, load_extension) is refused by an authorizer.
-// The names `metrics` and `metric_values` are reserved for a later view.
 //
 // Reads see what the store committed before the statement began (WAL: the instance may
 // write meanwhile). Not thread-safe: one owner thread; one connection per engine.

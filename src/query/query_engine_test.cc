@@ -72,6 +72,11 @@ class QueryEngineTest : public ::testing::Test {
                           Record(2, Node("n01", kDigest1) + ", " + Node("n02", kDigest2), "null"));
     store_->PutNodeFacts(kDigest1, Facts("n01"));
     store_->PutNodeFacts(kDigest2, Facts("n02"));
+    for (int64_t job : {1, 2}) {
+      store_->PutMetricResult({job, "acceptance", "sysbench", 1733350001.0, "passed", "", "[]",
+                               {{0, "n01", "events_per_s", 100.0 * job, "1/s"},
+                                {1, "n02", "events_per_s", 90.0 * job, "1/s"}}});
+    }
     ASSERT_TRUE(store_->Commit().ok());
     auto engine = QueryEngine::Open(store_->path());
     ASSERT_TRUE(engine.ok()) << engine.status().ToString();
@@ -195,7 +200,8 @@ TEST_F(QueryEngineTest, ViewsListTheColumnsTheViewsHave) {
     EXPECT_EQ(Query("SELECT * FROM " + view.name + " LIMIT 0", kAdmin).columns, view.columns)
         << view.name;
   }
-  EXPECT_EQ(names, (std::set<std::string>{"jobs", "events", "provenance", "job_nodes", "nodes"}));
+  EXPECT_EQ(names, (std::set<std::string>{"jobs", "events", "provenance", "job_nodes", "nodes",
+                                          "metrics", "metric_values"}));
 }
 
 TEST_F(QueryEngineTest, WritesAreRefusedWithAMessage) {
@@ -344,6 +350,16 @@ TEST(QueryEngineOpenTest, AMissingStoreIsNotFound) {
   auto engine = QueryEngine::Open(dir.path() + "/none.db");
   ASSERT_FALSE(engine.ok());
   EXPECT_EQ(engine.status().code(), Code::kNotFound);
+}
+
+TEST_F(QueryEngineTest, MetricRowsFollowTheirJobs) {
+  EXPECT_EQ(Ids("SELECT job_id FROM metrics"), (Ints{1}));
+  EXPECT_EQ(Ids("SELECT job_id FROM metrics ORDER BY 1", kAdmin), (Ints{1, 2}));
+  QueryResult values = Query(
+      "SELECT node, value, unit, metric_set FROM metric_values ORDER BY rank");
+  ASSERT_EQ(values.rows.size(), 2u);
+  EXPECT_EQ(values.rows[1], (std::vector<nlohmann::json>{"n02", 90.0, "1/s", "acceptance"}));
+  EXPECT_EQ(Ids("SELECT count(*) FROM metric_values", kAdmin), (Ints{4}));
 }
 
 }  // namespace

@@ -95,7 +95,33 @@ FROM (SELECT digest, CASE WHEN json_valid(facts) THEN facts ELSE '{}' END AS f
       FROM main.node_facts) AS n
 WHERE 1)sql";
 
-constexpr std::array<ViewDefinition, 5> kViews = {{
+// clang-format off
+constexpr std::array<ViewColumn, 7> kMetricColumns = {{
+    {"job_id", "INTEGER"}, {"metric_set", "TEXT"}, {"metric", "TEXT"}, {"time", "REAL"},
+    {"outcome", "TEXT"},   {"message", "TEXT"},    {"checks", "TEXT"},
+}};
+// clang-format on
+
+constexpr const char* kMetricsSelect = R"sql(
+SELECT r.job_id, r.metric_set, r.metric, r.time, r.outcome, r.message, r.checks
+FROM main.metric_runs AS r JOIN main.jobs AS j ON j.id = r.job_id
+WHERE converge_may_see(j.uid))sql";
+
+// clang-format off
+constexpr std::array<ViewColumn, 9> kMetricValueColumns = {{
+    {"job_id", "INTEGER"}, {"metric_set", "TEXT"}, {"metric", "TEXT"}, {"rank", "INTEGER"},
+    {"node", "TEXT"},      {"name", "TEXT"},       {"value", "REAL"},  {"unit", "TEXT"},
+    {"time", "REAL"},
+}};
+// clang-format on
+
+constexpr const char* kMetricValuesSelect = R"sql(
+SELECT v.job_id, r.metric_set, r.metric, v.rank, v.node, v.name, v.value, v.unit, r.time
+FROM main.metric_values AS v JOIN main.metric_runs AS r ON r.job_id = v.job_id
+  JOIN main.jobs AS j ON j.id = v.job_id
+WHERE converge_may_see(j.uid))sql";
+
+constexpr std::array<ViewDefinition, 7> kViews = {{
     {"jobs", "one row per job you may see (all jobs for an admin); the columns of the store",
      kJobColumns, kJobsSelect, "id"},
     {"events", "the eventlog entries of those jobs, one row per event", kEventColumns,
@@ -106,6 +132,10 @@ constexpr std::array<ViewDefinition, 5> kViews = {{
      kJobNodeColumns, kJobNodesSelect, "p.job_id"},
     {"nodes", "the facts of each node a job ran on, one row per digest (visible to everyone)",
      kNodeColumns, kNodesSelect, "n.digest"},
+    {"metrics", "one row per MetricSet metric run among those jobs: outcome and checks",
+     kMetricColumns, kMetricsSelect, "r.job_id"},
+    {"metric_values", "the values each of those metric runs gave, one row per value",
+     kMetricValueColumns, kMetricValuesSelect, "v.job_id"},
 }};
 
 }  // namespace

@@ -12,7 +12,7 @@
 // node) and the raw facts JSON that holds it. JSON fields that are objects or arrays
 // (provenance.pmi, container; nodes.accelerators, modules, libraries) come as JSON text; a
 // record or facts row that is not JSON reads as {} (its fields NULL). `metrics` and
-// `metric_values` are reserved names for a later feature.
+// `metric_values` hold MetricSet results (docs/metricset.md) of the jobs the asker may see.
 #pragma once
 
 #include <span>

@@ -180,4 +180,65 @@ std::string UtilizationSvg(std::span<const JobOutcome> jobs, int64_t machine_pro
   return svg;
 }
 
+std::string MetricSvg(const std::vector<MetricSeries>& series, std::optional<double> threshold,
+                      const std::string& y_label, const std::string& x_label,
+                      const std::string& title) {
+  static constexpr const char* kColors[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd",
+                                            "#8c564b", "#e377c2", "#7f7f7f", "#17becf"};
+  double x_max = 1, y_top = threshold.value_or(0);
+  for (const MetricSeries& one : series) {
+    for (const auto& [x, y] : one.points) {
+      x_max = std::max(x_max, x);
+      y_top = std::max(y_top, y);
+    }
+  }
+  const double step = NiceStep(std::max(y_top, 1e-9) * 1.1, 4);
+  Panel panel{kTop, y_label, std::max(step, std::ceil(y_top * 1.1 / step) * step), {}, 1};
+  const double plot_width = kWidth - kLeft - kRight;
+  const double bottom = kTop + kPanelHeight;
+  auto px = [&](double x) { return kLeft + x / x_max * plot_width; };
+  auto py = [&](double y) {
+    return bottom - std::clamp(y, 0.0, panel.y_max) / panel.y_max * kPanelHeight;
+  };
+  const double legend = 18.0 * static_cast<double>(series.size());
+  const double height = kTop + kPanelHeight + kBottom + legend;
+  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + Num(kWidth) +
+                    "\" height=\"" + Num(height) + "\" viewBox=\"0 0 " + Num(kWidth) + " " +
+                    Num(height) + "\" font-family=\"sans-serif\" font-size=\"12\">\n";
+  svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
+  if (!title.empty()) {
+    svg += "<text x=\"" + Num(kWidth / 2) + "\" y=\"28\" text-anchor=\"middle\" " +
+           "font-size=\"15\">" + XmlEscape(title) + "</text>\n";
+  }
+  DrawPanel(svg, panel, x_max, x_label);
+  if (threshold) {
+    svg += "<line x1=\"" + Num(kLeft) + "\" y1=\"" + Num(py(*threshold)) + "\" x2=\"" +
+           Num(kLeft + plot_width) + "\" y2=\"" + Num(py(*threshold)) +
+           "\" stroke=\"#d62728\" stroke-dasharray=\"6,4\"/>\n<text x=\"" +
+           Num(kLeft + plot_width - 4) + "\" y=\"" + Num(py(*threshold) - 4) +
+           "\" text-anchor=\"end\" fill=\"#d62728\">threshold " + Label(*threshold) +
+           "</text>\n";
+  }
+  for (size_t i = 0; i < series.size(); ++i) {
+    const std::string color = kColors[i % (sizeof kColors / sizeof *kColors)];
+    const MetricSeries& one = series[i];
+    if (one.points.size() > 1) {
+      svg += "<polyline fill=\"none\" stroke=\"" + color + "\" stroke-width=\"1.5\" points=\"";
+      for (const auto& [x, y] : one.points) svg += Num(px(x)) + "," + Num(py(y)) + " ";
+      svg.back() = '"';
+      svg += "/>\n";
+    }
+    for (const auto& [x, y] : one.points) {
+      svg += "<circle cx=\"" + Num(px(x)) + "\" cy=\"" + Num(py(y)) + "\" r=\"3.5\" fill=\"" +
+             color + "\"><title>" + XmlEscape(one.label) + ": " + Label(y) + "</title></circle>\n";
+    }
+    const double ly = bottom + kBottom + 18.0 * static_cast<double>(i);
+    svg += "<rect x=\"" + Num(kLeft) + "\" y=\"" + Num(ly - 9) + "\" width=\"10\" height=\"10\" " +
+           "fill=\"" + color + "\"/><text x=\"" + Num(kLeft + 16) + "\" y=\"" + Num(ly) + "\">" +
+           XmlEscape(one.label) + "</text>\n";
+  }
+  svg += "</svg>\n";
+  return svg;
+}
+
 }  // namespace converge::sim

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -28,5 +29,16 @@ std::vector<double> BinAverages(std::vector<std::pair<int64_t, int64_t>> steps, 
 
 std::string UtilizationSvg(std::span<const JobOutcome> jobs, int64_t machine_procs,
                            const PlotOptions& options = {});
+
+// One metric over runs (`converge metrics plot`): a panel of the same style, x the run's
+// index (0 = the oldest), one marked line per series (a node), and the acceptance
+// threshold as a dashed red line when given. Values below 0 are drawn at 0.
+struct MetricSeries {
+  std::string label;                            // the node
+  std::vector<std::pair<double, double>> points;  // (run index, value)
+};
+std::string MetricSvg(const std::vector<MetricSeries>& series, std::optional<double> threshold,
+                      const std::string& y_label, const std::string& x_label,
+                      const std::string& title);
 
 }  // namespace converge::sim

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace converge::store {
 
@@ -38,6 +39,26 @@ struct Event {
   double timestamp = 0;       // epoch seconds
   std::string name;           // submit validate depend priority alloc start exception ...
   std::string context;        // JSON object text
+};
+
+// One metric of a MetricSet, run as job `job_id` (docs/metricset.md): how it went, and the
+// values its output gave.
+struct MetricValue {
+  int64_t rank = -1;  // the task whose output gave it; -1: the job as a whole
+  std::string node;   // that task's node; the job's nodelist for -1
+  std::string name;   // "events_per_s"
+  double value = 0;
+  std::string unit;
+};
+struct MetricResult {
+  int64_t job_id = 0;
+  std::string metric_set;  // the MetricSet's name
+  std::string metric;      // the plugin ("sysbench")
+  double time = 0;         // epoch seconds when the results were read
+  std::string outcome;     // passed, failed (a check), error (no values), measured (no checks)
+  std::string message;     // why failed or error
+  std::string checks;      // JSON array of {metric, op, threshold, node, value, passed}
+  std::vector<MetricValue> values;
 };
 
 }  // namespace converge::store

@@ -59,6 +59,13 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE TABLE IF NOT EXISTS provenance (job_id INTEGER PRIMARY KEY, record TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS node_facts (digest TEXT PRIMARY KEY, facts TEXT NOT NULL)
   WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS metric_runs (
+  job_id INTEGER PRIMARY KEY, metric_set TEXT NOT NULL, metric TEXT NOT NULL,
+  time REAL NOT NULL, outcome TEXT NOT NULL, message TEXT NOT NULL, checks TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS metric_values (
+  job_id INTEGER NOT NULL, rank INTEGER NOT NULL, name TEXT NOT NULL, node TEXT NOT NULL,
+  value REAL NOT NULL, unit TEXT NOT NULL, PRIMARY KEY (job_id, rank, name)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS metric_runs_by_name ON metric_runs (metric_set, metric);
 )sql";
 
 constexpr const char* kJobColumns =
@@ -169,8 +176,8 @@ struct NodeFactsWrite {
   std::string digest;
   std::string facts;
 };
-using Write =
-    std::variant<JobRecord, JobspecWrite, Event, MetaWrite, ProvenanceWrite, NodeFactsWrite>;
+using Write = std::variant<JobRecord, JobspecWrite, Event, MetaWrite, ProvenanceWrite,
+                           NodeFactsWrite, MetricResult>;
 
 }  // namespace
 
@@ -361,6 +368,14 @@ class Store::Impl {
         put_provenance_, "INSERT OR REPLACE INTO provenance (job_id, record) VALUES (?, ?)"));
     CONVERGE_RETURN_IF_ERROR(Prepare(
         put_node_facts_, "INSERT OR IGNORE INTO node_facts (digest, facts) VALUES (?, ?)"));
+    CONVERGE_RETURN_IF_ERROR(
+        Prepare(put_metric_run_,
+                "INSERT OR REPLACE INTO metric_runs (job_id, metric_set, metric, time, outcome, "
+                "message, checks) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+    CONVERGE_RETURN_IF_ERROR(
+        Prepare(put_metric_value_,
+                "INSERT OR REPLACE INTO metric_values (job_id, rank, name, node, value, unit) "
+                "VALUES (?, ?, ?, ?, ?, ?)"));
     return Status::Ok();
   }
 
@@ -431,6 +446,8 @@ class Store::Impl {
       stmt = put_provenance_.get();
       sqlite3_bind_int64(stmt, 1, provenance->job_id);
       BindText(stmt, 2, provenance->record);
+    } else if (const auto* result = std::get_if<MetricResult>(&write)) {
+      return ApplyMetricResult(*result);
     } else if (const auto* facts = std::get_if<NodeFactsWrite>(&write)) {
       stmt = put_node_facts_.get();
       BindText(stmt, 1, facts->digest);
@@ -451,6 +468,59 @@ class Store::Impl {
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
     return Status::Ok();
+  }
+
+  // Runs `stmt` (bound), then resets it.
+  Status Step(sqlite3_stmt* stmt) {
+    const int rc = sqlite3_step(stmt);
+    Status status = rc == SQLITE_DONE ? Status::Ok() : Error("write");
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return status;
+  }
+
+  Status ApplyMetricResult(const MetricResult& result) {
+    sqlite3_stmt* run = put_metric_run_.get();
+    sqlite3_bind_int64(run, 1, result.job_id);
+    BindText(run, 2, result.metric_set);
+    BindText(run, 3, result.metric);
+    sqlite3_bind_double(run, 4, result.time);
+    BindText(run, 5, result.outcome);
+    BindText(run, 6, result.message);
+    BindText(run, 7, result.checks);
+    CONVERGE_RETURN_IF_ERROR(Step(run));
+    for (const MetricValue& value : result.values) {
+      sqlite3_stmt* stmt = put_metric_value_.get();
+      sqlite3_bind_int64(stmt, 1, result.job_id);
+      sqlite3_bind_int64(stmt, 2, value.rank);
+      BindText(stmt, 3, value.name);
+      BindText(stmt, 4, value.node);
+      sqlite3_bind_double(stmt, 5, value.value);
+      BindText(stmt, 6, value.unit);
+      CONVERGE_RETURN_IF_ERROR(Step(stmt));
+    }
+    return Status::Ok();
+  }
+
+  Result<std::vector<double>> MetricHistory(const std::string& metric_set,
+                                            const std::string& metric, const std::string& name,
+                                            int64_t before_job) const {
+    Statement stmt;
+    CONVERGE_RETURN_IF_ERROR(Prepare(
+        stmt, "SELECT v.value FROM metric_values AS v JOIN metric_runs AS r "
+              "ON r.job_id = v.job_id WHERE r.metric_set = ? AND r.metric = ? AND v.name = ? "
+              "AND v.job_id < ? ORDER BY v.job_id, v.rank"));
+    BindText(stmt.get(), 1, metric_set);
+    BindText(stmt.get(), 2, metric);
+    BindText(stmt.get(), 3, name);
+    sqlite3_bind_int64(stmt.get(), 4, before_job);
+    std::vector<double> values;
+    int rc;
+    while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+      values.push_back(sqlite3_column_double(stmt.get(), 0));
+    }
+    if (rc != SQLITE_DONE) return Error("read metric values");
+    return values;
   }
 
   Status Commit() {
@@ -567,6 +637,8 @@ class Store::Impl {
   Statement put_meta_;
   Statement put_provenance_;
   Statement put_node_facts_;
+  Statement put_metric_run_;
+  Statement put_metric_value_;
   Failure last_failure_ = Failure::kNone;
 };
 
@@ -694,6 +766,15 @@ Result<std::optional<std::string>> Store::ReadProvenance(int64_t job_id) const {
 Result<std::optional<std::string>> Store::ReadNodeFacts(const std::string& digest) const {
   return impl_->ReadText("node_facts", "digest", "facts", "node facts " + digest,
                          [&](sqlite3_stmt* stmt) { BindText(stmt, 1, digest); });
+}
+void Store::PutMetricResult(MetricResult result) {
+  impl_->writes_.push_back(std::move(result));
+}
+Result<std::vector<double>> Store::MetricHistory(const std::string& metric_set,
+                                                 const std::string& metric,
+                                                 const std::string& name,
+                                                 int64_t before_job) const {
+  return impl_->MetricHistory(metric_set, metric, name, before_job);
 }
 const std::string& Store::path() const { return impl_->path(); }
 

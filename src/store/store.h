@@ -71,6 +71,8 @@ class Store {
   // digest (JSON; written once per digest). docs/provenance.md.
   void PutProvenance(int64_t job_id, std::string record);
   void PutNodeFacts(std::string digest, std::string facts);
+  // A MetricSet metric's result and values (replaces those of the same job).
+  void PutMetricResult(MetricResult result);
   // Applies everything buffered in one transaction. On error nothing was applied and the
   // buffer is kept, so that calling Commit() again retries it (last_failure() says whether
   // that can help). Ok and no I/O when nothing is buffered.
@@ -92,6 +94,11 @@ class Store {
   Result<std::optional<std::string>> GetMeta(const std::string& key) const;
   Result<std::optional<std::string>> ReadProvenance(int64_t job_id) const;
   Result<std::optional<std::string>> ReadNodeFacts(const std::string& digest) const;
+  // The values named `name` of the earlier runs (job id below `before_job`) of `metric` in
+  // MetricSets named `metric_set`, oldest first: the baseline of a relative check.
+  Result<std::vector<double>> MetricHistory(const std::string& metric_set,
+                                            const std::string& metric, const std::string& name,
+                                            int64_t before_job) const;
   // The database file (read-only queries open their own connection to it: query/).
   const std::string& path() const;
 

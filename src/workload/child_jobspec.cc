@@ -113,4 +113,28 @@ Result<nlohmann::json> MiniClusterJobspec(const Document& document,
   return job;
 }
 
+Result<nlohmann::json> MetricSetJobspec(const Document& document, size_t index,
+                                        const benchmarks::Plan& plan,
+                                        const ChildContext& context) {
+  const MetricSetSpec& spec = std::get<MetricSetSpec>(document.spec);
+  const MetricRun& run = spec.metrics.at(index);
+  const std::string name = document.metadata.name + "-" + run.name;
+  json node = {{"type", "node"},
+               {"count", spec.nodes},
+               {"exclusive", true},
+               {"with", json::array({Slot(plan.tasks_per_node, plan.cores_per_task, 0)})}};
+  TaskTemplate task;
+  task.duration = spec.duration.empty() && plan.time_limit > 0
+                      ? std::to_string(plan.time_limit)
+                      : spec.duration;
+  json converge = {{"kind", "MetricSet"}, {"name", document.metadata.name},
+                   {"metric", run.name}, {"index", index}};
+  Result<json> system = System(task, context, name, converge, {});
+  if (!system.ok()) return system.status().WithPrefix("spec");
+  json& options = (*system)["shell"]["options"];
+  for (const char* stream : {"stdout", "stderr"}) options["output"][stream]["label"] = true;
+  if (plan.mpi) options["pmi"] = "pmix";
+  return Jobspec(json::array({node}), plan.argv, {{"per_slot", 1}}, std::move(system).value());
+}
+
 }  // namespace converge::workload

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "benchmarks/metric.h"
 #include "workload/document.h"
 
 namespace converge::workload {
@@ -39,6 +40,14 @@ Result<nlohmann::json> MiniClusterJobspec(const Document& document,
                                           const std::string& converge_path,
                                           const std::string& state_dir,
                                           const ChildContext& context);
+
+// Metric `index` of MetricSet `document`, as `plan` (its plugin's) runs it: `nodes` whole
+// nodes with plan.tasks_per_node tasks of plan.cores_per_task cores each, output lines
+// labelled with the task's rank, PMIx for an MPI plan, named <set>-<metric>, the time limit
+// the set's duration or else the plan's. Errors: kInvalidArgument for a bad duration.
+Result<nlohmann::json> MetricSetJobspec(const Document& document, size_t index,
+                                        const benchmarks::Plan& plan,
+                                        const ChildContext& context);
 
 // The loopback address a task reaches another task of this instance at.
 inline constexpr const char* kLocalAddress = "127.0.0.1";

@@ -33,7 +33,7 @@ std::optional<Kind> ExactKind(const json& root) {
   if (!root.is_object()) return std::nullopt;
   const auto it = root.find("kind");
   if (it == root.end() || !it->is_string()) return std::nullopt;
-  for (Kind kind : {Kind::kJobSet, Kind::kService, Kind::kMiniCluster}) {
+  for (Kind kind : {Kind::kJobSet, Kind::kService, Kind::kMiniCluster, Kind::kMetricSet}) {
     if (it->get_ref<const std::string&>() == KindName(kind)) return kind;
   }
   return std::nullopt;
@@ -116,7 +116,8 @@ Result<Document> ParseTree(const json& root) {
   std::optional<Kind> kind = ExactKind(root);
   if (!kind) {
     return Status::Invalid("kind", "unknown kind \"" + kind_text->substr(0, kMaxLabelName) +
-                                       "\"; expected JobSet, Service or MiniCluster");
+                                       "\"; expected JobSet, Service, MiniCluster or "
+                                       "MetricSet");
   }
   Document document;
   document.kind = *kind;
@@ -144,6 +145,12 @@ Result<Document> ParseTree(const json& root) {
       document.spec = std::move(*parsed);
       break;
     }
+    case Kind::kMetricSet: {
+      Result<MetricSetSpec> parsed = ParseMetricSetSpec(spec);
+      if (!parsed.ok()) return parsed.status();
+      document.spec = std::move(*parsed);
+      break;
+    }
   }
   return document;
 }
@@ -158,6 +165,8 @@ const char* KindName(Kind kind) {
       return "Service";
     case Kind::kMiniCluster:
       return "MiniCluster";
+    case Kind::kMetricSet:
+      return "MetricSet";
   }
   return "unknown";
 }
@@ -180,12 +189,16 @@ Result<Kind> ParseKind(std::string_view text) {
       {"minicluster", Kind::kMiniCluster},
       {"miniclusters", Kind::kMiniCluster},
       {"mc", Kind::kMiniCluster},
+      {"MetricSet", Kind::kMetricSet},
+      {"metricset", Kind::kMetricSet},
+      {"metricsets", Kind::kMetricSet},
+      {"ms", Kind::kMetricSet},
   };
   for (const Alias& alias : kAliases) {
     if (alias.text == text) return alias.kind;
   }
   return Status::Invalid("kind", "unknown kind \"" + std::string(text.substr(0, kMaxLabelName)) +
-                                     "\"; expected JobSet, Service or MiniCluster");
+                                     "\"; expected JobSet, Service, MiniCluster or MetricSet");
 }
 
 Result<std::vector<Document>> ParseDocuments(std::string_view text, std::string_view source) {

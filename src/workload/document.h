@@ -1,5 +1,5 @@
 // Workload documents: Kubernetes-style objects (apiVersion, kind, metadata, spec) that
-// `converge apply` reads — JobSet, Service and MiniCluster — as plain value types.
+// `converge apply` reads — JobSet, Service, MiniCluster and MetricSet — as plain value types.
 //
 // ParseDocuments() turns a YAML stream (documents separated by `---`) into these types and
 // validates them completely before returning, so that a caller can apply all of them or none.
@@ -86,7 +86,28 @@ struct MiniClusterSpec {
   std::vector<std::string> command;  // empty = stays up until deleted
 };
 
-enum class Kind { kJobSet, kService, kMiniCluster };
+// MetricSet (docs/metricset.md): benchmarks (src/benchmarks plugins) run on `nodes` nodes, one
+// job per metric, one after the other; their output parsed into typed values, checked
+// against `expect`.
+struct MetricCheck {
+  std::string metric;  // "PLUGIN.VALUE" ("sysbench.events_per_s")
+  enum class Op { kGe, kGt, kLe, kLt } op = Op::kGe;
+  double value = 0;     // the threshold, unless `baseline` is set
+  double baseline = 0;  // > 0: the threshold is baseline × the mean of earlier runs' values
+};
+struct MetricRun {
+  std::string name;                           // a plugin name
+  std::map<std::string, std::string> options;  // the plugin's options, as text
+};
+struct MetricSetSpec {
+  int64_t nodes = 1;
+  std::vector<MetricRun> metrics;  // non-empty; run in order
+  std::vector<MetricCheck> expect;
+  bool drain_on_failure = false;   // a node that fails a check is drained (owner's sets only)
+  std::string duration;            // time limit of each metric's job ("10m"); "" = the plugin's
+};
+
+enum class Kind { kJobSet, kService, kMiniCluster, kMetricSet };
 const char* KindName(Kind kind);  // "JobSet", ...
 // Accepts the kind names and their lowercase/plural forms ("jobset", "jobsets", "js" too).
 Result<Kind> ParseKind(std::string_view text);
@@ -94,7 +115,7 @@ Result<Kind> ParseKind(std::string_view text);
 struct Document {
   Kind kind = Kind::kJobSet;
   ObjectMeta metadata;
-  std::variant<JobSetSpec, ServiceSpec, MiniClusterSpec> spec;
+  std::variant<JobSetSpec, ServiceSpec, MiniClusterSpec, MetricSetSpec> spec;
   // The document as canonical JSON (keys sorted, status dropped): equal strings mean equal
   // specs, which is how apply recognises a document it has already applied.
   std::string canonical;

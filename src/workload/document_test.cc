@@ -169,11 +169,11 @@ TEST(ParseDocuments, EnvelopeRules) {
   EXPECT_EQ(ParseError("kind: MiniCluster\nmetadata: {name: mc}\n" + spec),
             "w.yaml: document 1 (MiniCluster mc): apiVersion: is required");
   EXPECT_EQ(ParseError("apiVersion: converge/v1\nkind: Pod\nmetadata: {name: p}\n" + spec),
-            "w.yaml: document 1 (p): kind: unknown kind \"Pod\"; expected JobSet, Service or "
-            "MiniCluster");
+            "w.yaml: document 1 (p): kind: unknown kind \"Pod\"; expected JobSet, Service, "
+            "MiniCluster or MetricSet");
   EXPECT_EQ(ParseError("apiVersion: converge/v1\nkind: jobset\nmetadata: {name: p}\n" + spec),
-            "w.yaml: document 1 (p): kind: unknown kind \"jobset\"; expected JobSet, Service or "
-            "MiniCluster");
+            "w.yaml: document 1 (p): kind: unknown kind \"jobset\"; expected JobSet, Service, "
+            "MiniCluster or MetricSet");
   EXPECT_EQ(ParseError("apiVersion: converge/v1\nmetadata: {name: p}\n" + spec),
             "w.yaml: document 1 (p): kind: is required");
   EXPECT_EQ(ParseError("apiVersion: converge/v1\nkind: MiniCluster\n" + spec),
@@ -325,7 +325,7 @@ TEST(Kinds, NamesAndAliases) {
   Result<Kind> pod = ParseKind("pods");
   ASSERT_FALSE(pod.ok());
   EXPECT_EQ(pod.status().ToString(),
-            "kind: unknown kind \"pods\"; expected JobSet, Service or MiniCluster");
+            "kind: unknown kind \"pods\"; expected JobSet, Service, MiniCluster or MetricSet");
   EXPECT_FALSE(ParseKind("JOBSET").ok());
 }
 

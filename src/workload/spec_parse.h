@@ -29,4 +29,9 @@ Result<ServiceSpec> ParseServiceSpec(const nlohmann::json& spec);
 // MiniCluster: size >= 1 (required); cores >= 0; command optional.
 Result<MiniClusterSpec> ParseMiniClusterSpec(const nlohmann::json& spec);
 
+// MetricSet: nodes 1..1024; metrics non-empty, each a registered plugin whose options its
+// MakePlan accepts for `nodes`; expect[].metric "PLUGIN.VALUE" naming a plugin of the set,
+// op >= > <= <, exactly one of value and baseline (> 0); duration as jobspec's.
+Result<MetricSetSpec> ParseMetricSetSpec(const nlohmann::json& spec);
+
 }  // namespace converge::workload
