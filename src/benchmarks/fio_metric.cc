@@ -102,7 +102,9 @@ class FioMetric final : public Metric {
     Result<nlohmann::json> report = FindJsonObject(output, kName);
     if (!report) return report.status();
     const nlohmann::json* job = JsonAt(*report, {"jobs", "0"});
-    if (job == nullptr || !job->is_object()) return Status::Invalid(kName, "no jobs[0] in the JSON");
+    if (job == nullptr || !job->is_object()) {
+      return Status::Invalid(kName, "no jobs[0] in the JSON");
+    }
     const std::optional<double> error = NumberAt(*job, {"error"});
     if (error && *error != 0) {
       return Status::Invalid(kName, "fio's job failed with error " +

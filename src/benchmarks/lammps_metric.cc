@@ -156,7 +156,8 @@ class LammpsMetric final : public Metric {
                                  {"steps", loop->steps, ""},
                                  {"atoms", loop->atoms, ""},
                                  {"procs", loop->procs, ""}};
-    std::optional<double> timesteps = performance ? Rate(*performance, "timesteps/s") : std::nullopt;
+    std::optional<double> timesteps =
+        performance ? Rate(*performance, "timesteps/s") : std::nullopt;
     values.push_back({"timesteps_per_s", timesteps ? *timesteps : loop->steps / loop->seconds,
                       "1/s"});
     // Newer LAMMPS prints "katom-step/s" or "Matom-step/s"; 29 Sep 2021 (Debian 12) does not

@@ -95,8 +95,11 @@ class SysbenchMetric final : public Metric {
       for (const ReportValue& wanted : kValues) {
         const bool latency = wanted.unit == std::string_view("ms");
         if (latency != in_latency || !line.starts_with(wanted.key)) continue;
-        std::optional<double> value = LeadingNumber(line.substr(std::string_view(wanted.key).size()));
-        if (!value) return Status::Invalid(kName, std::string("'") + wanted.key + "' has no number");
+        std::optional<double> value =
+            LeadingNumber(line.substr(std::string_view(wanted.key).size()));
+        if (!value) {
+          return Status::Invalid(kName, std::string("'") + wanted.key + "' has no number");
+        }
         values.push_back({wanted.name, *value, wanted.unit});
         if (wanted.name == std::string_view("events_per_s")) rate = true;
       }

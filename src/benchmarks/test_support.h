@@ -39,7 +39,9 @@ inline std::string RunTask(const std::vector<std::string>& argv, int rank = 0, i
   if (pipe == nullptr) return output;
   std::array<char, 4096> buffer;
   size_t got = 0;
-  while ((got = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) output.append(buffer.data(), got);
+  while ((got = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
+    output.append(buffer.data(), got);
+  }
   pclose(pipe);
   return output;
 }
