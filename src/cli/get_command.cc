@@ -170,7 +170,8 @@ void AddGetCommands(CLI::App& app, int* exit_code) {
     std::string kind, name, format = "table";
   };
   auto flags = std::make_shared<GetFlags>();
-  CLI::App* get = app.add_subcommand("get", "List or show JobSets, Services, MiniClusters or MetricSets");
+  CLI::App* get =
+      app.add_subcommand("get", "List or show JobSets, Services, MiniClusters or MetricSets");
   get->add_option("kind", flags->kind, "jobset, service, minicluster or metricset")->required();
   get->add_option("name", flags->name, "One object (default: all of the kind)");
   get->add_option("-o,--output", flags->format, "table, yaml or json")
@@ -180,7 +181,8 @@ void AddGetCommands(CLI::App& app, int* exit_code) {
   auto described = std::make_shared<GetFlags>();
   CLI::App* describe =
       app.add_subcommand("describe", "Show an object's spec, status, events and pending reasons");
-  describe->add_option("kind", described->kind, "jobset, service, minicluster or metricset")->required();
+  describe->add_option("kind", described->kind, "jobset, service, minicluster or metricset")
+      ->required();
   describe->add_option("name", described->name, "The object")->required();
   describe->callback([=] { *exit_code = Describe(described->kind, described->name); });
 }
