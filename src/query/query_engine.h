@@ -6,8 +6,9 @@
 // (owner or admin), `nodes` the facts of every node (no job data). Each view is a TEMP
 // virtual table whose rows come from a fixed SELECT that filters before any of the asker's
 // SQL sees a row (query/views.h, query/view_table.h), so neither a WHERE clause that fails
-// on hidden rows nor a CTE named like a view can reach them. Exactly one SELECT per Run; anything else (writes, PRAGMA,
-// ATTACH, the store's tables, sqlite_master, load_extension) is refused by an authorizer.
+// on hidden rows nor a CTE named like a view can reach them. Exactly one SELECT per Run;
+// anything else (writes, PRAGMA, ATTACH, the store's tables, sqlite_master, load_extension)
+// is refused by an authorizer.
 //
 // Reads see what the store committed before the statement began (WAL: the instance may
 // write meanwhile). Not thread-safe: one owner thread; one connection per engine.
