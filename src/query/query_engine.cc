@@ -1,5 +1,7 @@
 #include "query/query_engine.h"
 
+#include "store/sqlite_statement.h"
+
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -28,19 +30,7 @@ constexpr int kMaxValueBytes = 16 << 20;  // SQLITE_LIMIT_LENGTH: any one string
 constexpr int kMaxSqlBytes = 100000;      // SQLITE_LIMIT_SQL_LENGTH
 constexpr int kProgressSteps = 1000;      // VM steps between two looks at the clock
 
-// Finalizes a statement on destruction.
-class Statement {
- public:
-  Statement() = default;
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  ~Statement() { sqlite3_finalize(stmt_); }
-  sqlite3_stmt** out() { return &stmt_; }
-  sqlite3_stmt* get() const { return stmt_; }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-};
+using store::Statement;
 
 void MaySeeFunction(sqlite3_context* context, int /*argc*/, sqlite3_value** argv) {
   const Session& session = *static_cast<const Session*>(sqlite3_user_data(context));
