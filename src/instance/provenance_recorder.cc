@@ -113,6 +113,12 @@ Status ProvenanceRecorder::Record(const Job& job, const exec::ShimSpec& spec, do
                {"note", identity.note}};
   }
   const std::map<std::string, std::string> no_environment;
+  const std::map<std::string, std::string>& environment =
+      job.active ? job.active->spec.system.environment : no_environment;
+  if (last_environment_json_.is_null() || environment != last_environment_) {
+    last_environment_ = environment;
+    last_environment_json_ = provenance::EnvironmentJson(environment);
+  }
   Json record = {
       {"job", job.record.id},
       {"recorded", now},
@@ -120,9 +126,7 @@ Status ProvenanceRecorder::Record(const Job& job, const exec::ShimSpec& spec, do
       {"nodes", std::move(node_list)},
       {"command", std::move(command)},
       {"cwd", spec.cwd},
-      {"environment",
-       provenance::EnvironmentJson(job.active ? job.active->spec.system.environment
-                                              : no_environment)},
+      {"environment", last_environment_json_},
       {"pmi", spec.pmi},
       {"container", nullptr},  // containers are not run yet
       {"blessed", blessed ? Json(*blessed) : Json(nullptr)}};

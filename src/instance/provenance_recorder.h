@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "common/status.h"
 #include "exec/shim_spec.h"
 #include "instance/job.h"
@@ -59,6 +61,9 @@ class ProvenanceRecorder {
   std::map<std::string, Known> nodes_;  // nodes with facts of their own
   std::set<std::string> written_;       // digests put in the store by this instance
   provenance::CommandDigests commands_;
+  // The last environment digested, and its JSON: the jobs of one --cc or array share it.
+  std::map<std::string, std::string> last_environment_;
+  nlohmann::ordered_json last_environment_json_;
 };
 
 }  // namespace converge::instance
