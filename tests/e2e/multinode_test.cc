@@ -303,6 +303,75 @@ TEST_F(MultiNodeTest, OpenMpiRanksOnTwoNodesFormOneWorld) {
       << run.out;
 }
 
+// Issue 14 on the multi-node instance: a MetricSet's benchmarks run on the agents' nodes (MPI
+// ones as one program across them), and each job's provenance names both nodes' facts, as
+// their agents registered them.
+TEST_F(MultiNodeTest, AMetricSetRunsItsBenchmarksOnTheAgentsNodes) {
+#ifndef CONVERGE_HAVE_PMIX
+  GTEST_SKIP() << "converge was built without libpmix (libpmix-dev): no converge-shim-pmix";
+#endif
+  for (const char* tool : {"/usr/bin/sysbench", "/usr/bin/hpcc", "/usr/bin/lmp"}) {
+    if (::access(tool, X_OK) != 0) GTEST_SKIP() << tool << " is missing (scripts/install-deps)";
+  }
+  if (!network_) GTEST_SKIP() << "MPI across nodes needs the nodes' own networks (root)";
+  const std::string file = dir_.Write("bench.yaml", R"(apiVersion: converge/v1
+kind: MetricSet
+metadata: {name: bench}
+spec:
+  nodes: 2
+  duration: 2m
+  metrics:
+    - name: sysbench
+      options: {time: 1}
+    - name: hpcc
+    - name: lammps
+  expect:
+    - {metric: sysbench.events_per_s, op: ">=", value: 1}
+)");
+  // The applying shell's environment is the jobs': Open MPI as root, TCP between the nodes.
+  CommandResult applied = RunCommand(
+      {ConvergeBinary(), "apply", "-f", file},
+      {{"CONVERGE_URI", "unix:" + socket_}, {"OMPI_ALLOW_RUN_AS_ROOT", "1"},
+       {"OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1"}, {"OMPI_MCA_btl", "self,vader,tcp"},
+       {"OMPI_MCA_btl_vader_single_copy_mechanism", "none"}},
+      "", false);
+  ASSERT_EQ(applied.exit_code, 0) << applied.err;
+  nlohmann::json object;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        object = nlohmann::json::parse(
+            Converge({"get", "metricset", "bench", "-o", "json"}).out, nullptr, false);
+        const std::string phase = object.is_object() ? object["status"].value("phase", "") : "";
+        return phase == "Succeeded" || phase == "Failed";
+      },
+      seconds(180)));
+  ASSERT_EQ(object["status"].value("phase", ""), "Succeeded") << object.dump(2);
+  std::set<std::string> sysbench_nodes;
+  int64_t hpcc_procs = 0, sysbench_job = 0;
+  for (const auto& result : object["status"]["results"]) {
+    for (const auto& value : result["values"]) {
+      if (result.value("metric", "") == "sysbench") {
+        sysbench_nodes.insert(value.value("node", ""));
+        sysbench_job = result.value("job", int64_t{0});
+      }
+      if (result.value("metric", "") == "hpcc" && value.value("name", "") == "procs") {
+        hpcc_procs = static_cast<int64_t>(value.value("value", 0.0));
+      }
+    }
+  }
+  EXPECT_EQ(sysbench_nodes, (std::set<std::string>{"n1", "n2"})) << object.dump(2);
+  EXPECT_EQ(hpcc_procs, 2) << "one MPI world over both nodes: " << object.dump(2);
+  CommandResult provenance =
+      Converge({"provenance", "show", "--json", std::to_string(sysbench_job)});
+  const nlohmann::json record = nlohmann::json::parse(provenance.out, nullptr, false);
+  ASSERT_TRUE(record.is_object()) << provenance.out << provenance.err;
+  ASSERT_EQ(record["nodes"].size(), 2u) << record.dump(2);
+  for (const auto& node : record["nodes"]) {
+    EXPECT_FALSE(node.value("kernel_release", "").empty()) << node.dump();
+    EXPECT_EQ(node.value("topology_digest", "").size(), 64u) << node.dump();
+  }
+}
+
 TEST_F(MultiNodeTest, AnMpiRankLostOnOneNodeEndsTheRanksWaitingOnTheOther) {
   const std::string ring = CONVERGE_MPICH_RING;
   if (ring.empty()) GTEST_SKIP() << kNoMpich;
