@@ -57,6 +57,13 @@ std::string FormatProvenance(const nlohmann::json& record) {
   rows.push_back({"recorded", recorded > 0 ? FormatTimestamp(recorded) : ""});
   rows.push_back({"converge", Text(record.value("converge_version", nlohmann::json()))});
   rows.push_back({"command", program});
+  std::string links;
+  if (command.is_object()) {
+    for (const auto& library : command.value("libraries", nlohmann::json::array())) {
+      links += (links.empty() ? "" : ", ") + Text(library);
+    }
+  }
+  rows.push_back({"links", links.empty() ? "nothing (a script or a static program)" : links});
   rows.push_back({"cwd", Text(record.value("cwd", nlohmann::json()))});
   rows.push_back({"environment", std::to_string(variables) + " variables, sha256:" +
                                      Text(environment.value("digest", nlohmann::json()))});

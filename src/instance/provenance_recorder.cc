@@ -110,6 +110,7 @@ Status ProvenanceRecorder::Record(const Job& job, const exec::ShimSpec& spec, do
     command = {{"argv0", identity.argv0},
                {"path", identity.path},
                {"digest", identity.digest},
+               {"libraries", identity.libraries},
                {"note", identity.note}};
   }
   const std::map<std::string, std::string> no_environment;

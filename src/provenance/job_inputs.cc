@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "provenance/digest.h"
+#include "provenance/elf_needed.h"
 
 namespace converge::provenance {
 namespace {
@@ -81,7 +82,7 @@ int64_t Nanoseconds(const struct timespec& time) {
 
 CommandIdentity CommandDigests::Identify(const std::string& argv0, const std::string& path_env,
                                          const std::string& cwd, const Reader& reader) {
-  CommandIdentity identity{argv0, "", "", ""};
+  CommandIdentity identity{argv0, "", "", {}, ""};
   const std::string located = Locate(argv0, path_env, cwd);
   char resolved[PATH_MAX];
   if (located.empty() || ::realpath(located.c_str(), resolved) == nullptr) {
@@ -109,17 +110,25 @@ CommandIdentity CommandDigests::Identify(const std::string& argv0, const std::st
                     Nanoseconds(info.st_ctim)};
   if (auto it = digests_.find(key); it != digests_.end()) {
     ::close(fd);
-    identity.digest = it->second;
+    identity.digest = it->second.digest;
+    identity.libraries = it->second.libraries;
     return identity;
   }
   Result<std::string> digest = FileSha256Hex(fd, kMaxBytes);
+  Result<std::vector<std::string>> libraries =
+      digest.ok() ? NeededLibraries(fd) : Result<std::vector<std::string>>(digest.status());
   ::close(fd);
   if (!digest.ok()) {
     identity.note = "not read: " + digest.status().message();
     return identity;
   }
+  if (libraries.ok()) {
+    identity.libraries = std::move(libraries).value();
+  } else {
+    identity.note = "libraries not read: " + libraries.status().message();
+  }
   if (digests_.size() >= kMaxCached) digests_.clear();
-  digests_.emplace(key, *digest);
+  digests_.emplace(key, Known{*digest, identity.libraries});
   identity.digest = *digest;
   return identity;
 }

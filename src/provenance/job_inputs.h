@@ -28,10 +28,14 @@ struct CommandIdentity {
   std::string argv0;
   std::string path;    // the file execvp would run, links resolved; "" when none is found
   std::string digest;  // SHA-256 of that file; "" when not taken (then `note` says why)
+  // The shared libraries it links (ELF DT_NEEDED, provenance/elf_needed.h), read with the
+  // digest; empty for a script or a static program.
+  std::vector<std::string> libraries;
   std::string note;
 };
 
-// Resolves and digests commands, keeping each file's digest while its identity (device,
+// Resolves and digests commands (and reads the libraries they link), keeping each file's
+// digest while its identity (device,
 // inode, size, modification and change times) stays the same, so that a program run by
 // thousands of jobs is read once.
 class CommandDigests {
@@ -44,7 +48,11 @@ class CommandDigests {
 
  private:
   using FileKey = std::tuple<dev_t, ino_t, off_t, int64_t, int64_t>;
-  std::map<FileKey, std::string> digests_;  // at most kMaxCached; cleared when full
+  struct Known {
+    std::string digest;
+    std::vector<std::string> libraries;
+  };
+  std::map<FileKey, Known> digests_;  // at most kMaxCached; cleared when full
   static constexpr size_t kMaxCached = 4096;
 };
 

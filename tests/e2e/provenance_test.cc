@@ -182,6 +182,8 @@ TEST(QueryTest, EachUserSeesTheirOwnRowsAndNothingIsWritten) {
   ASSERT_EQ(other.exit_code, 0) << other.err;
   EXPECT_EQ(nlohmann::json::parse(other.out)["rows"], nlohmann::json::parse("[[1, 1, 1]]"))
       << other.out;
+  CommandResult links = instance.Run({"show", "--provenance", std::to_string(mine)});
+  EXPECT_NE(links.out.find("libc.so.6"), std::string::npos) << "what true links: " << links.out;
   CommandResult table = instance.Run(
       {"query", "SELECT job_id, command_path FROM provenance WHERE job_id = " +
                     std::to_string(mine)});
