@@ -1,12 +1,7 @@
 // `converge metrics list|show|export|plot`: MetricSet results (docs/metricset.md), read through
 // POST /v1/query over the `metrics` and `metric_values` views, so that each user sees the
 // results of their own jobs (the instance owner: all).
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <map>
 #include <memory>
 
@@ -14,6 +9,7 @@
 #include "cli/columns.h"
 #include "cli/commands.h"
 #include "cli/job_table.h"
+#include "cli/output_file.h"
 #include "cli/query_format.h"
 #include "sim/report_svg.h"
 
@@ -43,12 +39,6 @@ Result<nlohmann::json> Query(Session& session, const std::string& sql) {
   return session.Call("POST", "/v1/query", nlohmann::json{{"sql", sql}}.dump());
 }
 
-std::string Text(const nlohmann::json& value) {
-  if (value.is_string()) return value.get<std::string>();
-  if (value.is_null()) return "";
-  return value.dump();
-}
-
 int List(const std::string& what) {
   Result<Session> session = Session::Open();
   if (!session.ok()) return Fail("metrics", session.status());
@@ -59,9 +49,9 @@ int List(const std::string& what) {
   std::vector<std::vector<std::string>> rows = {
       {"JOB", "METRICSET", "METRIC", "OUTCOME", "TIME", "MESSAGE"}};
   for (const auto& row : (*answer)["rows"]) {
-    rows.push_back({Text(row[0]), Text(row[1]), Text(row[2]), Text(row[3]),
+    rows.push_back({CellText(row[0]), CellText(row[1]), CellText(row[2]), CellText(row[3]),
                     FormatTimestamp(row[4].is_number() ? row[4].get<double>() : 0),
-                    Text(row[5])});
+                    CellText(row[5])});
   }
   if (rows.size() == 1) {
     std::printf("No metric results found.\n");
@@ -92,17 +82,17 @@ int Show(const std::string& what) {
     const int64_t rank = row[3].is_number() ? row[3].get<int64_t>() : -1;
     char number[64];
     std::snprintf(number, sizeof number, "%.6g", row[5].is_number() ? row[5].get<double>() : 0);
-    rows.push_back({Text(row[0]), Text(row[1]) + "." + Text(row[4]), Text(row[2]),
-                    rank < 0 ? "all" : std::to_string(rank), number, "", Text(row[6])});
+    rows.push_back({CellText(row[0]), CellText(row[1]) + "." + CellText(row[4]), CellText(row[2]),
+                    rank < 0 ? "all" : std::to_string(rank), number, "", CellText(row[6])});
   }
   for (auto& row : rows) row.erase(row.begin() + 5);
   std::fputs(FormatColumns(rows).c_str(), stdout);
   std::string out;
   for (const auto& run : (*runs)["rows"]) {
-    out += "\njob " + Text(run[0]) + " " + Text(run[1]) + ": " + Text(run[2]);
-    if (!Text(run[3]).empty()) out += " (" + Text(run[3]) + ")";
+    out += "\njob " + CellText(run[0]) + " " + CellText(run[1]) + ": " + CellText(run[2]);
+    if (!CellText(run[3]).empty()) out += " (" + CellText(run[3]) + ")";
     out += "\n";
-    nlohmann::json checks = nlohmann::json::parse(Text(run[4]), nullptr, false);
+    nlohmann::json checks = nlohmann::json::parse(CellText(run[4]), nullptr, false);
     if (!checks.is_array()) continue;
     for (const auto& check : checks) {
       char line[512];
@@ -136,24 +126,6 @@ int Export(const std::string& what, bool json) {
   return 0;
 }
 
-// Writes `text` to `path` (created, or replaced when it is a plain file of ours).
-Status WriteFile(const std::string& path, const std::string& text) {
-  const int fd =
-      ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-  if (fd < 0) return Status(Code::kInternal, std::strerror(errno), path);
-  size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t wrote = ::write(fd, text.data() + done, text.size() - done);
-    if (wrote < 0 && errno == EINTR) continue;
-    if (wrote <= 0) {
-      ::close(fd);
-      return Status(Code::kInternal, std::strerror(errno), path);
-    }
-    done += static_cast<size_t>(wrote);
-  }
-  return ::close(fd) == 0 ? Status::Ok() : Status(Code::kInternal, std::strerror(errno), path);
-}
-
 int Plot(const std::string& set, const std::string& value, const std::string& output) {
   Result<Session> session = Session::Open();
   if (!session.ok()) return Fail("metrics plot", session.status());
@@ -173,10 +145,10 @@ int Plot(const std::string& set, const std::string& value, const std::string& ou
   for (const auto& row : (*answer)["rows"]) {
     const int64_t job = row[0].get<int64_t>();
     run_index.emplace(job, static_cast<double>(run_index.size()));
-    sim::MetricSeries& one = series[Text(row[1])];
-    one.label = Text(row[1]);
+    sim::MetricSeries& one = series[CellText(row[1])];
+    one.label = CellText(row[1]);
     one.points.emplace_back(run_index[job], row[2].is_number() ? row[2].get<double>() : 0);
-    unit = Text(row[3]);
+    unit = CellText(row[3]);
   }
   // The threshold: the set's absolute check of this value, when it has one.
   std::optional<double> threshold;
@@ -195,7 +167,7 @@ int Plot(const std::string& set, const std::string& value, const std::string& ou
   const std::string y_label = value + (unit.empty() ? "" : " (" + unit + ")");
   const std::string svg = sim::MetricSvg(list, threshold, y_label, "run (oldest first)",
                                          "MetricSet " + set + ": " + value);
-  Status wrote = WriteFile(output, svg);
+  Status wrote = WriteOutputFile(output, svg);
   if (!wrote.ok()) return Fail("metrics plot", wrote);
   std::printf("wrote %s (%zu runs, %zu nodes)\n", output.c_str(), run_index.size(), list.size());
   return 0;

@@ -2,15 +2,10 @@
 
 #include "cli/columns.h"
 #include "cli/job_table.h"
+#include "cli/query_format.h"
 
 namespace converge::cli {
 namespace {
-
-std::string Text(const nlohmann::json& value) {
-  if (value.is_null()) return "";
-  if (value.is_string()) return value.get<std::string>();
-  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
 
 std::string Joined(const nlohmann::json& object, const char* separator) {
   std::string text;
@@ -18,7 +13,7 @@ std::string Joined(const nlohmann::json& object, const char* separator) {
   for (const auto& [key, value] : object.items()) {
     if (!text.empty()) text += ", ";
     text += key;
-    const std::string version = Text(value);
+    const std::string version = CellText(value);
     if (!version.empty()) text += separator + version;
   }
   return text.empty() ? "none" : text;
@@ -40,41 +35,41 @@ std::string FormatProvenance(const nlohmann::json& record) {
   const nlohmann::json command = record.value("command", nlohmann::json());
   std::string program = "none";
   if (command.is_object()) {
-    program = Text(command.value("path", nlohmann::json()));
-    if (program.empty()) program = Text(command.value("argv0", nlohmann::json()));
-    const std::string digest = Text(command.value("digest", nlohmann::json()));
-    const std::string note = Text(command.value("note", nlohmann::json()));
+    program = CellText(command.value("path", nlohmann::json()));
+    if (program.empty()) program = CellText(command.value("argv0", nlohmann::json()));
+    const std::string digest = CellText(command.value("digest", nlohmann::json()));
+    const std::string note = CellText(command.value("note", nlohmann::json()));
     program += digest.empty() ? " (" + note + ")" : " sha256:" + digest;
   }
   const nlohmann::json environment = record.value("environment", nlohmann::json::object());
   const size_t variables = environment.value("variables", nlohmann::json::object()).size();
   std::string pmi;
   for (const auto& name : record.value("pmi", nlohmann::json::array())) {
-    pmi += (pmi.empty() ? "" : ", ") + Text(name);
+    pmi += (pmi.empty() ? "" : ", ") + CellText(name);
   }
   const double recorded = record.value("recorded", 0.0);
   rows.push_back({"job", std::to_string(record.value("job", int64_t{0}))});
   rows.push_back({"recorded", recorded > 0 ? FormatTimestamp(recorded) : ""});
-  rows.push_back({"converge", Text(record.value("converge_version", nlohmann::json()))});
+  rows.push_back({"converge", CellText(record.value("converge_version", nlohmann::json()))});
   rows.push_back({"command", program});
   std::string links;
   if (command.is_object()) {
     for (const auto& library : command.value("libraries", nlohmann::json::array())) {
-      links += (links.empty() ? "" : ", ") + Text(library);
+      links += (links.empty() ? "" : ", ") + CellText(library);
     }
   }
   rows.push_back({"links", links.empty() ? "nothing (a script or a static program)" : links});
-  rows.push_back({"cwd", Text(record.value("cwd", nlohmann::json()))});
+  rows.push_back({"cwd", CellText(record.value("cwd", nlohmann::json()))});
   rows.push_back({"environment", std::to_string(variables) + " variables, sha256:" +
-                                     Text(environment.value("digest", nlohmann::json()))});
+                                     CellText(environment.value("digest", nlohmann::json()))});
   rows.push_back({"pmi", pmi.empty() ? "none" : pmi});
   const nlohmann::json container = record.value("container", nlohmann::json());
-  rows.push_back({"container", container.is_null() ? "none" : Text(container)});
+  rows.push_back({"container", container.is_null() ? "none" : CellText(container)});
   rows.push_back({"blessed", Blessed(record.value("blessed", nlohmann::json()))});
   std::string out = FormatColumns(rows);
   for (const auto& node : record.value("nodes", nlohmann::json::array())) {
     std::vector<std::vector<std::string>> lines;
-    auto field = [&](const char* key) { return Text(node.value(key, nlohmann::json())); };
+    auto field = [&](const char* key) { return CellText(node.value(key, nlohmann::json())); };
     lines.push_back({"  facts", "sha256:" + field("facts")});
     lines.push_back({"  hostname", field("hostname")});
     lines.push_back({"  kernel", field("kernel_release") + " " + field("kernel_version")});

@@ -8,9 +8,7 @@ namespace converge::cli {
 namespace {
 
 std::string Cell(const nlohmann::json& value, const char* null_text) {
-  if (value.is_null()) return null_text;
-  if (value.is_string()) return value.get<std::string>();
-  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return value.is_null() ? null_text : CellText(value);
 }
 
 std::string OneLine(const std::string& text) {
@@ -35,6 +33,12 @@ std::string CsvField(const std::string& text) {
 }
 
 }  // namespace
+
+std::string CellText(const nlohmann::json& value) {
+  if (value.is_null()) return "";
+  if (value.is_string()) return value.get<std::string>();
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 std::string FormatQueryTable(const nlohmann::json& answer) {
   std::vector<std::vector<std::string>> rows;

@@ -7,6 +7,10 @@
 
 namespace converge::cli {
 
+// A JSON value as text for a table or a line: a string as it is, null as "", anything else
+// as compact JSON (invalid UTF-8 replaced).
+std::string CellText(const nlohmann::json& value);
+
 // Aligned columns under a header of the column names; NULL shows as "NULL". A cell's line
 // breaks and tabs are shown as \n and \t so that each row stays one line.
 std::string FormatQueryTable(const nlohmann::json& answer);

@@ -17,7 +17,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -28,6 +27,7 @@
 #include "cli/columns.h"
 #include "common/split.h"
 #include "cli/commands.h"
+#include "cli/output_file.h"
 #include "cli/sim_sweep.h"
 #include "sched/policy.h"
 #include "sim/machine.h"
@@ -122,13 +122,6 @@ int Fail(const std::string& message) {
 int Usage(const std::string& message) {
   std::cerr << "converge sim: " << message << "\n";
   return kUsageError;
-}
-
-bool WriteFile(const std::string& path, const std::string& content) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << content;
-  out.close();
-  return static_cast<bool>(out);
 }
 
 Result<resource::Graph> MakeMachine(const SimFlags& flags, const sim::SwfTrace& trace) {
@@ -234,7 +227,7 @@ int RunSweepCommand(const SimFlags& flags) {
                           ? flags.threads
                           : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   std::vector<sim::SweepRow> rows = RunSweep(loaded->workload, runs, threads);
-  if (!flags.csv.empty() && !WriteFile(flags.csv, sim::SweepCsv(rows))) {
+  if (!flags.csv.empty() && !WriteOutputFile(flags.csv, sim::SweepCsv(rows)).ok()) {
     return Fail(flags.csv + ": cannot write");
   }
   std::cout << (flags.json ? sim::SweepJson(rows) : FormatColumns(sim::SweepCells(rows)));
@@ -291,7 +284,8 @@ int RunSim(const SimFlags& flags) {
   metrics.skipped = workload.skipped_invalid + metrics.unsatisfiable;
   metrics.policy = sched::QueuePolicyName(*policy);
 
-  if (!flags.jobs_csv.empty() && !WriteFile(flags.jobs_csv, sim::JobsCsv(result->jobs))) {
+  if (!flags.jobs_csv.empty() &&
+      !WriteOutputFile(flags.jobs_csv, sim::JobsCsv(result->jobs)).ok()) {
     return Fail(flags.jobs_csv + ": cannot write");
   }
   if (!flags.plot.empty() || !flags.html.empty()) {
@@ -299,11 +293,11 @@ int RunSim(const SimFlags& flags) {
     sim::PlotOptions plot;
     plot.title = name + " - " + metrics.policy + ", " + std::to_string(procs) + " procs";
     const std::string svg = sim::UtilizationSvg(result->jobs, procs, plot);
-    if (!flags.plot.empty() && !WriteFile(flags.plot, svg)) {
+    if (!flags.plot.empty() && !WriteOutputFile(flags.plot, svg).ok()) {
       return Fail(flags.plot + ": cannot write");
     }
     if (!flags.html.empty() &&
-        !WriteFile(flags.html, sim::ReportHtml(metrics, sim_seconds, svg, plot.title))) {
+        !WriteOutputFile(flags.html, sim::ReportHtml(metrics, sim_seconds, svg, plot.title)).ok()) {
       return Fail(flags.html + ": cannot write");
     }
   }

@@ -254,9 +254,12 @@ class Instance::Impl {
     jobs_->SetProvenanceRecorder(provenance_.get());
     // The workload manager's hooks must be in place while jobs are recovered (a job that needs
     // a service waits for it); its own objects are recovered after the jobs they refer to.
+    // Job output is read back with the rights of whoever may read it (job_output_file.h).
+    const JobOutputAccess output_access{state + "/output", ::geteuid() == 0};
     WorkloadOptions workload_options;
     workload_options.state_dir = state;
     workload_options.converge_path = exec::SelfExecutable();
+    workload_options.output_access = output_access;
     workloads_ = std::make_unique<WorkloadManager>(io_, *jobs_, workload_options, clock_);
     // One stream of job, workload and node events (GET /v1/events).
     jobs_->AddEventSink([this](const store::Event& event) { events_.AddJobEvent(event); });
@@ -274,7 +277,7 @@ class Instance::Impl {
     context_ = std::make_unique<RouteContext>(RouteContext{
         io_, *jobs_, static_cast<int64_t>(::geteuid()), WallClock(), WallClock,
         [this] { Shutdown(); }, workloads_.get(),
-        JobOutputAccess{state + "/output", ::geteuid() == 0}, &request_metrics_, &events_,
+        output_access, &request_metrics_, &events_,
         &report_, store_.get()});
     queries_ = std::make_unique<QueryService>(io_, store_->path(), query::QueryLimits{});
     context_->queries = queries_.get();

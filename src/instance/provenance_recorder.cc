@@ -20,16 +20,6 @@ bool Contains(const std::vector<std::string>& list, const std::string& value) {
   return std::find(list.begin(), list.end(), value) != list.end();
 }
 
-std::string EnvironmentValue(const exec::TaskSpec& task, const std::string& key) {
-  for (const std::string& entry : task.env) {
-    if (entry.size() > key.size() && entry.compare(0, key.size(), key) == 0 &&
-        entry[key.size()] == '=') {
-      return entry.substr(key.size() + 1);
-    }
-  }
-  return "";
-}
-
 }  // namespace
 
 ProvenanceRecorder::ProvenanceRecorder(store::Store& store, provenance::NodeFacts local,
@@ -105,8 +95,8 @@ Status ProvenanceRecorder::Record(const Job& job, const exec::ShimSpec& spec, do
   if (!spec.tasks.empty() && !spec.tasks.front().argv.empty()) {
     const exec::TaskSpec& first = spec.tasks.front();
     const provenance::Reader reader{spec.uid, spec.gid, spec.groups};
-    provenance::CommandIdentity identity = commands_.Identify(
-        first.argv.front(), EnvironmentValue(first, "PATH"), spec.cwd, reader);
+    provenance::CommandIdentity identity =
+        commands_.Identify(first.argv.front(), first.env, spec.cwd, reader);
     command = {{"argv0", identity.argv0},
                {"path", identity.path},
                {"digest", identity.digest},

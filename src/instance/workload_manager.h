@@ -29,6 +29,7 @@
 #include "common/status.h"
 #include "instance/clock.h"
 #include "instance/job_manager.h"
+#include "instance/job_output_file.h"
 #include "metrics/text_format.h"
 #include "workload/child_jobspec.h"
 #include "workload/document.h"
@@ -39,6 +40,7 @@ namespace converge::instance {
 struct WorkloadOptions {
   std::string state_dir;      // MiniClusters keep their state in STATE/miniclusters/NAME
   std::string converge_path;  // the converge binary that MiniClusters run
+  JobOutputAccess output_access;  // how MetricSets read their jobs' output back
   int port_min = 20000;       // services' automatic ports come from [port_min, port_max]
   int port_max = 29999;
   double probe_interval = 1.0;   // seconds between readiness probes

@@ -3,7 +3,6 @@
 // is parsed by the metric's plugin, the values are stored (store::MetricResult, in the next
 // commit) and checked against the set's `expect`. A node that fails a check is drained when
 // the set asks for it and belongs to the instance owner.
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +14,7 @@
 
 #include "benchmarks/metric.h"
 #include "common/hostlist.h"
+#include "instance/job_output_file.h"
 #include "instance/workload_manager.h"
 
 namespace converge::instance {
@@ -22,24 +22,24 @@ namespace {
 
 constexpr size_t kMaxOutputBytes = size_t{8} << 20;
 
-// The job's stdout, at most kMaxOutputBytes. The default file is the instance's own.
-Result<std::string> ReadOutput(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) {
-    if (errno == ENOENT) return std::string();  // the job wrote nothing
-    return Status(Code::kInternal,
-                  std::string("cannot read ") + path + ": " + std::strerror(errno));
+// The job's stdout, at most kMaxOutputBytes, opened with the rights that may read it
+// (job_output_file.h); "" when the job wrote nothing.
+Result<std::string> ReadOutput(const store::JobRecord& record, const JobOutputAccess& access) {
+  Result<int> opened = OpenJobOutput(record, record.output, access);
+  if (!opened.ok()) {
+    if (opened.status().code() == Code::kNotFound) return std::string();
+    return opened.status().WithPrefix(record.output);
   }
   std::string text;
   char buffer[1 << 16];
   for (;;) {
-    const ssize_t got = ::read(fd, buffer, sizeof buffer);
+    const ssize_t got = ::read(*opened, buffer, sizeof buffer);
     if (got < 0 && errno == EINTR) continue;
     if (got <= 0) break;
     text.append(buffer, static_cast<size_t>(got));
     if (text.size() > kMaxOutputBytes) break;
   }
-  ::close(fd);
+  ::close(*opened);
   if (text.size() > kMaxOutputBytes) text.resize(kMaxOutputBytes);
   return text;
 }
@@ -164,7 +164,7 @@ void WorkloadManager::CollectMetric(Object& object, const Job& job) {
   result.time = clock_.Now();
   std::vector<std::string> problems;
   Result<std::vector<std::string>> nodes = ExpandHostlist(job.record.nodelist);
-  Result<std::string> output = ReadOutput(job.record.output);
+  Result<std::string> output = ReadOutput(job.record, options_.output_access);
   if (!plan.ok() || !output.ok()) {
     problems.push_back(!plan.ok() ? plan.status().ToString() : output.status().ToString());
   } else {

@@ -9,69 +9,33 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
+#include "exec/fs_identity.h"
+#include "exec/task_launcher.h"
 #include "provenance/digest.h"
 #include "provenance/elf_needed.h"
 
 namespace converge::provenance {
 namespace {
 
-bool MayAccess(const struct stat& info, const Reader& reader, mode_t user_bit, mode_t group_bit,
-               mode_t other_bit) {
-  if (reader.uid == 0) return true;
-  if (static_cast<int64_t>(info.st_uid) == reader.uid) return (info.st_mode & user_bit) != 0;
-  const int64_t gid = static_cast<int64_t>(info.st_gid);
-  if (gid == reader.gid ||
-      std::find(reader.groups.begin(), reader.groups.end(), gid) != reader.groups.end()) {
-    return (info.st_mode & group_bit) != 0;
-  }
-  return (info.st_mode & other_bit) != 0;
-}
-
-// Whether `reader` may reach and read the file at the absolute, resolved `path`.
-bool MayRead(const std::string& path, const struct stat& info, const Reader& reader) {
-  if (reader.uid < 0) return ::access(path.c_str(), R_OK) == 0;
-  if (!MayAccess(info, reader, S_IRUSR, S_IRGRP, S_IROTH)) return false;
-  for (size_t slash = path.rfind('/'); slash != std::string::npos && slash > 0;
-       slash = path.rfind('/', slash - 1)) {
-    struct stat folder {};
-    if (::stat(path.substr(0, slash).c_str(), &folder) != 0) return false;
-    if (!MayAccess(folder, reader, S_IXUSR, S_IXGRP, S_IXOTH)) return false;
-  }
-  return true;
-}
-
-bool IsExecutableFile(const std::string& path) {
-  struct stat info {};
-  return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode) &&
-         (info.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)) != 0;
-}
-
 std::string Joined(const std::string& folder, const std::string& name) {
-  if (folder.empty()) return name;
   return folder.back() == '/' ? folder + name : folder + "/" + name;
 }
 
-// The file execvp would run for `argv0`, or "".
-std::string Locate(const std::string& argv0, const std::string& path_env,
+// The first regular, executable file among execvp's candidates, anchored at `cwd`, or "".
+std::string Locate(const std::string& argv0, const std::vector<std::string>& env,
                    const std::string& cwd) {
-  auto anchored = [&](const std::string& name) {
-    return name.empty() || name.front() == '/' || cwd.empty() ? name : Joined(cwd, name);
-  };
-  if (argv0.find('/') != std::string::npos) {
-    const std::string path = anchored(argv0);
-    return IsExecutableFile(path) ? path : "";
+  for (const std::string& candidate : exec::ExecCandidates(argv0, env)) {
+    const std::string path =
+        candidate.front() == '/' || cwd.empty() ? candidate : Joined(cwd, candidate);
+    struct stat info {};
+    if (::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode) &&
+        (info.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)) != 0) {
+      return path;
+    }
   }
-  size_t begin = 0;
-  for (;;) {
-    const size_t end = path_env.find(':', begin);
-    const std::string folder =
-        path_env.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
-    const std::string candidate = anchored(Joined(folder.empty() ? "." : folder, argv0));
-    if (IsExecutableFile(candidate)) return candidate;
-    if (end == std::string::npos) return "";
-    begin = end + 1;
-  }
+  return "";
 }
 
 int64_t Nanoseconds(const struct timespec& time) {
@@ -80,10 +44,22 @@ int64_t Nanoseconds(const struct timespec& time) {
 
 }  // namespace
 
-CommandIdentity CommandDigests::Identify(const std::string& argv0, const std::string& path_env,
+CommandIdentity CommandDigests::Identify(const std::string& argv0,
+                                         const std::vector<std::string>& env,
                                          const std::string& cwd, const Reader& reader) {
   CommandIdentity identity{argv0, "", "", {}, ""};
-  const std::string located = Locate(argv0, path_env, cwd);
+  std::optional<exec::FsIdentity> as_user;
+  if (reader.uid >= 0 && ::geteuid() == 0) {
+    std::vector<gid_t> groups(reader.groups.begin(), reader.groups.end());
+    Result<exec::FsIdentity> assumed = exec::FsIdentity::Assume(
+        static_cast<uid_t>(reader.uid), static_cast<gid_t>(reader.gid), groups);
+    if (!assumed.ok()) {
+      identity.note = "not read: " + assumed.status().message();
+      return identity;
+    }
+    as_user.emplace(std::move(assumed).value());
+  }
+  const std::string located = Locate(argv0, env, cwd);
   char resolved[PATH_MAX];
   if (located.empty() || ::realpath(located.c_str(), resolved) == nullptr) {
     identity.note = "not found in the job's PATH";
@@ -92,18 +68,14 @@ CommandIdentity CommandDigests::Identify(const std::string& argv0, const std::st
   identity.path = resolved;
   const int fd = ::open(resolved, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
-    identity.note = std::string("not read: ") + std::strerror(errno);
+    identity.note = errno == EACCES ? "not read: the job's user may not read it"
+                                    : std::string("not read: ") + std::strerror(errno);
     return identity;
   }
   struct stat info {};
   if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
     ::close(fd);
     identity.note = "not read: not a plain file";
-    return identity;
-  }
-  if (!MayRead(identity.path, info, reader)) {
-    ::close(fd);
-    identity.note = "not read: the job's user may not read it";
     return identity;
   }
   const FileKey key{info.st_dev, info.st_ino, info.st_size, Nanoseconds(info.st_mtim),

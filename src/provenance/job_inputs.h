@@ -15,9 +15,9 @@
 
 namespace converge::provenance {
 
-// Whose rights decide whether a command may be read for its digest: uid -1 is the process's
-// own (access(2)); otherwise the job's user, its group and supplementary groups, checked on
-// the file's mode bits and on every folder above it (the instance may be root).
+// Whose rights the command is found and read with: uid -1 is the process's own; otherwise
+// (the instance is root) the job's user, its group and supplementary groups, assumed for the
+// whole lookup (exec::FsIdentity), so that the kernel checks every folder and the file.
 struct Reader {
   int64_t uid = -1;
   int64_t gid = -1;
@@ -40,9 +40,10 @@ struct CommandIdentity {
 // thousands of jobs is read once.
 class CommandDigests {
  public:
-  // `path_env` is the job's PATH, `cwd` its working folder (relative names and empty PATH
-  // entries resolve there). Files larger than kMaxBytes are not read.
-  CommandIdentity Identify(const std::string& argv0, const std::string& path_env,
+  // `env` is the task's environment ("KEY=VALUE": its PATH, as exec::ExecCandidates reads
+  // it), `cwd` its working folder (relative candidates resolve there). Files larger than
+  // kMaxBytes are not read.
+  CommandIdentity Identify(const std::string& argv0, const std::vector<std::string>& env,
                            const std::string& cwd, const Reader& reader);
   static constexpr size_t kMaxBytes = size_t{256} << 20;
 

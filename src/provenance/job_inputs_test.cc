@@ -38,7 +38,8 @@ class CommandDigestsTest : public ::testing::Test {
 TEST_F(CommandDigestsTest, FindsTheCommandInPathAndDigestsIt) {
   const std::string path = Write("app", "#!/bin/sh\necho one\n", 0755);
   CommandDigests digests;
-  CommandIdentity identity = digests.Identify("app", "/nonexistent:" + folder_, "/", {});
+  CommandIdentity identity =
+      digests.Identify("app", {"PATH=/nonexistent:" + folder_}, "/", {});
   EXPECT_EQ(identity.path, path);
   EXPECT_EQ(identity.digest, Sha256Hex("#!/bin/sh\necho one\n"));
   EXPECT_EQ(identity.note, "");
@@ -46,19 +47,20 @@ TEST_F(CommandDigestsTest, FindsTheCommandInPathAndDigestsIt) {
   // Relative to the working folder, and a change of the file is seen despite the cache.
   ::usleep(10000);
   Write("app", "#!/bin/sh\necho two\n", 0755);
-  identity = digests.Identify("./app", "", folder_, {});
+  identity = digests.Identify("./app", {}, folder_, {});
   EXPECT_EQ(identity.path, path);
   EXPECT_EQ(identity.digest, Sha256Hex("#!/bin/sh\necho two\n"));
 }
 
 TEST_F(CommandDigestsTest, SaysWhyThereIsNoDigest) {
   CommandDigests digests;
-  CommandIdentity missing = digests.Identify("no-such-program-here", folder_, "/", {});
+  CommandIdentity missing =
+      digests.Identify("no-such-program-here", {"PATH=" + folder_}, "/", {});
   EXPECT_EQ(missing.path, "");
   EXPECT_EQ(missing.digest, "");
   EXPECT_NE(missing.note.find("not found"), std::string::npos);
   Write("data", "not a program", 0644);
-  EXPECT_NE(digests.Identify("data", folder_, "/", {}).note.find("not found"),
+  EXPECT_NE(digests.Identify("data", {"PATH=" + folder_}, "/", {}).note.find("not found"),
             std::string::npos);
 }
 
@@ -67,17 +69,18 @@ TEST_F(CommandDigestsTest, AFileTheJobsUserCannotReadIsNotDigested) {
   CommandDigests digests;
   const Reader nobody{65534, 65534, {}};
   if (::geteuid() != 0) GTEST_SKIP() << "needs root: the owner of a 0711 file is the test";
-  CommandIdentity identity = digests.Identify("secret", folder_, "/", nobody);
+  CommandIdentity identity = digests.Identify("secret", {"PATH=" + folder_}, "/", nobody);
   EXPECT_EQ(identity.digest, "");
   EXPECT_NE(identity.note.find("may not read"), std::string::npos);
   // A readable file in a folder the user cannot enter is not digested either.
   Write("open", "#!/bin/sh\n", 0755);
   ::chmod(folder_.c_str(), 0700);
-  identity = digests.Identify("open", folder_, "/", nobody);
+  identity = digests.Identify("open", {"PATH=" + folder_}, "/", nobody);
   EXPECT_EQ(identity.digest, "");
   ::chmod(folder_.c_str(), 0755);
-  EXPECT_EQ(digests.Identify("open", folder_, "/", nobody).digest, Sha256Hex("#!/bin/sh\n"));
-  EXPECT_EQ(digests.Identify("secret", folder_, "/", Reader{0, 0, {}}).digest,
+  EXPECT_EQ(digests.Identify("open", {"PATH=" + folder_}, "/", nobody).digest,
+            Sha256Hex("#!/bin/sh\n"));
+  EXPECT_EQ(digests.Identify("secret", {"PATH=" + folder_}, "/", Reader{0, 0, {}}).digest,
             Sha256Hex("#!/bin/sh\n"));
 }
 
